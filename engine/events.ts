@@ -1,0 +1,92 @@
+/**
+ * Everything the runner reports, as one typed union. The runner never prints: the plain and
+ * JSON renderers, the TUI store and the run journal all subscribe to these events.
+ *
+ * Times are epoch milliseconds (`t`); renderers format them.
+ */
+import type { Resources } from './spec/model.js';
+import type { StaleReason } from './status/types.js';
+
+export type ExecutorName = 'local' | 'dask';
+
+export interface PlannedTask {
+  id: string;
+  reasons: StaleReason[];
+  /** Set when this task will receive its outputs from the leader of its execution group. */
+  dedupFrom?: string;
+}
+
+export type RunEvent =
+  | {
+      type: 'plan_ready';
+      t: number;
+      runId: string;
+      tasks: PlannedTask[];
+      /** Tasks selected but already ok (not run). */
+      upToDate: number;
+      executor: ExecutorName;
+      dryRun: boolean;
+    }
+  | { type: 'task_queued'; t: number; id: string }
+  | {
+      type: 'task_started';
+      t: number;
+      id: string;
+      attempt: number;
+      host: string;
+      executor: ExecutorName;
+      resources: Resources;
+      logPath: string;
+    }
+  | { type: 'task_output'; t: number; id: string; stream: 'stdout' | 'stderr'; line: string }
+  | {
+      type: 'task_succeeded';
+      t: number;
+      id: string;
+      durationS: number;
+      dataVersion: string;
+      warnings: string[];
+      /** Set when the outputs were hardlinked/copied from the group leader instead of computed. */
+      dedupFrom?: string;
+    }
+  | {
+      type: 'task_failed';
+      t: number;
+      id: string;
+      durationS: number;
+      exitCode: number | null;
+      signal: string | null;
+      /** `exit`, `signal`, `time_limit`, `cancelled`, `spawn_error`, `manifest_error`, `does_not_fit`. */
+      reason: string;
+      logPath: string;
+      /** Last lines of the log (at most 20). */
+      tail: string[];
+    }
+  | { type: 'task_blocked'; t: number; id: string; blockedBy: string }
+  | {
+      type: 'progress';
+      t: number;
+      done: number;
+      running: number;
+      pending: number;
+      failed: number;
+      elapsedS: number;
+      etaS: number | null;
+    }
+  | { type: 'run_cancelling'; t: number; reason: 'signal' | 'user' | 'failure' }
+  | {
+      type: 'run_finished';
+      t: number;
+      runId: string;
+      succeeded: number;
+      failed: number;
+      blocked: number;
+      cancelled: number;
+      skipped: number;
+      wallS: number;
+      cpuS: number;
+    };
+
+export type RunEventType = RunEvent['type'];
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,80 @@
+/**
+ * The interface every executor implements (local now, Dask next). The runner owns planning,
+ * logs, manifests and events; an executor only places shell commands on slots and reports
+ * how they ended.
+ */
+import type { ExecutorName } from '../events.js';
+import type { Resources } from '../spec/model.js';
+
+export interface ExecRequest {
+  /** Task id, unique within a run. */
+  id: string;
+  /** Shell command to run with `/bin/sh -c` (or bash). */
+  command: string;
+  /** Working directory (the project root). */
+  cwd: string;
+  env: Record<string, string>;
+  resources: Resources;
+  /** Absolute path of the log file that receives stdout and stderr. */
+  logPath: string;
+  /** Called for every complete output line (bounded: very long lines are cut). */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Called once the command really started, with the host it runs on. */
+  onStart?: (info: { host: string; startedAt: number }) => void;
+}
+
+export interface ExecResult {
+  id: string;
+  host: string;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** Why it ended, when not a plain exit: `time_limit`, `cancelled`, `spawn_error`, `does_not_fit`. */
+  reason: 'exit' | 'signal' | 'time_limit' | 'cancelled' | 'spawn_error' | 'does_not_fit';
+  /** Human detail for spawn errors or does-not-fit. */
+  detail?: string;
+  /** CPU seconds used by the task's processes, when known. */
+  cpuS?: number;
+}
+
+/** Capacity of one node (a machine, or one Dask worker host). */
+export interface NodeCapacity {
+  host: string;
+  cpus: number;
+  memoryBytes: number;
+  gpus: number;
+}
+
+/** A point-in-time view of one node, for the TUI's workers pane. */
+export interface NodeUtilisation {
+  host: string;
+  /** 0-100, whole node (or the worker's whole process tree under Dask). */
+  cpuPercent: number;
+  memoryUsedBytes: number;
+  memoryTotalBytes: number;
+  /** Per GPU 0-100, empty when the node has none. */
+  gpuPercent: number[];
+  runningTasks: string[];
+  cpusInUse: number;
+  cpusTotal: number;
+  gpusInUse: number;
+  gpusTotal: number;
+}
+
+export interface Executor {
+  readonly name: ExecutorName;
+  /** Nodes and their capacity; for Dask, the registered workers. */
+  capacity(): Promise<NodeCapacity[]>;
+  /**
+   * Run one command. Resolves when it ended, however it ended (never rejects for task
+   * failures). Rejects only when the executor itself broke.
+   */
+  submit(req: ExecRequest): Promise<ExecResult>;
+  /** Ask a running or queued task to stop (SIGTERM, then SIGKILL after a grace period). */
+  cancel(id: string, opts?: { force?: boolean }): void;
+  /** Utilisation snapshot, cheap enough to call every second. */
+  utilisation(): Promise<NodeUtilisation[]>;
+  /** Release resources (connections, bridge processes). Does not stop a session scheduler. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+/**
+ * Task states as `lc status` reports them. Every non-ok state says why.
+ */
+
+export type TaskState = 'ok' | 'stale' | 'missing' | 'failed' | 'modified' | 'unreadable';
+
+export const TASK_STATES: readonly TaskState[] = ['ok', 'stale', 'missing', 'failed', 'modified', 'unreadable'];
+
+export type StaleReasonKind =
+  | 'recipe'
+  | 'decisions'
+  | 'container'
+  | 'script'
+  | 'upstream'
+  | 'input'
+  | 'resources';
+
+export interface StaleReason {
+  kind: StaleReasonKind;
+  /** Words a scientist understands: `script src/fit.py changed`, `upstream baseline/features re-ran`. */
+  detail: string;
+  /** For `script`: the project-relative file; for `upstream`: the upstream task id; for `input`: the input qid. */
+  subject?: string;
+}
+
+/** The last failed attempt of a task, kept outside the output dir. */
+export interface FailureInfo {
+  exitCode: number | null;
+  signal: string | null;
+  /** ISO time. */
+  at: string;
+  logPath: string;
+  reason: string;
+}
+
+export interface TaskStatus {
+  id: string;
+  universe: string;
+  output: string;
+  state: TaskState;
+  /** Non-empty for `stale`; for `modified`, `unreadable`, `failed` it carries the explanation too. */
+  reasons: StaleReason[];
+  key: string;
+  dataVersion: string | null;
+  /** ISO time of the manifest's `finished_at`, or null. */
+  finishedAt: string | null;
+  durationS: number | null;
+  host: string | null;
+  failure?: FailureInfo;
+}
+
+export type StateCounts = Record<TaskState, number>;
+
+export const emptyCounts = (): StateCounts => ({ ok: 0, stale: 0, missing: 0, failed: 0, modified: 0, unreadable: 0 });

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's test command: provision what the tests need, build lc, run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci
+bash scripts/provision.sh
+npm run build
+npx vitest run "$@"

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * `lc` entry point: global flags, colour decision, subcommand dispatch, error -> exit code.
+ * Exit codes: 0 success, 1 failure (or work pending with --check), 2 usage error.
+ */
+import { LcError } from '../engine/errors.js';
+import { applyColor, decideColor, paint } from './color.js';
+import type { GlobalOptions } from './commands/command.js';
+import { COMMANDS, findCommand } from './commands/index.js';
+import { printError } from './diagnostics.js';
+import { toolVersion } from './version.js';
+
+function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const cmds = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return `lc ${toolVersion()}: run, verify and watch ASTRA multiverse analyses
+
+Usage: lc [global options] [command] [options]
+
+With no command, lc opens the terminal UI in a terminal, and prints \`lc status\` otherwise.
+
+Commands:
+${cmds}
+
+Global options:
+  -C, --project DIR  project directory (default: the first parent holding astra.yaml)
+  --no-color         no ANSI colour (also: NO_COLOR=1); --color forces it
+  -h, --help         this help (lc COMMAND --help for a command's options)
+  -V, --version      print the version
+`;
+}
+
+/** Split global options (before the command name) from the command and its args. */
+export function splitArgv(argv: string[]): { projectDir?: string; rest: string[]; help: boolean; version: boolean } {
+  let projectDir: string | undefined;
+  let help = false;
+  let version = false;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-C' || a === '--project') {
+      const v = argv[i + 1];
+      if (v === undefined) throw new LcError('USAGE', `${a} needs a directory`);
+      projectDir = v;
+      i++;
+    } else if (a.startsWith('--project=')) {
+      projectDir = a.slice('--project='.length);
+    } else if (a === '--no-color' || a === '--color') {
+      // consumed by decideColor; accepted anywhere
+    } else if ((a === '-h' || a === '--help') && rest.length === 0) {
+      help = true;
+    } else if ((a === '-V' || a === '--version') && rest.length === 0) {
+      version = true;
+    } else {
+      rest.push(a);
+    }
+  }
+  return { projectDir, rest, help, version };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const color = decideColor({ argv, env: process.env, isTTY: Boolean(process.stdout.isTTY) });
+  applyColor(color);
+  const p = paint(color);
+  const cwd = process.cwd();
+  try {
+    const { projectDir, rest, help, version } = splitArgv(argv);
+    if (version) {
+      process.stdout.write(`lightcone-tui ${toolVersion()}\n`);
+      return 0;
+    }
+    if (help) {
+      process.stdout.write(helpText());
+      return 0;
+    }
+    const g: GlobalOptions = { color, cwd, ...(projectDir !== undefined ? { projectDir } : {}) };
+    const [name, ...args] = rest;
+    const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
+    const cmdName = name ?? (interactive ? 'tui' : 'status');
+    const cmd = findCommand(cmdName);
+    if (!cmd) {
+      process.stderr.write(`${p.red('lc:')} unknown command '${cmdName}'\n\n${helpText()}`);
+      return 2;
+    }
+    if (args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(cmd.usage.endsWith('\n') ? cmd.usage : `${cmd.usage}\n`);
+      return 0;
+    }
+    return await cmd.run(args, g);
+  } catch (e) {
+    printError(e, cwd, p);
+    if (e instanceof LcError && (e.code === 'USAGE' || e.code === 'ERR_PARSE_ARGS')) return 2;
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`lc: internal error: ${String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

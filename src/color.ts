@@ -1,0 +1,54 @@
+/**
+ * Colour is decided in exactly one place, before Ink or chalk load: chalk's supports-color
+ * ignores NO_COLOR, so we translate our decision into FORCE_COLOR for everything downstream.
+ *
+ * Precedence: --no-color / --color flags > NO_COLOR (non-empty) > FORCE_COLOR > TERM=dumb > TTY.
+ */
+export interface ColorInputs {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+export function decideColor({ argv, env, isTTY }: ColorInputs): boolean {
+  if (argv.includes('--no-color')) return false;
+  if (argv.includes('--color')) return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !(force === '0' || force.toLowerCase() === 'false');
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+/** Apply the decision process-wide so chalk (and thus Ink) agrees with us. */
+export function applyColor(enabled: boolean, env: NodeJS.ProcessEnv = process.env): void {
+  env.FORCE_COLOR = enabled ? (env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? env.FORCE_COLOR : '1') : '0';
+}
+
+const ESC = '\u001b[';
+export interface Paint {
+  enabled: boolean;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  blue(s: string): string;
+  cyan(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+const wrap = (on: boolean, open: number, close: number) => (s: string) => (on ? `${ESC}${open}m${s}${ESC}${close}m` : s);
+
+/** Tiny ANSI painter for the plain/text renderers (Ink components use Ink's own colours). */
+export function paint(enabled: boolean): Paint {
+  return {
+    enabled,
+    red: wrap(enabled, 31, 39),
+    green: wrap(enabled, 32, 39),
+    yellow: wrap(enabled, 33, 39),
+    blue: wrap(enabled, 34, 39),
+    cyan: wrap(enabled, 36, 39),
+    dim: wrap(enabled, 2, 22),
+    bold: wrap(enabled, 1, 22),
+  };
+}

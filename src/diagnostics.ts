@@ -1,0 +1,40 @@
+import { relative } from 'node:path';
+import type { Diagnostic } from '../engine/errors.js';
+import { LcError } from '../engine/errors.js';
+import type { Paint } from './color.js';
+
+/** `file:line:col CODE message` (the format editors and grep understand), plus hint and path. */
+export function formatDiagnostic(d: Diagnostic, cwd: string, p: Paint): string {
+  const where = d.file ? `${relative(cwd, d.file) || d.file}${d.line ? `:${d.line}:${d.col ?? 1}` : ''}` : '';
+  const sev = d.severity === 'warning' ? p.yellow('warning') : p.red('error');
+  const head = `${where ? `${p.bold(where)} ` : ''}${sev} ${d.code} ${d.message}`;
+  const lines = [head];
+  if (d.path) lines.push(`    at ${d.path}`);
+  if (d.hint) lines.push(`    hint: ${d.hint}`);
+  return lines.join('\n');
+}
+
+export function diagnosticJson(d: Diagnostic, cwd: string): Record<string, unknown> {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    file: d.file ? relative(cwd, d.file) || d.file : null,
+    line: d.line ?? null,
+    col: d.col ?? null,
+    path: d.path ?? null,
+    hint: d.hint ?? null,
+  };
+}
+
+/** Print an error that stopped a command: its diagnostics first, then the message. */
+export function printError(e: unknown, cwd: string, p: Paint, out: NodeJS.WritableStream = process.stderr): void {
+  if (e instanceof LcError) {
+    for (const d of e.diagnostics) out.write(formatDiagnostic(d, cwd, p) + '\n');
+    out.write(`${p.red('lc:')} ${e.message}${e.code ? p.dim(` [${e.code}]`) : ''}\n`);
+    if (e.hint) out.write(`    hint: ${e.hint}\n`);
+    return;
+  }
+  const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  out.write(`${p.red('lc: internal error:')} ${msg}\n`);
+}

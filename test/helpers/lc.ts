@@ -1,0 +1,53 @@
+/**
+ * Test helpers shared by every suite: run the *built* lc as a real process, and make real
+ * temporary projects on disk.
+ */
+import { execa, type Options } from 'execa';
+import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LC = join(REPO, 'dist', 'src', 'cli.js');
+export const EXAMPLES = join(REPO, 'examples');
+export const FIXTURES = resolve(REPO, '..', 'shared', 'fixtures');
+
+export interface LcResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node dist/src/cli.js ...args` with a clean colour environment. Never throws on exit code. */
+export async function lc(args: string[], opts: Options & { cwd?: string } = {}): Promise<LcResult> {
+  const r = await execa(process.execPath, [LC, ...args], {
+    reject: false,
+    env: { NO_COLOR: '1', CI: '1', ...(opts.env ?? {}) },
+    ...opts,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export function tempDir(prefix = 'lc-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Write a project from a map of relative path -> content. Returns its root. */
+export function writeProject(root: string, files: Record<string, string>): string {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(root, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+  return root;
+}
+
+/** Copy a bundled example (examples/<name>) into a temp dir so tests can run it. */
+export function copyExample(name: string, dest: string): string {
+  const to = join(dest, name);
+  cpSync(join(EXAMPLES, name), to, { recursive: true });
+  return to;
+}
