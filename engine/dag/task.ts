@@ -16,9 +16,13 @@ export type TaskInput =
       path: string;
     }
   | {
+      /**
+       * An external input (`source:`/`ref:`), or an output without a recipe (declared, made by
+       * hand): then `inputQid` is that output's qid and `path` its output dir in this universe.
+       */
       kind: 'external';
       localId: string;
-      /** Qid of the concrete input declaration. */
+      /** Qid of the concrete input declaration (or of the recipe-less output). */
       inputQid: string;
       /** The `source:` locator as written, if any. */
       source?: string;
@@ -69,4 +73,13 @@ export interface Dag {
   universes: string[];
   /** Qualified ids of outputs with a recipe, in layered dependency order. */
   outputs: string[];
+  /**
+   * Layer of each output in `outputs`: 0 when it consumes no output, else 1 + the highest layer
+   * it consumes. Optional so hand-built Dags in tests stay small; buildDag always sets it.
+   */
+  layer?: Map<string, number>;
+  /** Re-exported output qid -> qid of the output producing its bytes (targets may name either). */
+  reexports?: Map<string, string>;
+  /** Qids of real outputs without a recipe (declared, made by hand): valid names, but no tasks. */
+  withoutRecipe?: Set<string>;
 }

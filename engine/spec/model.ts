@@ -67,6 +67,12 @@ export interface OutputDecl {
   description?: string;
   /** Entries as written: local input ids, sibling output ids, or `child.out`. */
   inputs: string[];
+  /**
+   * Source location of each `inputs` entry (parallel to `inputs`). Optional: the DAG points its
+   * errors (e.g. an active output consuming an output inactive in a universe) at the entry when
+   * the loader sets it, else at the output. (Added by the DAG engineer; loader: please fill it.)
+   */
+  inputRefs?: SourceRef[];
   /** Local decision ids (local aliases included) that parameterise this output. */
   decisions: string[];
   recipe?: Recipe;

@@ -1,0 +1,305 @@
+/**
+ * buildDag: the project model -> one task per (universe, active output with a recipe).
+ *
+ * Work that does not depend on the universe (template parsing, output-dir patterns, input
+ * plans, external paths) is done once per output; the per-task loop only fills in universe
+ * values, renders, and hashes. That keeps 100,000 tasks well under a second.
+ */
+import type { Diagnostic, SourceRef } from '../errors.js';
+import { diagnosticAt } from '../errors.js';
+import type { Project, Recipe, ResolvedOutput, Universe } from '../spec/model.js';
+import { parseTemplate, type TemplatePart } from '../spec/template.js';
+import { taskKey, type KeyInput } from './key.js';
+import { orderOutputs } from './order.js';
+import { outdirPattern, toProjectPath, type OutdirPattern } from './outdir.js';
+import { renderCommand, type RenderProblem } from './render.js';
+import type { Dag, Task, TaskInput } from './task.js';
+
+export interface BuildDagOptions {
+  /** Only these universes (ids); all when omitted. */
+  universes?: string[];
+}
+
+type InputPlan =
+  | { kind: 'task'; localId: string; producer: string; outdir: OutdirPattern; index: number }
+  | { kind: 'manual'; localId: string; producer: string; outdir: OutdirPattern; index: number }
+  | { kind: 'external'; localId: string; index: number; input: TaskInput & { kind: 'external' }; rendered: string; keyEntry: KeyInput };
+
+interface OutputPlan {
+  out: ResolvedOutput;
+  qid: string;
+  recipe: Recipe;
+  parts: TemplatePart[];
+  outdir: OutdirPattern;
+  inputs: InputPlan[];
+  inputIndex: Map<string, number>;
+  /** Output.decisions: local id and the qualified id universes key their choices by. */
+  decisions: { local: string; qualified: string }[];
+}
+
+/** Problems found per task, reported once per (output, cause) with the universes affected. */
+class ProblemLog {
+  private readonly byKey = new Map<string, { ref: SourceRef | undefined; code: string; message: string; hint: string; universes: string[] }>();
+
+  add(key: string, ref: SourceRef | undefined, code: string, message: string, hint: string, universe: string): void {
+    const e = this.byKey.get(key);
+    if (e) e.universes.push(universe);
+    else this.byKey.set(key, { ref, code, message, hint, universes: [universe] });
+  }
+
+  diagnostics(): Diagnostic[] {
+    return [...this.byKey.values()].map((e) => {
+      const shown = e.universes.slice(0, 5).join(', ');
+      const more = e.universes.length > 5 ? ` and ${e.universes.length - 5} more` : '';
+      const where = `${e.universes.length === 1 ? 'universe' : 'universes'} ${shown}${more}`;
+      return diagnosticAt(e.ref, e.code, `${e.message} (in ${where})`, { hint: e.hint });
+    });
+  }
+}
+
+function inputRef(out: ResolvedOutput, i: number): SourceRef {
+  const given = out.decl.inputRefs?.[i];
+  if (given) return given;
+  const r = out.decl.ref;
+  return { ...r, path: `${r.path}.inputs[${i}]` };
+}
+
+function planOutput(project: Project, out: ResolvedOutput, recipe: Recipe, diagnostics: Diagnostic[]): OutputPlan {
+  const qid = out.decl.qid;
+  const parsed = parseTemplate(recipe.command);
+  for (const e of parsed.errors) {
+    // The spec validator reports these with a column; repeated here so a hand-built Project
+    // (or a loader gap) can never yield a task whose command silently lost a placeholder.
+    diagnostics.push(diagnosticAt(recipe.ref, 'INVALID_COMMAND_TEMPLATE', `recipe of '${qid}': ${e.message}`));
+  }
+  const inputs: InputPlan[] = [];
+  const inputIndex = new Map<string, number>();
+  out.inputs.forEach((b, index) => {
+    inputIndex.set(b.localId, index);
+    if (b.kind === 'output') {
+      const producer = project.outputs.get(b.producer);
+      if (!producer) {
+        diagnostics.push(
+          diagnosticAt(inputRef(out, index), 'INVALID_OUTPUT_INPUT', `input '${b.localId}' of '${qid}' names output '${b.producer}', which does not exist`),
+        );
+        return;
+      }
+      const kind = producer.decl.recipe ? 'task' : 'manual';
+      inputs.push({ kind, localId: b.localId, producer: b.producer, outdir: outdirPattern(project, b.producer), index });
+      return;
+    }
+    // External: a path inside the project renders project-relative; anything else (a URI, a
+    // loader name, a missing file) renders as the locator written in the spec.
+    let path: string | undefined;
+    if (b.path !== undefined) {
+      const rel = toProjectPath(project.root, b.path);
+      if (rel !== '' && !rel.startsWith('../') && rel !== '..' && !rel.startsWith('/')) path = rel;
+      else if (rel === '') path = '.';
+    }
+    const input: TaskInput & { kind: 'external' } = { kind: 'external', localId: b.localId, inputQid: b.inputQid };
+    if (b.source !== undefined) input.source = b.source;
+    if (path !== undefined) input.path = path;
+    const keyEntry: KeyInput = { id: b.localId, input: b.inputQid };
+    if (b.source !== undefined) keyEntry.source = b.source;
+    if (b.analysisRef !== undefined) keyEntry.ref = b.analysisRef;
+    const rendered = path ?? b.source ?? b.analysisRef ?? '';
+    inputs.push({ kind: 'external', localId: b.localId, index, input, rendered, keyEntry });
+  });
+  const nodeQid = out.node.qid;
+  const decisions = out.decl.decisions.map((local) => ({ local, qualified: nodeQid ? `${nodeQid}.${local}` : local }));
+  return { out, qid, recipe, parts: parsed.parts, outdir: outdirPattern(project, qid), inputs, inputIndex, decisions };
+}
+
+function checkTemplateRefs(plan: OutputPlan, diagnostics: Diagnostic[]): void {
+  const declared = new Set(plan.out.decl.decisions);
+  for (const p of plan.parts) {
+    if (p.kind === 'input' && !plan.inputIndex.has(p.id)) {
+      diagnostics.push(
+        diagnosticAt(plan.recipe.ref, 'UNDECLARED_TEMPLATE_REF', `recipe of '${plan.qid}' uses ${p.raw}, but '${p.id}' is not in its inputs`),
+      );
+    }
+    if (p.kind === 'decision' && !declared.has(p.id)) {
+      diagnostics.push(
+        diagnosticAt(plan.recipe.ref, 'UNDECLARED_TEMPLATE_REF', `recipe of '${plan.qid}' uses ${p.raw}, but '${p.id}' is not in its decisions`),
+      );
+    }
+  }
+}
+
+function selectUniverses(project: Project, wanted: string[] | undefined, diagnostics: Diagnostic[]): Universe[] {
+  if (wanted === undefined) return project.universes;
+  const known = new Set(project.universes.map((u) => u.id));
+  for (const id of wanted) {
+    if (!known.has(id)) {
+      diagnostics.push({
+        code: 'UNKNOWN_UNIVERSE',
+        severity: 'error',
+        message: `no universe '${id}'; the project has: ${[...known].join(', ') || '(none)'}`,
+      });
+    }
+  }
+  const keep = new Set(wanted);
+  return project.universes.filter((u) => keep.has(u.id));
+}
+
+export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: Dag | undefined; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const universes = selectUniverses(project, opts.universes, diagnostics);
+  const order = orderOutputs(project);
+  diagnostics.push(...order.diagnostics);
+  if (order.diagnostics.length > 0) return { dag: undefined, diagnostics };
+
+  const plans: OutputPlan[] = [];
+  const withoutRecipe = new Set<string>();
+  for (const qid of order.ordered) {
+    const out = project.outputs.get(qid) as ResolvedOutput;
+    if (!out.decl.recipe) {
+      withoutRecipe.add(qid);
+      continue;
+    }
+    const plan = planOutput(project, out, out.decl.recipe, diagnostics);
+    checkTemplateRefs(plan, diagnostics);
+    plans.push(plan);
+  }
+  const reexports = new Map<string, string>();
+  for (const [qid, out] of project.outputs) if (out.producer !== qid) reexports.set(qid, out.producer);
+
+  const problems = new ProblemLog();
+  const tasks: Task[] = [];
+  const byId = new Map<string, Task>();
+  const groupByKey = new Map<string, string>();
+  const renderProblems: RenderProblem[] = [];
+  for (const plan of plans) {
+    for (const u of universes) {
+      if (!u.activeOutputs.has(plan.qid)) continue;
+      const task = makeTask(plan, u, byId, problems, renderProblems);
+      if (!task) continue;
+      const leader = groupByKey.get(task.key);
+      if (leader === undefined) groupByKey.set(task.key, task.id);
+      else task.group = leader;
+      tasks.push(task);
+      byId.set(task.id, task);
+    }
+  }
+  diagnostics.push(...problems.diagnostics());
+
+  const dependents = new Map<string, string[]>();
+  for (const t of tasks) dependents.set(t.id, []);
+  for (const t of tasks) for (const d of t.deps) (dependents.get(d) as string[]).push(t.id);
+
+  const dag: Dag = {
+    root: project.root,
+    tasks,
+    byId,
+    dependents,
+    universes: universes.map((u) => u.id),
+    outputs: plans.map((p) => p.qid),
+    layer: new Map(plans.map((p) => [p.qid, order.layer.get(p.qid) ?? 0])),
+    reexports,
+    withoutRecipe,
+  };
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  return { dag: failed ? undefined : dag, diagnostics };
+}
+
+function makeTask(
+  plan: OutputPlan,
+  u: Universe,
+  byId: Map<string, Task>,
+  problems: ProblemLog,
+  renderProblems: RenderProblem[],
+): Task | undefined {
+  const universe = u.id;
+  const outdir = plan.outdir.prefix + universe + plan.outdir.suffix;
+  const inputPaths: string[] = new Array<string>(plan.out.inputs.length).fill('');
+  const inputs: TaskInput[] = [];
+  const keyInputs: KeyInput[] = [];
+  const deps: string[] = [];
+  let broken = false;
+  for (const ip of plan.inputs) {
+    if (ip.kind === 'external') {
+      inputPaths[ip.index] = ip.rendered;
+      inputs.push(ip.input);
+      keyInputs.push(ip.keyEntry);
+      continue;
+    }
+    const path = ip.outdir.prefix + universe + ip.outdir.suffix;
+    inputPaths[ip.index] = path;
+    if (!u.activeOutputs.has(ip.producer)) {
+      problems.add(
+        `inactive\0${plan.qid}\0${ip.index}`,
+        inputRef(plan.out, ip.index),
+        'INACTIVE_INPUT',
+        `output '${plan.qid}' is active but its input '${ip.localId}' (output '${ip.producer}') is not: its \`when\` does not hold`,
+        `add the same \`when\` conditions to '${plan.qid}', or change the universe's choices`,
+        universe,
+      );
+      broken = true;
+      continue;
+    }
+    if (ip.kind === 'manual') {
+      inputs.push({ kind: 'external', localId: ip.localId, inputQid: ip.producer, path });
+      keyInputs.push({ id: ip.localId, output: ip.producer, path });
+      continue;
+    }
+    const depId = `${universe}/${ip.producer}`;
+    const dep = byId.get(depId);
+    if (!dep) {
+      // The producer is active here but has no task: only when its own inputs were broken,
+      // which is already reported. Skip this task rather than emit a dangling edge.
+      broken = true;
+      continue;
+    }
+    inputs.push({ kind: 'task', localId: ip.localId, task: depId, path });
+    keyInputs.push({ id: ip.localId, task: dep.key });
+    if (!deps.includes(depId)) deps.push(depId);
+  }
+  if (broken) return undefined;
+
+  const decisions: Record<string, string> = {};
+  for (const d of plan.decisions) {
+    const v = u.choices.get(d.qualified);
+    if (v !== undefined) decisions[d.local] = v;
+  }
+  renderProblems.length = 0;
+  const command = renderCommand(plan.parts, { outdir, inputPaths, inputIndex: plan.inputIndex, decisions }, renderProblems);
+  for (const p of renderProblems) {
+    // Undeclared ids were reported once per output by checkTemplateRefs.
+    if (p.kind === 'no-decision-value' && plan.out.decl.decisions.includes(p.id)) {
+      problems.add(
+        `nodecision\0${plan.qid}\0${p.id}`,
+        plan.recipe.ref,
+        'DECISION_WITHOUT_VALUE',
+        `recipe of '${plan.qid}' uses ${p.raw}, but decision '${p.id}' is inactive (its \`when\` does not hold), so it has no value`,
+        `add the decision's \`when\` conditions to '${plan.qid}', or stop using ${p.raw} in its command`,
+        universe,
+      );
+    }
+  }
+  const key = taskKey({
+    output: plan.qid,
+    recipe: plan.recipe.command,
+    container: plan.recipe.container,
+    decisions,
+    inputs: keyInputs,
+    gpus: plan.recipe.resources.gpus,
+  });
+  const id = `${universe}/${plan.qid}`;
+  const task: Task = {
+    id,
+    universe,
+    output: plan.qid,
+    type: plan.out.type,
+    key,
+    group: id,
+    deps,
+    command,
+    template: plan.recipe.command,
+    outdir,
+    resources: plan.recipe.resources,
+    decisions,
+    inputs,
+  };
+  if (plan.recipe.container !== undefined) task.container = plan.recipe.container;
+  return task;
+}
