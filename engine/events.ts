@@ -5,7 +5,7 @@
  * Times are epoch milliseconds (`t`); renderers format them.
  */
 import type { Resources } from './spec/model.js';
-import type { StaleReason } from './status/types.js';
+import type { StaleReason, TaskState } from './status/types.js';
 
 export type ExecutorName = 'local' | 'dask';
 
@@ -14,6 +14,10 @@ export interface PlannedTask {
   reasons: StaleReason[];
   /** Set when this task will receive its outputs from the leader of its execution group. */
   dedupFrom?: string;
+  /** The task's status when planned (`ok` only when forced). */
+  state?: TaskState;
+  /** True when the task runs because of --force, not because it is out of date. */
+  forced?: boolean;
 }
 
 export type RunEvent =
@@ -37,6 +41,8 @@ export type RunEvent =
       executor: ExecutorName;
       resources: Resources;
       logPath: string;
+      /** Process group id of the task's shell (local executor), so a crashed run's orphans can be found. */
+      pid?: number;
     }
   | { type: 'task_output'; t: number; id: string; stream: 'stdout' | 'stderr'; line: string }
   | {
@@ -63,6 +69,11 @@ export type RunEvent =
       tail: string[];
     }
   | { type: 'task_blocked'; t: number; id: string; blockedBy: string }
+  /**
+   * A planned task that will not run in this run and did not fail: the run stopped scheduling
+   * (after a failure without --keep-going, or on cancel) before it started. Counted as `skipped`.
+   */
+  | { type: 'task_skipped'; t: number; id: string; reason: 'stopped' | 'cancelled' }
   | {
       type: 'progress';
       t: number;

@@ -19,8 +19,15 @@ export interface ExecRequest {
   logPath: string;
   /** Called for every complete output line (bounded: very long lines are cut). */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-  /** Called once the command really started, with the host it runs on. */
-  onStart?: (info: { host: string; startedAt: number }) => void;
+  /** Called once the command really started, with the host it runs on (and its process group id, when local). */
+  onStart?: (info: { host: string; startedAt: number; pid?: number }) => void;
+  /**
+   * Called once resources are reserved, immediately before the command starts; the command
+   * starts only after it returns (or its promise resolves). The runner empties the output dir
+   * here, so a task cancelled while queued never loses its old outputs. If it throws, the task
+   * ends with reason `spawn_error` and the thrown message as detail, without starting.
+   */
+  prepare?: () => void | Promise<void>;
 }
 
 export interface ExecResult {
@@ -77,4 +84,6 @@ export interface Executor {
   utilisation(): Promise<NodeUtilisation[]>;
   /** Release resources (connections, bridge processes). Does not stop a session scheduler. */
   close(): Promise<void>;
+  /** CPU seconds used by finished task processes since the executor was created, when known. */
+  cpuSeconds?(): number;
 }
