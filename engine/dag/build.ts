@@ -5,11 +5,13 @@
  * plans, external paths) is done once per output; the per-task loop only fills in universe
  * values, renders, and hashes. That keeps 100,000 tasks well under a second.
  */
+import { createHash } from 'node:crypto';
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
 import type { Project, Recipe, ResolvedOutput, Universe } from '../spec/model.js';
 import { parseTemplate, type TemplatePart } from '../spec/template.js';
-import { taskKey, type KeyInput } from './key.js';
+import { canonicalJson } from './canonical-json.js';
+import { TASK_KEY_VERSION, type KeyInput } from './key.js';
 import { orderOutputs } from './order.js';
 import { outdirPattern, toProjectPath, type OutdirPattern } from './outdir.js';
 import { renderCommand, type RenderProblem } from './render.js';
@@ -20,10 +22,14 @@ export interface BuildDagOptions {
   universes?: string[];
 }
 
+/**
+ * How one input entry is filled per universe. `keyPrefix`/`keyJson` are its canonical JSON in
+ * the key document: for task and manual inputs the universe-specific value is appended.
+ */
 type InputPlan =
-  | { kind: 'task'; localId: string; producer: string; outdir: OutdirPattern; index: number }
-  | { kind: 'manual'; localId: string; producer: string; outdir: OutdirPattern; index: number }
-  | { kind: 'external'; localId: string; index: number; input: TaskInput & { kind: 'external' }; rendered: string; keyEntry: KeyInput };
+  | { kind: 'task'; localId: string; producer: string; outdir: OutdirPattern; index: number; keyPrefix: string }
+  | { kind: 'manual'; localId: string; producer: string; outdir: OutdirPattern; index: number; keyPrefix: string }
+  | { kind: 'external'; localId: string; index: number; input: TaskInput & { kind: 'external' }; rendered: string; keyJson: string };
 
 interface OutputPlan {
   out: ResolvedOutput;
@@ -35,6 +41,8 @@ interface OutputPlan {
   inputIndex: Map<string, number>;
   /** Output.decisions: local id and the qualified id universes key their choices by. */
   decisions: { local: string; qualified: string }[];
+  /** Pieces of the canonical key document that do not depend on the universe (see keyFor). */
+  key: { head: string; decisions: { local: string; qualified: string; prefix: string }[]; mid: string; tail: string };
 }
 
 /** Problems found per task, reported once per (output, cause) with the universes affected. */
@@ -84,8 +92,14 @@ function planOutput(project: Project, out: ResolvedOutput, recipe: Recipe, diagn
         );
         return;
       }
-      const kind = producer.decl.recipe ? 'task' : 'manual';
-      inputs.push({ kind, localId: b.localId, producer: b.producer, outdir: outdirPattern(project, b.producer), index });
+      const outdir = outdirPattern(project, b.producer);
+      const id = JSON.stringify(b.localId);
+      if (producer.decl.recipe) {
+        inputs.push({ kind: 'task', localId: b.localId, producer: b.producer, outdir, index, keyPrefix: `{"id":${id},"task":` });
+      } else {
+        const keyPrefix = `{"id":${id},"output":${JSON.stringify(b.producer)},"path":`;
+        inputs.push({ kind: 'manual', localId: b.localId, producer: b.producer, outdir, index, keyPrefix });
+      }
       return;
     }
     // External: a path inside the project renders project-relative; anything else (a URI, a
@@ -103,11 +117,40 @@ function planOutput(project: Project, out: ResolvedOutput, recipe: Recipe, diagn
     if (b.source !== undefined) keyEntry.source = b.source;
     if (b.analysisRef !== undefined) keyEntry.ref = b.analysisRef;
     const rendered = path ?? b.source ?? b.analysisRef ?? '';
-    inputs.push({ kind: 'external', localId: b.localId, index, input, rendered, keyEntry });
+    inputs.push({ kind: 'external', localId: b.localId, index, input, rendered, keyJson: canonicalJson(keyEntry) });
   });
   const nodeQid = out.node.qid;
   const decisions = out.decl.decisions.map((local) => ({ local, qualified: nodeQid ? `${nodeQid}.${local}` : local }));
-  return { out, qid, recipe, parts: parsed.parts, outdir: outdirPattern(project, qid), inputs, inputIndex, decisions };
+  return {
+    out,
+    qid,
+    recipe,
+    parts: parsed.parts,
+    outdir: outdirPattern(project, qid),
+    inputs,
+    inputIndex,
+    decisions,
+    key: keyFragments(qid, recipe, decisions),
+  };
+}
+
+/**
+ * The key document is `taskKey`'s canonical JSON, written here by hand from fragments so the
+ * per-task cost is string concatenation plus one hash, not building and sorting objects.
+ * Keys in canonical (sorted) order: container, decisions, inputs, output, recipe, resources, v.
+ * test/dag/build.test.ts checks that both give the same key.
+ */
+function keyFragments(qid: string, recipe: Recipe, decisions: { local: string; qualified: string }[]): OutputPlan['key'] {
+  const sorted = [...decisions]
+    .filter((d, i, all) => all.findIndex((x) => x.local === d.local) === i)
+    .sort((a, b) => (a.local < b.local ? -1 : a.local > b.local ? 1 : 0))
+    .map((d) => ({ ...d, prefix: `${JSON.stringify(d.local)}:` }));
+  return {
+    head: `{"container":${JSON.stringify(recipe.container ?? null)},"decisions":{`,
+    decisions: sorted,
+    mid: '},"inputs":[',
+    tail: `],"output":${JSON.stringify(qid)},"recipe":${JSON.stringify(recipe.command)},"resources":{"gpus":${JSON.stringify(recipe.resources.gpus)}},"v":${TASK_KEY_VERSION}}`,
+  };
 }
 
 function checkTemplateRefs(plan: OutputPlan, diagnostics: Diagnostic[]): void {
@@ -213,14 +256,14 @@ function makeTask(
   const outdir = plan.outdir.prefix + universe + plan.outdir.suffix;
   const inputPaths: string[] = new Array<string>(plan.out.inputs.length).fill('');
   const inputs: TaskInput[] = [];
-  const keyInputs: KeyInput[] = [];
+  let keyInputs = '';
   const deps: string[] = [];
   let broken = false;
   for (const ip of plan.inputs) {
     if (ip.kind === 'external') {
       inputPaths[ip.index] = ip.rendered;
       inputs.push(ip.input);
-      keyInputs.push(ip.keyEntry);
+      keyInputs += (keyInputs ? ',' : '') + ip.keyJson;
       continue;
     }
     const path = ip.outdir.prefix + universe + ip.outdir.suffix;
@@ -239,7 +282,7 @@ function makeTask(
     }
     if (ip.kind === 'manual') {
       inputs.push({ kind: 'external', localId: ip.localId, inputQid: ip.producer, path });
-      keyInputs.push({ id: ip.localId, output: ip.producer, path });
+      keyInputs += `${keyInputs ? ',' : ''}${ip.keyPrefix}${JSON.stringify(path)}}`;
       continue;
     }
     const depId = `${universe}/${ip.producer}`;
@@ -251,16 +294,23 @@ function makeTask(
       continue;
     }
     inputs.push({ kind: 'task', localId: ip.localId, task: depId, path });
-    keyInputs.push({ id: ip.localId, task: dep.key });
+    keyInputs += `${keyInputs ? ',' : ''}${ip.keyPrefix}"${dep.key}"}`;
     if (!deps.includes(depId)) deps.push(depId);
   }
   if (broken) return undefined;
 
   const decisions: Record<string, string> = {};
-  for (const d of plan.decisions) {
+  const k = plan.key;
+  let keyDoc = k.head;
+  let firstDecision = true;
+  for (const d of k.decisions) {
     const v = u.choices.get(d.qualified);
-    if (v !== undefined) decisions[d.local] = v;
+    if (v === undefined) continue;
+    decisions[d.local] = v;
+    keyDoc += (firstDecision ? '' : ',') + d.prefix + JSON.stringify(v);
+    firstDecision = false;
   }
+  keyDoc += k.mid + keyInputs + k.tail;
   renderProblems.length = 0;
   const command = renderCommand(plan.parts, { outdir, inputPaths, inputIndex: plan.inputIndex, decisions }, renderProblems);
   for (const p of renderProblems) {
@@ -276,14 +326,7 @@ function makeTask(
       );
     }
   }
-  const key = taskKey({
-    output: plan.qid,
-    recipe: plan.recipe.command,
-    container: plan.recipe.container,
-    decisions,
-    inputs: keyInputs,
-    gpus: plan.recipe.resources.gpus,
-  });
+  const key = 'sha256:' + createHash('sha256').update(keyDoc).digest('hex');
   const id = `${universe}/${plan.qid}`;
   const task: Task = {
     id,

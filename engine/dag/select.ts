@@ -82,9 +82,10 @@ export function resolveOutputName(dag: Dag, name: string): Result<string> {
   );
 }
 
-function unknownUniverse(dag: Dag, id: string): LcError {
-  const close = closeNames(id, dag.universes, 3);
-  const shown = dag.universes.slice(0, 20).join(', ') + (dag.universes.length > 20 ? `, ... (${dag.universes.length} in all)` : '');
+/** The error for a universe id that is not one of `available`: close names, then the list. */
+export function unknownUniverseError(available: readonly string[], id: string): LcError {
+  const close = closeNames(id, available, 3);
+  const shown = available.slice(0, 20).join(', ') + (available.length > 20 ? `, ... (${available.length} in all)` : '');
   return new LcError('UNKNOWN_UNIVERSE', `no universe '${id}'${close.length ? `; did you mean: ${close.join(', ')}?` : ''}`, {
     hint: `universes: ${shown || '(none)'}`,
     context: { universe: id, candidates: close },
@@ -100,7 +101,7 @@ export function selectTasks(dag: Dag, targets: string[], universes?: string[]): 
   const universeSet = new Set(dag.universes);
   let keepUniverse: Set<string> | undefined;
   if (universes !== undefined && universes.length > 0) {
-    for (const u of universes) if (!universeSet.has(u)) return err(unknownUniverse(dag, u));
+    for (const u of universes) if (!universeSet.has(u)) return err(unknownUniverseError(dag.universes, u));
     keepUniverse = new Set(universes);
   }
   const inUniverse = (t: Task) => keepUniverse === undefined || keepUniverse.has(t.universe);
@@ -112,7 +113,7 @@ export function selectTasks(dag: Dag, targets: string[], universes?: string[]): 
     const slash = target.indexOf('/');
     if (slash >= 0) {
       const u = target.slice(0, slash);
-      if (!universeSet.has(u)) return err(unknownUniverse(dag, u));
+      if (!universeSet.has(u)) return err(unknownUniverseError(dag.universes, u));
       const name = resolveOutputName(dag, target.slice(slash + 1));
       if (!name.ok) return name;
       const id = `${u}/${name.value}`;

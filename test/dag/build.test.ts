@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDag } from '../../engine/dag/index.js';
+import { buildDag, taskKey, type KeyInput } from '../../engine/dag/index.js';
 import type { Dag } from '../../engine/dag/task.js';
 import { buildProject, lineFit } from './model-builder.js';
 
@@ -79,7 +79,34 @@ describe('buildDag on the line-fit model', () => {
   });
 });
 
+/** The reference key of a task, from taskKey's documented material (the fast path must agree). */
+function referenceKey(dag: Dag, id: string, manual: string[] = []): string {
+  const t = dag.byId.get(id);
+  if (!t) throw new Error(id);
+  const inputs: KeyInput[] = t.inputs.map((i) => {
+    if (i.kind === 'task') return { id: i.localId, task: dag.byId.get(i.task)?.key as string };
+    if (manual.includes(i.inputQid)) return { id: i.localId, output: i.inputQid, path: i.path as string };
+    return i.source === undefined ? { id: i.localId, input: i.inputQid } : { id: i.localId, input: i.inputQid, source: i.source };
+  });
+  return taskKey({ output: t.output, recipe: t.template, container: t.container, decisions: t.decisions, inputs, gpus: t.resources.gpus });
+}
+
 describe('task keys', () => {
+  it('are exactly taskKey() of the documented material', () => {
+    const dag = mustBuild(lineFit());
+    for (const t of dag.tasks) expect(t.key).toBe(referenceKey(dag, t.id));
+    const withManual = mustBuild(
+      buildProject({
+        outputs: [
+          { qid: 'hand' },
+          { qid: 'a', inputs: ['out:hand'], decisions: ['z', 'b'], command: 'x {decisions.b}', container: 'img:1', gpus: 2 },
+        ],
+        universes: [{ id: 'u', choices: { z: '1', b: '2' } }],
+      }),
+    );
+    expect(withManual.byId.get('u/a')?.key).toBe(referenceKey(withManual, 'u/a', ['hand']));
+  });
+
   const base = (over: Partial<{ command: string; container: string; gpus: number; cpus: number }> = {}) =>
     buildProject({
       outputs: [{ qid: 'a', decisions: ['d'], command: over.command ?? 'run {decisions.d} {output}', ...over }],
