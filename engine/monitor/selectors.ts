@@ -1,0 +1,114 @@
+/**
+ * Read-only questions about the view state that both the reducer (cursor moves) and the frame
+ * builder ask. Linear at worst: nothing here sorts all tasks.
+ */
+import type { DisplayState, OutputCounts, OutputInfo, TaskView, ViewState } from './types.js';
+
+export const displayState = (t: TaskView): DisplayState => t.live ?? t.state;
+
+/** Which count column a display state adds to (`stale` absorbs modified and unreadable). */
+export function countKey(s: DisplayState): Exclude<keyof OutputCounts, 'total'> {
+  switch (s) {
+    case 'ok':
+      return 'ok';
+    case 'missing':
+      return 'missing';
+    case 'failed':
+      return 'failed';
+    case 'running':
+      return 'running';
+    case 'queued':
+      return 'queued';
+    case 'blocked':
+      return 'blocked';
+    default:
+      return 'stale';
+  }
+}
+
+/** Order of rows in the details pane: what needs eyes first. */
+const PRIORITY: Record<DisplayState, number> = {
+  failed: 0,
+  running: 1,
+  blocked: 2,
+  queued: 3,
+  modified: 4,
+  unreadable: 5,
+  stale: 6,
+  missing: 7,
+  ok: 8,
+};
+export const STATE_PRIORITY_LEVELS = 9;
+export const statePriority = (s: DisplayState): number => PRIORITY[s];
+
+/** The state an output row summarises its universes with: the most urgent one present. */
+export function outputDisplayState(c: OutputCounts): DisplayState | 'none' {
+  if (c.total === 0) return 'none';
+  if (c.failed) return 'failed';
+  if (c.running) return 'running';
+  if (c.blocked) return 'blocked';
+  if (c.queued) return 'queued';
+  if (c.stale) return 'stale';
+  if (c.missing) return 'missing';
+  return 'ok';
+}
+
+export function universeVisible(state: ViewState, universe: string): boolean {
+  return state.universeFilter.length === 0 || state.universeFilter.includes(universe);
+}
+
+/** Outputs matching the `/` filter (case-insensitive substring), in layer order. */
+export function visibleOutputs(state: ViewState): OutputInfo[] {
+  const f = state.ui.nameFilter.trim().toLowerCase();
+  if (!f) return state.outputs;
+  return state.outputs.filter((o) => o.qid.toLowerCase().includes(f));
+}
+
+/**
+ * Rows of the details pane: the selected output's tasks in the filtered universes, or with
+ * nothing selected, every task that is not ok. Ordered by urgency, then output, then universe,
+ * by bucketing (linear, so 5,000-task sweeps stay cheap per frame).
+ */
+export function detailRows(state: ViewState): TaskView[] {
+  const buckets: TaskView[][] = Array.from({ length: STATE_PRIORITY_LEVELS }, () => []);
+  const sel = state.ui.selectedOutput;
+  const qids = sel !== null ? [sel] : visibleOutputs(state).map((o) => o.qid);
+  const filtered = state.universeFilter.length > 0 ? new Set(state.universeFilter) : null;
+  for (const qid of qids) {
+    for (const id of state.tasksByOutput.get(qid) ?? []) {
+      const t = state.tasks.get(id);
+      if (!t || (filtered && !filtered.has(t.universe))) continue;
+      const d = displayState(t);
+      if (sel === null && d === 'ok') continue;
+      (buckets[PRIORITY[d]] as TaskView[]).push(t);
+    }
+  }
+  return buckets.flat();
+}
+
+export function selectedTaskView(state: ViewState): TaskView | undefined {
+  const id = state.ui.selectedTask;
+  return id === null ? undefined : state.tasks.get(id);
+}
+
+/** True while a run (ours or an attached one) is between start and finish. */
+export const runActive = (state: ViewState): boolean =>
+  state.run.phase === 'starting' || state.run.phase === 'running' || state.run.phase === 'cancelling';
+
+/** Stale-or-worse task count in the filtered universes (what `r` with nothing selected would run). */
+export function needsWork(state: ViewState): number {
+  let n = 0;
+  for (const c of state.counts.values()) n += c.total - c.ok;
+  return n;
+}
+
+/**
+ * The task whose log the log pane shows: the details cursor's task, else the first details
+ * row, when that task is running or has failed.
+ */
+export function logTaskFor(state: ViewState): TaskView | undefined {
+  const t = selectedTaskView(state) ?? (state.ui.selectedTask === null ? detailRows(state)[0] : undefined);
+  if (!t) return undefined;
+  const d = displayState(t);
+  return d === 'running' || d === 'failed' || (d === 'queued' && t.failure) ? t : undefined;
+}

@@ -1,0 +1,231 @@
+/**
+ * The TUI's view state: everything the screen shows, folded from status snapshots, runner
+ * events, utilisation snapshots and key presses by the reducer in ./reducer.ts. Pure data: no
+ * React, no I/O. Components never read the engine directly, only a FrameModel built from this.
+ */
+import type { ExecutorName } from '../events.js';
+import type { NodeUtilisation } from '../executors/executor.js';
+import type { OutputType } from '../spec/model.js';
+import type { StaleReason, TaskState } from '../status/types.js';
+
+/** What a run is doing to a task right now, layered over its status. */
+export type LiveState = 'queued' | 'running' | 'blocked';
+
+/** What a row shows: the run's live state wins over the status. */
+export type DisplayState = TaskState | LiveState;
+
+export interface TaskFailureView {
+  reason: string;
+  exitCode: number | null;
+  signal: string | null;
+  logPath: string;
+  /** Last lines of the log, when the runner sent them. */
+  tail: string[];
+}
+
+export interface TaskView {
+  id: string;
+  universe: string;
+  output: string;
+  state: TaskState;
+  live?: LiveState;
+  reasons: StaleReason[];
+  durationS: number | null;
+  host: string | null;
+  /** Epoch ms when the current attempt started (running only). */
+  startedAt?: number;
+  /** Log of the current or last attempt. */
+  logPath?: string;
+  failure?: TaskFailureView;
+  /** Set when the task is upstream-blocked in the current run. */
+  blockedBy?: string;
+}
+
+/** One output (qualified id) of the DAG, as the outputs pane lists it. */
+export interface OutputInfo {
+  qid: string;
+  type: OutputType;
+  /** Longest path from a source output, 0 for outputs with no upstream output. */
+  layer: number;
+  /** Qids of upstream outputs, for the details header. */
+  needs: string[];
+}
+
+/** Per-output counts across the filtered universes. `stale` includes modified and unreadable. */
+export interface OutputCounts {
+  total: number;
+  ok: number;
+  stale: number;
+  missing: number;
+  running: number;
+  queued: number;
+  failed: number;
+  blocked: number;
+}
+
+export const emptyOutputCounts = (): OutputCounts => ({
+  total: 0,
+  ok: 0,
+  stale: 0,
+  missing: 0,
+  running: 0,
+  queued: 0,
+  failed: 0,
+  blocked: 0,
+});
+
+/** How far a run has got with one output. */
+export interface OutputRunProgress {
+  planned: number;
+  done: number;
+}
+
+export interface RunHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+export type RunPhase = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished';
+
+export interface RunView {
+  phase: RunPhase;
+  /** `self`: started from this TUI; `attached`: another `lc run` that holds the project lock. */
+  owner: 'self' | 'attached';
+  holder?: RunHolder;
+  runId?: string;
+  executor?: ExecutorName;
+  dryRun: boolean;
+  planned: number;
+  upToDate: number;
+  done: number;
+  running: number;
+  pending: number;
+  failed: number;
+  /** Epoch ms of plan_ready; elapsed time ticks from it. */
+  startedAt?: number;
+  elapsedS: number;
+  etaS: number | null;
+  finished?: {
+    succeeded: number;
+    failed: number;
+    blocked: number;
+    cancelled: number;
+    skipped: number;
+    wallS: number;
+    at: number;
+  };
+}
+
+export const idleRun = (): RunView => ({
+  phase: 'idle',
+  owner: 'self',
+  dryRun: false,
+  planned: 0,
+  upToDate: 0,
+  done: 0,
+  running: 0,
+  pending: 0,
+  failed: 0,
+  elapsedS: 0,
+  etaS: null,
+});
+
+/** The session scheduler as the header shows it. */
+export type SchedulerView =
+  | { state: 'none' }
+  | { state: 'starting' }
+  | {
+      state: 'running';
+      address: string;
+      workers: number;
+      /** Epoch ms. */
+      startedAt?: number;
+      /** Epoch ms when the idle timeout would shut it down, if known. */
+      idleDeadline?: number;
+      /** True when it was not started by lc (DASK_SCHEDULER_ADDRESS): lc never stops it. */
+      external: boolean;
+    }
+  | { state: 'stopping' };
+
+export type Pane = 'outputs' | 'details' | 'workers';
+export const PANES: readonly Pane[] = ['outputs', 'details', 'workers'];
+
+export type ConfirmKind = 'force' | 'stop_scheduler' | 'quit';
+
+export interface ConfirmView {
+  kind: ConfirmKind;
+  question: string;
+}
+
+/** A log shown in the log pane (tail) or in the full-screen viewer. */
+export interface LogView {
+  taskId: string;
+  path: string;
+  lines: string[];
+  /** Lines cut from the start because the file was large. */
+  truncatedLines: number;
+  /** Full viewer only: index of the first line shown; null = follow the end. */
+  scroll: number | null;
+}
+
+export type Overlay =
+  | { kind: 'none' }
+  | { kind: 'help' }
+  | { kind: 'log' }
+  | { kind: 'universes'; cursor: number; picked: string[] };
+
+export interface Message {
+  text: string;
+  level: 'info' | 'warn' | 'error';
+  /** Epoch ms; messages fade after a few seconds. */
+  at: number;
+}
+
+export interface UiState {
+  focus: Pane;
+  /** Selected output qid (stable when filters reorder the list). */
+  selectedOutput: string | null;
+  /** Selected task in the details pane. */
+  selectedTask: string | null;
+  /** Task whose details row is expanded (all reasons, failure, log path). */
+  expandedTask: string | null;
+  /** `/` filter on output names. */
+  nameFilter: string;
+  /** True while typing the filter. */
+  filterEditing: boolean;
+  workerCursor: number;
+  overlay: Overlay;
+  confirm: ConfirmView | null;
+  message: Message | null;
+  /** Ctrl-C presses since the last other key (second one quits). */
+  interrupts: number;
+  cols: number;
+  rows: number;
+}
+
+export interface ViewState {
+  projectName: string;
+  /** All universe ids of the project, sorted. */
+  universes: string[];
+  /** Universes shown and acted on; empty = all. */
+  universeFilter: string[];
+  outputs: OutputInfo[];
+  tasks: ReadonlyMap<string, TaskView>;
+  /** Task ids per output qid, in universe order. */
+  tasksByOutput: ReadonlyMap<string, readonly string[]>;
+  /** Counts per output over the filtered universes. */
+  counts: ReadonlyMap<string, OutputCounts>;
+  runProgress: ReadonlyMap<string, OutputRunProgress>;
+  run: RunView;
+  executor: ExecutorName;
+  scheduler: SchedulerView;
+  workers: NodeUtilisation[];
+  /** Tail of the selected task's log (log pane) or the full log (viewer). */
+  log: LogView | null;
+  /** False until the first status snapshot arrived. */
+  statusLoaded: boolean;
+  /** Clock used for elapsed/uptime (epoch ms); ticks once a second. */
+  now: number;
+  ui: UiState;
+}

@@ -1,0 +1,36 @@
+/**
+ * Frame snapshots at 80x24 and 120x40 (snapshots/*.txt, ANSI stripped). Every frame must fit:
+ * at most rows-1 lines (Ink wipes the scrollback at full height) and at most cols columns.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { App } from '../../components/App.js';
+import type { ViewState } from '../../engine/monitor/types.js';
+import { emptyScene, failedScene, helpScene, mixedScene, stopConfirmScene, sweepScene } from './fixtures.js';
+import { renderSized, stripAnsi, type SizedRender } from './helpers/render.js';
+
+const SIZES = [
+  { cols: 80, rows: 24 },
+  { cols: 120, rows: 40 },
+];
+const SCENES: [string, (s: { cols: number; rows: number }) => ViewState][] = [
+  ['empty', emptyScene],
+  ['mixed', mixedScene],
+  ['sweep-200', sweepScene],
+  ['failed-log', failedScene],
+  ['help', helpScene],
+  ['stop-confirm', stopConfirmScene],
+];
+
+let r: SizedRender | undefined;
+afterEach(() => r?.unmount());
+
+describe.each(SIZES)('frames at $cols x $rows', (size) => {
+  test.each(SCENES)('%s', async (name, make) => {
+    r = renderSized(<App state={make(size)} ascii={false} />, { columns: size.cols, rows: size.rows });
+    const frame = stripAnsi(r.lastFrame() ?? '');
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(size.rows - 1);
+    for (const l of lines) expect(Array.from(l).length).toBeLessThanOrEqual(size.cols);
+    await expect(frame + '\n').toMatchFileSnapshot(`../../snapshots/${name}-${size.cols}x${size.rows}.txt`);
+  });
+});
