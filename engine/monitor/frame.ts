@@ -90,7 +90,7 @@ const seg = (text: string, tone?: Tone, extra: { bold?: boolean; inverse?: boole
 });
 
 /** Fit segments into exactly `w` columns: later segments are cut first, the rest is padded. */
-export function fitLine(segs: Line, w: number, ellipsis = '…'): Line {
+export function fitLine(segs: Line, w: number, ellipsis: string): Line {
   const out: Line = [];
   let used = 0;
   for (const s of segs) {
@@ -227,7 +227,7 @@ function runSegs(state: ViewState, g: Glyphs): Line {
   const r = state.run;
   const who: Line =
     r.owner === 'attached' && r.holder ? [seg(` lc run pid ${r.holder.pid} on ${r.holder.host} `, 'accent'), seg('(attached) ', 'muted')] : [seg(' ')];
-  if (!state.statusLoaded && r.phase === 'idle') return [seg(' reading status…', 'muted')];
+  if (!state.statusLoaded && r.phase === 'idle') return [seg(` reading status${g.dots}`, 'muted')];
   const elapsed = r.startedAt !== undefined && r.phase !== 'finished' ? Math.max(0, (state.now - r.startedAt) / 1000) : r.elapsedS;
   switch (r.phase) {
     case 'idle': {
@@ -237,7 +237,7 @@ function runSegs(state: ViewState, g: Glyphs): Line {
         : [seg(' idle ', 'plain'), seg(`${g.sep} ${todo} task${todo === 1 ? '' : 's'} need work (r runs them)`, 'stale')];
     }
     case 'starting':
-      return [...who, seg(r.owner === 'attached' ? 'waiting for the run plan…' : 'starting run…', 'warn')];
+      return [...who, seg(r.owner === 'attached' ? `waiting for the run plan${g.dots}` : `starting run${g.dots}`, 'warn')];
     case 'running':
     case 'cancelling': {
       const frac = r.planned > 0 ? r.done / r.planned : 0;
@@ -307,8 +307,8 @@ function outputsPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneMode
   ], w);
 
   if (list.length === 0) {
-    const why = state.outputs.length === 0 ? (state.projectName ? 'no outputs with a recipe in this project' : 'loading project…') : `no output matches /${state.ui.nameFilter}`;
-    return { id: 'outputs', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  ${why}`, 'muted')], w)], body, w) };
+    const why = state.outputs.length === 0 ? (state.projectName ? 'no outputs with a recipe in this project' : `loading project${g.dots}`) : `no output matches /${state.ui.nameFilter}`;
+    return { id: 'outputs', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  ${why}`, 'muted')], w, g.ellipsis)], body, w) };
   }
 
   const cursor = list.findIndex((o) => o.qid === state.ui.selectedOutput);
@@ -359,7 +359,7 @@ function progressSegs(state: ViewState, qid: string, runOn: boolean, g: Glyphs):
 // ---------------------------------------------------------------------------------------------
 // Details pane
 
-const STATE_W = 9;
+const STATE_W = 11;
 const DUR_W = 7;
 const HOST_MIN_PANE = 70;
 
@@ -379,8 +379,8 @@ function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskView[], g:
   if (body === 0) return { id: 'details', width: w, focused, title: titleLine, lines: [] };
 
   if (rows.length === 0) {
-    const why = !state.statusLoaded ? 'reading status…' : sel === null ? 'nothing to do: every output is up to date' : 'no tasks in the shown universes';
-    return { id: 'details', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  ${why}`, 'muted')], w)], body, w) };
+    const why = !state.statusLoaded ? `reading status${g.dots}` : sel === null ? 'nothing to do: every output is up to date' : 'no tasks in the shown universes';
+    return { id: 'details', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  ${why}`, 'muted')], w, g.ellipsis)], body, w) };
   }
 
   const showHost = w >= HOST_MIN_PANE;
@@ -489,7 +489,7 @@ function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneMode
   const summary = `  ${nodes.length} node${nodes.length === 1 ? '' : 's'} ${g.sep} cpus ${fmtNum(inUse)}/${fmtNum(total)} in use`;
   const titleLine = title('WORKERS', focused, g, nodes.length ? [seg(summary, 'muted')] : [], w);
   if (body === 0) return { id: 'workers', width: w, focused, title: titleLine, lines: [] };
-  if (nodes.length === 0) return { id: 'workers', width: w, focused, title: titleLine, lines: padLines([fitLine([seg('  waiting for the first utilisation snapshot…', 'muted')], w)], body, w) };
+  if (nodes.length === 0) return { id: 'workers', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  waiting for the first utilisation snapshot${g.dots}`, 'muted')], w, g.ellipsis)], body, w) };
 
   const perNode = workerLinesPerNode(w);
   const twoLine = perNode === 2;
@@ -585,8 +585,8 @@ function logPane(state: ViewState, layout: FrameLayout, t: TaskView | undefined,
     : [];
   const titleLine = title('LOG', false, g, rest, w);
   if (body === 0) return { id: 'log', width: w, focused: false, title: titleLine, lines: [] };
-  if (!t) return { id: 'log', width: w, focused: false, title: titleLine, lines: padLines([fitLine([seg('  select a running or failed task to see its log', 'muted')], w)], body, w) };
-  if (lines.length === 0) return { id: 'log', width: w, focused: false, title: titleLine, lines: padLines([fitLine([seg('  (no output yet)', 'muted')], w)], body, w) };
+  if (!t) return { id: 'log', width: w, focused: false, title: titleLine, lines: padLines([fitLine([seg('  select a running or failed task to see its log', 'muted')], w, g.ellipsis)], body, w) };
+  if (lines.length === 0) return { id: 'log', width: w, focused: false, title: titleLine, lines: padLines([fitLine([seg('  (no output yet)', 'muted')], w, g.ellipsis)], body, w) };
   const tail = lines.slice(-body).map((l) => fitLine([seg(' '), seg(sanitizeLine(l), displayState(t) === 'failed' ? 'plain' : 'plain')], w, g.ellipsis));
   return { id: 'log', width: w, focused: false, title: titleLine, lines: padLines(tail, body, w) };
 }
@@ -638,7 +638,7 @@ function helpPane(w: number, body: number, g: Glyphs): PaneModel {
   const lines: Line[] = entries.map(([k, d]) =>
     k === '' && /^[A-Z]/.test(d) ? fitLine([seg(` ${d}`, 'accent', { bold: true })], w, g.ellipsis) : fitLine([seg(`   ${fit(k, 10)}`, 'title', { bold: true }), seg(d)], w, g.ellipsis),
   );
-  const shown = lines.length > body ? [...lines.slice(0, Math.max(0, body - 1)), fitLine([seg(`  +${lines.length - body + 1} more: make the terminal taller`, 'muted')], w)] : lines;
+  const shown = lines.length > body ? [...lines.slice(0, Math.max(0, body - 1)), fitLine([seg(`  +${lines.length - body + 1} more: make the terminal taller`, 'muted')], w, g.ellipsis)] : lines;
   return { id: 'help', width: w, focused: true, title: title('HELP', true, g, [seg('  keys and symbols', 'muted')], w), lines: padLines(shown, body, w) };
 }
 
@@ -666,7 +666,7 @@ function universesPane(state: ViewState, cursor: number, picked: string[], w: nu
 
 function logViewPane(state: ViewState, w: number, body: number, g: Glyphs): PaneModel {
   const log = state.log;
-  if (!log) return { id: 'logview', width: w, focused: true, title: title('LOG', true, g, [], w), lines: padLines([fitLine([seg('  no log for this task', 'muted')], w)], body, w) };
+  if (!log) return { id: 'logview', width: w, focused: true, title: title('LOG', true, g, [], w), lines: padLines([fitLine([seg('  no log for this task', 'muted')], w, g.ellipsis)], body, w) };
   const n = log.lines.length;
   const start = log.scroll ?? Math.max(0, n - body);
   const shown = log.lines.slice(start, start + body);

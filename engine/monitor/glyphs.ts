@@ -7,6 +7,8 @@ import type { DisplayState } from './types.js';
 export interface Glyphs {
   state: Record<DisplayState | 'none', string>;
   ellipsis: string;
+  /** Trailing dots of a message still in progress. */
+  dots: string;
   barFull: string;
   barEmpty: string;
   tee: string;
@@ -34,6 +36,7 @@ export const UNICODE: Glyphs = {
     none: ' ',
   },
   ellipsis: '…',
+  dots: '…',
   barFull: '█',
   barEmpty: '░',
   tee: '├─',
@@ -61,6 +64,7 @@ export const ASCII: Glyphs = {
     none: ' ',
   },
   ellipsis: '~',
+  dots: '...',
   barFull: '#',
   barEmpty: '.',
   tee: '|-',

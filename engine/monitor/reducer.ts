@@ -307,6 +307,12 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
           bumpDone(t.output);
         }
         break;
+      case 'task_skipped':
+        if (t) {
+          setTask(endAttempt(t));
+          bumpDone(t.output);
+        }
+        break;
       case 'progress':
         run = { ...run, done: ev.done, running: ev.running, pending: ev.pending, failed: ev.failed, elapsedS: ev.elapsedS, etaS: ev.etaS };
         break;

@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'vitest';
+import { bar, fit, fmtBytes, fmtDuration, sanitizeLine, truncateMiddle } from '../../engine/monitor/format.js';
+import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../engine/monitor/frame.js';
+import { computeLayout } from '../../engine/monitor/layout.js';
+import { reduce } from '../../engine/monitor/reducer.js';
+import type { ViewState } from '../../engine/monitor/types.js';
+import { failedScene, helpScene, mixedScene, sweepScene } from './fixtures.js';
+
+/** Every line of a frame, in screen order (split bodies interleaved row by row). */
+function frameLines(f: FrameModel): Line[] {
+  const col = (panes: FrameModel['body'] extends infer B ? (B extends { kind: 'stack'; panes: infer P } ? P : never) : never): Line[] => panes.flatMap((p) => [p.title, ...p.lines]);
+  const body = f.body.kind === 'stack' ? col(f.body.panes) : (() => {
+    const l = col(f.body.left);
+    const r = col(f.body.right);
+    return l.map((line, i) => [...line, { text: '|' }, ...(r[i] ?? [])]);
+  })();
+  return [...f.header, ...body, f.bottom];
+}
+
+describe('text helpers', () => {
+  test('middle truncation keeps both ends', () => {
+    expect(truncateMiddle('classification.accuracy_by_seed', 15)).toBe('classif…by_seed');
+    expect(truncateMiddle('short', 10)).toBe('short');
+    expect(truncateMiddle('abcdef', 1)).toBe('…');
+  });
+  test('fit pads and truncates to an exact width', () => {
+    expect(fit('abc', 5)).toBe('abc  ');
+    expect(fit('abc', 5, { align: 'right' })).toBe('  abc');
+    expect(fit('abcdefgh', 5)).toBe('abcd…');
+  });
+  test('bars, durations, bytes', () => {
+    expect(bar(0.5, 8, '#', '.')).toBe('####....');
+    expect(bar(2, 4, '#', '.')).toBe('####');
+    expect(fmtDuration(0.42)).toBe('0.4s');
+    expect(fmtDuration(185)).toBe('3m05s');
+    expect(fmtDuration(7440)).toBe('2h04m');
+    expect(fmtBytes(3.1 * 1024 ** 3)).toBe('3.1G');
+  });
+  test('log lines lose escapes, control characters and carriage-return progress', () => {
+    expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');
+    expect(sanitizeLine('10%\r50%\r100%\r')).toBe('100%');
+  });
+  test('windows keep the cursor visible and reserve a +N more line', () => {
+    expect(windowRows(5, 0, 10)).toEqual({ start: 0, count: 5, more: 0 });
+    const w = windowRows(100, 99, 10);
+    expect(w.start + w.count).toBe(100);
+    expect(w.count).toBe(9);
+    expect(w.more).toBe(91);
+  });
+});
+
+describe('frames fit any terminal', () => {
+  const scenes: [string, (s: { cols: number; rows: number }) => ViewState][] = [
+    ['mixed', mixedScene],
+    ['sweep', sweepScene],
+    ['failed', failedScene],
+    ['help', helpScene],
+  ];
+  const sizes: [number, number][] = [];
+  for (const cols of [40, 60, 80, 100, 109, 110, 140, 200]) for (const rows of [8, 12, 16, 24, 30, 40, 60]) sizes.push([cols, rows]);
+
+  test.each(scenes)('%s: never taller than rows-1, every line exactly cols wide', (_name, make) => {
+    for (const [cols, rows] of sizes) {
+      for (const ascii of [false, true]) {
+        const f = buildFrame(make({ cols, rows }), { ascii });
+        const lines = frameLines(f);
+        expect(lines.length, `${cols}x${rows}`).toBe(Math.max(5, rows - 1));
+        for (const l of lines) expect(Array.from(lineText(l)).length, `${cols}x${rows}: ${lineText(l)}`).toBe(cols);
+        if (ascii) for (const l of lines) expect(lineText(l)).toMatch(/^[\x20-\x7e]*$/);
+      }
+    }
+  });
+
+  test('resizing re-lays out from the same state', () => {
+    const s = sweepScene({ cols: 80, rows: 24 });
+    const wide = buildFrame(reduce(s, { type: 'resize', cols: 120, rows: 40 }), { ascii: false });
+    expect(wide.body.kind).toBe('split');
+    expect(buildFrame(s, { ascii: false }).body.kind).toBe('stack');
+  });
+
+  test('long sweeps collapse into +N more with a summary of what is hidden', () => {
+    const f = buildFrame(sweepScene({ cols: 80, rows: 24 }), { ascii: false });
+    const text = frameLines(f).map(lineText).join('\n');
+    expect(text).toMatch(/\+\d+ more: \d+ queued, 150 ok/);
+  });
+});
+
+describe('layout', () => {
+  test('stacked panes share the height; the log pane disappears before outputs and details get too small', () => {
+    const l = computeLayout(80, 24, { outputs: 4, details: 4, workers: 1, log: 10 });
+    expect(l.mode).toBe('stack');
+    const used = 2 + 1 + [l.outputs, l.details, l.workers, l.log].reduce((a, p) => a + (p.body ? p.body + 1 : 0), 0);
+    expect(used).toBe(23);
+    const small = computeLayout(80, 14, { outputs: 4, details: 4, workers: 1, log: 10 });
+    expect(small.log.body).toBe(0);
+  });
+});
