@@ -3,9 +3,10 @@
  * data); with `tasks` one node per task, edges from task deps.
  */
 import type { Task } from '../../engine/dag/task.js';
-import type { OutputGraph } from './dag-graph.js';
+import { taskCounts, type OutputGraph } from './dag-graph.js';
 
-const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** A DOT quoted string; newlines become Graphviz's centred line break `\n`. */
+const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 function header(name: string): string[] {
   return [`digraph ${q(name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="Helvetica"];'];
@@ -15,8 +16,7 @@ export function renderDagDot(g: OutputGraph, name: string): string {
   const lines = header(name);
   const extra = new Map<string, string>();
   for (const o of g.outputs) {
-    const counts = o.groups < o.tasks ? `${o.tasks} tasks, ${o.groups} groups` : `${o.tasks} tasks`;
-    lines.push(`  ${q(o.qid)} [label=${q(`${o.qid}\n${counts}`)}];`);
+    lines.push(`  ${q(o.qid)} [label=${q(`${o.qid}\n${taskCounts(o)}`)}];`);
     for (const i of o.inputs) {
       if (i.kind !== 'output') {
         const id = `${i.kind === 'external' ? 'input' : 'manual'}:${i.ref}`;

@@ -72,3 +72,10 @@ export function outputGraph(project: Project, dag: Dag, tasks: readonly Task[], 
   });
   return { outputs, universeCount: dag.universes.length, shownUniverses: universes.size, tasks: tasks.length, groups: groups.size };
 }
+
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** `4 tasks, 2 groups` (groups only when dedup merges some tasks). */
+export function taskCounts(o: GraphOutput): string {
+  return o.groups < o.tasks ? `${plural(o.tasks, 'task')}, ${plural(o.groups, 'group')}` : plural(o.tasks, 'task');
+}

@@ -4,7 +4,7 @@
  * names go into quoted labels.
  */
 import type { Task } from '../../engine/dag/task.js';
-import type { OutputGraph } from './dag-graph.js';
+import { taskCounts, type OutputGraph } from './dag-graph.js';
 
 /** Mermaid labels are HTML-ish: quotes and angle brackets become entities; lines join with <br/>. */
 const label = (...lines: string[]) =>
@@ -20,8 +20,7 @@ export function renderDagMermaid(g: OutputGraph): string {
   };
   const edges: string[] = [];
   for (const o of g.outputs) {
-    const counts = o.groups < o.tasks ? `${o.tasks} tasks, ${o.groups} groups` : `${o.tasks} tasks`;
-    lines.push(`  ${idOf(`o:${o.qid}`, 'n')}[${label(o.qid, counts)}]`);
+    lines.push(`  ${idOf(`o:${o.qid}`, 'n')}[${label(o.qid, taskCounts(o))}]`);
   }
   for (const o of g.outputs) {
     for (const i of o.inputs) {

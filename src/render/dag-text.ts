@@ -7,7 +7,7 @@
  *      └─ ◂ points  data/points.csv
  */
 import type { Paint } from '../color.js';
-import type { GraphOutput, OutputGraph } from './dag-graph.js';
+import { plural, type GraphOutput, type OutputGraph } from './dag-graph.js';
 
 export interface TextOptions {
   /** Plain ASCII connectors for terminals/fonts without box drawing. */
@@ -20,7 +20,6 @@ export interface TextOptions {
 const UNICODE = { mid: '├─ ', last: '└─ ', bar: '│  ', gap: '   ', from: '◂ ', dot: ' · ' };
 const ASCII = { mid: '|- ', last: '`- ', bar: '|  ', gap: '   ', from: '<- ', dot: ', ' };
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 function outputSummary(o: GraphOutput, g: OutputGraph, p: Paint): string {
   if (o.tasks === 0) return p.yellow('active in no selected universe');

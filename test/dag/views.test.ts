@@ -56,7 +56,7 @@ describe('graph views', () => {
   it('DOT has one node per output, the external input and every edge', () => {
     const dot = renderDagDot(g, 'Noisy line fit');
     expect(dot.startsWith('digraph "Noisy line fit" {')).toBe(true);
-    expect(dot).toContain('"cleaned" [label="cleaned\n4 tasks, 2 groups"];');
+    expect(dot).toContain(String.raw`"cleaned" [label="cleaned\n4 tasks, 2 groups"];`);
     expect(dot).toContain('"input:points" [label="data/points.csv", shape=ellipse];');
     for (const e of ['"input:points" -> "cleaned"', '"cleaned" -> "fit"', '"cleaned" -> "residuals"', '"fit" -> "residuals"', '"fit" -> "summary"', '"residuals" -> "summary"']) {
       expect(dot).toContain(`  ${e};`);

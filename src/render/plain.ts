@@ -1,0 +1,202 @@
+/**
+ * The plain run renderer: one line per event, each starting with the local time and the task
+ * id, for sbatch logs, CI and `tail -f | grep`. No cursor movement ever; colour only when the
+ * caller's Paint allows it. Lines are batched into few writes (a 10,000-task run prints 20,000
+ * lines) and flushed at once for failures and at the end.
+ */
+import { hostname } from 'node:os';
+import type { RunEvent } from '../../engine/events.js';
+import type { Resources } from '../../engine/spec/model.js';
+import type { Paint } from '../color.js';
+
+export interface PlainRendererOptions {
+  out: NodeJS.WritableStream;
+  paint: Paint;
+  /** Print task output lines too (off by default: the log file has them). */
+  showOutput?: boolean;
+  /** Time formatter; default local HH:MM:SS. */
+  clock?: (t: number) => string;
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+export function hms(t: number): string {
+  const d = new Date(t);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** 6.1s, 2m05s, 1h02m. */
+export function duration(s: number): string {
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${pad2(Math.round(s - m * 60) % 60)}s`;
+  const h = Math.floor(m / 60);
+  return `${h}h${pad2(m - h * 60)}m`;
+}
+
+function bytes(n: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)}${u[i]}`;
+}
+
+export function resourceTag(executor: string, r: Resources, host?: string): string {
+  const parts = [executor];
+  if (host) parts.push(`on ${host}`);
+  parts.push(`cpus=${r.cpus}`);
+  if (r.memoryBytes !== undefined) parts.push(`mem=${bytes(r.memoryBytes)}`);
+  if (r.gpus > 0) parts.push(`gpus=${r.gpus}`);
+  return `[${parts.join(' ')}]`;
+}
+
+function failureWhat(e: Extract<RunEvent, { type: 'task_failed' }>): string {
+  switch (e.reason) {
+    case 'exit':
+      return `exit ${e.exitCode}`;
+    case 'signal':
+      return `killed by ${e.signal}`;
+    case 'time_limit':
+      return 'time limit';
+    case 'cancelled':
+      return 'cancelled';
+    case 'does_not_fit':
+      return 'does not fit';
+    default:
+      return e.reason.replace(/_/g, ' ');
+  }
+}
+
+export class PlainRunRenderer {
+  private readonly out: NodeJS.WritableStream;
+  private readonly p: Paint;
+  private readonly showOutput: boolean;
+  private readonly clock: (t: number) => string;
+  private buf: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private planned = 0;
+  private readonly failed: { id: string; what: string; logPath: string }[] = [];
+  private readonly blockedBy = new Map<string, number>();
+  private deduplicated = 0;
+  private warnings = 0;
+  private hostname: string | undefined;
+
+  constructor(opts: PlainRendererOptions) {
+    this.out = opts.out;
+    this.p = opts.paint;
+    this.showOutput = opts.showOutput === true;
+    this.clock = opts.clock ?? hms;
+  }
+
+  /** Subscribe this to runTasks. */
+  readonly handle = (e: RunEvent): void => {
+    const time = this.p.dim(this.clock(e.t));
+    const line = (tag: string, rest: string) => this.buf.push(`${time} ${tag} ${rest}`);
+    switch (e.type) {
+      case 'plan_ready': {
+        this.planned = e.tasks.length;
+        const dedup = e.tasks.filter((t) => t.dedupFrom !== undefined).length;
+        const what = e.tasks.length === 0 ? 'nothing to run' : `${e.tasks.length} to run${dedup ? ` (${dedup} by deduplication)` : ''}`;
+        line(this.p.bold('plan  '), `${what}, ${e.upToDate} up to date, executor ${e.executor}`);
+        break;
+      }
+      case 'task_started':
+        line(this.p.cyan('start '), `${e.id}  ${this.p.dim(resourceTag(e.executor, e.resources, this.remoteHost(e.host)))}`);
+        break;
+      case 'task_output':
+        if (this.showOutput) line(this.p.dim('out   '), `${e.id}  ${e.line}`);
+        break;
+      case 'task_succeeded': {
+        if (e.dedupFrom !== undefined) this.deduplicated++;
+        const from = e.dedupFrom !== undefined ? `  ${this.p.dim(`linked from ${e.dedupFrom}`)}` : '';
+        line(this.p.green('ok    '), `${e.id}  ${duration(e.durationS)}${from}`);
+        for (const w of e.warnings) {
+          this.warnings++;
+          line(this.p.yellow('warn  '), `${e.id}  ${w}`);
+        }
+        break;
+      }
+      case 'task_failed': {
+        const what = failureWhat(e);
+        if (e.reason !== 'cancelled') this.failed.push({ id: e.id, what, logPath: e.logPath });
+        const log = e.logPath ? `  log: ${e.logPath}` : '';
+        line(this.p.red('FAIL  '), `${e.id}  ${what}${log}`);
+        for (const l of e.tail) this.buf.push(`    ${l}`);
+        this.flush();
+        break;
+      }
+      case 'task_blocked':
+        this.blockedBy.set(e.blockedBy, (this.blockedBy.get(e.blockedBy) ?? 0) + 1);
+        line(this.p.yellow('block '), `${e.id}  ${this.p.dim(`(${e.blockedBy} failed)`)}`);
+        break;
+      case 'progress': {
+        const total = this.planned;
+        const eta = e.etaS === null ? '?' : duration(e.etaS);
+        line(
+          this.p.bold('progress'),
+          `done ${e.done}/${total}  running ${e.running}  pending ${e.pending}  failed ${e.failed}  elapsed ${duration(e.elapsedS)}  ETA ${eta}`,
+        );
+        break;
+      }
+      case 'run_cancelling': {
+        const why =
+          e.reason === 'failure'
+            ? 'a task failed: running tasks finish, nothing new starts (--keep-going to continue)'
+            : 'stopping: running tasks get SIGTERM, no manifest is written for them (again to kill at once)';
+        line(this.p.yellow('stop  '), why);
+        this.flush();
+        break;
+      }
+      case 'run_finished':
+        this.epilog(e, time);
+        this.flush();
+        break;
+      case 'task_queued':
+      case 'task_skipped':
+        break;
+    }
+    if (this.buf.length > 0 && !this.timer) {
+      this.timer = setTimeout(() => this.flush(), 100);
+      this.timer.unref();
+    }
+  };
+
+  private remoteHost(host: string): string | undefined {
+    if (this.hostname === undefined) this.hostname = hostname();
+    return host && host !== this.hostname ? host : undefined;
+  }
+
+  private epilog(e: Extract<RunEvent, { type: 'run_finished' }>, time: string): void {
+    const p = this.p;
+    const parts = [p.green(`${e.succeeded} ok`)];
+    if (this.deduplicated) parts[0] += p.dim(` (${this.deduplicated} linked)`);
+    if (e.failed) parts.push(p.red(`${e.failed} failed`));
+    if (e.blocked) parts.push(p.yellow(`${e.blocked} blocked`));
+    if (e.cancelled) parts.push(p.yellow(`${e.cancelled} cancelled`));
+    if (e.skipped) parts.push(p.yellow(`${e.skipped} not started`));
+    if (this.warnings) parts.push(p.yellow(`${this.warnings} warnings`));
+    this.buf.push(`${time} ${p.bold('done  ')} ${parts.join(', ')}  wall ${duration(e.wallS)}  cpu ${duration(e.cpuS)}`);
+    if (this.failed.length) {
+      this.buf.push(p.red('failed:'));
+      for (const f of this.failed) {
+        const blocked = this.blockedBy.get(f.id);
+        const b = blocked ? p.dim(`  (${blocked} blocked)`) : '';
+        this.buf.push(`  ${f.id}  ${f.what}${f.logPath ? `  log: ${f.logPath}` : ''}${b}`);
+      }
+    }
+  }
+
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.buf.length === 0) return;
+    const text = this.buf.join('\n') + '\n';
+    this.buf = [];
+    this.out.write(text);
+  }
+}
