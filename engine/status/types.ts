@@ -13,7 +13,11 @@ export type StaleReasonKind =
   | 'script'
   | 'upstream'
   | 'input'
-  | 'resources';
+  | 'resources'
+  /** Not stale reasons: the explanation carried by `modified`, `unreadable` and `failed` tasks. */
+  | 'modified'
+  | 'unreadable'
+  | 'failed';
 
 export interface StaleReason {
   kind: StaleReasonKind;
@@ -47,6 +51,12 @@ export interface TaskStatus {
   durationS: number | null;
   host: string | null;
   failure?: FailureInfo;
+  /** Project-relative output directory. */
+  outdir?: string;
+  /** Leader task id when the outputs were deduplicated from another universe's run. */
+  dedupFrom?: string | null;
+  /** schema_version of the manifest read, when one was read. */
+  manifestSchema?: number;
 }
 
 export type StateCounts = Record<TaskState, number>;

@@ -1,0 +1,112 @@
+/**
+ * Listing an output directory the way `sha256_dir` sees it: every regular file below it
+ * (symlinks to regular files count, symlinked directories are not descended, like Python's
+ * rglob), minus the manifest and Snakemake's timestamp file at any depth, sorted by relative
+ * POSIX path in code-point order. One stat per file gives what both the hash cache and the
+ * status fingerprint need, so nothing stats twice.
+ */
+import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { LcError } from '../errors.js';
+import { compareCodePoints } from './order.js';
+
+/** Basenames `sha256_dir` never hashes, at any depth (Lightcone compatibility). */
+export const EXCLUDED_BASENAMES: ReadonlySet<string> = new Set(['.lightcone-manifest.json', '.snakemake_timestamp']);
+
+export interface FileEntry {
+  /** Relative POSIX path below the listed directory. */
+  rel: string;
+  abs: string;
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export interface DirListing {
+  entries: FileEntry[];
+  files: number;
+  bytes: number;
+}
+
+/**
+ * List `absDir` synchronously. Sync calls are about 3x faster than fs/promises here (no
+ * thread-pool hop per file), which matters when status lists 10,000 small output dirs.
+ * Throws LcError('DIR_UNREADABLE') naming the path that failed; ENOENT of `absDir` itself is
+ * reported with code 'DIR_MISSING'.
+ */
+export function listFilesSync(absDir: string): DirListing {
+  const entries: FileEntry[] = [];
+  walk(absDir, '', entries, true);
+  entries.sort((a, b) => compareCodePoints(a.rel, b.rel));
+  let bytes = 0;
+  for (const e of entries) bytes += Number(e.size);
+  return { entries, files: entries.length, bytes };
+}
+
+function walk(absDir: string, relDir: string, out: FileEntry[], top: boolean): void {
+  let dirents: Dirent[];
+  try {
+    dirents = readdirSync(absDir, { withFileTypes: true });
+  } catch (e) {
+    throw ioError(e, absDir, top);
+  }
+  for (const d of dirents) {
+    const name = d.name;
+    if (EXCLUDED_BASENAMES.has(name)) continue;
+    const abs = absDir + '/' + name;
+    const rel = relDir === '' ? name : relDir + '/' + name;
+    if (d.isDirectory()) {
+      walk(abs, rel, out, false);
+    } else if (d.isFile() || d.isSymbolicLink()) {
+      // A symlink counts only when it resolves to a regular file; a dangling one is skipped,
+      // as Python's Path.is_file() does.
+      const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+      if (!st || !st.isFile()) continue;
+      out.push({ rel, abs, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+    }
+  }
+}
+
+/**
+ * Async variant for filesystems where each call has real latency (NFS, Lustre): the caller
+ * runs many of these concurrently instead of waiting on one round trip at a time.
+ */
+export async function listFilesAsync(absDir: string): Promise<DirListing> {
+  const entries: FileEntry[] = [];
+  await walkAsync(absDir, '', entries, true);
+  entries.sort((a, b) => compareCodePoints(a.rel, b.rel));
+  let bytes = 0;
+  for (const e of entries) bytes += Number(e.size);
+  return { entries, files: entries.length, bytes };
+}
+
+async function walkAsync(absDir: string, relDir: string, out: FileEntry[], top: boolean): Promise<void> {
+  let dirents: Dirent[];
+  try {
+    dirents = await readdir(absDir, { withFileTypes: true });
+  } catch (e) {
+    throw ioError(e, absDir, top);
+  }
+  await Promise.all(
+    dirents.map(async (d) => {
+      const name = d.name;
+      if (EXCLUDED_BASENAMES.has(name)) return;
+      const abs = absDir + '/' + name;
+      const rel = relDir === '' ? name : relDir + '/' + name;
+      if (d.isDirectory()) return walkAsync(abs, rel, out, false);
+      if (!d.isFile() && !d.isSymbolicLink()) return;
+      const st = await stat(abs, { bigint: true }).catch(() => undefined);
+      if (!st || !st.isFile()) return;
+      out.push({ rel, abs, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+    }),
+  );
+}
+
+function ioError(e: unknown, path: string, top: boolean): LcError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+  if (top && code === 'ENOENT') return new LcError('DIR_MISSING', `directory ${path} does not exist`, { context: { path } });
+  const why = e instanceof Error ? e.message : String(e);
+  return new LcError('DIR_UNREADABLE', `cannot list ${path}: ${code}`, { context: { path, errno: code, why } });
+}

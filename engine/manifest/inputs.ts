@@ -1,0 +1,87 @@
+/**
+ * Input versions: what each declared input was when a task STARTED. Taking them before the
+ * command runs (not after, like DVC did, treeverse/dvc#11058) means an input edited mid-run
+ * shows up as changed on the next status instead of being silently blessed.
+ *
+ *   upstream task output -> that output's manifest data_version ("missing"/"unreadable" if none)
+ *   external file        -> "mtime-size:<mtime_ns>-<bytes>" (default), "sha256:<hex>" (strict)
+ *   external directory   -> its manifest's data_version when it has one, else sha256_dir
+ *   nothing on disk      -> "missing"; a non-path locator (URI, loader name) -> "external:<locator>"
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EngineContext } from '../context.js';
+import type { Task, TaskInput } from '../dag/task.js';
+import { sha256FileSync } from '../hash/file-hash.js';
+import { cacheKey, isRacy, nowNs } from '../hash/fingerprint.js';
+import type { DirHashCache } from '../hash/dir-cache.js';
+import { hashListing } from '../hash/sha256-dir.js';
+import { listFilesSync } from '../hash/walk.js';
+import { DefinitionScan } from './definition.js';
+import type { ContainerIdentity } from './container.js';
+import { readManifestSync } from './read.js';
+
+/** Everything about a task's inputs and code that must be captured before it runs. Opaque to the runner. */
+export interface InputSnapshot {
+  /** `{input local id: version}`: becomes the manifest's `input_versions`. */
+  inputVersions: Record<string, string>;
+  /** `{project-relative script path: sha256}` at start time. */
+  scripts: Record<string, string>;
+  container: ContainerIdentity;
+  /** Epoch ms when the snapshot was taken. */
+  takenAt: number;
+}
+
+export type FingerprintMode = 'mtime-size' | 'sha256';
+
+export interface SnapshotOptions {
+  /** `--strict-inputs`: fingerprint external files by content instead of mtime and size. */
+  strict?: boolean;
+  /** Reuse a scan across many tasks (one per run). */
+  scan?: DefinitionScan;
+  /** Verify hash cache for external directories. */
+  dirCache?: DirHashCache;
+}
+
+export async function snapshotInputs(ctx: EngineContext, task: Task, opts: SnapshotOptions = {}): Promise<InputSnapshot> {
+  const mode: FingerprintMode = opts.strict ? 'sha256' : 'mtime-size';
+  const inputVersions: Record<string, string> = {};
+  for (const input of task.inputs) inputVersions[input.localId] = await inputVersion(ctx.root, input, mode, opts.dirCache);
+  const scan = opts.scan ?? new DefinitionScan(ctx);
+  return { inputVersions, scripts: scan.scriptsOf(task), container: scan.container(task), takenAt: Date.now() };
+}
+
+/** The current version of one input, in `mode` for external files. */
+export async function inputVersion(root: string, input: TaskInput, mode: FingerprintMode, dirCache?: DirHashCache): Promise<string> {
+  if (input.kind === 'task') return upstreamVersion(join(root, input.path));
+  if (input.path === undefined) return input.source ? `external:${input.source}` : 'missing';
+  return fingerprintExternal(join(root, input.path), mode, dirCache);
+}
+
+/** data_version of a materialised output dir, or "missing"/"unreadable". */
+export function upstreamVersion(absDir: string): string {
+  const r = readManifestSync(absDir);
+  return r.kind === 'ok' ? r.manifest.data_version : r.kind;
+}
+
+/** Lightcone's fingerprint_external, with an optional cache for directories. */
+export async function fingerprintExternal(abs: string, mode: FingerprintMode, dirCache?: DirHashCache): Promise<string> {
+  const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+  if (!st) return 'missing';
+  if (st.isDirectory()) {
+    const m = readManifestSync(abs);
+    if (m.kind === 'ok') return m.manifest.data_version;
+    const listing = listFilesSync(abs);
+    const key = cacheKey(listing.entries);
+    const hit = dirCache?.get(abs, key);
+    if (hit) return hit.dataVersion;
+    const r = await hashListing(listing);
+    if (dirCache && !isRacy(listing.entries, nowNs())) dirCache.set(abs, key, r);
+    return r.dataVersion;
+  }
+  if (mode === 'sha256') return sha256FileSync(abs);
+  return `mtime-size:${st.mtimeNs}-${st.size}`;
+}
+
+/** The mode a recorded version was taken in, so re-checks compare like with like. */
+export const modeOf = (recorded: string): FingerprintMode => (recorded.startsWith('sha256:') ? 'sha256' : 'mtime-size');

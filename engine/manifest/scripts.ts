@@ -1,0 +1,115 @@
+/**
+ * Scripts a recipe calls, so that editing one makes its outputs stale (Lightcone #153).
+ *
+ * Which tokens: the literal words of the recipe TEMPLATE (not the rendered command). The
+ * rendered command also holds the paths of inputs and outputs, which are data and are tracked
+ * through input_versions; a placeholder-free word of the template is something the author typed,
+ * e.g. `python src/fit.py`, `Rscript analysis/x.R`, `bash run.sh`, `./run.sh`, or a value like
+ * `--config=conf/a.yaml`. A word counts when it names an existing regular file inside the
+ * project (relative to the project root, where recipes run), outside any `results/` tree, not
+ * a declared input of the task, and at most 16 MiB (bigger files are data: declare them as
+ * inputs). Files those scripts import are not followed.
+ *
+ * Hashes are cached per process by stat identity, and a `ScriptScan` stats each file once per
+ * scan, so a status of 10,000 tasks calling the same script hashes it once.
+ */
+import { isAbsolute, join, normalize, sep } from 'node:path';
+import { parseTemplate } from '../spec/template.js';
+import { cachedFileHash } from '../hash/file-hash.js';
+
+export const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
+
+const HOLE = '\u0000';
+const candidateCache = new Map<string, string[]>();
+
+/** Project-relative candidate paths named by the literal words of a template (no fs access). */
+export function scriptCandidates(template: string): string[] {
+  const hit = candidateCache.get(template);
+  if (hit) return hit;
+  const parsed = parseTemplate(template);
+  const text = parsed.parts.map((p) => (p.kind === 'text' ? p.text : HOLE)).join('');
+  const out: string[] = [];
+  for (const word of shellWords(text)) {
+    if (word.includes(HOLE)) continue;
+    const value = valueOf(word);
+    if (value === undefined) continue;
+    const rel = projectRelative(value);
+    if (rel !== undefined && !out.includes(rel)) out.push(rel);
+  }
+  candidateCache.set(template, out);
+  return out;
+}
+
+/** Split on blanks and shell operators, dropping quotes. Good enough for naming files. */
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: '"' | "'" | undefined;
+  let has = false;
+  const push = () => {
+    if (has) words.push(cur);
+    cur = '';
+    has = false;
+  };
+  for (const c of text) {
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      has = true;
+    } else if (/\s/.test(c) || ';&|()<>`'.includes(c)) {
+      push();
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  push();
+  return words;
+}
+
+/** `--config=conf/a.yaml` and `VAR=path` name their value; other flags name nothing. */
+function valueOf(word: string): string | undefined {
+  const eq = word.indexOf('=');
+  if (word.startsWith('-')) return eq > 0 ? word.slice(eq + 1) : undefined;
+  if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) return word.slice(eq + 1);
+  return word;
+}
+
+function projectRelative(value: string): string | undefined {
+  if (value === '' || isAbsolute(value) || value.includes('$') || value.includes('*')) return undefined;
+  const norm = normalize(value).split(sep).join('/');
+  if (norm === '.' || norm.startsWith('../') || norm === '..') return undefined;
+  if (norm.split('/').includes('results')) return undefined;
+  return norm;
+}
+
+/** One pass over many tasks: each file is stat'ed once, hashed only when new or changed. */
+export class ScriptScan {
+  private readonly root: string;
+  private readonly seen = new Map<string, string | null>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** `{path: sha256}` of the scripts a template calls, minus `exclude` (the task's input paths). */
+  scripts(template: string, exclude: ReadonlySet<string> = new Set()): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const rel of scriptCandidates(template)) {
+      if (exclude.has(rel)) continue;
+      const h = this.hashOf(rel);
+      if (h !== null) out[rel] = h;
+    }
+    return out;
+  }
+
+  private hashOf(rel: string): string | null {
+    const memo = this.seen.get(rel);
+    if (memo !== undefined) return memo;
+    const result = cachedFileHash(join(this.root, rel), MAX_SCRIPT_BYTES);
+    this.seen.set(rel, result);
+    return result;
+  }
+}

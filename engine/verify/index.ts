@@ -1,0 +1,178 @@
+/**
+ * verifyTasks: prove each materialised output is what its manifest says. Re-hash the bytes
+ * (tampered_data), require a readable manifest (missing_manifest / unreadable), walk the chain
+ * (every declared input recorded, every upstream manifest present with the recorded
+ * data_version: broken_chain) and re-fingerprint external inputs (input_changed).
+ *
+ * Hashing runs in worker threads; unchanged directories are answered from the stat cache
+ * (engine/hash/dir-cache.ts) unless `noCache`.
+ */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { EngineContext } from '../context.js';
+import type { Task } from '../dag/task.js';
+import { LcError } from '../errors.js';
+import { DirHashCache } from '../hash/dir-cache.js';
+import { cacheKey, isRacy, nowNs } from '../hash/fingerprint.js';
+import { HashPool } from '../hash/pool.js';
+import { hashListing } from '../hash/sha256-dir.js';
+import { listFilesSync, type DirListing } from '../hash/walk.js';
+import { fingerprintExternal, modeOf } from '../manifest/inputs.js';
+import { readManifest, readManifestSync } from '../manifest/read.js';
+import type { Manifest } from '../manifest/schema.js';
+import type { VerifyOptions, VerifyProblem, VerifyResult } from './types.js';
+
+export * from './types.js';
+
+export async function verifyTasks(ctx: EngineContext, tasks: readonly Task[], opts: VerifyOptions = {}): Promise<VerifyResult[]> {
+  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const pool = new HashPool(jobs);
+  const cache = opts.noCache ? undefined : DirHashCache.load(ctx.scratch.cache);
+  const env: Env = { ctx, pool, cache, externals: new Map(), upstreams: new Map() };
+  const results: VerifyResult[] = new Array<VerifyResult>(tasks.length);
+  let next = 0;
+  let done = 0;
+  // A few more tasks in flight than threads, so listing and manifest reads overlap hashing.
+  const lanes = Array.from({ length: Math.min(tasks.length, jobs + 2) }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      const r = await verifyOne(env, tasks[i] as Task);
+      results[i] = r;
+      opts.onResult?.(r, ++done, tasks.length);
+    }
+  });
+  try {
+    await Promise.all(lanes);
+  } finally {
+    await pool.close();
+    cache?.save();
+  }
+  return results;
+}
+
+interface Env {
+  ctx: EngineContext;
+  pool: HashPool;
+  cache: DirHashCache | undefined;
+  /** External fingerprints by mode+path, computed once per verify. */
+  externals: Map<string, Promise<string>>;
+  upstreams: Map<string, UpstreamView>;
+}
+
+async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
+  const absDir = join(env.ctx.root, task.outdir);
+  const base = { id: task.id, universe: task.universe, output: task.output, outdir: task.outdir };
+  const result = (problems: VerifyProblem[], extra: Partial<VerifyResult> = {}): VerifyResult => ({
+    ...base,
+    status: problems.length > 0 ? 'failed' : 'passed',
+    passed: problems.length === 0,
+    failure: problems[0]?.failure ?? null,
+    detail: problems[0]?.detail ?? null,
+    problems,
+    actual: null,
+    files: 0,
+    bytes: 0,
+    cached: false,
+    ...extra,
+  });
+  if (!statSync(absDir, { throwIfNoEntry: false })?.isDirectory()) {
+    return { ...result([]), status: 'not_materialised', passed: false };
+  }
+  const mr = await readManifest(absDir);
+  if (mr.kind === 'missing') return result([{ failure: 'missing_manifest', detail: `no manifest in ${task.outdir}: its files have no recorded provenance` }]);
+  if (mr.kind === 'unreadable') return result([{ failure: 'unreadable', detail: mr.reason }]);
+  const m = mr.manifest;
+  let hashed: Hashed;
+  try {
+    hashed = await hashDirCached(env, absDir);
+  } catch (e) {
+    return result([{ failure: 'unreadable', detail: e instanceof LcError ? e.message : String(e) }]);
+  }
+  const problems: VerifyProblem[] = [];
+  if (hashed.dataVersion !== m.data_version) {
+    problems.push({ failure: 'tampered_data', detail: `recorded '${m.data_version}' != actual '${hashed.dataVersion}'` });
+  }
+  problems.push(...chainProblems(env, task, m), ...(await inputProblems(env, task, m)));
+  return result(problems, { actual: hashed.dataVersion, files: hashed.files, bytes: hashed.bytes, cached: hashed.cached });
+}
+
+interface Hashed {
+  dataVersion: string;
+  files: number;
+  bytes: number;
+  cached: boolean;
+}
+
+async function hashDirCached(env: Env, absDir: string): Promise<Hashed> {
+  const listing: DirListing = listFilesSync(absDir);
+  const key = cacheKey(listing.entries);
+  const hit = env.cache?.get(absDir, key);
+  if (hit) return { ...hit, cached: true };
+  const takenAt = nowNs();
+  const r = await hashListing(listing, env.pool);
+  if (env.cache && !isRacy(listing.entries, takenAt) && cacheKey(listFilesSync(absDir).entries) === key) env.cache.set(absDir, key, r);
+  return { ...r, cached: false };
+}
+
+function chainProblems(env: Env, task: Task, m: Manifest): VerifyProblem[] {
+  const recorded = m.input_versions ?? {};
+  const out: VerifyProblem[] = [];
+  for (const input of task.inputs) {
+    const rec = recorded[input.localId];
+    if (rec === undefined) {
+      out.push({ failure: 'broken_chain', detail: `input '${input.localId}' missing from manifest` });
+      continue;
+    }
+    if (input.kind !== 'task') continue;
+    const up = upstreamManifest(env, input.path);
+    if (up.kind === 'missing') out.push({ failure: 'broken_chain', detail: `upstream ${input.task} (input '${input.localId}') has no manifest` });
+    else if (up.kind === 'unreadable') out.push({ failure: 'broken_chain', detail: `upstream ${input.task} (input '${input.localId}') manifest is unreadable: ${up.reason}` });
+    else if (up.dataVersion !== rec) {
+      out.push({
+        failure: 'broken_chain',
+        detail: `upstream ${input.task} (input '${input.localId}') data_version drifted: recorded '${rec}', now '${up.dataVersion}'`,
+      });
+    }
+  }
+  return out;
+}
+
+type UpstreamView = { kind: 'missing' } | { kind: 'unreadable'; reason: string } | { kind: 'ok'; dataVersion: string };
+
+/** Upstream manifests are small; each is read once per verify (many tasks share one upstream). */
+function upstreamManifest(env: Env, relDir: string): UpstreamView {
+  const hit = env.upstreams.get(relDir);
+  if (hit) return hit;
+  const r = readManifestSync(join(env.ctx.root, relDir));
+  const view: UpstreamView = r.kind === 'ok' ? { kind: 'ok', dataVersion: r.manifest.data_version } : r;
+  env.upstreams.set(relDir, view);
+  return view;
+}
+
+async function inputProblems(env: Env, task: Task, m: Manifest): Promise<VerifyProblem[]> {
+  const recorded = m.input_versions ?? {};
+  const out: VerifyProblem[] = [];
+  for (const input of task.inputs) {
+    if (input.kind !== 'external') continue;
+    const rec = recorded[input.localId];
+    if (rec === undefined) continue;
+    const now = await externalNow(env, input.path, input.source, modeOf(rec));
+    if (now !== rec) {
+      const where = input.path ?? input.source ?? input.localId;
+      out.push({ failure: 'input_changed', detail: `input '${input.localId}' (${where}): recorded '${rec}', now '${now}'` });
+    }
+  }
+  return out;
+}
+
+function externalNow(env: Env, path: string | undefined, source: string | undefined, mode: 'mtime-size' | 'sha256'): Promise<string> {
+  if (path === undefined) return Promise.resolve(source ? `external:${source}` : 'missing');
+  const k = `${mode}\u0000${path}`;
+  let p = env.externals.get(k);
+  if (!p) {
+    p = fingerprintExternal(join(env.ctx.root, path), mode, env.cache).catch((e: unknown) => `unreadable: ${e instanceof Error ? e.message : String(e)}`);
+    env.externals.set(k, p);
+  }
+  return p;
+}
