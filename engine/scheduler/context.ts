@@ -1,0 +1,59 @@
+/**
+ * Which scheduler an `lc` process should use, from the environment alone:
+ *   external  DASK_SCHEDULER_ADDRESS is set: attach only, never start or stop anything
+ *   slurm     inside an allocation (SLURM_JOB_ID): one scheduler per allocation, key
+ *             `slurm-<jobid>`, shared by every project there; one worker per node via srun
+ *   local     otherwise: one scheduler per project (key = hash of its path), workers here
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { LcError } from '../errors.js';
+import { projectHash, scratchPaths } from '../scratch/paths.js';
+import { stateFiles, type ManagedMode, type StateFiles } from './meta.js';
+
+export type SchedulerMode = 'external' | ManagedMode;
+
+export type SchedulerContext =
+  | { mode: 'external'; key: string; address: string }
+  | {
+      mode: ManagedMode;
+      key: string;
+      files: StateFiles;
+      expectedWorkers: number;
+      /** Interface the scheduler listens on: loopback locally, the node's name in SLURM. */
+      bindHost: string;
+    };
+
+export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = process.env): SchedulerContext {
+  const external = env.DASK_SCHEDULER_ADDRESS?.trim();
+  if (external) return { mode: 'external', key: 'external', address: external };
+  const root = scratchPaths(projectRoot, env).scheduler;
+  const job = env.SLURM_JOB_ID?.trim();
+  if (job) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(job)) throw new LcError('SLURM_ENV', `SLURM_JOB_ID='${job}' is not a job id`);
+    const key = `slurm-${job}`;
+    const nodes = Number(env.SLURM_JOB_NUM_NODES ?? env.SLURM_NNODES ?? '1');
+    return {
+      mode: 'slurm',
+      key,
+      files: stateFiles(join(root, key)),
+      expectedWorkers: Number.isInteger(nodes) && nodes > 0 ? nodes : 1,
+      // the default 127.0.0.1 would be unreachable from the other nodes
+      bindHost: env.SLURMD_NODENAME?.trim() || hostname(),
+    };
+  }
+  const key = projectHash(projectRoot);
+  return { mode: 'local', key, files: stateFiles(join(root, key)), expectedWorkers: 1, bindHost: '127.0.0.1' };
+}
+
+/**
+ * Lightcone's login-node guard: on Perlmutter, work outside an allocation (or an external
+ * scheduler) would run on a shared login node. LIGHTCONE_ALLOW_LOGIN_NODE overrides.
+ */
+export function checkLoginNode(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NERSC_HOST !== 'perlmutter') return;
+  if (env.SLURM_JOB_ID || env.DASK_SCHEDULER_ADDRESS || env.LIGHTCONE_ALLOW_LOGIN_NODE) return;
+  throw new LcError('LOGIN_NODE', 'refusing to run on a Perlmutter login node (no SLURM allocation, no DASK_SCHEDULER_ADDRESS)', {
+    hint: 'get an allocation first: salloc -N 1 -C gpu -q interactive -t 1:00:00 -A <account>  (or set LIGHTCONE_ALLOW_LOGIN_NODE=1 to override)',
+  });
+}

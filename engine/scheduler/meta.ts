@@ -1,0 +1,129 @@
+/**
+ * Files of one session scheduler's state dir `<scratch>/.lightcone/scheduler/<key>/` (0700):
+ *   meta.json       who runs it (this schema), written by the supervisor
+ *   spawn.json      what the supervisor must start, written by `ensure` before spawning it
+ *   scheduler.json  Dask's own scheduler file (address)
+ *   activity.json   busy/idle and registered workers, written by the Python scheduler
+ *   scheduler.log   supervisor + scheduler + workers + bridge output
+ *   tls/            per-session CA cert + certificate/key (0600)
+ *   bridge.sock     the warm bridge (unix socket)
+ *   work/           worker local directories
+ *   owner.lock/, spawn.lock/   proper-lockfile locks (mkdir-based: fine on DVS/Lustre)
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const META_VERSION = 1;
+
+export const SchedulerModeSchema = z.enum(['local', 'slurm']);
+export type ManagedMode = z.infer<typeof SchedulerModeSchema>;
+
+export const MetaSchema = z.object({
+  version: z.literal(META_VERSION),
+  key: z.string(),
+  mode: SchedulerModeSchema,
+  state: z.enum(['starting', 'ready', 'stopping']),
+  /** The supervisor (a node process). */
+  pid: z.number().int(),
+  /** /proc start time of the supervisor: guards against pid reuse. */
+  pidStartTime: z.string(),
+  host: z.string(),
+  /** ISO time. */
+  startedAt: z.string(),
+  expectedWorkers: z.number().int().positive(),
+  idleTimeoutS: z.number().positive(),
+  python: z.string(),
+  address: z.string().optional(),
+  schedulerPid: z.number().int().optional(),
+  workersPid: z.number().int().optional(),
+  bridgePid: z.number().int().optional(),
+  /** Set when the warm bridge listens. */
+  bridgeSocket: z.string().optional(),
+  /** ISO time the state became ready. */
+  readyAt: z.string().optional(),
+});
+export type SchedulerMeta = z.infer<typeof MetaSchema>;
+
+export const SpawnSpecSchema = z.object({
+  version: z.literal(META_VERSION),
+  key: z.string(),
+  mode: SchedulerModeSchema,
+  expectedWorkers: z.number().int().positive(),
+  idleTimeoutS: z.number().positive(),
+  python: z.string(),
+  pythonDir: z.string(),
+  bindHost: z.string(),
+  /** Seconds to wait for the expected workers before giving up. */
+  workerTimeoutS: z.number().positive(),
+});
+export type SpawnSpec = z.infer<typeof SpawnSpecSchema>;
+
+export const ActivitySchema = z.object({
+  version: z.literal(1),
+  busy: z.boolean(),
+  idleSince: z.number().nullable(),
+  workers: z.array(z.object({ name: z.string(), address: z.string(), resources: z.record(z.string(), z.number()) })),
+});
+export type Activity = z.infer<typeof ActivitySchema>;
+
+export interface StateFiles {
+  dir: string;
+  meta: string;
+  spawn: string;
+  schedulerFile: string;
+  activity: string;
+  log: string;
+  tls: string;
+  socket: string;
+  work: string;
+  ownerLock: string;
+  spawnLock: string;
+}
+
+export function stateFiles(dir: string): StateFiles {
+  return {
+    dir,
+    meta: join(dir, 'meta.json'),
+    spawn: join(dir, 'spawn.json'),
+    schedulerFile: join(dir, 'scheduler.json'),
+    activity: join(dir, 'activity.json'),
+    log: join(dir, 'scheduler.log'),
+    tls: join(dir, 'tls'),
+    socket: join(dir, 'bridge.sock'),
+    work: join(dir, 'work'),
+    ownerLock: join(dir, 'owner'),
+    spawnLock: join(dir, 'spawn'),
+  };
+}
+
+/** Parse a JSON file against a schema; undefined when missing or not valid (a stale or foreign file). */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>): T | undefined {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const r = schema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write JSON atomically (tmp + rename), mode 0600. */
+export function writeJsonFile(path: string, doc: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+export const readMeta = (files: StateFiles): SchedulerMeta | undefined => readJsonFile(files.meta, MetaSchema);
+
+/** The state dir exists with mode 0700 (tightened if it already existed). */
+export function ensureStateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}

@@ -1,0 +1,74 @@
+/**
+ * stopScheduler: end the session scheduler of this context. Only our own supervisor is ever
+ * signalled (pid + start time + command line checked); it retires the workers, ends the srun
+ * step and removes the state. Idempotent: nothing running is not an error.
+ */
+import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { LcError } from '../errors.js';
+import { schedulerContext } from './context.js';
+import { SUPERVISOR_MARK } from './ensure.js';
+import { readMeta, type StateFiles } from './meta.js';
+import { isOurProcess, signalIfOurs, waitGone } from './proc.js';
+
+export interface StopResult {
+  /** True when a running scheduler was stopped (or a dead one's leftovers cleared). */
+  stopped: boolean;
+  message: string;
+}
+
+export async function stopScheduler(opts: { projectRoot: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<StopResult> {
+  const env = opts.env ?? process.env;
+  const ctx = schedulerContext(opts.projectRoot, env);
+  if (ctx.mode === 'external') {
+    throw new LcError('SCHEDULER_EXTERNAL', `the scheduler at ${ctx.address} was not started by lc (DASK_SCHEDULER_ADDRESS is set), so lc does not stop it`, {
+      hint: 'stop it where it was started, or unset DASK_SCHEDULER_ADDRESS to manage lc\u2019s own session scheduler',
+    });
+  }
+  const { files } = ctx;
+  const meta = readMeta(files);
+  if (!meta) {
+    const cleared = clearLeftovers(files);
+    return { stopped: false, message: cleared ? `no scheduler was running (cleared stale files in ${files.dir})` : 'no scheduler is running' };
+  }
+  if (meta.host !== hostname()) {
+    throw new LcError('SCHEDULER_ELSEWHERE', `the scheduler's supervisor runs on ${meta.host}, not on this host (${hostname()})`, {
+      hint: `run lc scheduler stop on ${meta.host}`,
+    });
+  }
+  if (isOurProcess(meta.pid, [SUPERVISOR_MARK, files.dir], meta.pidStartTime)) {
+    signalIfOurs(meta.pid, [SUPERVISOR_MARK, files.dir], 'SIGTERM', meta.pidStartTime);
+    const gone = await waitGone(meta.pid, meta.pidStartTime, opts.timeoutMs ?? 90_000);
+    if (!gone) {
+      throw new LcError('SCHEDULER_STOP', `the scheduler supervisor (pid ${meta.pid}) did not stop within ${Math.round((opts.timeoutMs ?? 90_000) / 1000)} s; see ${files.log}`);
+    }
+    clearLeftovers(files);
+    return { stopped: true, message: `stopped the ${meta.mode} scheduler ${meta.address ?? ''}`.trim() };
+  }
+  // supervisor already dead (crash, kill -9): its children die with it; clear what is left
+  for (const p of [meta.schedulerPid, meta.workersPid, meta.bridgePid]) {
+    if (p !== undefined && signalIfOurs(p, [files.dir], 'SIGTERM')) {
+      if (!(await waitGone(p, undefined, 5_000))) signalIfOurs(p, [files.dir], 'SIGKILL');
+    }
+  }
+  clearLeftovers(files, true);
+  return { stopped: true, message: `the scheduler's supervisor (pid ${meta.pid}) was already gone; cleared its state` };
+}
+
+/** Remove a stopped session's files; true when there was something to remove. */
+function clearLeftovers(files: StateFiles, withLog = true): boolean {
+  if (!existsSync(files.dir)) return false;
+  const keep = new Set(withLog ? [] : ['scheduler.log']);
+  let removed = false;
+  for (const name of readdirSync(files.dir)) {
+    if (keep.has(name) || name === 'spawn.lock') continue;
+    rmSync(`${files.dir}/${name}`, { recursive: true, force: true });
+    removed = true;
+  }
+  try {
+    rmdirSync(files.dir);
+  } catch {
+    // a log kept, or a spawn in progress
+  }
+  return removed;
+}

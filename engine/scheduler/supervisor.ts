@@ -1,0 +1,278 @@
+/**
+ * The session supervisor: a detached node process (own session, stdio to scheduler.log) that
+ * owns one session scheduler for its whole life. It
+ *   - holds the owner lock (proper-lockfile) so a second supervisor for the same dir exits;
+ *   - makes the per-session TLS material, starts the TLS-only Dask scheduler, the workers
+ *     (locally, or ONE `srun --overlap` step with a worker per node) and the warm bridge;
+ *   - marks meta.json `ready` once the expected workers registered;
+ *   - stops everything when asked (SIGTERM), when idle for too long, when the srun step or the
+ *     scheduler ends, or when the SLURM job is gone; then removes the state files.
+ * Its children get a parent-death signal (set in Python), so even a kill -9 of the supervisor
+ * leaves no scheduler, worker step or bridge behind.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync, rmdirSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { ActivitySchema, META_VERSION, readJsonFile, SpawnSpecSchema, stateFiles, writeJsonFile, type SchedulerMeta, type SpawnSpec, type StateFiles } from './meta.js';
+import { procStartTime, sleep, waitGone } from './proc.js';
+import { createSessionTls } from './tls.js';
+
+const log = (msg: string): void => {
+  process.stdout.write(`${new Date().toISOString()} lc-supervisor[${process.pid}]: ${msg}\n`);
+};
+
+/** Unix socket paths are limited to 107 bytes; beyond that the warm bridge is skipped. */
+export const MAX_SOCKET_PATH = 100;
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  exited: boolean;
+}
+
+export async function runSupervisor(dir: string): Promise<number> {
+  const files = stateFiles(dir);
+  const spec = readJsonFile(files.spawn, SpawnSpecSchema);
+  if (!spec) {
+    log(`no valid spawn.json in ${dir}; nothing to supervise`);
+    return 1;
+  }
+  let release: (() => Promise<void>) | undefined;
+  let stopReason: { why: string; error: boolean } | undefined;
+  const requestStop = (why: string, error = false): void => {
+    if (!stopReason) {
+      stopReason = { why, error };
+      log(`stopping: ${why}`);
+    }
+  };
+  try {
+    release = await lockfile.lock(files.ownerLock, {
+      realpath: false,
+      stale: 10_000,
+      update: 2_000,
+      retries: { retries: 30, minTimeout: 500, maxTimeout: 1_000 },
+      onCompromised: (e) => requestStop(`owner lock lost (${e.message})`, true),
+    });
+  } catch (e) {
+    log(`another supervisor owns ${dir} (${(e as Error).message}); exiting`);
+    return 0;
+  }
+  for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => requestStop(`${s} received`));
+
+  const meta: SchedulerMeta = {
+    version: META_VERSION,
+    key: spec.key,
+    mode: spec.mode,
+    state: 'starting',
+    pid: process.pid,
+    pidStartTime: procStartTime(process.pid) ?? '',
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    expectedWorkers: spec.expectedWorkers,
+    idleTimeoutS: spec.idleTimeoutS,
+    python: spec.python,
+  };
+  const saveMeta = (): void => writeJsonFile(files.meta, meta);
+  saveMeta(); // before anything starts: `stop` can find us from the first moment
+  const children: Child[] = [];
+  const env = childEnv(spec);
+  const startChild = (name: string, cmd: string, args: string[]): Child => {
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd: dir });
+    const c: Child = { name, proc, exited: false };
+    proc.on('exit', (code, sig) => {
+      c.exited = true;
+      log(`${name} (pid ${proc.pid}) exited (${sig ?? code})`);
+    });
+    proc.on('error', (e) => {
+      c.exited = true;
+      log(`${name} failed to start: ${e.message}`);
+    });
+    children.push(c);
+    return c;
+  };
+
+  let scheduler: Child | undefined;
+  let workers: Child | undefined;
+  let bridge: Child | undefined;
+  try {
+    await createSessionTls(files.tls);
+    mkdirSync(files.work, { recursive: true, mode: 0o700 });
+    const launch = join(spec.pythonDir, 'lc_dask_launch.py');
+    scheduler = startChild('scheduler', spec.python, [launch, 'scheduler', '--host', spec.bindHost, '--tls-dir', files.tls, '--scheduler-file', files.schedulerFile, '--activity-file', files.activity]);
+    meta.schedulerPid = scheduler.proc.pid;
+    saveMeta();
+    const address = await waitForAddress(files, scheduler, () => stopReason !== undefined, 60_000);
+    if (!address) requestStop('the Dask scheduler did not start (see the lines above)', true);
+    else {
+      meta.address = address;
+      log(`scheduler listening on ${address}`);
+      chmodSync(files.schedulerFile, 0o600);
+      workers = startWorkers(spec, files, launch, startChild);
+      meta.workersPid = workers.proc.pid;
+      if (files.socket.length <= MAX_SOCKET_PATH) {
+        bridge = startChild('bridge', spec.python, [join(spec.pythonDir, 'lc_dask_bridge.py'), 'serve', '--socket', files.socket, '--scheduler-file', files.schedulerFile, '--tls-dir', files.tls]);
+        meta.bridgePid = bridge.proc.pid;
+      }
+      saveMeta();
+    }
+    await monitor(spec, files, meta, saveMeta, { scheduler, workers, bridge }, () => stopReason, requestStop);
+  } catch (e) {
+    requestStop(`supervisor error: ${(e as Error).stack ?? String(e)}`, true);
+  }
+  meta.state = 'stopping';
+  try {
+    saveMeta();
+  } catch {
+    // the dir may be gone already
+  }
+  await shutdown({ scheduler, workers, bridge }, children);
+  const clean = !stopReason?.error;
+  removeState(files, clean);
+  try {
+    await release?.();
+  } catch {
+    // lock dir already gone
+  }
+  if (clean) {
+    rmSync(files.ownerLock + '.lock', { recursive: true, force: true });
+    try {
+      rmdirSync(dir); // fails harmlessly if a new ensure is already using it
+    } catch {
+      // not empty
+    }
+  }
+  log(`stopped (${stopReason?.why ?? 'unknown'})`);
+  return stopReason?.error ? 1 : 0;
+}
+
+function childEnv(spec: SpawnSpec): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
+  // workers must import lc_dask_task even with an old cloudpickle that cannot ship it by value
+  env.PYTHONPATH = env.PYTHONPATH ? `${spec.pythonDir}:${env.PYTHONPATH}` : spec.pythonDir;
+  if (!env.LC_SCHEDULER_DEBUG) env.DASK_LOGGING__DISTRIBUTED = env.DASK_LOGGING__DISTRIBUTED ?? 'warning';
+  return env;
+}
+
+function startWorkers(spec: SpawnSpec, files: StateFiles, launch: string, startChild: (n: string, c: string, a: string[]) => Child): Child {
+  const workerArgs = [launch, 'worker', '--scheduler-file', files.schedulerFile, '--tls-dir', files.tls, '--local-directory', files.work];
+  if (spec.mode === 'local') {
+    return startChild('worker', spec.python, [...workerArgs, '--host', '127.0.0.1', '--name', hostname(), '--die-with-parent']);
+  }
+  const n = String(spec.expectedWorkers);
+  // ONE step for all workers; --overlap so recipes can still run their own srun steps
+  // (Lightcone #167), --whole so each worker's cgroup spans its node's whole allocation.
+  const srun = ['srun', '--overlap', '--whole', `--nodes=${n}`, `--ntasks=${n}`, '--ntasks-per-node=1', '--kill-on-bad-exit=0', '--job-name=lc-dask-workers', spec.python, ...workerArgs];
+  return startChild('workers (srun)', spec.python, [launch, 'exec', '--', ...srun]);
+}
+
+async function waitForAddress(files: StateFiles, scheduler: Child, stopping: () => boolean, timeoutMs: number): Promise<string | undefined> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end && !scheduler.exited && !stopping()) {
+    try {
+      const doc = JSON.parse(readFileSync(files.schedulerFile, 'utf8')) as { address?: unknown };
+      if (typeof doc.address === 'string') return doc.address;
+    } catch {
+      // not written yet
+    }
+    await sleep(50);
+  }
+  return undefined;
+}
+
+interface Procs {
+  scheduler: Child | undefined;
+  workers: Child | undefined;
+  bridge: Child | undefined;
+}
+
+async function monitor(
+  spec: SpawnSpec,
+  files: StateFiles,
+  meta: SchedulerMeta,
+  saveMeta: () => void,
+  p: Procs,
+  stopReason: () => unknown,
+  requestStop: (why: string, error?: boolean) => void,
+): Promise<void> {
+  const startDeadline = Date.now() + spec.workerTimeoutS * 1000;
+  let nextJobCheck = Date.now() + 5_000;
+  while (!stopReason()) {
+    await sleep(200);
+    if (stopReason()) break;
+    if (p.scheduler?.exited) requestStop('the Dask scheduler exited', meta.state !== 'ready');
+    else if (p.workers?.exited) requestStop(spec.mode === 'slurm' ? 'the worker srun step ended (allocation over?)' : 'the worker exited', meta.state !== 'ready');
+    else if (p.bridge?.exited) requestStop('the bridge exited', true);
+    if (stopReason()) break;
+    const act = readJsonFile(files.activity, ActivitySchema);
+    if (meta.state === 'starting') {
+      const socketOk = !p.bridge || existsSync(files.socket);
+      if (act && act.workers.length >= spec.expectedWorkers && socketOk) {
+        meta.state = 'ready';
+        meta.readyAt = new Date().toISOString();
+        if (p.bridge) meta.bridgeSocket = files.socket;
+        saveMeta();
+        log(`ready: ${act.workers.map((w) => w.name).join(', ')}`);
+      } else if (Date.now() > startDeadline) {
+        requestStop(`only ${act?.workers.length ?? 0} of ${spec.expectedWorkers} workers registered within ${spec.workerTimeoutS} s`, true);
+      }
+    } else if (act && !act.busy && act.idleSince !== null && Date.now() - act.idleSince > spec.idleTimeoutS * 1000) {
+      requestStop(`idle for ${spec.idleTimeoutS} s`);
+    }
+    if (spec.mode === 'slurm' && Date.now() >= nextJobCheck) {
+      nextJobCheck = Date.now() + 10_000;
+      if (await slurmJobGone(process.env.SLURM_JOB_ID ?? '')) requestStop(`SLURM job ${process.env.SLURM_JOB_ID} is gone`);
+    }
+  }
+}
+
+/** True only when squeue positively says the job no longer runs (errors keep us alive). */
+function slurmJobGone(job: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('squeue', ['-h', '-j', job, '-o', '%T'], { timeout: 15_000 }, (err, stdout, stderr) => {
+      if (err) resolve(/invalid job id/i.test(String(stderr)));
+      else {
+        const st = String(stdout).trim();
+        resolve(st === '' || /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY)/.test(st));
+      }
+    });
+  });
+}
+
+/** Wait up to `ms` for a child to exit on its own; true when it is gone. */
+async function awaitExit(c: Child | undefined, ms: number): Promise<boolean> {
+  if (!c || c.exited || c.proc.pid === undefined) return true;
+  return waitGone(c.proc.pid, procStartTime(c.proc.pid), ms);
+}
+
+/** SIGTERM (or `sig`), wait `graceMs`, then SIGKILL. */
+async function terminate(c: Child | undefined, graceMs: number, sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!c || c.exited || c.proc.pid === undefined) return;
+  const pid = c.proc.pid;
+  const st = procStartTime(pid);
+  try {
+    c.proc.kill(sig);
+  } catch {
+    return;
+  }
+  if (await waitGone(pid, st, graceMs)) return;
+  if (!c.exited) c.proc.kill('SIGKILL');
+  await waitGone(pid, st, 2_000);
+}
+
+async function shutdown(p: Procs, all: Child[]): Promise<void> {
+  // 1. the scheduler retires its workers (they exit, so the srun step ends by itself), then closes
+  await terminate(p.scheduler, 25_000);
+  // 2. the worker step: give it time to end cleanly, then srun forwards our SIGTERM to every task
+  if (!(await awaitExit(p.workers, 15_000))) await terminate(p.workers, 10_000);
+  // 3. the warm bridge (its sessions are gone with the scheduler)
+  await terminate(p.bridge, 3_000);
+  for (const c of all) await terminate(c, 0, 'SIGKILL');
+}
+
+function removeState(files: StateFiles, clean: boolean): void {
+  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn]) rmSync(p, { force: true });
+  for (const p of [files.tls, files.work]) rmSync(p, { recursive: true, force: true });
+  if (clean) rmSync(files.log, { force: true });
+}

@@ -1,0 +1,409 @@
+"""The bridge between `lc` (Node) and a Dask scheduler: JSON lines in both directions.
+
+Two transports, one protocol:
+  stdio   `lc_dask_bridge.py stdio (--scheduler-file F | --address A) [--tls-dir D]`: one
+          session on stdin/stdout (used when no warm bridge is reachable, e.g. external mode).
+  serve   `lc_dask_bridge.py serve --socket S --scheduler-file F --tls-dir D`: started by the
+          session supervisor, already connected; every `lc run` attaches over a unix socket in
+          the 0700 state dir, which saves the ~0.5 s Python + distributed import per run.
+
+Requests (Node -> bridge), one JSON object per line:
+  {"op":"submit","id","command","cwd","env","resources":{"cpus","memory","gpus"},"logPath",
+   "timeLimitS"?,"graceS"?}
+  {"op":"cancel","id","force"?}
+  {"op":"capacity"|"utilisation"|"info"|"retire","rid"}
+Messages (bridge -> Node):
+  {"type":"ready","address","distributed","python","workers"}
+  {"type":"started","id","host","startedAt"}
+  {"type":"result","id","host","startedAt","finishedAt","exitCode","signal","reason","detail","cpuS","tail"}
+  {"type":"reply","rid","ok",("data"|"error")}
+  {"type":"fatal","code","message","hint"}   then exit
+A closed connection cancels that session's tasks (their process groups are killed).
+Task output never crosses the bridge: the worker writes the log file (shared filesystem) and
+the Node side tails it; results carry the last lines as a fallback.
+"""
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+BRIDGE_PROTOCOL = 1
+_session_ids = itertools.count(1)
+
+
+def emit_fatal(code, message, hint=None):
+    sys.stdout.write(json.dumps({"type": "fatal", "code": code, "message": message, "hint": hint}) + "\n")
+    sys.stdout.flush()
+
+
+try:
+    import distributed
+    from distributed import Client
+except Exception as e:  # ImportError, or a broken install: never a traceback
+    emit_fatal("DASK_MISSING", f"{sys.executable} cannot import distributed: {e}",
+               "apt-get install python3-distributed (Debian) or pip install distributed")
+    sys.exit(3)
+
+import lc_dask_task  # noqa: E402
+
+try:  # ship worker-side code by value: external workers need nothing of lc installed
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(lc_dask_task)
+except Exception:  # old cloudpickle: workers must be able to import lc_dask_task
+    pass
+
+
+def make_security(tls_dir):
+    if not tls_dir:
+        return None  # external scheduler: Dask's own configuration decides
+    from distributed.security import Security
+
+    return Security(
+        tls_ca_file=os.path.join(tls_dir, "ca.pem"),
+        tls_client_cert=os.path.join(tls_dir, "cert.pem"),
+        tls_client_key=os.path.join(tls_dir, "key.pem"),
+        require_encryption=True,
+    )
+
+
+class Cluster:
+    """The one Client of this bridge process, plus what sessions share (start events, workers)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.sessions = {}  # key prefix -> Session
+        self.topic = f"lc-started-{os.getpid()}-{int(time.time() * 1000)}"
+        self.workers = {}
+        self.workers_at = 0.0
+        client.subscribe_topic(self.topic, self.on_started)
+
+    def on_started(self, event):
+        msg = event[1] if isinstance(event, (tuple, list)) else event
+        key = msg.get("key", "")
+        sess = self.sessions.get(key.split("/", 1)[0])
+        if sess is not None:
+            sess.on_started(key, msg)
+
+    async def refresh_workers(self, max_age_s=2.0):
+        if time.time() - self.workers_at > max_age_s:
+            info = await self.client.scheduler.identity()
+            self.workers = info.get("workers", {})
+            self.workers_at = time.time()
+        return self.workers
+
+
+def fit_resources(requested, workers):
+    """Resources to send to Dask, or (None, why) when no worker could ever run the task.
+
+    Dask only places a task on a worker advertising EVERY requested key; a key nobody
+    advertises means a silent hang (dask/dask#9587). Zero amounts are never sent.
+    """
+    ask = {k: float(v) for k, v in (requested or {}).items() if v is not None and float(v) > 0}
+    if not workers:
+        return ask, None  # nothing registered yet: the scheduler holds the task until one comes
+    out = {}
+    for k, v in ask.items():
+        have = [float((w.get("resources") or {}).get(k)) for w in workers.values()
+                if (w.get("resources") or {}).get(k) is not None]
+        if not have:
+            if k == "gpus":
+                return None, "the task needs gpus but no Dask worker advertises a 'gpus' resource"
+            continue  # e.g. an external cluster without resources: its thread slots limit instead
+        if v > max(have):
+            unit = " bytes" if k == "memory" else ""
+            return None, f"the task needs {k}={v:g}{unit}; the largest worker offers {max(have):g}{unit}"
+        out[k] = v
+    return out, None
+
+
+class Session:
+    def __init__(self, cluster, write):
+        self.cluster = cluster
+        self.write = write
+        self.prefix = f"lc{os.getpid()}s{next(_session_ids)}"
+        self.counter = itertools.count(1)
+        self.tasks = {}  # task id -> {"key", "future", "started"}
+        cluster.sessions[self.prefix] = self
+
+    def on_started(self, key, msg):
+        for tid, t in self.tasks.items():
+            if t["key"] == key:
+                t["started"] = True
+                self.write({"type": "started", "id": tid, "host": msg.get("host"),
+                            "startedAt": msg.get("startedAt")})
+                return
+
+    def result_msg(self, tid, reason, detail, host=""):
+        now = time.time() * 1000.0
+        return {"type": "result", "id": tid, "host": host, "startedAt": now, "finishedAt": now,
+                "exitCode": None, "signal": None, "reason": reason, "detail": detail,
+                "cpuS": None, "tail": []}
+
+    async def submit(self, req):
+        tid = req["id"]
+        if tid in self.tasks:
+            self.write(self.result_msg(tid, "spawn_error", f"task {tid} is already running"))
+            return
+        workers = await self.cluster.refresh_workers()
+        resources, why = fit_resources(req.get("resources"), workers)
+        if why is not None:
+            self.write(self.result_msg(tid, "does_not_fit", why))
+            return
+        key = f"{self.prefix}/{next(self.counter)}/{tid}"
+        spec = {"key": key, "id": tid, "command": req["command"], "cwd": req["cwd"],
+                "env": req.get("env") or {}, "logPath": req["logPath"],
+                "timeLimitS": req.get("timeLimitS"), "graceS": req.get("graceS") or 5.0,
+                "resources": resources, "topic": self.cluster.topic}
+        fut = self.cluster.client.submit(
+            lc_dask_task.run_shell, spec, key=key, resources=resources or None, pure=False, retries=0,
+        )
+        self.tasks[tid] = {"key": key, "future": fut, "started": False, "cancelled": False}
+        asyncio.ensure_future(self.watch(tid, fut))
+
+    async def watch(self, tid, fut):
+        try:
+            res = await fut
+            msg = {"type": "result", "id": tid, **res}
+            if msg.get("reason") == "exit" and self.tasks.get(tid, {}).get("cancelled"):
+                msg["reason"] = "cancelled"
+        except BaseException as e:  # cancelled future, lost worker, ...
+            t = self.tasks.get(tid) or {}
+            if t.get("cancelled") or type(e).__name__ in ("CancelledError", "FutureCancelledError"):
+                msg = self.result_msg(tid, "cancelled", "cancelled before it started")
+            else:
+                msg = self.result_msg(tid, "spawn_error", f"Dask: {type(e).__name__}: {e}")
+        self.tasks.pop(tid, None)
+        try:
+            fut.release()
+        except Exception:
+            pass
+        self.write(msg)
+
+    async def cancel(self, tid, force=False):
+        t = self.tasks.get(tid)
+        if t is None:
+            return
+        t["cancelled"] = True
+        client = self.cluster.client
+        # kill the process group wherever it runs, and keep a task that has not started yet from starting
+        await client.run(lc_dask_task.cancel_task, t["key"], force, on_error="ignore")
+        if not t["started"]:
+            await client.cancel([t["future"]], force=True)
+
+    async def cancel_all(self):
+        for tid in list(self.tasks):
+            try:
+                await self.cancel(tid, force=True)
+            except Exception:
+                pass
+        self.cluster.sessions.pop(self.prefix, None)
+
+    async def reply(self, req):
+        rid = req.get("rid")
+        op = req["op"]
+        try:
+            if op == "capacity":
+                data = await self.capacity()
+            elif op == "utilisation":
+                data = await self.utilisation()
+            elif op == "info":
+                workers = await self.cluster.refresh_workers(0)
+                data = {"address": self.cluster.client.scheduler.address,
+                        "distributed": distributed.__version__, "workers": len(workers)}
+            elif op == "retire":
+                client = self.cluster.client
+                await client.retire_workers(close_workers=True)
+                data = True
+            else:
+                raise ValueError(f"unknown op {op!r}")
+            self.write({"type": "reply", "rid": rid, "ok": True, "data": data})
+        except Exception as e:
+            self.write({"type": "reply", "rid": rid, "ok": False,
+                        "error": {"code": "DASK_ERROR", "message": f"{type(e).__name__}: {e}"}})
+
+    async def capacity(self):
+        workers = await self.cluster.refresh_workers(0)
+        out = []
+        for addr, w in sorted(workers.items(), key=lambda kv: str(kv[1].get("name"))):
+            r = w.get("resources") or {}
+            out.append({"host": str(w.get("name") or w.get("host") or addr), "address": addr,
+                        "cpus": float(r.get("cpus") or w.get("nthreads") or 0),
+                        "memoryBytes": float(r.get("memory") or w.get("memory_limit") or 0),
+                        "gpus": float(r.get("gpus") or 0)})
+        return out
+
+    async def utilisation(self):
+        workers = await self.cluster.refresh_workers(0)
+        stats = await self.cluster.client.run(lc_dask_task.node_stats, on_error="return")
+        out = []
+        for addr, s in sorted(stats.items(), key=lambda kv: str(workers.get(kv[0], {}).get("name", kv[0]))):
+            if isinstance(s, dict):
+                s["worker"] = str(workers.get(addr, {}).get("name") or addr)
+                out.append(s)
+        return out
+
+    async def handle(self, req):
+        op = req.get("op")
+        if op == "submit":
+            await self.submit(req)
+        elif op == "cancel":
+            await self.cancel(req["id"], bool(req.get("force")))
+        elif op == "close":
+            return False
+        else:
+            await self.reply(req)
+        return True
+
+
+async def serve_stream(cluster, reader, writer):
+    """One session over a pair of asyncio streams (stdio or a unix socket connection)."""
+
+    def write(msg):
+        if not writer.is_closing():
+            writer.write((json.dumps(msg, separators=(",", ":")) + "\n").encode())
+
+    sess = Session(cluster, write)
+    workers = await cluster.refresh_workers(0)
+    write({"type": "ready", "protocol": BRIDGE_PROTOCOL, "address": cluster.client.scheduler.address,
+           "distributed": distributed.__version__, "python": sys.executable, "workers": len(workers)})
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            try:
+                req = json.loads(line)
+            except ValueError:
+                write({"type": "reply", "rid": None, "ok": False,
+                       "error": {"code": "BAD_REQUEST", "message": f"not JSON: {line[:200]!r}"}})
+                continue
+            try:
+                if not await sess.handle(req):
+                    break
+            except Exception as e:  # a bad request must not kill the other sessions
+                write({"type": "reply", "rid": req.get("rid"), "ok": False,
+                       "error": {"code": "BRIDGE_ERROR", "message": f"{type(e).__name__}: {e}"}})
+            await writer.drain()
+    finally:
+        await sess.cancel_all()
+        try:
+            await writer.drain()
+            writer.close()
+        except Exception:
+            pass
+
+
+async def connect(args):
+    kw = {"security": make_security(args.tls_dir), "asynchronous": True, "timeout": args.timeout}
+    if args.scheduler_file:
+        with open(args.scheduler_file) as f:
+            address = json.load(f)["address"]
+    else:
+        address = args.address
+    return await Client(address, **kw)
+
+
+class StdoutWriter:
+    """The bits of asyncio.StreamWriter serve_stream uses, over a blocking stdout (pipe or file).
+    Messages are small and Node reads them at once, so a blocking write is fine."""
+
+    def __init__(self):
+        self.out = sys.stdout.buffer
+        self.closed = False
+
+    def write(self, data):
+        try:
+            self.out.write(data)
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            self.closed = True
+
+    def is_closing(self):
+        return self.closed
+
+    async def drain(self):
+        return None
+
+    def close(self):
+        self.closed = True
+
+
+async def stdio_main(args):
+    loop = asyncio.get_running_loop()
+    try:
+        client = await connect(args)
+    except Exception as e:
+        emit_fatal("DASK_CONNECT", f"cannot connect to the Dask scheduler: {type(e).__name__}: {e}")
+        return 4
+    cluster = Cluster(client)
+    reader = asyncio.StreamReader(limit=1 << 24)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    await serve_stream(cluster, reader, StdoutWriter())
+    await client.close()
+    return 0
+
+
+async def serve_main(args):
+    client = await connect(args)
+    cluster = Cluster(client)
+    try:
+        os.unlink(args.socket)
+    except FileNotFoundError:
+        pass
+    old = os.umask(0o077)  # the socket is for this user only (the dir is 0700 too)
+    try:
+        server = await asyncio.start_unix_server(
+            lambda r, w: serve_stream(cluster, r, w), path=args.socket, limit=1 << 24
+        )
+    finally:
+        os.umask(old)
+    print(f"lc-bridge: serving {args.socket} for {client.scheduler.address}", file=sys.stderr, flush=True)
+    import signal
+
+    stop = asyncio.Event()
+    for s in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(s, stop.set)
+    async with server:
+        await stop.wait()
+    try:
+        os.unlink(args.socket)
+    except FileNotFoundError:
+        pass
+    await client.close()
+    return 0
+
+
+def main(argv):
+    p = argparse.ArgumentParser(prog="lc_dask_bridge")
+    sub = p.add_subparsers(dest="mode", required=True)
+    for name in ("stdio", "serve"):
+        sp = sub.add_parser(name)
+        sp.add_argument("--scheduler-file")
+        sp.add_argument("--address")
+        sp.add_argument("--tls-dir")
+        sp.add_argument("--timeout", type=float, default=20.0)
+        if name == "serve":
+            sp.add_argument("--socket", required=True)
+    args = p.parse_args(argv)
+    if not args.scheduler_file and not args.address:
+        emit_fatal("USAGE", "lc_dask_bridge needs --scheduler-file or --address")
+        return 2
+    if args.mode == "serve":
+        sys.path.insert(0, HERE)
+        import lc_dask_launch
+
+        lc_dask_launch.die_with_parent()
+        return asyncio.run(serve_main(args))
+    return asyncio.run(stdio_main(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

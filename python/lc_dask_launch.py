@@ -1,0 +1,188 @@
+"""Processes of an lc session scheduler, started by the Node supervisor.
+
+  scheduler  a TLS-only Dask scheduler; writes Dask's scheduler file and an activity file
+             (busy/idle, registered workers) that the supervisor reads for idle timeout and
+             readiness; on SIGTERM retires its workers and exits.
+  worker     one Dask worker advertising this node's cpus, memory (bytes) and gpus as plain
+             numbers (all three keys always, so no task can ask for a key it lacks).
+  exec       exec a command (srun) after asking the kernel to SIGTERM it when the supervisor
+             dies, so a kill -9 of the supervisor leaves nothing behind.
+
+Only stable distributed APIs (Scheduler/Worker/Security) are used: 2022.12 and current releases.
+"""
+import argparse
+import asyncio
+import ctypes
+import json
+import math
+import os
+import signal
+import socket
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig=signal.SIGTERM):
+    """Linux: deliver `sig` to this process when its parent dies (survives exec)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def security(tls_dir):
+    from distributed.security import Security
+
+    return Security(
+        tls_ca_file=os.path.join(tls_dir, "ca.pem"),
+        tls_scheduler_cert=os.path.join(tls_dir, "cert.pem"),
+        tls_scheduler_key=os.path.join(tls_dir, "key.pem"),
+        tls_worker_cert=os.path.join(tls_dir, "cert.pem"),
+        tls_worker_key=os.path.join(tls_dir, "key.pem"),
+        tls_client_cert=os.path.join(tls_dir, "cert.pem"),
+        tls_client_key=os.path.join(tls_dir, "key.pem"),
+        require_encryption=True,
+    )
+
+
+def write_json_atomic(path, doc):
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def node_resources(args):
+    """cpus / memory bytes / gpus of this node: explicit flags, else SLURM's view, else the OS."""
+    env = os.environ
+    cpus = args.cpus or float(env.get("SLURM_CPUS_ON_NODE") or 0) or float(len(os.sched_getaffinity(0)))
+    mem = args.memory
+    if not mem and env.get("SLURM_MEM_PER_NODE"):
+        mem = float(env["SLURM_MEM_PER_NODE"]) * 1024 * 1024  # SLURM's "MB" are MiB
+    if not mem and env.get("SLURM_MEM_PER_CPU"):
+        mem = float(env["SLURM_MEM_PER_CPU"]) * 1024 * 1024 * cpus
+    if not mem:
+        import psutil
+
+        mem = float(psutil.virtual_memory().total)
+    gpus = args.gpus
+    if gpus is None:
+        gpus = float(env.get("SLURM_GPUS_ON_NODE") or 0)
+        if not gpus and env.get("CUDA_VISIBLE_DEVICES"):
+            gpus = float(len([d for d in env["CUDA_VISIBLE_DEVICES"].split(",") if d.strip()]))
+    return {"cpus": float(cpus), "memory": float(int(mem)), "gpus": float(gpus or 0)}
+
+
+async def run_scheduler(args):
+    from distributed import Scheduler
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for s in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(s, stop.set)
+    async with Scheduler(
+        host=args.host, port=0, protocol="tls", security=security(args.tls_dir),
+        scheduler_file=args.scheduler_file, dashboard=False, dashboard_address=None,
+    ) as s:
+        last = None
+        idle_since = time.time() * 1000.0
+        while not stop.is_set():
+            busy = len(s.tasks) > 0
+            now = time.time() * 1000.0
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            workers = sorted(
+                ({"name": str(ws.name), "address": ws.address, "resources": dict(ws.resources or {})}
+                 for ws in s.workers.values()),
+                key=lambda w: w["name"],
+            )
+            doc = {"version": 1, "busy": busy, "idleSince": idle_since, "workers": workers}
+            if doc != last:
+                write_json_atomic(args.activity_file, doc)
+                last = doc
+            try:
+                await asyncio.wait_for(stop.wait(), 0.5)
+            except asyncio.TimeoutError:
+                pass
+        # graceful: workers exit on their own (srun step ends cleanly), then the scheduler closes
+        if s.workers:
+            try:
+                await asyncio.wait_for(
+                    s.retire_workers(workers=list(s.workers), close_workers=True, remove=True), 15
+                )
+            except Exception as e:  # noqa: BLE001 - shutting down anyway
+                print(f"lc-scheduler: retiring workers failed: {e!r}", file=sys.stderr)
+
+
+async def run_worker(args):
+    from distributed import Worker
+
+    res = node_resources(args)
+    name = args.name or os.environ.get("SLURMD_NODENAME") or socket.gethostname()
+    host = args.host or os.environ.get("SLURMD_NODENAME") or socket.gethostname()
+    # threads only bound concurrency from above; the cpus resource is what really limits it,
+    # and fractional cpu requests need more threads than cores
+    nthreads = max(4, int(math.ceil(res["cpus"])) * 4)
+    local_dir = os.path.join(args.local_directory, name)
+    os.makedirs(local_dir, exist_ok=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for s in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(s, stop.set)
+    async with Worker(
+        scheduler_file=args.scheduler_file, nthreads=nthreads, resources=res,
+        memory_limit=int(res["memory"]), name=name, host=host, protocol="tls",
+        security=security(args.tls_dir), local_directory=local_dir, dashboard=False,
+        death_timeout=args.death_timeout,
+    ) as w:
+        finished = asyncio.ensure_future(w.finished())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([finished, stopped], return_when=asyncio.FIRST_COMPLETED)
+        if stopped.done():
+            await w.close()
+
+
+def main(argv):
+    p = argparse.ArgumentParser(prog="lc_dask_launch")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sp = sub.add_parser("scheduler")
+    sp.add_argument("--host", required=True)
+    sp.add_argument("--tls-dir", required=True)
+    sp.add_argument("--scheduler-file", required=True)
+    sp.add_argument("--activity-file", required=True)
+    wp = sub.add_parser("worker")
+    wp.add_argument("--scheduler-file", required=True)
+    wp.add_argument("--tls-dir", required=True)
+    wp.add_argument("--local-directory", required=True)
+    wp.add_argument("--name")
+    wp.add_argument("--host")
+    wp.add_argument("--cpus", type=float)
+    wp.add_argument("--memory", type=float)
+    wp.add_argument("--gpus", type=float)
+    wp.add_argument("--death-timeout", type=float, default=60.0)
+    wp.add_argument("--die-with-parent", action="store_true")
+    ep = sub.add_parser("exec")
+    ep.add_argument("argv", nargs=argparse.REMAINDER)
+    args = p.parse_args(argv)
+    if args.cmd == "exec":
+        cmd = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+        die_with_parent()
+        os.execvp(cmd[0], cmd)
+    if args.cmd == "scheduler":
+        die_with_parent()
+        asyncio.run(run_scheduler(args))
+    elif args.cmd == "worker":
+        if args.die_with_parent:
+            die_with_parent()
+        asyncio.run(run_worker(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
