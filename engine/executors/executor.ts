@@ -71,6 +71,11 @@ export interface NodeUtilisation {
 
 export interface Executor {
   readonly name: ExecutorName;
+  /**
+   * True when submit() calls ExecRequest.prepare right before the command starts. When false or
+   * absent the runner prepares (empties the output dir) itself, at submit time.
+   */
+  readonly callsPrepare?: boolean;
   /** Nodes and their capacity; for Dask, the registered workers. */
   capacity(): Promise<NodeCapacity[]>;
   /**

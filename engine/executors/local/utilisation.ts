@@ -1,0 +1,59 @@
+/**
+ * Node utilisation for the TUI's workers pane, cheap enough to call every second:
+ * systeminformation's currentLoad() measures since its previous call (only the very first call
+ * samples for about half a second), memory is one /proc read, and GPU load needs
+ * nvidia-smi, which is slow, so it is refreshed in the background at most every 5 s.
+ */
+type SI = typeof import('systeminformation');
+
+export interface UtilisationSample {
+  cpuPercent: number;
+  memoryUsedBytes: number;
+  gpuPercent: number[];
+}
+
+const GPU_REFRESH_MS = 5_000;
+
+export function createUtilisationSampler(hasGpus: boolean): { sample(): Promise<UtilisationSample> } {
+  let si: SI | null = null;
+  const load = async (): Promise<SI> => {
+    if (!si) si = (await import('systeminformation')).default as unknown as SI;
+    return si;
+  };
+  let gpu: number[] = [];
+  let gpuAt = 0;
+  let gpuBusy = false;
+  let warmed: Promise<unknown> | null = null;
+
+  const refreshGpus = (s: SI) => {
+    if (!hasGpus || gpuBusy || Date.now() - gpuAt < GPU_REFRESH_MS) return;
+    gpuBusy = true;
+    s.graphics()
+      .then((g) => {
+        gpu = g.controllers
+          .filter((c) => /nvidia/i.test(c.vendor ?? '') || /nvidia/i.test(c.model ?? ''))
+          .map((c) => c.utilizationGpu ?? 0);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        gpuAt = Date.now();
+        gpuBusy = false;
+      });
+  };
+
+  return {
+    async sample() {
+      const s = await load();
+      // The first currentLoad() sleeps to get a baseline; later calls measure since the last.
+      if (!warmed) warmed = s.currentLoad().catch(() => undefined);
+      await warmed;
+      const [cpu, mem] = await Promise.all([s.currentLoad().catch(() => null), s.mem().catch(() => null)]);
+      refreshGpus(s);
+      return {
+        cpuPercent: cpu?.currentLoad ?? 0,
+        memoryUsedBytes: mem ? mem.active : 0,
+        gpuPercent: gpu,
+      };
+    },
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * The project run lock: at most one `lc run` per project at a time, on any host that shares the
+ * scratch dir. proper-lockfile's mkdir strategy works on Lustre/NFS where flock does not.
+ *
+ * Who holds the lock is written to a small JSON file next to the lock directory (proper-lockfile
+ * removes the directory with rmdir, so nothing may live inside it). A second `lc run` fails at
+ * once naming the holder. A lock left behind by a killed process is recovered without anyone
+ * deleting files by hand: proper-lockfile treats a lock whose mtime stopped moving as stale, and
+ * on the same host we also check the holder's pid so recovery takes seconds, not the stale time.
+ */
+import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { z } from 'zod';
+import { LcError } from '../errors.js';
+import type { ScratchPaths } from '../scratch/paths.js';
+
+export const RUN_LOCK_HOLDER_VERSION = 1;
+
+export const RunLockHolderSchema = z.object({
+  schema_version: z.literal(RUN_LOCK_HOLDER_VERSION),
+  pid: z.number().int(),
+  host: z.string(),
+  /** ISO time the lock was taken. */
+  started_at: z.string(),
+  /** Run id of the run holding it (names the run journal), when known. */
+  run_id: z.string().optional(),
+  project_root: z.string().optional(),
+});
+export type RunLockHolderFile = z.infer<typeof RunLockHolderSchema>;
+
+export interface RunLockHolder {
+  pid: number;
+  host: string;
+  /** ISO time. */
+  startedAt: string;
+  runId?: string;
+  projectRoot?: string;
+}
+
+export interface RunLock {
+  /** Holder info as written. */
+  holder: RunLockHolder;
+  /** Record the run id once known (the journal is created after the lock). */
+  setRunId(runId: string): void;
+  release(): Promise<void>;
+}
+
+/**
+ * Timing: the lock's mtime is refreshed every UPDATE_MS; a lock older than STALE_MS is stale for
+ * anyone. A same-host holder whose pid is gone is treated as stale once its mtime is older than
+ * DEAD_HOLDER_MS: that rules out a lock someone just took and has not yet described in the
+ * holder file, and still recovers within a few seconds.
+ */
+const UPDATE_MS = 2_000;
+const STALE_MS = 20_000;
+const DEAD_HOLDER_MS = 2 * UPDATE_MS + 500;
+
+export const lockDirOf = (scratch: ScratchPaths): string => `${scratch.runLock}.lock`;
+export const holderFileOf = (scratch: ScratchPaths): string => `${scratch.runLock}.holder.json`;
+
+function readHolderFile(path: string): RunLockHolder | null {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const parsed = RunLockHolderSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) return null;
+    const h = parsed.data;
+    return {
+      pid: h.pid,
+      host: h.host,
+      startedAt: h.started_at,
+      ...(h.run_id !== undefined ? { runId: h.run_id } : {}),
+      ...(h.project_root !== undefined ? { projectRoot: h.project_root } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
+function writeHolderFile(path: string, h: RunLockHolder): void {
+  const doc: RunLockHolderFile = {
+    schema_version: RUN_LOCK_HOLDER_VERSION,
+    pid: h.pid,
+    host: h.host,
+    started_at: h.startedAt,
+    ...(h.runId !== undefined ? { run_id: h.runId } : {}),
+    ...(h.projectRoot !== undefined ? { project_root: h.projectRoot } : {}),
+  };
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(doc) + '\n');
+  renameSync(tmp, path);
+}
+
+/** True when `pid` is a live process on this host (EPERM means alive but not ours). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockMtimeAgeMs(lockDir: string): number | null {
+  try {
+    return Date.now() - statSync(lockDir).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Who holds the run lock right now, or null when nobody does (no lock, or a stale one left by a
+ * process that is gone). For the TUI and for error messages.
+ */
+export async function readRunLockHolder(scratch: ScratchPaths): Promise<RunLockHolder | null> {
+  const age = lockMtimeAgeMs(lockDirOf(scratch));
+  if (age === null || age > STALE_MS) return null;
+  const holder = readHolderFile(holderFileOf(scratch));
+  if (holder && holder.host === hostname() && !pidAlive(holder.pid)) return null;
+  return holder ?? { pid: 0, host: 'unknown', startedAt: new Date(Date.now() - age).toISOString() };
+}
+
+function describeHolder(h: RunLockHolder | null): string {
+  if (!h) return 'another lc run (holder unknown)';
+  return `lc run pid ${h.pid} on ${h.host}, started ${h.startedAt}`;
+}
+
+/** Break a lock whose same-host holder is dead. Returns true when it removed the lock dir. */
+function breakDeadLock(scratch: ScratchPaths): boolean {
+  const lockDir = lockDirOf(scratch);
+  const holder = readHolderFile(holderFileOf(scratch));
+  if (!holder || holder.host !== hostname() || pidAlive(holder.pid)) return false;
+  const age = lockMtimeAgeMs(lockDir);
+  if (age === null) return true; // already gone
+  if (age < DEAD_HOLDER_MS) return false;
+  try {
+    rmdirSync(lockDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  }
+  return true;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface AcquireOptions {
+  projectRoot?: string;
+  runId?: string;
+  /**
+   * Called if the lock is lost while held (its mtime could not be refreshed, or someone else
+   * broke it). The default ignores it: the run continues, the next run will see the fresh holder.
+   */
+  onCompromised?: (err: Error) => void;
+}
+
+/**
+ * Take the project run lock or fail at once with LcError('RUN_LOCKED') naming the holder.
+ * A lock whose same-host holder died is recovered (waiting up to a few seconds for its mtime to
+ * age); a lock from another host is recovered once stale.
+ */
+export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions = {}): Promise<RunLock> {
+  mkdirSync(dirname(scratch.runLock), { recursive: true });
+  const lockDir = lockDirOf(scratch);
+  const holderPath = holderFileOf(scratch);
+  const deadline = Date.now() + DEAD_HOLDER_MS + 1_000;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(scratch.runLock, {
+        realpath: false,
+        lockfilePath: lockDir,
+        stale: STALE_MS,
+        update: UPDATE_MS,
+        retries: 0,
+        onCompromised: opts.onCompromised ?? (() => undefined),
+      });
+      const holder: RunLockHolder = {
+        pid: process.pid,
+        host: hostname(),
+        startedAt: new Date().toISOString(),
+        ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
+        ...(opts.projectRoot !== undefined ? { projectRoot: opts.projectRoot } : {}),
+      };
+      writeHolderFile(holderPath, holder);
+      return {
+        holder,
+        setRunId(runId: string) {
+          holder.runId = runId;
+          writeHolderFile(holderPath, holder);
+        },
+        async release() {
+          try {
+            const current = readHolderFile(holderPath);
+            if (current && current.pid === holder.pid && current.host === holder.host) unlinkSync(holderPath);
+          } catch {
+            // The holder file is advisory; a missing one must not fail the release.
+          }
+          try {
+            await release();
+          } catch {
+            // Already released or compromised: nothing left to undo.
+          }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
+        throw new LcError('RUN_LOCK_ERROR', `cannot take the run lock ${lockDir}: ${(e as Error).message}`, {
+          context: { lockDir },
+          cause: e,
+        });
+      }
+      const holder = readHolderFile(holderPath);
+      const deadHere = holder !== null && holder.host === hostname() && !pidAlive(holder.pid);
+      if (deadHere && Date.now() < deadline) {
+        if (!breakDeadLock(scratch)) await sleep(250);
+        continue;
+      }
+      throw new LcError('RUN_LOCKED', `this project is already being run: ${describeHolder(holder)}`, {
+        context: { lockDir, holder },
+        hint: holder
+          ? `wait for it to finish, or stop it (kill -INT ${holder.pid} on ${holder.host})`
+          : 'wait for the other run to finish',
+      });
+    }
+  }
+}

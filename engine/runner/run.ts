@@ -1,0 +1,518 @@
+/**
+ * runTasks: plan from status, then run in dependency order through an executor.
+ *
+ * The scheduler is event-driven: every planned task is a node counting the upstream nodes (and,
+ * for a deduplicated member, the group leader) it still waits for; a node is dispatched the
+ * moment that count reaches zero, and the executor queues it until a slot is free. Nothing
+ * scans the whole DAG per event, so 10,000 tasks cost O(edges) scheduling work.
+ *
+ * Safety: a task's output dir is emptied (manifest first) only when its slot is reserved, and a
+ * manifest is written only after an exit 0 that we did not provoke; an interrupted task gets a
+ * failure record, never a manifest.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { EngineContext } from '../context.js';
+import { upstreamClosure } from '../dag/index.js';
+import type { Task } from '../dag/task.js';
+import type { ExecutorName, RunEvent, RunEventListener } from '../events.js';
+import type { ExecResult, Executor } from '../executors/executor.js';
+import { acquireRunLock, type RunLock } from '../lock/run-lock.js';
+import { DefinitionScan, recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
+import { computeStatus, recordFailure, type TaskStatus } from '../status/index.js';
+import type { CancelRequest } from './control.js';
+import { createJournal, newRunId } from './journal.js';
+import { allocateLog, tailLogFile } from './logs.js';
+import { emptyOutdir, linkTree } from './outdir.js';
+import { planFromStatus, plannedTasks, type Plan, type PlannedRun } from './plan.js';
+import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
+
+type Outcome = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'cancelled';
+
+interface Node {
+  run: PlannedRun;
+  task: Task;
+  /** waiting: for deps/leader; active: being snapshotted, queued, running or linked; done. */
+  state: 'waiting' | 'active' | 'done';
+  outcome?: Outcome;
+  /** Upstream nodes (and the leader, for a follower) not yet succeeded. */
+  waitFor: number;
+  dependents: Node[];
+  /** In-run leader this node takes its outputs from. */
+  leader: Node | null;
+  followers: Node[];
+  /** Submitted to the executor and not yet started. */
+  queued: boolean;
+  started: boolean;
+  startedAt: number;
+  logPath: string;
+}
+
+const isExecutor = (s: ExecutorSource): s is Executor => 'submit' in s;
+
+function progressInterval(opts: RunOptions): number {
+  const env = Number(process.env.LIGHTCONE_PROGRESS_INTERVAL_S);
+  if (Number.isFinite(env) && env > 0) return env * 1000;
+  return opts.progressIntervalMs ?? 30_000;
+}
+
+/** Statuses of the targets' upstream closure, in DAG order. */
+export async function planRun(ctx: EngineContext, targets: readonly Task[] | undefined, force: boolean): Promise<Plan> {
+  const asked = targets ?? ctx.dag.tasks;
+  const targetIds = new Set(asked.map((t) => t.id));
+  const closure = upstreamClosure(ctx.dag, targetIds);
+  const considered = closure.size === ctx.dag.tasks.length ? ctx.dag.tasks : ctx.dag.tasks.filter((t) => closure.has(t.id));
+  const statuses = new Map<string, TaskStatus>();
+  for (const s of await computeStatus(ctx, considered)) statuses.set(s.id, s);
+  return planFromStatus(considered, statuses, targetIds, force);
+}
+
+export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Promise<RunSummary> {
+  const t0 = Date.now();
+  const { ctx } = opts;
+  const dryRun = opts.dryRun === true;
+  const executorName: ExecutorName = opts.executor.name;
+  const runId = newRunId();
+  let lock: RunLock | null = null;
+  if (!dryRun && opts.lock !== false) lock = await acquireRunLock(ctx.scratch, { projectRoot: ctx.root, runId });
+  try {
+    const plan = await planRun(ctx, opts.targets, opts.force === true);
+    const journal =
+      !dryRun && opts.journal !== false && plan.runs.length > 0
+        ? createJournal(ctx.scratch, { runId, projectRoot: ctx.root, ...(opts.argv ? { argv: opts.argv } : {}) })
+        : null;
+    opts.onStart?.({ runId, journalPath: journal?.path ?? null });
+    const emit = (e: RunEvent) => {
+      journal?.append(e);
+      onEvent(e);
+    };
+    try {
+      const planned = plannedTasks(plan);
+      emit({ type: 'plan_ready', t: Date.now(), runId, tasks: planned, upToDate: plan.upToDate, executor: executorName, dryRun });
+      const base: RunSummary = {
+        runId,
+        dryRun,
+        plan: planned,
+        upToDate: plan.upToDate,
+        succeeded: 0,
+        deduplicated: 0,
+        failed: 0,
+        blocked: 0,
+        cancelled: 0,
+        skipped: 0,
+        wallS: 0,
+        cpuS: 0,
+        failures: [],
+        interrupted: false,
+        journalPath: journal?.path ?? null,
+        executor: executorName,
+      };
+      if (dryRun) return { ...base, wallS: (Date.now() - t0) / 1000 };
+      const summary = await execute(opts, plan, base, emit, t0);
+      return summary;
+    } finally {
+      journal?.close();
+    }
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function execute(
+  opts: RunOptions,
+  plan: Plan,
+  summary: RunSummary,
+  emit: (e: RunEvent) => void,
+  t0: number,
+): Promise<RunSummary> {
+  const { ctx } = opts;
+  const keepGoing = opts.keepGoing === true;
+  const host = hostname();
+  const snapOpts: SnapshotOptions = { scan: new DefinitionScan(ctx), ...(opts.strictInputs ? { strict: true } : {}) };
+
+  // --- nodes and edges (only between planned tasks; unplanned upstreams are ok already) ---
+  const nodes = new Map<string, Node>();
+  for (const run of plan.runs) {
+    nodes.set(run.task.id, {
+      run,
+      task: run.task,
+      state: 'waiting',
+      waitFor: 0,
+      dependents: [],
+      leader: null,
+      followers: [],
+      queued: false,
+      started: false,
+      startedAt: 0,
+      logPath: '',
+    });
+  }
+  for (const n of nodes.values()) {
+    for (const d of n.task.deps) {
+      const up = nodes.get(d);
+      if (!up) continue;
+      up.dependents.push(n);
+      n.waitFor++;
+    }
+    if (n.run.dedupFrom !== undefined && !n.run.sourceReady) {
+      const leader = nodes.get(n.run.dedupFrom);
+      if (leader) {
+        n.leader = leader;
+        leader.followers.push(n);
+        n.waitFor++;
+      }
+    }
+  }
+
+  // --- executor, created on first use ---
+  let executorP: Promise<Executor> | null = null;
+  const getExecutor = (): Promise<Executor> => {
+    if (!executorP) executorP = isExecutor(opts.executor) ? Promise.resolve(opts.executor) : opts.executor.create();
+    return executorP;
+  };
+  let executor: Executor | null = isExecutor(opts.executor) ? opts.executor : null;
+
+  let stopping: 'failure' | 'signal' | 'user' | null = null;
+  let inFlight = 0;
+  let open = nodes.size;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const failures: TaskProblem[] = [];
+  let finished = false;
+
+  const settle = (n: Node, outcome: Outcome) => {
+    n.state = 'done';
+    n.outcome = outcome;
+    open--;
+    switch (outcome) {
+      case 'succeeded':
+        summary.succeeded++;
+        break;
+      case 'failed':
+        summary.failed++;
+        break;
+      case 'blocked':
+        summary.blocked++;
+        break;
+      case 'skipped':
+        summary.skipped++;
+        break;
+      case 'cancelled':
+        summary.cancelled++;
+        break;
+    }
+  };
+
+  const maybeFinish = () => {
+    if (finished || inFlight > 0) return;
+    // Nothing in flight: whatever still waits can never start (the run is stopping).
+    for (const n of nodes.values()) {
+      if (n.state !== 'waiting') continue;
+      settle(n, 'skipped');
+      emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason: stopping === 'failure' ? 'stopped' : 'cancelled' });
+    }
+    finished = true;
+    resolveDone();
+  };
+
+  const skip = (n: Node) => {
+    settle(n, 'skipped');
+    emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason: stopping === 'failure' ? 'stopped' : 'cancelled' });
+  };
+
+  const dispatch = (n: Node) => {
+    if (stopping) return; // swept up as skipped when the in-flight work has ended
+    if (n.run.dedupFrom !== undefined) void materialise(n);
+    else void runOne(n);
+  };
+
+  const release = (n: Node) => {
+    for (const d of n.dependents) if (--d.waitFor === 0 && d.state === 'waiting') dispatch(d);
+    for (const f of n.followers) if (--f.waitFor === 0 && f.state === 'waiting') dispatch(f);
+  };
+
+  /** Everything downstream of a failure is blocked (iteratively: chains can be long). */
+  const blockFrom = (root: Node, by: string) => {
+    const stack: Node[] = [...root.dependents];
+    handleLostLeader(root, by, root.outcome === 'blocked' ? 'promote' : 'block', stack);
+    while (stack.length) {
+      const n = stack.pop() as Node;
+      if (n.state !== 'waiting') continue;
+      settle(n, 'blocked');
+      emit({ type: 'task_blocked', t: Date.now(), id: n.task.id, blockedBy: by });
+      stack.push(...n.dependents);
+      handleLostLeader(n, by, 'promote', stack);
+    }
+  };
+
+  /**
+   * A leader that will not produce outputs: when its own command failed, the same computation
+   * would fail for its followers too (block them); when it was only blocked by its upstream,
+   * the first follower that may still run becomes the leader.
+   */
+  const handleLostLeader = (n: Node, _by: string, mode: 'block' | 'promote', stack: Node[]) => {
+    const waiting = n.followers.filter((f) => f.state === 'waiting');
+    n.followers = [];
+    if (waiting.length === 0) return;
+    if (mode === 'block') {
+      for (const f of waiting) stack.push(f);
+      return;
+    }
+    const [next, ...rest] = waiting as [Node, ...Node[]];
+    next.leader = null;
+    next.run = { ...next.run };
+    delete next.run.dedupFrom;
+    next.waitFor--;
+    for (const f of rest) {
+      f.leader = next;
+      f.run = { ...f.run, dedupFrom: next.task.id };
+      next.followers.push(f);
+    }
+    if (next.waitFor === 0) dispatch(next);
+  };
+
+  const stop = (why: 'failure' | 'signal' | 'user', force = false) => {
+    if (!stopping) {
+      stopping = why;
+      emit({ type: 'run_cancelling', t: Date.now(), reason: why });
+    }
+    if (!executor) return;
+    for (const n of nodes.values()) {
+      if (n.state !== 'active') continue;
+      // Queued tasks never start; running ones are stopped only on a cancel, not after a failure.
+      if (n.queued) executor.cancel(n.task.id);
+      else if (n.started && why !== 'failure') executor.cancel(n.task.id, { force });
+    }
+  };
+
+  const unsubscribe = opts.control?.onCancel((req: CancelRequest) => {
+    summary.interrupted = true;
+    stop(req.reason, req.force);
+  });
+
+  const fail = async (n: Node, r: { reason: string; exitCode: number | null; signal: string | null; detail?: string; durationS: number }) => {
+    const cancelled = r.reason === 'cancelled';
+    settle(n, cancelled ? 'cancelled' : 'failed');
+    const tail = n.logPath ? tailLogFile(n.logPath, 20) : [];
+    if (r.detail) tail.push(`lc: ${r.detail}`);
+    failures.push({ id: n.task.id, reason: r.reason, exitCode: r.exitCode, signal: r.signal, logPath: n.logPath });
+    try {
+      await recordFailure(ctx.scratch, n.task.id, {
+        exitCode: r.exitCode,
+        signal: r.signal,
+        at: new Date().toISOString(),
+        logPath: n.logPath,
+        reason: r.reason,
+      });
+    } catch {
+      // The failure is reported by the event; a scratch dir we cannot write must not hide it.
+    }
+    emit({
+      type: 'task_failed',
+      t: Date.now(),
+      id: n.task.id,
+      durationS: r.durationS,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      reason: r.reason,
+      logPath: n.logPath,
+      tail: tail.slice(-20),
+    });
+    if (cancelled) {
+      handleLostLeader(n, n.task.id, 'promote', []);
+      return; // dependents are skipped, not blocked: nothing failed
+    }
+    blockFrom(n, n.task.id);
+    if (!keepGoing) stop('failure');
+  };
+
+  const succeed = (n: Node, durationS: number, dataVersion: string, warnings: string[], dedupFrom?: string) => {
+    settle(n, 'succeeded');
+    if (dedupFrom !== undefined) summary.deduplicated++;
+    emit({
+      type: 'task_succeeded',
+      t: Date.now(),
+      id: n.task.id,
+      durationS,
+      dataVersion,
+      warnings,
+      ...(dedupFrom !== undefined ? { dedupFrom } : {}),
+    });
+    release(n);
+  };
+
+  const runOne = async (n: Node) => {
+    n.state = 'active';
+    inFlight++;
+    const task = n.task;
+    try {
+      const ex = executor ?? (executor = await getExecutor());
+      const inputs = await snapshotInputs(ctx, task, snapOpts);
+      if (stopping) return skip(n);
+      const log = allocateLog(ctx.scratch, task);
+      n.logPath = log.path;
+      const absOut = join(ctx.root, task.outdir);
+      // Executors that cannot prepare at start time get an emptied dir now.
+      if (!ex.callsPrepare) emptyOutdir(absOut);
+      n.queued = true;
+      emit({ type: 'task_queued', t: Date.now(), id: task.id });
+      const res: ExecResult = await ex.submit({
+        id: task.id,
+        command: task.command,
+        cwd: ctx.root,
+        env: {
+          LIGHTCONE_RUN_ID: summary.runId,
+          LIGHTCONE_TASK_ID: task.id,
+          LIGHTCONE_UNIVERSE: task.universe,
+          LIGHTCONE_OUTPUT: task.output,
+          LIGHTCONE_OUTDIR: absOut,
+          LIGHTCONE_ATTEMPT: String(log.attempt),
+        },
+        resources: task.resources,
+        logPath: log.path,
+        ...(ex.callsPrepare ? { prepare: () => emptyOutdir(absOut) } : {}),
+        onStart: (info) => {
+          n.queued = false;
+          n.started = true;
+          n.startedAt = info.startedAt;
+          emit({
+            type: 'task_started',
+            t: info.startedAt,
+            id: task.id,
+            attempt: log.attempt,
+            host: info.host,
+            executor: ex.name,
+            resources: task.resources,
+            logPath: log.path,
+            ...(info.pid !== undefined ? { pid: info.pid } : {}),
+          });
+        },
+        onLine: (stream, line) => emit({ type: 'task_output', t: Date.now(), id: task.id, stream, line }),
+      });
+      n.queued = false;
+      const durationS = Math.max(0, (res.finishedAt - res.startedAt) / 1000);
+      if (!n.started && res.reason === 'cancelled') return skip(n);
+      if (res.reason === 'exit' && res.exitCode === 0) {
+        let recorded;
+        try {
+          recorded = await recordSuccess(ctx, task, {
+            startedAt: res.startedAt,
+            finishedAt: res.finishedAt,
+            exitCode: 0,
+            host: res.host,
+            executor: ex.name,
+            attempt: log.attempt,
+            inputs,
+          });
+        } catch (e) {
+          return await fail(n, { reason: 'manifest_error', exitCode: 0, signal: null, detail: (e as Error).message, durationS });
+        }
+        return succeed(n, durationS, recorded.manifest.data_version, recorded.warnings);
+      }
+      await fail(n, {
+        reason: res.reason,
+        exitCode: res.exitCode,
+        signal: res.signal,
+        durationS,
+        ...(res.detail !== undefined ? { detail: res.detail } : {}),
+        ...(res.reason === 'time_limit' ? { detail: `time limit of ${task.resources.timeLimitS}s reached` } : {}),
+      });
+    } catch (e) {
+      await fail(n, { reason: 'internal_error', exitCode: null, signal: null, detail: (e as Error).message, durationS: 0 });
+    } finally {
+      inFlight--;
+      maybeFinish();
+    }
+  };
+
+  /** A deduplicated member: the leader's (or an ok member's) files by hardlink, plus its own manifest. */
+  const materialise = async (n: Node) => {
+    n.state = 'active';
+    inFlight++;
+    const task = n.task;
+    const started = Date.now();
+    const sourceId = n.leader?.task.id ?? (n.run.dedupFrom as string);
+    try {
+      const source = ctx.dag.byId.get(sourceId);
+      if (!source) throw new Error(`group member ${sourceId} is not in the DAG`);
+      const inputs = await snapshotInputs(ctx, task, snapOpts);
+      if (stopping) return skip(n);
+      const absOut = join(ctx.root, task.outdir);
+      emptyOutdir(absOut);
+      linkTree(join(ctx.root, source.outdir), absOut);
+      const recorded = await recordSuccess(ctx, task, {
+        startedAt: started,
+        finishedAt: Date.now(),
+        exitCode: 0,
+        host,
+        executor: opts.executor.name,
+        attempt: 0,
+        inputs,
+        dedupFrom: sourceId,
+      });
+      succeed(n, (Date.now() - started) / 1000, recorded.manifest.data_version, recorded.warnings, sourceId);
+    } catch (e) {
+      await fail(n, {
+        reason: 'dedup_error',
+        exitCode: null,
+        signal: null,
+        detail: `could not take the outputs of ${sourceId}: ${(e as Error).message}`,
+        durationS: (Date.now() - started) / 1000,
+      });
+    } finally {
+      inFlight--;
+      maybeFinish();
+    }
+  };
+
+  // --- go ---
+  const interval = progressInterval(opts);
+  const progress = setInterval(() => {
+    const elapsedS = (Date.now() - t0) / 1000;
+    let running = 0;
+    for (const n of nodes.values()) if (n.state === 'active') running++;
+    const doneCount = summary.succeeded;
+    const pending = open - running;
+    const rate = doneCount > 0 ? doneCount / elapsedS : 0;
+    emit({
+      type: 'progress',
+      t: Date.now(),
+      done: doneCount,
+      running,
+      pending,
+      failed: summary.failed,
+      elapsedS,
+      etaS: rate > 0 ? (pending + running) / rate : null,
+    });
+  }, interval);
+  progress.unref();
+
+  try {
+    if (opts.control?.cancelled) stopping = 'user';
+    const roots = [...nodes.values()].filter((n) => n.waitFor === 0);
+    for (const n of roots) dispatch(n);
+    maybeFinish();
+    await done;
+  } finally {
+    clearInterval(progress);
+    unsubscribe?.();
+  }
+
+  summary.failures = failures;
+  summary.wallS = (Date.now() - t0) / 1000;
+  summary.cpuS = executor?.cpuSeconds?.() ?? 0;
+  if (executor && !isExecutor(opts.executor)) await executor.close();
+  emit({
+    type: 'run_finished',
+    t: Date.now(),
+    runId: summary.runId,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    blocked: summary.blocked,
+    cancelled: summary.cancelled,
+    skipped: summary.skipped,
+    wallS: summary.wallS,
+    cpuS: summary.cpuS,
+  });
+  return summary;
+}
