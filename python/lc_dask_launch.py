@@ -56,6 +56,33 @@ def write_json_atomic(path, doc):
     os.replace(tmp, path)
 
 
+def _mem_bytes(text):
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    text = text.strip().upper()
+    if text and text[-1] in units:
+        return float(text[:-1]) * units[text[-1]]
+    return float(text) * (1 << 20)  # SLURM's default unit: MiB
+
+
+def slurm_job_memory(job_id, cpus):
+    """Memory of this job on a node when SLURM exported none (DefMemPerCPU): ask scontrol."""
+    import re
+    import subprocess
+
+    try:
+        out = subprocess.run(["scontrol", "show", "job", "-o", job_id], capture_output=True,
+                             text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    m = re.search(r"\bMinMemoryNode=(\S+)", out)
+    if m and m.group(1) not in ("0", "0M"):
+        return _mem_bytes(m.group(1))
+    m = re.search(r"\bMinMemoryCPU=(\S+)", out)
+    if m and m.group(1) not in ("0", "0M"):
+        return _mem_bytes(m.group(1)) * cpus
+    return 0
+
+
 def node_resources(args):
     """cpus / memory bytes / gpus of this node: explicit flags, else SLURM's view, else the OS."""
     env = os.environ
@@ -65,6 +92,8 @@ def node_resources(args):
         mem = float(env["SLURM_MEM_PER_NODE"]) * 1024 * 1024  # SLURM's "MB" are MiB
     if not mem and env.get("SLURM_MEM_PER_CPU"):
         mem = float(env["SLURM_MEM_PER_CPU"]) * 1024 * 1024 * cpus
+    if not mem and env.get("SLURM_JOB_ID"):
+        mem = slurm_job_memory(env["SLURM_JOB_ID"], cpus)
     if not mem:
         import psutil
 

@@ -1,12 +1,78 @@
-import type { Command } from './command.js';
+/**
+ * `lc scheduler start|status|stop`: the session scheduler, named after what it is for, not
+ * after the backend (the review of Lightcone's PR #105 asked for exactly that).
+ */
 import { LcError } from '../../engine/errors.js';
+import { ensureScheduler, schedulerStatus, stopScheduler } from '../../engine/scheduler/index.js';
+import { parseCommandArgs } from '../args.js';
+import { paint } from '../color.js';
+import { findProjectRoot } from '../project-root.js';
+import { renderSchedulerStatus } from '../render/scheduler-text.js';
+import type { Command, GlobalOptions } from './command.js';
 
-// Placeholder until this command is implemented.
+const USAGE = `Usage: lc scheduler start|status|stop [--json]
+
+The session scheduler: one Dask scheduler per SLURM allocation (or per project outside
+SLURM), started on first use and reused by every later \`lc run\` and by the TUI.
+
+  start    start it (or attach to the running one) and wait until its workers registered
+  status   mode, address, uptime, idle time left, workers with CPU/memory/GPU use
+  stop     retire the workers, end the srun step, remove its state (idempotent)
+
+Options:
+  --json   machine-readable output (start, status)
+
+Inside a SLURM allocation the workers run as one \`srun --overlap\` step, one per node.
+With DASK_SCHEDULER_ADDRESS set, lc only attaches to that scheduler and never stops it.
+Settings (.lightcone/lightcone.yaml): python: /path/to/python3, scheduler: {idle_timeout: 30m};
+environment: LC_PYTHON, LC_SCHEDULER_IDLE_TIMEOUT.
+`;
+
+function projectRoot(g: GlobalOptions): string {
+  try {
+    return findProjectRoot(g.cwd, g.projectDir);
+  } catch (e) {
+    // an allocation's scheduler is not tied to a project: work from the current directory
+    if (g.projectDir === undefined && e instanceof LcError && e.code === 'PROJECT_NOT_FOUND') return g.cwd;
+    throw e;
+  }
+}
+
 export const command: Command = {
   name: 'scheduler',
-  summary: '(not implemented yet)',
-  usage: 'lc scheduler',
-  run: async () => {
-    throw new LcError('NOT_IMPLEMENTED', 'lc scheduler is not implemented yet');
+  summary: 'start, inspect or stop the session scheduler (Dask) reused across runs',
+  usage: USAGE,
+  run: async (args, g) => {
+    const { values, positionals } = parseCommandArgs('scheduler', args, {
+      json: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      color: { type: 'boolean' },
+    });
+    const [action, ...extra] = positionals;
+    if (!action || extra.length > 0 || !['start', 'status', 'stop'].includes(action)) {
+      throw new LcError('USAGE', `lc scheduler: expected start, status or stop${action ? `, got '${[action, ...extra].join(' ')}'` : ''}`, {
+        hint: 'see lc scheduler --help',
+      });
+    }
+    const root = projectRoot(g);
+    const p = paint(g.color);
+    const json = Boolean(values.json);
+    if (action === 'stop') {
+      const r = await stopScheduler({ projectRoot: root });
+      if (json) process.stdout.write(JSON.stringify(r) + '\n');
+      else process.stdout.write(`${r.message}\n`);
+      return 0;
+    }
+    if (action === 'start') {
+      const h = await ensureScheduler({ projectRoot: root, onNotice: (m) => process.stderr.write(`${p.dim(m)}\n`) });
+      if (!json) {
+        const verb = h.mode === 'external' ? 'attached to' : h.reused ? 'already running:' : 'started';
+        process.stdout.write(`${verb} ${h.mode} scheduler ${h.address}\n`);
+        return 0;
+      }
+    }
+    const st = await schedulerStatus({ projectRoot: root, sampleMs: json ? 0 : 500 });
+    process.stdout.write(json ? JSON.stringify(st, null, 2) + '\n' : renderSchedulerStatus(st, p));
+    return 0;
   },
 };

@@ -36,16 +36,50 @@ export interface DaskExecutor extends Executor {
 interface Pending {
   req: ExecRequest;
   follower: LogFollower;
+  /** Handed to Dask (after `prepare`). */
+  sent: boolean;
   started: boolean;
+  cpus: number;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
 }
+
+/**
+ * How far ahead of free capacity tasks are handed to Dask: enough that a worker always finds
+ * its next task queued (latency hidden), small enough that `prepare` (which empties the
+ * output dir) runs shortly before the task really starts.
+ */
+const ADMIT_FACTOR = 2;
 
 export async function createDaskExecutor(opts: DaskExecutorOptions): Promise<DaskExecutor> {
   const env = opts.env ?? process.env;
   const session = await ensureScheduler({ projectRoot: opts.projectRoot, env, ...(opts.onNotice ? { onNotice: opts.onNotice } : {}) });
   const bridge = await connectBridge(session, opts.projectRoot, env);
-  return new DaskExecutorImpl(session, bridge, opts);
+  const ex = new DaskExecutorImpl(session, bridge, opts);
+  try {
+    await ex.refreshCapacity();
+  } catch (e) {
+    await ex.close();
+    throw e;
+  }
+  return ex;
+}
+
+/** Why no node could ever run a task with these resources, or undefined when one can. */
+export function whyDoesNotFit(r: ExecRequest['resources'], nodes: NodeCapacity[]): string | undefined {
+  if (nodes.length === 0) return undefined; // no workers yet: Dask holds the task until one registers
+  const need: [string, number, (n: NodeCapacity) => number][] = [
+    ['cpus', r.cpus, (n) => n.cpus],
+    ['memory', r.memoryBytes ?? 0, (n) => n.memoryBytes],
+    ['gpus', r.gpus, (n) => n.gpus],
+  ];
+  for (const [k, v, of] of need) {
+    if (v <= 0) continue;
+    const best = Math.max(...nodes.map(of));
+    if (k !== 'gpus' && best <= 0) continue; // workers without that resource: not tracked there
+    if (v > best) return `needs ${k}=${v}${k === 'memory' ? ' bytes' : ''}; the largest Dask worker offers ${best}`;
+  }
+  return undefined;
 }
 
 /** Only positive amounts travel: a zero `gpus` must not make Dask look for a gpus key. */
@@ -60,6 +94,12 @@ export function daskResources(r: ExecRequest['resources']): SubmitRequest['resou
 class DaskExecutorImpl implements DaskExecutor {
   readonly name = 'dask' as const;
   private pending = new Map<string, Pending>();
+  private queue: Pending[] = [];
+  private inflight = 0;
+  private inflightCpus = 0;
+  private pumping = false;
+  private nodes: NodeCapacity[] = [];
+  private cpuTotal = 0;
   private timer: NodeJS.Timeout | undefined;
   private broken: LcError | undefined;
 
@@ -74,6 +114,7 @@ class DaskExecutorImpl implements DaskExecutor {
       this.broken = e ?? new LcError('DASK_BRIDGE_CLOSED', 'the Dask executor was closed');
       for (const p of this.pending.values()) p.reject(this.broken);
       this.pending.clear();
+      this.queue = [];
       this.stopTimer();
     });
   }
@@ -83,34 +124,96 @@ class DaskExecutorImpl implements DaskExecutor {
     return c.map((w) => ({ host: w.host, cpus: w.cpus, memoryBytes: w.memoryBytes, gpus: w.gpus }));
   }
 
+  async refreshCapacity(): Promise<void> {
+    this.nodes = await this.capacity();
+    this.cpuTotal = this.nodes.reduce((a, n) => a + n.cpus, 0);
+  }
+
+  cpuSeconds(): number {
+    return this.cpuS;
+  }
+  private cpuS = 0;
+
   submit(req: ExecRequest): Promise<ExecResult> {
     if (this.broken) return Promise.reject(this.broken);
     if (this.pending.has(req.id)) return Promise.reject(new LcError('DASK_DUPLICATE', `task ${req.id} is already submitted`));
     return new Promise<ExecResult>((resolve, reject) => {
-      this.pending.set(req.id, { req, follower: new LogFollower(req.logPath, req.onLine), started: false, resolve, reject });
-      const msg: SubmitRequest = {
-        op: 'submit',
-        id: req.id,
-        command: req.command,
-        cwd: req.cwd,
-        env: req.env,
-        resources: daskResources(req.resources),
-        logPath: req.logPath,
-        graceS: this.opts.graceS ?? 5,
-        ...(req.resources.timeLimitS ? { timeLimitS: req.resources.timeLimitS } : {}),
-      };
-      try {
-        this.bridge.send(msg);
-      } catch (e) {
-        this.pending.delete(req.id);
-        reject(e as Error);
-      }
+      const p: Pending = { req, follower: new LogFollower(req.logPath, req.onLine), sent: false, started: false, cpus: Math.max(0, req.resources.cpus), resolve, reject };
+      this.pending.set(req.id, p);
+      this.queue.push(p);
+      void this.pump();
     });
   }
 
+  /** Hand queued tasks to Dask while the cluster has room (see ADMIT_FACTOR); FIFO. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && !this.broken) {
+        const p = this.queue[0] as Pending;
+        const limit = this.cpuTotal * ADMIT_FACTOR;
+        if (this.cpuTotal > 0 && this.inflight > 0 && this.inflightCpus + p.cpus > limit) break;
+        this.queue.shift();
+        const why = whyDoesNotFit(p.req.resources, this.nodes);
+        if (why) {
+          this.finishLocally(p, 'does_not_fit', why);
+          continue;
+        }
+        try {
+          await p.req.prepare?.();
+        } catch (e) {
+          this.finishLocally(p, 'spawn_error', (e as Error).message);
+          continue;
+        }
+        if (!this.pending.has(p.req.id)) continue; // cancelled during prepare
+        this.send(p);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private send(p: Pending): void {
+    const req = p.req;
+    const msg: SubmitRequest = {
+      op: 'submit',
+      id: req.id,
+      command: req.command,
+      cwd: req.cwd,
+      env: req.env,
+      resources: daskResources(req.resources),
+      logPath: req.logPath,
+      graceS: this.opts.graceS ?? 5,
+      ...(req.resources.timeLimitS ? { timeLimitS: req.resources.timeLimitS } : {}),
+    };
+    try {
+      this.bridge.send(msg);
+      p.sent = true;
+      this.inflight++;
+      this.inflightCpus += p.cpus;
+    } catch (e) {
+      this.pending.delete(req.id);
+      p.reject(e as Error);
+    }
+  }
+
+  /** End a task that never reached Dask. */
+  private finishLocally(p: Pending, reason: ExecResult['reason'], detail: string): void {
+    this.pending.delete(p.req.id);
+    const now = Date.now();
+    p.resolve({ id: p.req.id, host: '', startedAt: now, finishedAt: now, exitCode: null, signal: null, reason, detail });
+  }
+
   cancel(id: string, opts?: { force?: boolean }): void {
-    if (!this.pending.has(id) || this.bridge.closed) return;
-    this.bridge.send({ op: 'cancel', id, force: Boolean(opts?.force) });
+    const p = this.pending.get(id);
+    if (!p) return;
+    if (!p.sent) {
+      this.queue = this.queue.filter((q) => q !== p);
+      this.finishLocally(p, 'cancelled', 'cancelled before it started');
+      return;
+    }
+    if (!this.bridge.closed) this.bridge.send({ op: 'cancel', id, force: Boolean(opts?.force) });
   }
 
   async utilisation(): Promise<NodeUtilisation[]> {
@@ -146,6 +249,11 @@ class DaskExecutorImpl implements DaskExecutor {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
+    if (p.sent) {
+      this.inflight--;
+      this.inflightCpus = Math.max(0, this.inflightCpus - p.cpus);
+    }
+    if (m.cpuS) this.cpuS += m.cpuS;
     if (!p.started && m.reason !== 'does_not_fit' && m.reason !== 'spawn_error' && m.reason !== 'cancelled') {
       // the start event can trail the result on a fast task: report the start first
       p.req.onStart?.({ host: m.host, startedAt: m.startedAt });
@@ -167,6 +275,7 @@ class DaskExecutorImpl implements DaskExecutor {
     };
     p.resolve(r);
     if (![...this.pending.values()].some((x) => x.started)) this.stopTimer();
+    void this.pump();
   }
 
   private startTimer(): void {
