@@ -5,7 +5,7 @@
  * POSIX path in code-point order. One stat per file gives what both the hash cache and the
  * status fingerprint need, so nothing stats twice.
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { LcError } from '../errors.js';
 import { compareCodePoints } from './order.js';
@@ -60,9 +60,9 @@ function walk(absDir: string, relDir: string, out: FileEntry[], top: boolean): v
     if (d.isDirectory()) {
       walk(abs, rel, out, false);
     } else if (d.isFile() || d.isSymbolicLink()) {
-      // A symlink counts only when it resolves to a regular file; a dangling one is skipped,
-      // as Python's Path.is_file() does.
-      const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+      // A symlink counts only when it resolves to a regular file; dangling or looping links
+      // are skipped, as Python's Path.is_file() does.
+      const st = statOrSkip(abs);
       if (!st || !st.isFile()) continue;
       out.push({ rel, abs, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
     }
@@ -97,11 +97,26 @@ async function walkAsync(absDir: string, relDir: string, out: FileEntry[], top: 
       const rel = relDir === '' ? name : relDir + '/' + name;
       if (d.isDirectory()) return walkAsync(abs, rel, out, false);
       if (!d.isFile() && !d.isSymbolicLink()) return;
-      const st = await stat(abs, { bigint: true }).catch(() => undefined);
+      const st = await stat(abs, { bigint: true }).catch((e: unknown) => {
+        if (SKIP_ERRNO.has((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+        throw ioError(e, abs, false);
+      });
       if (!st || !st.isFile()) return;
       out.push({ rel, abs, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
     }),
   );
+}
+
+/** The errors Python's Path.is_file() turns into False; anything else (EACCES, EIO) is real. */
+const SKIP_ERRNO = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EBADF']);
+
+function statOrSkip(abs: string): BigIntStats | undefined {
+  try {
+    return statSync(abs, { bigint: true });
+  } catch (e) {
+    if (SKIP_ERRNO.has((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw ioError(e, abs, false);
+  }
 }
 
 function ioError(e: unknown, path: string, top: boolean): LcError {
