@@ -49,13 +49,13 @@ export interface RunLock {
 
 /**
  * Timing: the lock's mtime is refreshed every UPDATE_MS; a lock older than STALE_MS is stale for
- * anyone. A same-host holder whose pid is gone is treated as stale once its mtime is older than
- * DEAD_HOLDER_MS: that rules out a lock someone just took and has not yet described in the
- * holder file, and still recovers within a few seconds.
+ * anyone. A same-host holder whose pid is gone is treated as stale once the lock dir is older
+ * than DEAD_HOLDER_MS: a lock someone took a moment ago still carries the previous holder's
+ * file for the few milliseconds until the new one writes its own, and must not be broken.
  */
 const UPDATE_MS = 2_000;
 const STALE_MS = 20_000;
-const DEAD_HOLDER_MS = 2 * UPDATE_MS + 500;
+const DEAD_HOLDER_MS = 1_500;
 
 export const lockDirOf = (scratch: ScratchPaths): string => `${scratch.runLock}.lock`;
 export const holderFileOf = (scratch: ScratchPaths): string => `${scratch.runLock}.holder.json`;
