@@ -12,7 +12,6 @@ import {
   PANES,
   emptyOutputCounts,
   idleRun,
-  type LogView,
   type OutputCounts,
   type OutputRunProgress,
   type TaskView,
@@ -63,7 +62,7 @@ export function initialState(o: InitialOptions): ViewState {
   };
 }
 
-/** Log lines kept for the log pane and viewer; older lines are dropped (the file has them). */
+/** Log lines loaded for the full-screen viewer; older lines stay in the file. */
 export const LOG_LINES_KEPT = 5000;
 
 export function reduce(state: ViewState, action: MonitorAction): ViewState {
@@ -207,8 +206,6 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
   let progress = new Map(state.runProgress);
   let run = { ...state.run };
   const filter = state.universeFilter.length > 0 ? new Set(state.universeFilter) : null;
-  const logId = state.log?.taskId;
-  const appended: string[] = [];
 
   const setTask = (next: TaskView): void => {
     const prev = tasks.get(next.id);
@@ -276,7 +273,8 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
         if (t) setTask({ ...t, live: 'running', startedAt: ev.t, host: ev.host, logPath: ev.logPath });
         break;
       case 'task_output':
-        if (ev.id === logId) appended.push(ev.line);
+        // Log panes re-read the task's log file (src/tui), which also works for attached runs
+        // and never duplicates lines; output events are not folded into the view.
         break;
       case 'task_succeeded':
         if (t) {
@@ -345,13 +343,7 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
     }
   }
 
-  let log: LogView | null = state.log;
-  if (log && appended.length > 0) {
-    const lines = log.lines.concat(appended);
-    const drop = Math.max(0, lines.length - LOG_LINES_KEPT);
-    log = { ...log, lines: drop ? lines.slice(drop) : lines, truncatedLines: log.truncatedLines + drop };
-  }
-  return { ...state, tasks, counts, runProgress: progress, run, log };
+  return { ...state, tasks, counts, runProgress: progress, run };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,53 @@
-import type { Command } from './command.js';
+/**
+ * `lc tui` (and `lc` with no command in a terminal): the live terminal UI. Ink is imported
+ * only inside the action, after src/cli.ts applied the colour decision.
+ */
 import { LcError } from '../../engine/errors.js';
+import { EXECUTOR_KINDS, type ExecutorKind } from '../../engine/executors/select.js';
+import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
+import type { Command, GlobalOptions } from './command.js';
 
-// Placeholder until this command is implemented.
+const USAGE = `Usage: lc [tui] [options]
+
+The terminal UI: the DAG's outputs with their state across universes, the details of the
+selected output, per-node utilisation, and the log of a running or failed task. Keys run,
+force, verify and cancel (? shows them all). When another lc run holds the project, the UI
+attaches to it read-only and shows it live.
+
+Options:
+  -u, --universe U   show and act on these universes only (repeatable; u changes it)
+  -j, --jobs N       at most N tasks at once for runs started here
+      --executor E   local, dask or auto (default: auto)
+      --ascii        ASCII glyphs only (no unicode symbols or box drawing)
+      --no-color     no colour (also NO_COLOR=1)
+`;
+
+const OPTIONS = {
+  ...SELECT_OPTIONS,
+  jobs: { type: 'string', short: 'j' },
+  executor: { type: 'string' },
+  ascii: { type: 'boolean' },
+} as const;
+
+async function run(args: string[], g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parseCommandArgs('tui', args, OPTIONS);
+  if (positionals.length) throw new LcError('USAGE', `lc tui: unexpected argument '${positionals[0]}'`, { hint: 'see lc tui --help' });
+  const executor = (values.executor ?? 'auto') as ExecutorKind;
+  if (!EXECUTOR_KINDS.includes(executor)) throw new LcError('USAGE', `lc tui: --executor must be one of ${EXECUTOR_KINDS.join(', ')}, not '${executor}'`);
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new LcError('USAGE', `lc tui: -j/--jobs needs a whole number >= 1, not '${values.jobs}'`);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new LcError('NOT_A_TERMINAL', 'lc tui needs a terminal (stdin and stdout must be a TTY)', {
+      hint: 'use lc status, or lc run --plain for a log-friendly view',
+    });
+  }
+  const { runTui } = await import('../tui/main.js');
+  return runTui({ g, universes: values.universe ?? [], ascii: values.ascii === true, executor, ...(jobs !== undefined ? { jobs } : {}) });
+}
+
 export const command: Command = {
   name: 'tui',
-  summary: '(not implemented yet)',
-  usage: 'lc tui',
-  run: async () => {
-    throw new LcError('NOT_IMPLEMENTED', 'lc tui is not implemented yet');
-  },
+  summary: 'the terminal UI (default in a terminal): live DAG, run/force/stop keys',
+  usage: USAGE,
+  run,
 };

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { RunEvent } from '../../engine/events.js';
 import type { MonitorAction } from '../../engine/monitor/actions.js';
 import { logViewportRows } from '../../engine/monitor/layout.js';
-import { LOG_LINES_KEPT, initialState, reduce, reduceAll } from '../../engine/monitor/reducer.js';
+import { initialState, reduce, reduceAll } from '../../engine/monitor/reducer.js';
 import { detailRows, logTaskFor } from '../../engine/monitor/selectors.js';
 import type { ViewState } from '../../engine/monitor/types.js';
 import { LINE_FIT, MIXED_STATUS, NOW, mixedScene, status } from './fixtures.js';
@@ -98,13 +98,11 @@ describe('run events', () => {
     expect(s.tasks.get('clipped-ols/summary')?.live).toBeUndefined();
   });
 
-  test('task output is kept only for the task whose log is shown, bounded', () => {
-    let s = reduce(mixedScene(SIZE), { type: 'log', log: { taskId: 'baseline/fit', path: '/l', lines: [], truncatedLines: 0, scroll: null } });
-    const lines = Array.from({ length: LOG_LINES_KEPT + 10 }, (_, i): RunEvent => ({ type: 'task_output', t: NOW, id: 'baseline/fit', stream: 'stdout', line: `l${i}` }));
-    s = reduce(s, { type: 'run_events', events: [...lines, { type: 'task_output', t: NOW, id: 'other/fit', stream: 'stdout', line: 'x' }] });
-    expect(s.log?.lines.length).toBe(LOG_LINES_KEPT);
-    expect(s.log?.truncatedLines).toBe(10);
-    expect(s.log?.lines.at(-1)).toBe(`l${LOG_LINES_KEPT + 9}`);
+  test('task output events do not touch the view (log panes re-read the file)', () => {
+    const s = mixedScene(SIZE);
+    const next = reduce(s, { type: 'run_events', events: [{ type: 'task_output', t: NOW, id: 'baseline/fit', stream: 'stdout', line: 'x' }] });
+    expect(next.tasks).toEqual(s.tasks);
+    expect(next.log).toBe(s.log);
   });
 });
 

@@ -1,0 +1,49 @@
+/**
+ * Watching a run this process did not start: when another `lc run` holds the project run lock,
+ * the TUI follows that run's journal read-only. Cancelling it means asking its owner (SIGINT,
+ * same host only), exactly as Ctrl-C in its terminal would.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { RunEvent } from '../events.js';
+import { readRunLockHolder, type RunLockHolder } from '../lock/run-lock.js';
+import { followJournal, journalPath, latestJournal, requestCancel, type JournalFollower } from '../runner/journal.js';
+import type { ScratchPaths } from '../scratch/paths.js';
+
+export interface ForeignRun {
+  holder: RunLockHolder;
+  /** The run's journal; null while the owner has the lock but has not created it yet. */
+  journal: string | null;
+}
+
+/** The run holding the project lock, when it is not this process. */
+export async function findForeignRun(scratch: ScratchPaths): Promise<ForeignRun | null> {
+  const holder = await readRunLockHolder(scratch);
+  if (!holder) return null;
+  if (holder.pid === process.pid && holder.host === hostname()) return null;
+  const named = holder.runId ? journalPath(scratch, holder.runId) : null;
+  const journal = named && existsSync(named) ? named : holder.runId ? null : latestJournal(scratch);
+  return { holder, journal };
+}
+
+export interface Attachment {
+  follower: JournalFollower;
+  /** Ask the owning run to cancel; says why not when it cannot (another host). */
+  cancel(): { ok: boolean; text: string };
+}
+
+/** Follow a foreign run's journal from its start; events arrive through onEvent. */
+export function attach(run: ForeignRun & { journal: string }, onEvent: (e: RunEvent) => void): Attachment {
+  const follower = followJournal(run.journal, onEvent, { intervalMs: 250 });
+  return {
+    follower,
+    cancel() {
+      const r = requestCancel(follower.header);
+      if (r.ok) return { ok: true, text: `asked lc run (pid ${follower.header.pid}) to cancel` };
+      return {
+        ok: false,
+        text: `cannot cancel from here: ${r.reason ?? 'unknown'}; on ${follower.header.host} run: kill -INT ${follower.header.pid} (or scancel the job)`,
+      };
+    },
+  };
+}

@@ -1,0 +1,451 @@
+/**
+ * The TUI's wiring to the engine: it feeds the store (project shape, status, runner events,
+ * utilisation, scheduler state, log tails) and executes the commands the key map returns (run,
+ * force, cancel, verify, stop scheduler, quit). No React here: the Ink root only subscribes to
+ * the store and forwards key presses, so tests drive this class directly too.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Task } from '../../engine/dag/task.js';
+import { LcError } from '../../engine/errors.js';
+import type { Executor } from '../../engine/executors/executor.js';
+import { createLocalExecutor } from '../../engine/executors/local/index.js';
+import { resolveExecutorKind, selectExecutor, type ExecutorKind } from '../../engine/executors/select.js';
+import { attach, findForeignRun, type Attachment } from '../../engine/monitor/attach.js';
+import { exitMessage } from '../../engine/monitor/exit.js';
+import { interpretKey, type KeyPress, type TuiCommand } from '../../engine/monitor/keys.js';
+import { projectShape } from '../../engine/monitor/project-shape.js';
+import { LOG_LINES_KEPT, initialState } from '../../engine/monitor/reducer.js';
+import { displayState, logTaskFor } from '../../engine/monitor/selectors.js';
+import { createStore, type Store } from '../../engine/monitor/store.js';
+import type { SchedulerView, TaskView } from '../../engine/monitor/types.js';
+import { createRunControl, type RunControl } from '../../engine/runner/control.js';
+import { taskLogDir, tailLogFile } from '../../engine/runner/logs.js';
+import { runTasks } from '../../engine/runner/run.js';
+import type { RunSummary } from '../../engine/runner/types.js';
+import { schedulerStatus, stopScheduler, type SchedulerStatus } from '../../engine/scheduler/index.js';
+import { computeStatus } from '../../engine/status/index.js';
+import { verifyTasks } from '../../engine/verify/index.js';
+import type { ProjectContext } from '../project-context.js';
+
+export interface TuiOptions {
+  ctx: ProjectContext;
+  /** -u filter at start (the `u` key changes it later). */
+  universes: string[];
+  executor: ExecutorKind;
+  jobs?: number;
+  cols: number;
+  rows: number;
+  env?: NodeJS.ProcessEnv;
+  /** Poll periods; tests shorten them. */
+  intervals?: Partial<Intervals>;
+  /** Frame period of the store (ms). */
+  frameMs?: number;
+}
+
+interface Intervals {
+  /** Clock tick, utilisation and running-log refresh. */
+  tickMs: number;
+  /** Looking for another `lc run` holding the project lock. */
+  lockMs: number;
+  schedulerMs: number;
+  /** Status refresh while idle (files may change under us). */
+  statusMs: number;
+}
+
+const DEFAULT_INTERVALS: Intervals = { tickMs: 1000, lockMs: 2000, schedulerMs: 5000, statusMs: 30_000 };
+
+/** Lines read for the log pane; the full viewer reads LOG_LINES_KEPT. */
+const TAIL_LINES = 200;
+const VIEW_BYTES = 8 * 1024 * 1024;
+
+export interface TuiExit {
+  code: number;
+  /** Printed after the screen is restored. */
+  message: string;
+}
+
+export class TuiController {
+  readonly store: Store;
+  /** Resolves once the user quit and everything we started has wound down. */
+  readonly exited: Promise<TuiExit>;
+  private resolveExit!: (e: TuiExit) => void;
+  private readonly o: TuiOptions;
+  private readonly iv: Intervals;
+  private readonly env: NodeJS.ProcessEnv;
+  private local: (Executor & { capacityInfo?: unknown }) | null = null;
+  private run: { control: RunControl; done: Promise<void> } | null = null;
+  private attachment: Attachment | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private logTarget = '';
+  private statusBusy: Promise<void> | null = null;
+  private statusAgain = false;
+  private lastStatusAt = 0;
+  private lockBusy = false;
+  private schedulerBusy = false;
+  private quitting = false;
+  private disposed = false;
+
+  constructor(o: TuiOptions) {
+    this.o = o;
+    this.iv = { ...DEFAULT_INTERVALS, ...(o.intervals ?? {}) };
+    this.env = o.env ?? process.env;
+    const executor = resolveExecutorKind(o.executor, this.env);
+    this.store = createStore(initialState({ cols: o.cols, rows: o.rows, now: Date.now(), universeFilter: o.universes, executor }), {
+      ...(o.frameMs !== undefined ? { frameMs: o.frameMs } : {}),
+    });
+    this.store.dispatch({ type: 'project', shape: projectShape(o.ctx.project.name, o.ctx.dag) });
+    this.exited = new Promise((r) => (this.resolveExit = r));
+  }
+
+  /** Start polling; the first status and utilisation snapshots follow within a moment. */
+  async start(): Promise<void> {
+    if (resolveExecutorKind(this.o.executor, this.env) === 'local') {
+      this.local = await createLocalExecutor({ ...(this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}) });
+    }
+    this.unsubscribe = this.store.subscribe(() => this.syncLog());
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    void this.refreshStatus();
+    void this.pollUtilisation();
+    void this.checkForeignRun();
+    void this.pollScheduler();
+    every(this.iv.tickMs, () => this.tick());
+    every(this.iv.lockMs, () => void this.checkForeignRun());
+    every(this.iv.schedulerMs, () => void this.pollScheduler());
+  }
+
+  key(k: KeyPress): void {
+    if (this.disposed) return;
+    const { actions, command } = interpretKey(this.store.getState(), k);
+    for (const a of actions) this.store.dispatch(a);
+    if (command) void this.execute(command);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.store.dispatch({ type: 'resize', cols, rows });
+  }
+
+  async execute(cmd: TuiCommand): Promise<void> {
+    try {
+      switch (cmd.kind) {
+        case 'run':
+          return this.startRun(cmd.output, false);
+        case 'force':
+          return this.startRun(cmd.output, true);
+        case 'cancel':
+          return this.cancel();
+        case 'verify':
+          return await this.verify(cmd.output);
+        case 'stop_scheduler':
+          return await this.stopScheduler();
+        case 'open_log':
+          return this.openLog(cmd.taskId);
+        case 'quit':
+          return await this.quit(cmd.cancelRun);
+      }
+    } catch (e) {
+      this.say(e instanceof Error ? e.message : String(e), 'error');
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Commands
+
+  private shownTasks(output: string | null): Task[] {
+    const f = this.store.getState().universeFilter;
+    const set = f.length ? new Set(f) : null;
+    return this.o.ctx.dag.tasks.filter((t) => (output === null || t.output === output) && (!set || set.has(t.universe)));
+  }
+
+  private startRun(output: string | null, force: boolean): void {
+    if (this.run || this.attachment) return this.say('a run is already active: wait for it or cancel it (x)');
+    const targets = this.shownTasks(output);
+    if (targets.length === 0) return this.say('nothing to run in the shown universes');
+    const control = createRunControl();
+    this.store.dispatch({ type: 'run_starting' });
+    const kind = this.o.executor;
+    const executor = this.local ?? {
+      name: resolveExecutorKind(kind, this.env),
+      create: () => selectExecutor(kind, this.o.ctx, this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}),
+    };
+    const argv = ['tui', force ? 'force' : 'run', ...(output ? [output] : [])];
+    const done = runTasks({ ctx: this.o.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => this.store.pushEvent(e)).then(
+      (summary) => this.afterRun(summary),
+      (e: unknown) => {
+        this.store.flush();
+        this.store.dispatch({ type: 'run_aborted', text: runErrorText(e) });
+      },
+    );
+    this.run = {
+      control,
+      done: done.finally(() => {
+        this.run = null;
+        return this.refreshStatus();
+      }),
+    };
+  }
+
+  private afterRun(s: RunSummary): void {
+    this.store.flush();
+    if (s.plan.length === 0) return this.say('everything shown is up to date: nothing to run', 'info');
+    const parts = [`${s.succeeded} ok`];
+    if (s.failed) parts.push(`${s.failed} failed`);
+    if (s.blocked) parts.push(`${s.blocked} blocked`);
+    if (s.cancelled + s.skipped) parts.push(`${s.cancelled + s.skipped} not run`);
+    this.say(`${s.interrupted ? 'run cancelled' : 'run finished'}: ${parts.join(', ')}`, s.failed || s.interrupted ? 'warn' : 'info');
+  }
+
+  private cancel(): void {
+    if (this.run) {
+      this.run.control.cancel({ reason: 'user' });
+      return;
+    }
+    if (this.attachment) {
+      const r = this.attachment.cancel();
+      return this.say(r.text, r.ok ? 'info' : 'warn');
+    }
+    this.say('no run to cancel', 'info');
+  }
+
+  private async verify(output: string): Promise<void> {
+    const tasks = this.shownTasks(output);
+    this.say(`verifying ${output} in ${tasks.length} universe${tasks.length === 1 ? '' : 's'}…`, 'info');
+    const results = await verifyTasks(this.o.ctx, tasks);
+    const passed = results.filter((r) => r.status === 'passed').length;
+    const failed = results.filter((r) => r.status === 'failed');
+    const absent = results.filter((r) => r.status === 'not_materialised').length;
+    const parts = [`${passed} passed`];
+    if (failed.length) parts.push(`${failed.length} failed`);
+    if (absent) parts.push(`${absent} not run yet`);
+    const first = failed[0];
+    const why = first ? ` (${first.universe}: ${first.failure?.replace(/_/g, ' ') ?? 'failed'}${first.detail ? `, ${first.detail}` : ''})` : '';
+    this.say(`verify ${output}: ${parts.join(', ')}${why}`, failed.length ? 'error' : 'info');
+    await this.refreshStatus();
+  }
+
+  private async stopScheduler(): Promise<void> {
+    const before = this.store.getState().scheduler;
+    if (before.state !== 'running' || before.external) return this.say('no scheduler running', 'info');
+    this.store.dispatch({ type: 'scheduler', scheduler: { state: 'stopping' } });
+    try {
+      const r = await stopScheduler({ projectRoot: this.o.ctx.root, env: this.env });
+      this.say(r.message, 'info');
+    } finally {
+      await this.pollScheduler(true);
+    }
+  }
+
+  private openLog(taskId: string): void {
+    const t = this.store.getState().tasks.get(taskId);
+    const path = t ? this.logPathOf(t) : undefined;
+    if (!t || !path) return this.say(`no log for ${taskId} yet`, 'info');
+    this.store.dispatch({ type: 'log', log: { taskId, path, lines: tailLogFile(path, LOG_LINES_KEPT, VIEW_BYTES), truncatedLines: 0, scroll: null } });
+    this.store.dispatch({ type: 'overlay', overlay: { kind: 'log' } });
+    this.logTarget = `${taskId}\u0000${path}`;
+  }
+
+  private async quit(cancelRun: boolean): Promise<void> {
+    if (this.quitting) {
+      // Asked again while waiting for tasks to stop: stop waiting politely.
+      this.run?.control.cancel({ force: true, reason: 'user' });
+      return;
+    }
+    this.quitting = true;
+    if (this.run) {
+      if (cancelRun) {
+        this.say('waiting for running tasks to stop… (Ctrl-C again kills them)', 'warn');
+        this.run.control.cancel({ reason: 'user' });
+      }
+      await this.run.done;
+    }
+    this.store.flush();
+    const message = exitMessage(this.store.getState());
+    await this.dispose();
+    this.resolveExit({ code: 0, message });
+  }
+
+  /** Stop timers, followers and our executor. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.unsubscribe?.();
+    this.attachment?.follower.stop();
+    this.attachment = null;
+    this.run?.control.cancel({ reason: 'user' });
+    await this.run?.done;
+    await this.local?.close();
+    this.local = null;
+    this.store.flush();
+    this.store.dispose();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Feeds
+
+  private say(text: string, level: 'info' | 'warn' | 'error' = 'warn'): void {
+    this.store.dispatch({ type: 'message', text, level });
+  }
+
+  private tick(): void {
+    this.store.dispatch({ type: 'tick', now: Date.now() });
+    void this.pollUtilisation();
+    this.refreshRunningLog();
+    if (!this.run && !this.attachment && Date.now() - this.lastStatusAt > this.iv.statusMs) void this.refreshStatus();
+  }
+
+  /** Recompute status; calls made while one is in flight coalesce into one more pass. */
+  refreshStatus(): Promise<void> {
+    if (this.statusBusy) {
+      this.statusAgain = true;
+      return this.statusBusy;
+    }
+    this.statusBusy = (async () => {
+      do {
+        this.statusAgain = false;
+        try {
+          const statuses = await computeStatus(this.o.ctx);
+          if (this.disposed) return;
+          this.store.dispatch({ type: 'status', statuses });
+        } catch (e) {
+          this.say(`status: ${(e as Error).message}`, 'error');
+        }
+        this.lastStatusAt = Date.now();
+      } while (this.statusAgain && !this.disposed);
+    })().finally(() => {
+      this.statusBusy = null;
+    });
+    return this.statusBusy;
+  }
+
+  private async pollUtilisation(): Promise<void> {
+    const s = this.store.getState();
+    // Under Dask the scheduler poll brings the workers' utilisation.
+    if (s.scheduler.state === 'running' && s.executor === 'dask') return;
+    if (!this.local) return;
+    try {
+      const nodes = await this.local.utilisation();
+      if (!this.disposed) this.store.dispatch({ type: 'utilisation', nodes });
+    } catch {
+      // A failed sample is not worth a message; the next one comes in a second.
+    }
+  }
+
+  private async pollScheduler(force = false): Promise<void> {
+    if (this.schedulerBusy && !force) return;
+    this.schedulerBusy = true;
+    try {
+      const wantWorkers = this.store.getState().executor === 'dask';
+      const st = await schedulerStatus({ projectRoot: this.o.ctx.root, env: this.env, workers: wantWorkers });
+      if (this.disposed) return;
+      this.store.dispatch({ type: 'scheduler', scheduler: schedulerView(st) });
+      if (wantWorkers && st.running && st.workers.length) this.store.dispatch({ type: 'utilisation', nodes: st.workers });
+    } catch {
+      // No scheduler support here (no Python/Dask): the header keeps saying none.
+    } finally {
+      this.schedulerBusy = false;
+    }
+  }
+
+  /** Attach read-only to a run another process started, when one holds the project lock. */
+  private async checkForeignRun(): Promise<void> {
+    if (this.run || this.attachment || this.lockBusy || this.quitting || this.disposed) return;
+    this.lockBusy = true;
+    try {
+      const fr = await findForeignRun(this.o.ctx.scratch);
+      if (!fr || !fr.journal || this.run || this.attachment || this.disposed) return;
+      this.store.dispatch({ type: 'attach', holder: { pid: fr.holder.pid, host: fr.holder.host, startedAt: fr.holder.startedAt } });
+      const a = attach({ ...fr, journal: fr.journal }, (e) => this.store.pushEvent(e));
+      this.attachment = a;
+      void a.follower.done.then(({ ownerGone }) => {
+        if (this.attachment !== a) return;
+        this.attachment = null;
+        this.store.flush();
+        this.store.dispatch({ type: 'detach' });
+        if (ownerGone) this.say(`lc run (pid ${fr.holder.pid}) ended without finishing its run`, 'warn');
+        void this.refreshStatus();
+      });
+    } catch {
+      // Journal pruned or torn between the two reads: try again on the next poll.
+    } finally {
+      this.lockBusy = false;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Logs
+
+  private logPathOf(t: TaskView): string | undefined {
+    const known = displayState(t) === 'failed' ? (t.failure?.logPath ?? t.logPath) : (t.logPath ?? t.failure?.logPath);
+    if (known) return known;
+    // Not seen in this session: the newest attempt on disk, if any.
+    const dir = taskLogDir(this.o.ctx.scratch, t);
+    try {
+      const attempts = readdirSync(dir)
+        .map((n) => /^(\d+)\.log$/.exec(n)?.[1])
+        .filter((n): n is string => n !== undefined)
+        .map(Number)
+        .sort((a, b) => a - b);
+      const last = attempts.at(-1);
+      return last === undefined ? undefined : join(dir, `${last}.log`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keep the log pane on the task it should show (called after every frame). */
+  private syncLog(): void {
+    const s = this.store.getState();
+    if (s.ui.overlay.kind === 'log') return;
+    const t = logTaskFor(s);
+    const path = t ? this.logPathOf(t) : undefined;
+    const target = t && path ? `${t.id}\u0000${path}` : '';
+    if (target === this.logTarget) return;
+    this.logTarget = target;
+    if (t && path) this.loadLog(t.id, path, false);
+  }
+
+  private loadLog(taskId: string, path: string, full: boolean): void {
+    if (!existsSync(path)) return;
+    const prev = this.store.getState().log;
+    const lines = full ? tailLogFile(path, LOG_LINES_KEPT, VIEW_BYTES) : tailLogFile(path, TAIL_LINES);
+    const scroll = full && prev && prev.taskId === taskId ? prev.scroll : null;
+    this.store.dispatch({ type: 'log', log: { taskId, path, lines, truncatedLines: 0, scroll } });
+  }
+
+  /** A running task's log grows: re-read it once per tick (works for attached runs too). */
+  private refreshRunningLog(): void {
+    const s = this.store.getState();
+    const log = s.log;
+    if (!log) return;
+    const t = s.tasks.get(log.taskId);
+    if (!t || t.live !== 'running') return;
+    this.loadLog(log.taskId, log.path, s.ui.overlay.kind === 'log');
+  }
+}
+
+function runErrorText(e: unknown): string {
+  if (e instanceof LcError) return e.hint ? `${e.message} (${e.hint})` : e.message;
+  return `run failed: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+export function schedulerView(st: SchedulerStatus): SchedulerView {
+  if (st.state === 'starting') return { state: 'starting' };
+  if (st.state === 'stopping') return { state: 'stopping' };
+  if (!st.running || !st.address) return { state: 'none' };
+  const now = Date.now();
+  return {
+    state: 'running',
+    address: st.address,
+    workers: st.workers.length || st.expectedWorkers || 0,
+    external: st.mode === 'external',
+    ...(st.startedAt ? { startedAt: Date.parse(st.startedAt) } : {}),
+    ...(st.idleLeftS !== undefined && st.idleLeftS !== null ? { idleDeadline: now + st.idleLeftS * 1000 } : {}),
+  };
+}
