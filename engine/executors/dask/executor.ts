@@ -23,6 +23,8 @@ export interface DaskExecutorOptions {
   onNotice?: (message: string) => void;
   /** Seconds between SIGTERM and SIGKILL when a task is stopped. Default 5. */
   graceS?: number;
+  /** At most this many tasks at once (-j). */
+  jobs?: number;
   /** How often running tasks' logs are read for live lines (ms). Default 250. */
   followMs?: number;
 }
@@ -93,6 +95,8 @@ export function daskResources(r: ExecRequest['resources']): SubmitRequest['resou
 
 class DaskExecutorImpl implements DaskExecutor {
   readonly name = 'dask' as const;
+  /** prepare() runs when a task is handed to Dask (see ADMIT_FACTOR), not at submit. */
+  readonly callsPrepare = true;
   private pending = new Map<string, Pending>();
   private queue: Pending[] = [];
   private inflight = 0;
@@ -154,6 +158,7 @@ class DaskExecutorImpl implements DaskExecutor {
         const p = this.queue[0] as Pending;
         const limit = this.cpuTotal * ADMIT_FACTOR;
         if (this.cpuTotal > 0 && this.inflight > 0 && this.inflightCpus + p.cpus > limit) break;
+        if (this.opts.jobs !== undefined && this.inflight >= this.opts.jobs) break;
         this.queue.shift();
         const why = whyDoesNotFit(p.req.resources, this.nodes);
         if (why) {
