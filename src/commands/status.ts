@@ -1,12 +1,60 @@
+/**
+ * `lc status [-u U]... [TARGET...] [--json] [--check]`: the state of each selected task with
+ * reasons. Reads manifests and stats only, never output bytes. Exits 0, except with --check:
+ * 1 when any selected task is not ok (for scripts and CI).
+ */
+import { selectTasks } from '../../engine/dag/index.js';
+import type { Task } from '../../engine/dag/task.js';
+import { DirHashCache } from '../../engine/hash/dir-cache.js';
+import { computeStatus } from '../../engine/status/index.js';
+import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
+import { paint } from '../color.js';
+import { formatDiagnostic } from '../diagnostics.js';
+import { openProject } from '../project-context.js';
+import { statusJson } from '../render/status-json.js';
+import { renderStatusText } from '../render/status-text.js';
 import type { Command } from './command.js';
-import { LcError } from '../../engine/errors.js';
 
-// Placeholder until this command is implemented.
+const USAGE = `Usage: lc status [-u UNIVERSE]... [TARGET...] [--json] [--check]
+
+Show whether each task's output is ok, stale, missing, failed, modified or unreadable, and why.
+Reads manifests and file metadata only (lc verify re-hashes the bytes).
+
+Targets: output, sub.output or universe/output (default: every task).
+
+Options:
+  -u, --universe U  only these universes (repeatable)
+  --json            machine-readable: {"schema":1,"tasks":[...],"summary":{...}}
+  --check           exit 1 when any selected task is not ok
+  --no-color        no ANSI colour
+`;
+
 export const command: Command = {
   name: 'status',
-  summary: '(not implemented yet)',
-  usage: 'lc status',
-  run: async () => {
-    throw new LcError('NOT_IMPLEMENTED', 'lc status is not implemented yet');
+  summary: 'ok / stale / missing / failed / modified / unreadable, with reasons',
+  usage: USAGE,
+  run: async (args, g) => {
+    const { values, positionals } = parseCommandArgs('status', args, {
+      ...SELECT_OPTIONS,
+      json: { type: 'boolean' },
+      check: { type: 'boolean' },
+    });
+    const universes = values.universe ?? [];
+    const ctx = await openProject(g, universes.length > 0 ? { universes } : {});
+    const p = paint(g.color);
+    for (const w of ctx.warnings) process.stderr.write(formatDiagnostic(w, g.cwd, p) + '\n');
+    const selected = selectTasks(ctx.dag, positionals, universes);
+    if (!selected.ok) throw selected.error;
+    const tasks = positionals.length === 0 && universes.length === 0 ? ctx.dag.tasks : selected.value;
+    const dirCache = hasExternalInputs(tasks) ? DirHashCache.load(ctx.scratch.cache) : undefined;
+    const statuses = await computeStatus(ctx, tasks, dirCache ? { dirCache } : {});
+    dirCache?.save();
+    process.stdout.write(values.json ? statusJson(statuses) : renderStatusText(statuses, { paint: p, dag: ctx.dag }));
+    return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;
   },
 };
+
+/** The hash cache is only needed for external inputs (directories are fingerprinted by content). */
+function hasExternalInputs(tasks: readonly Task[]): boolean {
+  return tasks.some((t) => t.inputs.some((i) => i.kind === 'external' && i.path !== undefined));
+}

@@ -1,12 +1,71 @@
-import type { Command } from './command.js';
+/**
+ * `lc verify [-u U]... [TARGET...] [--json] [--jobs N] [--no-cache]`: re-hash each
+ * materialised output and walk its provenance chain. Exit 1 on any integrity failure.
+ */
+import { availableParallelism } from 'node:os';
+import { selectTasks } from '../../engine/dag/index.js';
 import { LcError } from '../../engine/errors.js';
+import { verifyTasks } from '../../engine/verify/index.js';
+import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
+import { paint } from '../color.js';
+import { formatDiagnostic } from '../diagnostics.js';
+import { openProject } from '../project-context.js';
+import { verifyJson } from '../render/verify-json.js';
+import { renderVerifyText } from '../render/verify-text.js';
+import type { Command } from './command.js';
 
-// Placeholder until this command is implemented.
+const USAGE = `Usage: lc verify [-u UNIVERSE]... [TARGET...] [--json] [--jobs N] [--no-cache]
+
+Prove each materialised output is what its manifest records: re-hash its files
+(tampered_data), require a readable manifest (missing_manifest, unreadable), check every
+declared input against input_versions and the upstream manifests (broken_chain), and
+re-fingerprint external inputs (input_changed). Outputs never materialised are skipped.
+
+Targets: output, sub.output or universe/output (default: every task).
+
+Options:
+  -u, --universe U  only these universes (repeatable)
+  -j, --jobs N      hashing threads (default: ${availableParallelism()}, the available cores)
+  --no-cache        hash every byte, ignoring the stat cache of unchanged directories
+  --json            machine-readable: {"schema":1,"results":[...],"summary":{...}}
+  --no-color        no ANSI colour
+`;
+
 export const command: Command = {
   name: 'verify',
-  summary: '(not implemented yet)',
-  usage: 'lc verify',
-  run: async () => {
-    throw new LcError('NOT_IMPLEMENTED', 'lc verify is not implemented yet');
+  summary: 're-hash outputs and check the provenance chain',
+  usage: USAGE,
+  run: async (args, g) => {
+    const { values, positionals } = parseCommandArgs('verify', args, {
+      ...SELECT_OPTIONS,
+      json: { type: 'boolean' },
+      jobs: { type: 'string', short: 'j' },
+      'no-cache': { type: 'boolean' },
+    });
+    const jobs = parseJobs(values.jobs);
+    const universes = values.universe ?? [];
+    const ctx = await openProject(g, universes.length > 0 ? { universes } : {});
+    const p = paint(g.color);
+    for (const w of ctx.warnings) process.stderr.write(formatDiagnostic(w, g.cwd, p) + '\n');
+    const selected = selectTasks(ctx.dag, positionals, universes);
+    if (!selected.ok) throw selected.error;
+    const progress = !values.json && Boolean(process.stderr.isTTY);
+    const t0 = performance.now();
+    const results = await verifyTasks(ctx, selected.value, {
+      jobs,
+      noCache: Boolean(values['no-cache']),
+      ...(progress ? { onResult: (_r, done, total) => process.stderr.write(`\rverifying ${done}/${total}\u001b[K`) } : {}),
+    });
+    if (progress) process.stderr.write('\r\u001b[K');
+    const wallS = (performance.now() - t0) / 1000;
+    process.stdout.write(values.json ? verifyJson(results) : renderVerifyText(results, p, { wallS }));
+    return results.some((r) => r.status === 'failed') ? 1 : 0;
   },
 };
+
+function parseJobs(raw: string | undefined): number {
+  if (raw === undefined) return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new LcError('USAGE', `lc verify: --jobs needs a whole number >= 1, not '${raw}'`);
+  return n;
+}

@@ -1,0 +1,148 @@
+/**
+ * `lc status` text. Small selections: grouped by output, one row per universe with the first
+ * reason. Sweeps: one line per output with counts per state and the most common reason, e.g.
+ * `fit  ok 180  stale 15 (script src/fit.py)  missing 5`. Glyphs and colour only when colour
+ * is on (a TTY); without it the lines are plain words for grep and logs.
+ */
+import type { Dag } from '../../engine/dag/task.js';
+import { UNICODE } from '../../engine/monitor/glyphs.js';
+import { summarize } from '../../engine/status/summary.js';
+import { TASK_STATES, type StaleReason, type TaskState, type TaskStatus } from '../../engine/status/types.js';
+import type { Paint } from '../color.js';
+
+/** Above either limit the view aggregates per output. */
+export const ROWS_MAX_UNIVERSES = 12;
+export const ROWS_MAX_TASKS = 120;
+
+const STATE_ORDER: readonly TaskState[] = ['ok', 'stale', 'modified', 'failed', 'unreadable', 'missing'];
+
+export function stateColor(p: Paint, s: TaskState): (x: string) => string {
+  switch (s) {
+    case 'ok':
+      return p.green;
+    case 'stale':
+    case 'modified':
+      return p.yellow;
+    default:
+      return p.red;
+  }
+}
+
+function label(p: Paint, s: TaskState, width: number): string {
+  const text = s.padEnd(width);
+  return stateColor(p, s)(p.enabled ? `${UNICODE.state[s]} ${text}` : text);
+}
+
+export interface StatusTextOptions {
+  paint: Paint;
+  /** For aliases (re-exports) shown as what they resolve to. */
+  dag?: Dag;
+  /** Force a layout (default: by size). */
+  layout?: 'rows' | 'aggregate';
+  now?: number;
+}
+
+export function renderStatusText(statuses: readonly TaskStatus[], o: StatusTextOptions): string {
+  const p = o.paint;
+  if (statuses.length === 0) return 'No tasks selected.\n';
+  const byOutput = groupByOutput(statuses);
+  const universes = new Set(statuses.map((s) => s.universe));
+  const layout = o.layout ?? (universes.size <= ROWS_MAX_UNIVERSES && statuses.length <= ROWS_MAX_TASKS ? 'rows' : 'aggregate');
+  const lines = layout === 'rows' ? rows(byOutput, p, o.now ?? Date.now()) : aggregate(byOutput, p);
+  lines.push(...aliasLines(o.dag, new Set(byOutput.keys()), p));
+  lines.push('', summaryLine(statuses, p));
+  return lines.join('\n') + '\n';
+}
+
+function groupByOutput(statuses: readonly TaskStatus[]): Map<string, TaskStatus[]> {
+  const m = new Map<string, TaskStatus[]>();
+  for (const s of statuses) {
+    const g = m.get(s.output);
+    if (g) g.push(s);
+    else m.set(s.output, [s]);
+  }
+  return m;
+}
+
+function rows(byOutput: Map<string, TaskStatus[]>, p: Paint, now: number): string[] {
+  const uWidth = Math.max(...[...byOutput.values()].flat().map((s) => s.universe.length));
+  const out: string[] = [];
+  for (const [output, group] of byOutput) {
+    out.push(p.bold(output));
+    for (const s of group) {
+      const detail = rowDetail(s, now);
+      out.push(`  ${label(p, s.state, 10)} ${s.universe.padEnd(uWidth)}${detail ? `  ${s.state === 'ok' ? p.dim(detail) : detail}` : ''}`);
+    }
+  }
+  return out;
+}
+
+function rowDetail(s: TaskStatus, now: number): string {
+  if (s.state === 'ok') {
+    const parts: string[] = [];
+    if (s.finishedAt) parts.push(ago(now - Date.parse(s.finishedAt)));
+    if (s.dedupFrom) parts.push(`from ${s.dedupFrom}`);
+    return parts.join(', ');
+  }
+  const [first, ...rest] = s.reasons;
+  if (!first) return '';
+  return first.detail + (rest.length > 0 ? ` (+${rest.length} more)` : '');
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400 * 2) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+function aggregate(byOutput: Map<string, TaskStatus[]>, p: Paint): string[] {
+  const width = Math.max(...[...byOutput.keys()].map((k) => k.length));
+  const out: string[] = [];
+  for (const [output, group] of byOutput) {
+    const counts = summarize(group);
+    const cells: string[] = [];
+    for (const st of STATE_ORDER) {
+      const n = counts[st];
+      if (n === 0) continue;
+      const top = st === 'ok' || st === 'missing' ? undefined : topAggregateReason(group.filter((s) => s.state === st));
+      cells.push(stateColor(p, st)(`${st} ${n}`) + (top ? ` (${top})` : ''));
+    }
+    out.push(`${p.bold(output.padEnd(width))}  ${cells.join('  ')}`);
+  }
+  return out;
+}
+
+/** A reason label that aggregates across universes: `upstream clean`, not `upstream u7/clean`. */
+function aggregateLabel(r: StaleReason): string {
+  if (r.kind === 'upstream' && r.subject) return `upstream ${r.subject.slice(r.subject.indexOf('/') + 1)}`;
+  if (r.kind === 'decisions') return r.subject ? `decision ${r.subject}` : 'decisions';
+  if (r.kind === 'modified' || r.kind === 'failed' || r.kind === 'unreadable' || r.kind === 'recipe') return r.kind;
+  return r.subject ? `${r.kind} ${r.subject}` : r.kind;
+}
+
+function topAggregateReason(group: readonly TaskStatus[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const s of group) for (const l of new Set(s.reasons.map(aggregateLabel))) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const first = sorted[0];
+  if (!first) return undefined;
+  return sorted.length > 1 ? `${first[0]}, +${sorted.length - 1} more` : first[0];
+}
+
+function aliasLines(dag: Dag | undefined, shown: Set<string>, p: Paint): string[] {
+  if (!dag?.reexports) return [];
+  const out: string[] = [];
+  for (const [alias, producer] of dag.reexports) {
+    if (shown.has(producer)) out.push(p.dim(`${alias} -> ${producer} (alias: shown as ${producer})`));
+  }
+  return out;
+}
+
+export function summaryLine(statuses: readonly TaskStatus[], p: Paint): string {
+  const c = summarize(statuses);
+  const parts = TASK_STATES.filter((s) => c[s] > 0).map((s) => stateColor(p, s)(`${c[s]} ${s}`));
+  const n = statuses.length;
+  return `${n} ${n === 1 ? 'task' : 'tasks'}: ${parts.join(', ')}`;
+}

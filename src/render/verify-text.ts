@@ -1,0 +1,69 @@
+/**
+ * `lc verify` text: one line per verified output (failures always; passing ones while the list
+ * is short), further problems of a failed output indented below it, and a closing line.
+ */
+import { UNICODE } from '../../engine/monitor/glyphs.js';
+import type { VerifyResult } from '../../engine/verify/types.js';
+import type { Paint } from '../color.js';
+
+/** Above this many verified outputs, passing ones are counted, not listed. */
+export const LIST_PASSED_MAX = 50;
+
+export interface VerifyStats {
+  wallS: number;
+}
+
+export function renderVerifyText(results: readonly VerifyResult[], p: Paint, stats?: VerifyStats): string {
+  const checked = results.filter((r) => r.status !== 'not_materialised');
+  const skipped = results.length - checked.length;
+  const failed = checked.filter((r) => !r.passed);
+  const listPassed = checked.length <= LIST_PASSED_MAX;
+  const width = Math.max(16, ...failed.map((r) => (r.failure ?? '').length));
+  const glyph = (s: string) => (p.enabled ? `${s} ` : '');
+  const lines: string[] = [];
+  for (const r of checked) {
+    if (r.passed) {
+      if (listPassed) lines.push(`${p.green(`${glyph(UNICODE.state.ok)}${'ok'.padEnd(width)}`)} ${r.id}`);
+      continue;
+    }
+    lines.push(`${p.red(`${glyph(UNICODE.state.failed)}${(r.failure ?? '').padEnd(width)}`)} ${r.id}  ${p.dim(r.detail ?? '')}`);
+    for (const extra of r.problems.slice(1)) lines.push(`${' '.repeat(width + (p.enabled ? 3 : 1))}${p.dim(`also ${extra.failure}: ${extra.detail}`)}`);
+  }
+  if (lines.length > 0) lines.push('');
+  lines.push(closing(checked, failed.length, skipped, p, stats));
+  return lines.join('\n') + '\n';
+}
+
+function closing(checked: readonly VerifyResult[], failures: number, skipped: number, p: Paint, stats?: VerifyStats): string {
+  const n = checked.length;
+  const skip = skipped > 0 ? ` ${skipped} not materialised (skipped).` : '';
+  const head =
+    n === 0
+      ? 'Nothing to verify: no output is materialised.'
+      : failures > 0
+        ? p.red(`${failures} integrity ${failures === 1 ? 'failure' : 'failures'} in ${n} ${n === 1 ? 'output' : 'outputs'}.`)
+        : p.green(n === 1 ? 'The output verified.' : `All ${n} outputs verified.`);
+  return head + skip + (stats && n > 0 ? p.dim(` ${hashSummary(checked, stats)}`) : '');
+}
+
+function hashSummary(checked: readonly VerifyResult[], stats: VerifyStats): string {
+  let hashed = 0;
+  let cached = 0;
+  for (const r of checked) {
+    if (r.cached) cached++;
+    else hashed += r.bytes;
+  }
+  const rate = stats.wallS > 0 ? ` (${size(hashed / stats.wallS)}/s)` : '';
+  return `[hashed ${size(hashed)} in ${stats.wallS.toFixed(2)}s${rate}${cached > 0 ? `, ${cached} unchanged from cache` : ''}]`;
+}
+
+function size(n: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
+}
