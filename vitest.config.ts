@@ -1,12 +1,34 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Tests start real processes (lc, sh, SLURM, Dask); give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+          exclude: [...configDefaults.exclude, 'test/hpc/**'],
+        },
+      },
+      {
+        // Real SLURM + MUNGE + Dask: the global setup brings up the private 2-node test cluster
+        // (scripts/cluster-up.sh) and fails the suite, never skips it, when that is impossible.
+        extends: true,
+        test: {
+          name: 'hpc',
+          include: ['test/hpc/**/*.test.ts'],
+          globalSetup: ['test/hpc/global-setup.ts'],
+          // one cluster with two nodes: files take turns
+          fileParallelism: false,
+          testTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,117 @@
+/**
+ * Helpers for the HPC suite: the test cluster's environment, allocations, processes.
+ */
+import { execa } from 'execa';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export const CLUSTER_DIR = process.env.LC_CLUSTER_DIR ?? '/tmp/lc-cluster';
+/** Debian's interpreter: the one that sees python3-distributed (PATH may hold a pyenv one). */
+export const PY = '/usr/bin/python3';
+
+/** SLURM_CONF etc. of the running test cluster (written by scripts/cluster-up.sh). */
+export function clusterEnv(): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(`${CLUSTER_DIR}/env`, 'utf8');
+  } catch {
+    throw new Error(`no test cluster env in ${CLUSTER_DIR}/env: run the hpc project (its global setup starts the cluster) or scripts/cluster-up.sh`);
+  }
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[m[1] as string] = (m[2] as string).replace(/^'|'$/g, '');
+  env.PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
+  return env;
+}
+
+export interface Allocation {
+  jobId: string;
+  /** What `lc` sees inside the allocation. */
+  env: Record<string, string>;
+  release(): Promise<void>;
+}
+
+/** `salloc --no-shell`: an allocation that any process can use with its SLURM_JOB_ID. */
+export async function allocate(nodes = 2, extra: string[] = ['--exclusive']): Promise<Allocation> {
+  const env = clusterEnv();
+  const r = await execa('salloc', [`-N${nodes}`, ...extra, '--no-shell'], { env, reject: false, timeout: 60_000 });
+  const m = /Granted job allocation (\d+)/.exec(r.stderr);
+  if (!m) throw new Error(`salloc failed: ${r.stderr}`);
+  const jobId = m[1] as string;
+  return {
+    jobId,
+    env: { ...env, SLURM_JOB_ID: jobId, SLURM_JOB_NUM_NODES: String(nodes), SLURM_NNODES: String(nodes) },
+    release: async () => {
+      await execa('scancel', [jobId], { env, reject: false });
+    },
+  };
+}
+
+/** Live processes whose command line contains `text` (our temp dirs appear in every argv). */
+export function processesMatching(text: string): { pid: number; cmd: string }[] {
+  const out: { pid: number; cmd: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(text)) out.push({ pid: Number(name), cmd });
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** Kill what a failed test left behind (only processes naming our temp dir). */
+export function killMatching(text: string): void {
+  for (const p of processesMatching(text)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 200): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** A project whose every task records `host start end` and needs `cpus` cpus. */
+export function probeProject(universes: number, cpus: number, sleepS: number): Record<string, string> {
+  const files: Record<string, string> = {
+    'astra.yaml': `id: probe
+version: "0.0.12"
+name: Probe
+decisions:
+  rep:
+    label: Replicate
+    options:
+${Array.from({ length: universes }, (_, i) => `      r${i}: {label: Replicate ${i}}`).join('\n')}
+outputs:
+  - id: probe
+    type: data
+    label: Where and when it ran
+    decisions: [rep]
+    recipe:
+      command: sh scripts/probe.sh {output} {decisions.rep}
+      resources: {cpus: ${cpus}}
+`,
+    'scripts/probe.sh': `#!/bin/sh
+set -eu
+mkdir -p "$1"
+s=$(date +%s%3N)
+sleep ${sleepS}
+e=$(date +%s%3N)
+echo "$(hostname) $s $e" > "$1/probe.txt"
+echo "probe $2 ran on $(hostname)"
+`,
+  };
+  for (let i = 0; i < universes; i++) files[`universes/u${i}.yaml`] = `id: u${i}\ndecisions:\n  rep: r${i}\n`;
+  return files;
+}
