@@ -42,6 +42,8 @@ export interface RunLockHolder {
 export interface RunLock {
   /** Holder info as written. */
   holder: RunLockHolder;
+  /** The dead same-host holder whose lock was broken to take this one, if any (its tasks may be orphans). */
+  recovered: RunLockHolder | null;
   /** Record the run id once known (the journal is created after the lock). */
   setRunId(runId: string): void;
   release(): Promise<void>;
@@ -132,20 +134,20 @@ function describeHolder(h: RunLockHolder | null): string {
   return `lc run pid ${h.pid} on ${h.host}, started ${h.startedAt}`;
 }
 
-/** Break a lock whose same-host holder is dead. Returns true when it removed the lock dir. */
-function breakDeadLock(scratch: ScratchPaths): boolean {
+/** Break a lock whose same-host holder is dead. Returns that holder when it removed the lock dir. */
+function breakDeadLock(scratch: ScratchPaths): RunLockHolder | null {
   const lockDir = lockDirOf(scratch);
   const holder = readHolderFile(holderFileOf(scratch));
-  if (!holder || holder.host !== hostname() || pidAlive(holder.pid)) return false;
+  if (!holder || holder.host !== hostname() || pidAlive(holder.pid)) return null;
   const age = lockMtimeAgeMs(lockDir);
-  if (age === null) return true; // already gone
-  if (age < DEAD_HOLDER_MS) return false;
+  if (age === null) return holder; // already gone
+  if (age < DEAD_HOLDER_MS) return null;
   try {
     rmdirSync(lockDir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return null;
   }
-  return true;
+  return holder;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -170,6 +172,7 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
   const lockDir = lockDirOf(scratch);
   const holderPath = holderFileOf(scratch);
   const deadline = Date.now() + DEAD_HOLDER_MS + 1_000;
+  let recovered: RunLockHolder | null = null;
   for (;;) {
     try {
       const release = await lockfile.lock(scratch.runLock, {
@@ -187,9 +190,15 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
         ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
         ...(opts.projectRoot !== undefined ? { projectRoot: opts.projectRoot } : {}),
       };
+      // A stale lock proper-lockfile broke by itself may also have been left by a dead local run.
+      const previous: RunLockHolder | null = recovered ?? readHolderFile(holderPath);
+      if (!recovered && previous && previous.host === hostname() && previous.pid !== process.pid && !pidAlive(previous.pid)) {
+        recovered = previous;
+      }
       writeHolderFile(holderPath, holder);
       return {
         holder,
+        recovered,
         setRunId(runId: string) {
           holder.runId = runId;
           writeHolderFile(holderPath, holder);
@@ -218,7 +227,9 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
       const holder = readHolderFile(holderPath);
       const deadHere = holder !== null && holder.host === hostname() && !pidAlive(holder.pid);
       if (deadHere && Date.now() < deadline) {
-        if (!breakDeadLock(scratch)) await sleep(250);
+        const broken = breakDeadLock(scratch);
+        if (broken) recovered = broken;
+        else await sleep(250);
         continue;
       }
       throw new LcError('RUN_LOCKED', `this project is already being run: ${describeHolder(holder)}`, {

@@ -23,6 +23,7 @@ import { computeStatus, recordFailure, type TaskStatus } from '../status/index.j
 import type { CancelRequest } from './control.js';
 import { createJournal, newRunId } from './journal.js';
 import { allocateLog, tailLogFile } from './logs.js';
+import { killOrphans } from './orphans.js';
 import { emptyOutdir, linkTree } from './outdir.js';
 import { planFromStatus, plannedTasks, type Plan, type PlannedRun } from './plan.js';
 import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
@@ -74,7 +75,12 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
   const executorName: ExecutorName = opts.executor.name;
   const runId = newRunId();
   let lock: RunLock | null = null;
-  if (!dryRun && opts.lock !== false) lock = await acquireRunLock(ctx.scratch, { projectRoot: ctx.root, runId });
+  if (!dryRun && opts.lock !== false) {
+    lock = await acquireRunLock(ctx.scratch, { projectRoot: ctx.root, runId });
+    // A run that was killed outright may have left its tasks running: stop them before we
+    // empty the output dirs they still write to.
+    if (lock.recovered?.runId) killOrphans(lock.recovered.runId);
+  }
   try {
     const plan = await planRun(ctx, opts.targets, opts.force === true);
     const journal =
@@ -290,23 +296,17 @@ async function execute(
     stop(req.reason, req.force);
   });
 
+  /**
+   * Everything up to the failure record is synchronous on purpose: the executor starts its next
+   * queued task only after this continuation ran (see the local executor's finish), so without
+   * --keep-going nothing new starts once a failure is known.
+   */
   const fail = async (n: Node, r: { reason: string; exitCode: number | null; signal: string | null; detail?: string; durationS: number }) => {
     const cancelled = r.reason === 'cancelled';
     settle(n, cancelled ? 'cancelled' : 'failed');
     const tail = n.logPath ? tailLogFile(n.logPath, 20) : [];
     if (r.detail) tail.push(`lc: ${r.detail}`);
     failures.push({ id: n.task.id, reason: r.reason, exitCode: r.exitCode, signal: r.signal, logPath: n.logPath });
-    try {
-      await recordFailure(ctx.scratch, n.task.id, {
-        exitCode: r.exitCode,
-        signal: r.signal,
-        at: new Date().toISOString(),
-        logPath: n.logPath,
-        reason: r.reason,
-      });
-    } catch {
-      // The failure is reported by the event; a scratch dir we cannot write must not hide it.
-    }
     emit({
       type: 'task_failed',
       t: Date.now(),
@@ -319,11 +319,22 @@ async function execute(
       tail: tail.slice(-20),
     });
     if (cancelled) {
-      handleLostLeader(n, n.task.id, 'promote', []);
-      return; // dependents are skipped, not blocked: nothing failed
+      handleLostLeader(n, n.task.id, 'promote', []); // dependents are skipped, not blocked: nothing failed
+    } else {
+      blockFrom(n, n.task.id);
+      if (!keepGoing) stop('failure');
     }
-    blockFrom(n, n.task.id);
-    if (!keepGoing) stop('failure');
+    try {
+      await recordFailure(ctx.scratch, n.task.id, {
+        exitCode: r.exitCode,
+        signal: r.signal,
+        at: new Date().toISOString(),
+        logPath: n.logPath,
+        reason: r.reason,
+      });
+    } catch {
+      // The failure is reported by the event; a scratch dir we cannot write must not hide it.
+    }
   };
 
   const succeed = (n: Node, durationS: number, dataVersion: string, warnings: string[], dedupFrom?: string) => {

@@ -1,12 +1,150 @@
-import type { Command } from './command.js';
+/**
+ * `lc run [TARGET...] [-u U]... [-j N] [--force] [--dry-run] [--keep-going] [--plain|--json]
+ * [--executor local|dask|auto]`: run what is not ok, in dependency order.
+ *
+ * Wiring only: parse, open the project, select targets, pick a renderer, install the Ctrl-C
+ * handling, and hand over to engine/runner. Exit 0 when every planned task succeeded, 1 when
+ * anything failed, was blocked or did not start, 130 after an interrupt.
+ */
 import { LcError } from '../../engine/errors.js';
+import type { RunEvent } from '../../engine/events.js';
+import { EXECUTOR_KINDS, resolveExecutorKind, selectExecutor, type ExecutorKind } from '../../engine/executors/select.js';
+import { createRunControl } from '../../engine/runner/control.js';
+import { runTasks } from '../../engine/runner/run.js';
+import { installSignalHandlers } from '../../engine/runner/signals.js';
+import { exitCodeOf } from '../../engine/runner/types.js';
+import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
+import { paint } from '../color.js';
+import { openProject } from '../project-context.js';
+import { PlainRunRenderer } from '../render/plain.js';
+import { formatPlan } from '../render/run-plan.js';
+import type { Command, GlobalOptions } from './command.js';
 
-// Placeholder until this command is implemented.
+const USAGE = `Usage: lc run [TARGET...] [options]
+
+Run every task that is not ok (missing, stale, failed, modified, unreadable), in dependency
+order. With targets, run those and whatever they need. Tasks with the same key in several
+universes run once; the others get the outputs by hardlink.
+
+Targets: output, sub.output or universe/output.
+
+Options:
+  -u, --universe U     only these universes (repeatable)
+  -j, --jobs N         at most N tasks at once (default: as many as cpus/memory/GPUs allow)
+  -f, --force          rerun the targets (every selected task without targets) even when ok
+  -n, --dry-run        print the plan with each task's reasons; run nothing
+  -k, --keep-going     after a failure keep running tasks that do not depend on it
+      --plain          one line per event (default when stdout is not a terminal, CI or TERM=dumb)
+      --json           events as JSON lines (the run journal's format), for scripts
+      --executor E     local (default), dask, or auto (Dask when a scheduler address is set
+                       or the SLURM allocation spans several nodes)
+      --strict-inputs  fingerprint external input files by content, not mtime and size
+
+Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
+Task logs: <scratch>/.lightcone/logs/<project>/<universe>/<output>/<attempt>.log
+`;
+
+const OPTIONS = {
+  ...SELECT_OPTIONS,
+  jobs: { type: 'string', short: 'j' },
+  force: { type: 'boolean', short: 'f' },
+  'dry-run': { type: 'boolean', short: 'n' },
+  'keep-going': { type: 'boolean', short: 'k' },
+  plain: { type: 'boolean' },
+  json: { type: 'boolean' },
+  executor: { type: 'string' },
+  'strict-inputs': { type: 'boolean' },
+} as const;
+
+function parseJobs(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new LcError('USAGE', `lc run: -j/--jobs needs a whole number >= 1, not '${v}'`);
+  return Number(v);
+}
+
+function parseExecutor(v: string | undefined): ExecutorKind {
+  if (v === undefined) return 'local';
+  if (!(EXECUTOR_KINDS as readonly string[]).includes(v)) {
+    throw new LcError('USAGE', `lc run: --executor must be one of ${EXECUTOR_KINDS.join(', ')}, not '${v}'`);
+  }
+  return v as ExecutorKind;
+}
+
+async function run(args: string[], g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parseCommandArgs('run', args, OPTIONS);
+  const jobs = parseJobs(values.jobs);
+  const kind = parseExecutor(values.executor);
+  const universes = values.universe ?? [];
+  const ctx = await openProject(g, universes.length ? { universes } : {});
+  const p = paint(g.color);
+  for (const w of ctx.warnings) process.stderr.write(`${p.yellow('warning')} ${w.code} ${w.message}\n`);
+
+  let targets = ctx.dag.tasks;
+  if (positionals.length > 0) {
+    const { selectTasks } = await import('../../engine/dag/index.js');
+    const sel = selectTasks(ctx.dag, positionals, universes.length ? universes : undefined);
+    if (!sel.ok) throw sel.error;
+    targets = sel.value;
+  }
+
+  const executorName = resolveExecutorKind(kind);
+  const executor = { name: executorName, create: () => selectExecutor(kind, ctx, jobs !== undefined ? { jobs } : {}) };
+  const common = {
+    ctx,
+    targets,
+    force: values.force === true,
+    keepGoing: values['keep-going'] === true,
+    executor,
+    argv: process.argv.slice(2),
+    strictInputs: values['strict-inputs'] === true,
+  };
+
+  if (values['dry-run']) {
+    let planEvent: Extract<RunEvent, { type: 'plan_ready' }> | undefined;
+    await runTasks({ ...common, dryRun: true }, (e) => {
+      if (e.type === 'plan_ready') planEvent = e;
+    });
+    if (!planEvent) return 1;
+    if (values.json) process.stdout.write(JSON.stringify(planEvent) + '\n');
+    else process.stdout.write(formatPlan(planEvent.tasks, planEvent.upToDate, planEvent.executor, p));
+    return 0;
+  }
+
+  // The TUI (issue 6) takes over in an interactive terminal; until then every mode is line based.
+  const onEvent = values.json ? jsonRenderer(process.stdout) : new PlainRunRenderer({ out: process.stdout, paint: p }).handle;
+  const control = createRunControl();
+  const uninstall = installSignalHandlers(control);
+  try {
+    const summary = await runTasks({ ...common, control }, onEvent);
+    return exitCodeOf(summary);
+  } finally {
+    uninstall();
+  }
+}
+
+/** Events as JSON lines, batched into few writes. */
+function jsonRenderer(out: NodeJS.WritableStream): (e: RunEvent) => void {
+  let buf: string[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (buf.length) out.write(buf.join(''));
+    buf = [];
+  };
+  return (e) => {
+    buf.push(JSON.stringify(e) + '\n');
+    if (e.type === 'run_finished' || e.type === 'task_failed') flush();
+    else if (!timer) {
+      timer = setTimeout(flush, 100);
+      timer.unref();
+    }
+  };
+}
+
 export const command: Command = {
   name: 'run',
-  summary: '(not implemented yet)',
-  usage: 'lc run',
-  run: async () => {
-    throw new LcError('NOT_IMPLEMENTED', 'lc run is not implemented yet');
-  },
+  summary: 'run what is not ok (stale, missing, failed), in dependency order',
+  usage: USAGE,
+  run,
 };

@@ -33,15 +33,21 @@ export function duration(s: number): string {
   return `${h}h${pad2(m - h * 60)}m`;
 }
 
-function bytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+/** Sizes as the spec most likely wrote them: binary units when exact (500MiB), else decimal (100MB). */
+export function bytes(n: number): string {
+  const bin = ['KiB', 'MiB', 'GiB', 'TiB'];
+  for (let i = bin.length; i >= 1; i--) {
+    const b = 1024 ** i;
+    if (n >= b && n % b === 0) return `${n / b}${bin[i - 1]}`;
+  }
+  const dec = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
+  while (v >= 1000 && i < dec.length - 1) {
+    v /= 1000;
     i++;
   }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)}${u[i]}`;
+  return `${Number(v.toFixed(1))}${dec[i]}`;
 }
 
 export function resourceTag(executor: string, r: Resources, host?: string): string {
@@ -151,7 +157,7 @@ export class PlainRunRenderer {
         break;
       }
       case 'run_finished':
-        this.epilog(e, time);
+        if (this.planned > 0) this.epilog(e, time);
         this.flush();
         break;
       case 'task_queued':

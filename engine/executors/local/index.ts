@@ -147,9 +147,11 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
     }
     running.delete(r.req.id);
     pool.give(r.alloc);
-    // Free slot first, then report: the next task is already running while the runner records this one.
-    pump();
     r.resolve({ id: r.req.id, host, startedAt: r.startedAt, finishedAt: Date.now(), ...result });
+    // Start the next task one microtask later: after the runner's continuation of this result
+    // (which may cancel queued tasks after a failure), before its slower bookkeeping (manifest
+    // writing), so the slot is refilled at once.
+    queueMicrotask(pump);
   };
 
   const requestStop = (r: Running, why: 'time_limit' | 'cancelled', force: boolean) => {
