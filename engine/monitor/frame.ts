@@ -374,11 +374,11 @@ function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskView[], g:
         seg(` ${g.sep} ${out.type}`, 'muted'),
         seg(out.needs.length ? ` ${g.sep} needs ${out.needs.join(', ')}` : ` ${g.sep} no upstream outputs`, 'muted'),
       ]
-    : [seg(`  all outputs ${g.sep} ${rows.length} task${rows.length === 1 ? '' : 's'} need work`, 'muted')];
+    : [seg(`  all outputs${state.statusLoaded ? ` ${g.sep} ${rows.length} task${rows.length === 1 ? '' : 's'} need work` : ''}`, 'muted')];
   const titleLine = title('DETAILS', focused, g, titleRest, w);
   if (body === 0) return { id: 'details', width: w, focused, title: titleLine, lines: [] };
 
-  if (rows.length === 0) {
+  if (rows.length === 0 || (!state.statusLoaded && state.run.phase === 'idle')) {
     const why = !state.statusLoaded ? `reading status${g.dots}` : sel === null ? 'nothing to do: every output is up to date' : 'no tasks in the shown universes';
     return { id: 'details', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  ${why}`, 'muted')], w, g.ellipsis)], body, w) };
   }
@@ -604,40 +604,46 @@ function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneMode
   return undefined;
 }
 
-export function helpEntries(g: Glyphs): [string, string][] {
-  const s = g.state;
+/** Key help rows: [group, key, what it does], short enough for 80 columns. */
+export function helpEntries(g: Glyphs): [string, string, string][] {
   return [
-    ['', 'Run'],
-    ['r', 'run what is stale: the selected output and what it needs (nothing selected: everything)'],
-    ['f', 'force: re-run the selected output in the shown universes (asks y/n)'],
-    ['x', 'cancel the current run gracefully (an attached run is asked to stop)'],
-    ['v', 'verify the selected output: re-hash it and check its provenance'],
-    ['s', 'stop the session scheduler (asks y/n; never an external one)'],
-    ['', 'Move'],
-    [`${g.up}/${g.down} j/k`, 'move in the focused pane; PgUp/PgDn page; g/G first/last'],
-    ['tab', 'next pane: outputs, details, workers (shift-tab back)'],
-    [g.enter, 'outputs: open the details; details: expand the row'],
-    ['esc', 'back; in outputs: clear the selection (r then runs everything)'],
-    ['/', 'filter outputs by name'],
-    ['u', 'pick universes (space toggles, a all, enter applies)'],
-    ['l', 'full log of the selected task (scroll, q to leave)'],
-    ['', 'Screen'],
-    ['?', 'this help'],
-    ['q', 'quit (asks while a run is active; the session scheduler stays up)'],
-    ['Ctrl-C', 'cancel the run; press again to quit'],
-    ['', 'States'],
-    [`${s.ok} ${s.stale} ${s.missing}`, 'ok, stale, missing'],
-    [`${s.running} ${s.queued} ${s.failed}`, 'running, queued, failed'],
-    [`${s.blocked} ${s.modified} ${s.unreadable}`, 'blocked by a failed upstream, modified, unreadable'],
-    ['', 'the stale column counts modified and unreadable outputs too'],
+    ['run', 'r', 'run what is stale: selected output + what it needs (none: all)'],
+    ['', 'f', 'force: re-run the selected output in the shown universes (y/n)'],
+    ['', 'x', 'cancel the run gracefully (an attached run is asked to stop)'],
+    ['', 'v', 'verify the selected output: re-hash, check provenance'],
+    ['', 's', 'stop the session scheduler (y/n; never an external one)'],
+    ['move', `${g.up}${g.down} j k`, 'move; PgUp/PgDn page; g/G first/last'],
+    ['', 'tab', 'next pane: outputs, details, workers (shift-tab back)'],
+    ['', g.enter, 'outputs: open the details; details: expand the row'],
+    ['', 'esc', 'back; in outputs: clear the selection (r runs all)'],
+    ['', '/', 'filter outputs by name'],
+    ['', 'u', 'pick universes (space toggles, a all, enter applies)'],
+    ['', 'l', 'full log of the selected task (scroll, q leaves)'],
+    ['screen', '?', 'this help'],
+    ['', 'q', 'quit (asks during a run; the session scheduler stays up)'],
+    ['', 'Ctrl-C', 'cancel the run; again: quit'],
   ];
 }
 
 function helpPane(w: number, body: number, g: Glyphs): PaneModel {
-  const entries = helpEntries(g);
-  const lines: Line[] = entries.map(([k, d]) =>
-    k === '' && /^[A-Z]/.test(d) ? fitLine([seg(` ${d}`, 'accent', { bold: true })], w, g.ellipsis) : fitLine([seg(`   ${fit(k, 10)}`, 'title', { bold: true }), seg(d)], w, g.ellipsis),
+  const s = g.state;
+  const lines: Line[] = helpEntries(g).map(([grp, k, d]) =>
+    fitLine([seg(` ${fit(grp, 7)}`, 'accent', { bold: true }), seg(fit(k, 8), 'title', { bold: true }), seg(d)], w, g.ellipsis),
   );
+  const states: [string, string, Tone][] = [
+    [s.ok, 'ok', 'ok'],
+    [s.stale, 'stale', 'stale'],
+    [s.missing, 'missing', 'missing'],
+    [s.running, 'running', 'running'],
+    [s.queued, 'queued', 'queued'],
+    [s.failed, 'failed', 'failed'],
+    [s.blocked, 'blocked', 'blocked'],
+    [s.modified, 'modified', 'warn'],
+    [s.unreadable, 'unreadable', 'warn'],
+  ];
+  const stateSegs = states.flatMap(([gl, name, tone]) => [seg(gl, tone), seg(` ${name}  `)]);
+  lines.push(fitLine([seg(` ${fit('states', 7)}`, 'accent', { bold: true }), ...stateSegs.slice(0, 10)], w, g.ellipsis));
+  lines.push(fitLine([seg(` ${fit('', 7)}`), ...stateSegs.slice(10), seg('(stale counts them too)', 'muted')], w, g.ellipsis));
   const shown = lines.length > body ? [...lines.slice(0, Math.max(0, body - 1)), fitLine([seg(`  +${lines.length - body + 1} more: make the terminal taller`, 'muted')], w, g.ellipsis)] : lines;
   return { id: 'help', width: w, focused: true, title: title('HELP', true, g, [seg('  keys and symbols', 'muted')], w), lines: padLines(shown, body, w) };
 }

@@ -35,7 +35,12 @@ export function Root({ controller, ascii }: { controller: TuiController; ascii: 
   const store = controller.store;
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { stdout } = useStdout();
-  useInput((input, key) => controller.key(toKeyPress(input, key)));
+  useInput((input, key) => {
+    // Keys typed faster than a read (or sent together by tmux) arrive as one string: one at a time.
+    if (input.length > 1 && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input)) {
+      for (const ch of input) controller.key(toKeyPress(ch, key));
+    } else controller.key(toKeyPress(input, key));
+  });
   useEffect(() => {
     let timer: NodeJS.Timeout | null = null;
     const onResize = (): void => {

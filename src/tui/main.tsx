@@ -9,6 +9,7 @@ import type { ExecutorKind } from '../../engine/executors/select.js';
 import type { GlobalOptions } from '../commands/command.js';
 import { openProject } from '../project-context.js';
 import { TuiController } from './controller.js';
+import { metricsRecorder } from './metrics.js';
 import { Root } from './Root.js';
 
 export interface TuiStartOptions {
@@ -55,11 +56,13 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
+  const metrics = metricsRecorder(process.env.LC_TUI_METRICS);
   const ink = render(<Root controller={controller} ascii={opts.ascii} />, {
     exitOnCtrlC: false,
     patchConsole: true,
     maxFps: 10,
-    incrementalRendering: true,
+    incrementalRendering: false,
+    ...(metrics ? { onRender: ({ renderTime }: { renderTime: number }) => metrics.onRender(renderTime, controller.store.getState().statusLoaded) } : {}),
   });
   let exit;
   try {
@@ -77,6 +80,7 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
     await controller.execute({ kind: 'quit', cancelRun: true });
     exit = await controller.exited;
   }
+  metrics?.write();
   if (exit.message) process.stdout.write(exit.message);
   return exit.code;
 }

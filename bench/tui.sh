@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Benchmark: the TUI on a 5,000-task sweep (1,000 universes x 5 outputs, chain), in a real
+# terminal: `lc` runs in a detached 120x40 tmux pane with LC_TUI_METRICS set, so it records
+# Ink's per-frame renderTime (onRender) and when its first frames appeared.
+#
+# Measures: first frame (ms since process start), first frame with status, idle CPU over 10 s,
+# RSS idle and peak, Ink render time per frame while the 5,000 tasks run (p50/p95/max), frames
+# per second during the run (the store caps it at ~10).
+# Targets (issue 6): first frame < 1 s; steady frame render < 16 ms; idle CPU < 3 %; RSS < 250 MB.
+#
+# env: TUI_BENCH_UNIVERSES=1000 TUI_BENCH_OUTPUTS=5 TUI_BENCH_RUN_TIMEOUT=900
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+out=$repo/bench/out/tui
+mkdir -p "$out"
+lc=$repo/dist/src/cli.js
+[ -f "$lc" ] || (cd "$repo" && npm run build >/dev/null)
+command -v tmux >/dev/null || { echo "tmux not found (bash scripts/provision.sh installs it)" >&2; exit 1; }
+
+U=${TUI_BENCH_UNIVERSES:-1000}
+K=${TUI_BENCH_OUTPUTS:-5}
+run_timeout=${TUI_BENCH_RUN_TIMEOUT:-900}
+dir=$out/sweep-$U-$K
+if [ ! -f "$dir/.complete" ]; then
+  rm -rf "$dir"
+  bash "$here/gen-sweep.sh" "$dir" "$U" "$K" chain >/dev/null
+  touch "$dir/.complete"
+fi
+# Start from nothing: every task missing, a fresh scratch dir.
+rm -rf "$dir/results" "$out/scratch"
+metrics=$out/metrics.json
+rm -f "$metrics"
+
+sock=lc-tui-bench-$$
+tm() { tmux -L "$sock" "$@"; }
+cleanup() { tm kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+
+tm new-session -d -x 120 -y 40 \
+  "cd '$dir' && exec env -u CI TERM=xterm-256color LIGHTCONE_SCRATCH='$out/scratch' LC_TUI_METRICS='$metrics' node '$lc'"
+pid=$(tm display -p -t 0 '#{pane_pid}')
+
+# wait_for TEXT SECONDS: poll the pane until TEXT shows up
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    tm capture-pane -p -t 0 2>/dev/null | grep -q -- "$1" && return 0
+    sleep 0.2
+  done
+  echo "timed out waiting for '$1'; the pane shows:" >&2
+  tm capture-pane -p -t 0 >&2 || true
+  return 1
+}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+rss_mb() { awk -v k="$1" '$1 == k":" { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
+
+wait_for "need work" 120
+sleep 2 # let the first utilisation samples and the status refresh settle
+clk=$(getconf CLK_TCK)
+t0=$(cpu_ticks)
+sleep 10
+t1=$(cpu_ticks)
+idle_cpu=$(awk -v a="$t0" -v b="$t1" -v c="$clk" 'BEGIN { printf "%.1f", 100 * (b - a) / c / 10 }')
+rss_idle=$(rss_mb VmRSS)
+
+start=$(date +%s%N)
+tm send-keys -t 0 r
+wait_for "finished in" "$run_timeout"
+run_s=$(awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%.1f", ns / 1e9 }')
+rss_peak=$(rss_mb VmHWM)
+tm capture-pane -p -t 0 >"$out/final-frame.txt"
+
+tm send-keys -t 0 q
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+[ -f "$metrics" ] || { echo "no metrics written to $metrics" >&2; exit 1; }
+
+node - "$metrics" "$out/results.md" "$U" "$K" "$idle_cpu" "$rss_idle" "$rss_peak" "$run_s" <<'JS'
+const fs = require('node:fs');
+const [file, md, U, K, idleCpu, rssIdle, rssPeak, runS] = process.argv.slice(2);
+const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+const q = (a, p) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
+// steady = every frame after the first one with status (start-up layout excluded)
+const steady = m.renderMs.slice(2);
+const peak = Math.max(Number(rssPeak), m.peakRssMb);
+const rows = [
+  ['first frame', `${m.firstFrameMs.toFixed(0)} ms`, '< 1000 ms', m.firstFrameMs < 1000],
+  ['first frame with status', `${m.firstStatusFrameMs.toFixed(0)} ms`, '-', null],
+  ['frame render p50 / p95 / max', `${q(steady, 0.5).toFixed(2)} / ${q(steady, 0.95).toFixed(2)} / ${Math.max(...steady).toFixed(2)} ms`, 'p95 < 16 ms', q(steady, 0.95) < 16],
+  ['frames (whole session)', String(m.frames), '-', null],
+  ['frames per second during the run', (m.frames / Number(runS)).toFixed(1), '<= ~10', m.frames / Number(runS) <= 11],
+  ['idle CPU over 10 s', `${idleCpu} %`, '< 3 %', Number(idleCpu) < 3],
+  ['RSS idle / peak', `${rssIdle} / ${peak.toFixed(0)} MB`, '< 250 MB', peak < 250],
+  ['run of all tasks (wall)', `${runS} s`, '-', null],
+];
+const tasks = Number(U) * Number(K);
+const out = [`# TUI benchmark: ${tasks} tasks (${U} universes x ${K} outputs), tmux 120x40`, '', '| measure | value | target | |', '|---|---|---|---|',
+  ...rows.map(([a, b, c, ok]) => `| ${a} | ${b} | ${c} | ${ok === null ? '' : ok ? 'PASS' : 'MISS'} |`), ''].join('\n');
+fs.writeFileSync(md, out + '\n');
+process.stdout.write(out + '\n');
+JS

@@ -1,0 +1,40 @@
+/**
+ * Frame metrics for the benchmark (bench/tui.sh): when LC_TUI_METRICS names a file, the TUI
+ * records Ink's per-frame render time and when the first frames appeared, and writes them as
+ * JSON on exit. Costs one array push per frame; nothing at all when the variable is unset.
+ */
+import { writeFileSync } from 'node:fs';
+
+export interface TuiMetrics {
+  /** ms since process start of the first frame, and of the first frame with status loaded. */
+  firstFrameMs: number | null;
+  firstStatusFrameMs: number | null;
+  frames: number;
+  /** Ink renderTime (ms) per frame, in order. */
+  renderMs: number[];
+  peakRssMb: number;
+}
+
+export interface MetricsRecorder {
+  onRender(renderTime: number, statusLoaded: boolean): void;
+  write(): void;
+}
+
+export function metricsRecorder(path: string | undefined): MetricsRecorder | undefined {
+  if (!path) return undefined;
+  const m: TuiMetrics = { firstFrameMs: null, firstStatusFrameMs: null, frames: 0, renderMs: [], peakRssMb: 0 };
+  return {
+    onRender(renderTime, statusLoaded) {
+      const at = performance.now();
+      m.firstFrameMs ??= at;
+      if (statusLoaded) m.firstStatusFrameMs ??= at;
+      m.frames++;
+      m.renderMs.push(renderTime);
+      if (m.frames % 50 === 1) m.peakRssMb = Math.max(m.peakRssMb, process.memoryUsage.rss() / 2 ** 20);
+    },
+    write() {
+      m.peakRssMb = Math.max(m.peakRssMb, process.memoryUsage.rss() / 2 ** 20);
+      writeFileSync(path, JSON.stringify(m) + '\n');
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Keys against a real temp project, the real runner and the real local executor.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { live, outputRow, projectFiles, type Live } from './helpers/live.js';
+
+let t: Live | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** ok count column of an output row (first number after the type). */
+const okCount = (row: string): string => row.replace(/^.*?\b(data|metric|table|figure|report)\s+/, '').trim().split(/\s+/)[0] ?? '';
+
+describe('TUI keys on a real project', () => {
+  test('r runs everything stale; later frames show every output ok', async () => {
+    t = await live(projectFiles());
+    let f = await t.waitFor(/4 tasks need work \(r runs them\)/);
+    expect(okCount(outputRow(f, 'fit'))).toBe('·');
+    t.press('r');
+    f = await t.waitFor(/finished in .*4 ok/);
+    f = await t.waitFor(/everything up to date|nothing to do/);
+    expect(okCount(outputRow(f, 'prep'))).toBe('2');
+    expect(okCount(outputRow(f, 'fit'))).toBe('2');
+    expect(outputRow(f, 'fit')).toMatch(/✓/);
+    expect(t.manifest('a', 'fit') && t.manifest('b', 'fit')).toBe(true);
+  });
+
+  test('f on the selected output asks, y re-runs it (and only it)', async () => {
+    t = await live(projectFiles());
+    await t.waitFor(/4 tasks need work \(r runs them\)/);
+    t.press('r');
+    await t.waitFor(/finished in .*4 ok/);
+    await t.waitFor(/nothing to do/);
+    const before = readFileSync(join(t.root, 'results/a/fit/.lightcone-manifest.json'), 'utf8');
+    t.press('j'); // prep
+    t.press('j'); // fit
+    await t.waitFor(/DETAILS\s+fit/);
+    t.press('f');
+    await t.waitFor(/Force re-run fit in 2 universes\? +y yes +n no/);
+    t.press('y');
+    const f = await t.waitFor(/finished in .*2 ok/);
+    expect(f).not.toMatch(/4 ok/);
+    const after = readFileSync(join(t.root, 'results/a/fit/.lightcone-manifest.json'), 'utf8');
+    expect(after).not.toBe(before);
+  });
+
+  test('x cancels a running task gracefully and leaves no manifest for it', async () => {
+    const files = projectFiles({ slowSeconds: 60 });
+    files['universes/b.yaml'] = 'id: b\ndecisions:\n  speed: slow\n';
+    t = await live(files);
+    await t.waitFor(/4 tasks need work \(r runs them\)/);
+    t.press('r');
+    await t.waitFor(/running \d+\/4/);
+    await t.waitFor(/● b\/fit|b\/fit.*running/);
+    t.press('x');
+    const f = await t.waitFor(/finished in .*(cancelled|not run)|run cancelled/, 20_000);
+    expect(f).toMatch(/cancel/);
+    expect(t.manifest('b', 'fit')).toBe(false);
+    // the fast universe may have finished before the cancel; the slow one must not be ok
+    await t.waitFor(/need work/);
+    expect(outputRow(t.frame(), 'fit')).not.toMatch(/✓/);
+  });
+
+  test('q during a run asks first; n keeps running, y cancels and quits', async () => {
+    const files = projectFiles({ slowSeconds: 60 });
+    files['universes/b.yaml'] = 'id: b\ndecisions:\n  speed: slow\n';
+    t = await live(files);
+    await t.waitFor(/4 tasks need work \(r runs them\)/);
+    t.press('r');
+    await t.waitFor(/b\/fit.*running|● b\/fit/);
+    t.press('q');
+    await t.waitFor(/A run is active: cancel it and quit\?/);
+    t.press('n');
+    // the question goes away and the run goes on
+    await t.waitFor(/^(?![\s\S]*cancel it and quit)[\s\S]*running \d+\/4/);
+    t.press('q');
+    await t.waitFor(/cancel it and quit\?/);
+    t.press('y');
+    const exit = await t.controller.exited;
+    expect(exit.code).toBe(0);
+    expect(t.manifest('b', 'fit')).toBe(false);
+  });
+});
