@@ -34,7 +34,6 @@ export function codeVersion(m: CodeMaterial): string {
 export interface TaskDefinition {
   container: ContainerIdentity;
   scripts: Record<string, string>;
-  codeVersion: string;
 }
 
 /**
@@ -66,10 +65,7 @@ export class DefinitionScan {
   }
 
   definition(task: Task): TaskDefinition {
-    const container = this.container(task);
-    const scripts = this.scriptsOf(task);
-    const cv = codeVersion({ recipe: task.template, container: container.resolved, decisions: task.decisions, scripts });
-    return { container, scripts, codeVersion: cv };
+    return { container: this.container(task), scripts: this.scriptsOf(task) };
   }
 }
 

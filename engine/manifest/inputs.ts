@@ -16,6 +16,7 @@ import { sha256FileSync } from '../hash/file-hash.js';
 import { cacheKey, isRacy, nowNs } from '../hash/fingerprint.js';
 import type { DirHashCache } from '../hash/dir-cache.js';
 import { hashListing } from '../hash/sha256-dir.js';
+import { hashInline } from '../hash/pool.js';
 import { listFilesSync } from '../hash/walk.js';
 import { DefinitionScan } from './definition.js';
 import type { ContainerIdentity } from './container.js';
@@ -77,6 +78,29 @@ export async function fingerprintExternal(abs: string, mode: FingerprintMode, di
     if (hit) return hit.dataVersion;
     const r = await hashListing(listing);
     if (dirCache && !isRacy(listing.entries, nowNs())) dirCache.set(abs, key, r);
+    return r.dataVersion;
+  }
+  if (mode === 'sha256') return sha256FileSync(abs);
+  return `mtime-size:${st.mtimeNs}-${st.size}`;
+}
+
+/**
+ * Synchronous fingerprint for status: files by stat (or their bytes in strict mode),
+ * directories by manifest, cache, or an inline hash. Status keeps its single pass in order.
+ */
+export function fingerprintExternalSync(abs: string, mode: FingerprintMode, dirCache?: DirHashCache): string {
+  const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+  if (!st) return 'missing';
+  if (st.isDirectory()) {
+    const m = readManifestSync(abs);
+    if (m.kind === 'ok') return m.manifest.data_version;
+    const listing = listFilesSync(abs);
+    const key = cacheKey(listing.entries);
+    const hit = dirCache?.get(abs, key);
+    if (hit) return hit.dataVersion;
+    const r = hashInline(listing.entries);
+    const value = { dataVersion: r.dataVersion, files: listing.files, bytes: listing.bytes };
+    if (dirCache && r.bytes === listing.bytes && !isRacy(listing.entries, nowNs())) dirCache.set(abs, key, value);
     return r.dataVersion;
   }
   if (mode === 'sha256') return sha256FileSync(abs);

@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { MANIFEST_NAME, MANIFEST_SCHEMA_VERSION, ManifestSchema, type Manifest } from './schema.js';
+import { MANIFEST_NAME, MANIFEST_SCHEMA_VERSION, ManifestSchema, ManifestV1Schema, ManifestV2Schema, type Manifest } from './schema.js';
 
 export type ReadManifestResult = { kind: 'missing' } | { kind: 'ok'; manifest: Manifest } | { kind: 'unreadable'; reason: string };
 
@@ -84,7 +84,8 @@ export function parseManifestText(text: string): ReadManifestResult {
       reason: `manifest was written by a newer tool (schema_version ${v}; this lc reads 1 to ${MANIFEST_SCHEMA_VERSION})`,
     };
   }
-  const parsed = ManifestSchema.safeParse(doc);
+  // Dispatch by version ourselves: cheaper than the discriminated union on the status hot path.
+  const parsed = (v === 1 ? ManifestV1Schema : v === 2 ? ManifestV2Schema : ManifestSchema).safeParse(doc);
   if (!parsed.success) return { kind: 'unreadable', reason: `manifest does not match schema_version ${v}: ${describeIssue(parsed.error)}` };
   return { kind: 'ok', manifest: parsed.data };
 }

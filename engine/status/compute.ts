@@ -1,22 +1,21 @@
 /**
  * computeStatus: the state of every task, with reasons, from manifests and stat calls only.
  *
- * Pass 1 (I/O): read each task's manifest and list its output dir (observe.ts), read the
- * failure records (one readdir), fingerprint each distinct external input once.
- * Pass 2 (pure): walk tasks in topological order and decide each state; upstream states are
- * known by then, which is how staleness propagates transitively.
+ * One pass in topological order: observe the task (manifest + stat listing, observe.ts),
+ * decide its state, keep only the small TaskStatus. Upstream states are known when a task is
+ * decided, which is how staleness propagates transitively. Failure records come from one
+ * readdir; each distinct external input is fingerprinted once.
  */
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
-import type { Task } from '../dag/task.js';
+import type { Task, TaskInput } from '../dag/task.js';
 import type { DirHashCache } from '../hash/dir-cache.js';
-import { statFingerprint } from '../hash/fingerprint.js';
 import { DefinitionScan } from '../manifest/definition.js';
-import { fingerprintExternal, modeOf, type FingerprintMode } from '../manifest/inputs.js';
+import { fingerprintExternalSync, modeOf, type FingerprintMode } from '../manifest/inputs.js';
 import type { Manifest } from '../manifest/schema.js';
 import { readAllFailuresSync } from './failures.js';
-import { observeAll, type Observation } from './observe.js';
-import { definitionReasons, modifiedReasons } from './reasons.js';
+import { observeInOrder, type Observation } from './observe.js';
+import { definitionReasons } from './reasons.js';
 import type { FailureInfo, StaleReason, TaskStatus } from './types.js';
 
 export interface StatusOptions {
@@ -27,20 +26,21 @@ export interface StatusOptions {
 export async function computeStatus(ctx: EngineContext, tasks?: Task[], opts: StatusOptions = {}): Promise<TaskStatus[]> {
   const wanted = tasks ?? ctx.dag.tasks;
   const ordered = withUpstream(ctx, wanted);
-  const observed = await observeAll(ctx.root, ordered);
-  const failures = readAllFailuresSync(ctx.scratch);
-  const externals = await fingerprintExternals(ctx.root, ordered, observed, opts.dirCache);
-  const scan = new DefinitionScan(ctx);
-  const statuses = new Map<string, TaskStatus>();
-  for (const t of ordered) {
-    statuses.set(t.id, decide(t, observed.get(t.id) as Observation, failures.get(t.id), { scan, statuses, externals }));
-  }
-  return wanted.map((t) => statuses.get(t.id) as TaskStatus);
+  const env: DecideEnv = {
+    root: ctx.root,
+    scan: new DefinitionScan(ctx),
+    statuses: new Map(),
+    externals: new Map(),
+    dirCache: opts.dirCache,
+    failures: readAllFailuresSync(ctx.scratch),
+  };
+  await observeInOrder(ctx.root, ordered, (t, o) => env.statuses.set(t.id, decide(t, o, env)));
+  return wanted.map((t) => env.statuses.get(t.id) as TaskStatus);
 }
 
 /** The wanted tasks plus everything upstream of them, in the DAG's topological order. */
-function withUpstream(ctx: EngineContext, wanted: readonly Task[]): Task[] {
-  if (wanted === ctx.dag.tasks) return ctx.dag.tasks;
+function withUpstream(ctx: EngineContext, wanted: readonly Task[]): readonly Task[] {
+  if (wanted === ctx.dag.tasks) return wanted;
   const need = new Set<string>();
   const stack = wanted.map((t) => t.id);
   while (stack.length > 0) {
@@ -49,91 +49,67 @@ function withUpstream(ctx: EngineContext, wanted: readonly Task[]): Task[] {
     need.add(id);
     for (const d of ctx.dag.byId.get(id)?.deps ?? []) stack.push(d);
   }
+  if (need.size === ctx.dag.tasks.length) return ctx.dag.tasks;
   const ordered = ctx.dag.tasks.filter((t) => need.has(t.id));
   // Tasks handed in that the DAG does not know (hand-built) still get a status.
-  const known = new Set(ordered.map((t) => t.id));
-  for (const t of wanted) if (!known.has(t.id)) ordered.push(t);
+  if (ordered.length < need.size) {
+    const known = new Set(ordered.map((t) => t.id));
+    for (const t of wanted) if (!known.has(t.id)) ordered.push(t);
+  }
   return ordered;
 }
 
-const extKey = (mode: FingerprintMode, path: string) => `${mode}\u0000${path}`;
-
-/** Each distinct (external path, mode) once; the mode is the one the manifest recorded. */
-async function fingerprintExternals(
-  root: string,
-  tasks: readonly Task[],
-  observed: Map<string, Observation>,
-  dirCache: DirHashCache | undefined,
-): Promise<Map<string, string>> {
-  const wanted = new Map<string, { path: string; mode: FingerprintMode }>();
-  for (const t of tasks) {
-    const o = observed.get(t.id);
-    if (o?.manifest.kind !== 'ok') continue;
-    for (const i of t.inputs) {
-      if (i.kind !== 'external' || i.path === undefined) continue;
-      const rec = o.manifest.manifest.input_versions?.[i.localId];
-      const mode = rec === undefined ? 'mtime-size' : modeOf(rec);
-      wanted.set(extKey(mode, i.path), { path: i.path, mode });
-    }
-  }
-  const out = new Map<string, string>();
-  for (const [k, v] of wanted) {
-    try {
-      out.set(k, await fingerprintExternal(join(root, v.path), v.mode, dirCache));
-    } catch (e) {
-      out.set(k, `unreadable: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  return out;
-}
-
 interface DecideEnv {
+  root: string;
   scan: DefinitionScan;
   statuses: Map<string, TaskStatus>;
+  /** External fingerprints by mode + path. */
   externals: Map<string, string>;
+  dirCache: DirHashCache | undefined;
+  failures: Map<string, FailureInfo>;
 }
 
-function decide(task: Task, obs: Observation, failure: FailureInfo | undefined, env: DecideEnv): TaskStatus {
-  const base: TaskStatus = {
+function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
+  const failure = env.failures.get(task.id);
+  const mr = obs.manifest;
+  const m = mr.kind === 'ok' ? mr.manifest : undefined;
+  const st: TaskStatus = {
     id: task.id,
     universe: task.universe,
     output: task.output,
     state: 'ok',
     reasons: [],
     key: task.key,
-    dataVersion: null,
-    finishedAt: null,
-    durationS: null,
-    host: null,
+    dataVersion: m ? m.data_version : null,
+    finishedAt: m?.finished_at !== undefined ? new Date(m.finished_at * 1000).toISOString() : null,
+    durationS: m?.schema_version === 2 ? m.duration_s : null,
+    host: m?.host ?? null,
     outdir: task.outdir,
   };
-  const mr = obs.manifest;
-  if (mr.kind === 'unreadable') {
-    return { ...base, state: 'unreadable', reasons: [{ kind: 'unreadable', detail: mr.reason }], ...(failure ? { failure } : {}) };
+  if (m) {
+    st.manifestSchema = m.schema_version;
+    st.dedupFrom = m.schema_version === 2 ? m.deduplicated_from : null;
   }
-  if (mr.kind === 'missing') {
-    return failure ? { ...base, state: 'failed', reasons: [failedReason(failure)], failure } : { ...base, state: 'missing' };
+  if (failure) st.failure = failure;
+  if (mr.kind === 'unreadable') return set(st, 'unreadable', [{ kind: 'unreadable', detail: mr.reason }]);
+  if (!m) {
+    if (failure) return set(st, 'failed', [failedReason(failure)]);
+    delete st.failure;
+    return set(st, 'missing', []);
   }
-  const m = mr.manifest;
-  const st: TaskStatus = {
-    ...base,
-    dataVersion: m.data_version,
-    finishedAt: m.finished_at !== undefined ? new Date(m.finished_at * 1000).toISOString() : null,
-    durationS: m.schema_version === 2 ? m.duration_s : null,
-    host: m.host ?? null,
-    manifestSchema: m.schema_version,
-    dedupFrom: m.schema_version === 2 ? m.deduplicated_from : null,
-  };
-  if (failure && (m.finished_at === undefined || Date.parse(failure.at) > m.finished_at * 1000)) {
-    return { ...st, state: 'failed', reasons: [failedReason(failure)], failure };
-  }
-  const listing = obs.listing;
-  if (listing && 'error' in listing) return { ...st, state: 'unreadable', reasons: [{ kind: 'unreadable', detail: listing.error }] };
-  if (listing && m.schema_version === 2 && statFingerprint(listing.entries) !== m.stat.fingerprint) {
-    return { ...st, state: 'modified', reasons: modifiedReasons(m.stat.entries, listing.entries) };
-  }
-  const reasons = [...definitionReasons(task, m, env.scan.definition(task)), ...inputReasons(task, m, env)];
-  return reasons.length > 0 ? { ...st, state: 'stale', reasons } : st;
+  if (failure && (m.finished_at === undefined || Date.parse(failure.at) > m.finished_at * 1000)) return set(st, 'failed', [failedReason(failure)]);
+  delete st.failure;
+  if (obs.listingError !== undefined) return set(st, 'unreadable', [{ kind: 'unreadable', detail: obs.listingError }]);
+  if (obs.modified) return set(st, 'modified', obs.modified);
+  const reasons = definitionReasons(task, m, env.scan.definition(task));
+  inputReasons(task, m, env, reasons);
+  return set(st, reasons.length > 0 ? 'stale' : 'ok', reasons);
+}
+
+function set(st: TaskStatus, state: TaskStatus['state'], reasons: StaleReason[]): TaskStatus {
+  st.state = state;
+  st.reasons = reasons;
+  return st;
 }
 
 function failedReason(f: FailureInfo): StaleReason {
@@ -141,14 +117,12 @@ function failedReason(f: FailureInfo): StaleReason {
   return { kind: 'failed', detail: `last attempt failed (${how}) at ${f.at}; log: ${f.logPath}` };
 }
 
-function inputReasons(task: Task, m: Manifest, env: DecideEnv): StaleReason[] {
-  const out: StaleReason[] = [];
+function inputReasons(task: Task, m: Manifest, env: DecideEnv, out: StaleReason[]): void {
   const recorded = m.input_versions ?? {};
   for (const input of task.inputs) {
     const rec = recorded[input.localId];
     if (input.kind === 'task') {
-      const up = env.statuses.get(input.task);
-      const r = upstreamReason(input.task, input.localId, rec, up);
+      const r = upstreamReason(input.task, input.localId, rec, env.statuses.get(input.task));
       if (r) out.push(r);
       continue;
     }
@@ -157,14 +131,28 @@ function inputReasons(task: Task, m: Manifest, env: DecideEnv): StaleReason[] {
       out.push({ kind: 'input', subject, detail: `input ${input.localId} was not recorded in the manifest` });
       continue;
     }
-    const now = input.path === undefined ? (input.source ? `external:${input.source}` : 'missing') : env.externals.get(extKey(modeOf(rec), input.path));
+    const now = externalNow(env, input, modeOf(rec));
     if (now !== rec) {
       const where = input.path ?? input.source ?? input.localId;
       const detail = now === 'missing' ? `input ${input.localId} (${where}) is missing` : `input ${input.localId} (${where}) changed`;
       out.push({ kind: 'input', subject, detail });
     }
   }
-  return out;
+}
+
+function externalNow(env: DecideEnv, input: TaskInput & { kind: 'external' }, mode: FingerprintMode): string {
+  if (input.path === undefined) return input.source ? `external:${input.source}` : 'missing';
+  const k = `${mode}\u0000${input.path}`;
+  let v = env.externals.get(k);
+  if (v === undefined) {
+    try {
+      v = fingerprintExternalSync(join(env.root, input.path), mode, env.dirCache);
+    } catch (e) {
+      v = `unreadable: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    env.externals.set(k, v);
+  }
+  return v;
 }
 
 function upstreamReason(upId: string, localId: string, rec: string | undefined, up: TaskStatus | undefined): StaleReason | undefined {

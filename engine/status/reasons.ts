@@ -12,16 +12,15 @@ import type { StaleReason } from './types.js';
 /** Reasons from the task's own definition: recipe, container, decisions, scripts, resources. */
 export function definitionReasons(task: Task, m: Manifest, def: TaskDefinition): StaleReason[] {
   if (m.schema_version === 1) return v1Reasons(task, m, def);
+  // Compare the recorded parts of code_version with today's directly: equal parts mean an
+  // equal code_version, and unequal ones say what changed, without hashing per task.
   const reasons: StaleReason[] = [];
-  if (def.codeVersion !== m.code_version) {
-    reasons.push(...recipeReason(task, m.recipe));
-    if ((m.resolved_image ?? null) !== def.container.resolved) reasons.push(containerReason(m.container_image ?? null, m.resolved_image, def));
-    reasons.push(...decisionReasons(m.decisions, task.decisions));
-    reasons.push(...scriptReasons(m.scripts, def.scripts));
-    if (reasons.length === 0) reasons.push({ kind: 'recipe', detail: 'code_version differs from the manifest (was it edited by hand?)' });
-  }
-  reasons.push(...resourceReasons(m, task));
-  reasons.push(...identityReasons(m, task));
+  if (m.recipe !== task.template) reasons.push(...recipeReason(task, m.recipe));
+  if ((m.resolved_image ?? null) !== def.container.resolved) reasons.push(containerReason(m.container_image ?? null, m.resolved_image, def));
+  if (!sameRecord(m.decisions, task.decisions)) reasons.push(...decisionReasons(m.decisions, task.decisions));
+  if (!sameRecord(m.scripts, def.scripts)) reasons.push(...scriptReasons(m.scripts, def.scripts));
+  if (m.resources.gpus !== task.resources.gpus) reasons.push(...resourceReasons(m, task));
+  if (m.qualified_output !== task.output || m.universe_id !== task.universe) reasons.push(...identityReasons(m, task));
   return reasons;
 }
 
@@ -49,6 +48,16 @@ function v1Reasons(task: Task, m: Manifest, def: TaskDefinition): StaleReason[] 
     reasons.push({ kind: 'script', subject: path, detail: `script ${path} not recorded (manifest written by an older tool, lightcone-cli schema 1)` });
   }
   return reasons;
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
 
 function recipeReason(task: Task, recorded: string): StaleReason[] {

@@ -71,7 +71,8 @@ function rows(byOutput: Map<string, TaskStatus[]>, p: Paint, now: number): strin
     out.push(p.bold(output));
     for (const s of group) {
       const detail = rowDetail(s, now);
-      out.push(`  ${label(p, s.state, 10)} ${s.universe.padEnd(uWidth)}${detail ? `  ${s.state === 'ok' ? p.dim(detail) : detail}` : ''}`);
+      const row = detail ? `${s.universe.padEnd(uWidth)}  ${s.state === 'ok' ? p.dim(detail) : detail}` : s.universe;
+      out.push(`  ${label(p, s.state, 10)} ${row}`);
     }
   }
   return out;
