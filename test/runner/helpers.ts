@@ -26,6 +26,7 @@ export function sweepProject(
     'astra.yaml': `id: t
 version: "0.0.12"
 name: runner test
+inputs: []
 decisions:
   u:
     label: U
@@ -142,10 +143,16 @@ export function startedPids(scratch: string, root: string): number[] {
   return pids;
 }
 
+/** True for a live process; a zombie (dead, waiting for a parent that may never reap it) is not. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -25,9 +25,9 @@ describe('lc run on examples/line-fit', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d plan {3}16 to run \(2 by deduplication\), 0 up to date, executor local$/m);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d start  baseline\/fit  \[local cpus=1 mem=100MB\]$/m);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d ok {5}raw-median\/cleaned  \d+\.\ds  linked from baseline\/cleaned$/m);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d done {3}16 ok \(2 linked\)  wall .* cpu .*$/m);
+    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d start {2}baseline\/fit {2}\[local cpus=1 mem=100MB\]$/m);
+    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d ok {5}raw-median\/cleaned {2}\d+\.\ds {2}linked from baseline\/cleaned$/m);
+    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d done {3}16 ok \(2 linked\) {2}wall .* cpu .*$/m);
     for (const u of ['baseline', 'clipped-ols', 'raw-median', 'robust']) {
       for (const o of ['cleaned', 'fit', 'residuals', 'summary']) expect(hasManifest(root, u, o)).toBe(true);
     }
@@ -114,12 +114,12 @@ describe('failures', () => {
     expect(r.stdout).toMatch(/FAIL {3}bad\/first {2}exit 2 {2}log: .*\/logs\/[0-9a-f]{12}\/bad\/first\/1\.log$/m);
     expect(r.stdout).toMatch(/^ {4}line one$/m);
     expect(r.stdout).toMatch(/^ {4}line two$/m);
-    expect(r.stdout).toMatch(/block  bad\/second {2}\(bad\/first failed\)/);
+    expect(r.stdout).toMatch(/block {2}bad\/second {2}\(bad\/first failed\)/);
     expect(r.stdout).toContain('stop   a task failed');
     expect(r.stdout).toMatch(/^failed:\n {2}bad\/first {2}exit 2 {2}log: \S+ {2}\(1 blocked\)$/m);
     expect(hasManifest(root, 'bad', 'first')).toBe(false);
     // Without --keep-going nothing new started after the failure.
-    expect(r.stdout).not.toMatch(/start  (good|bad)\/solo/);
+    expect(r.stdout).not.toMatch(/start {2}(good|bad)\/solo/);
     const st = await statusJson(root, scratch);
     expect(st.get('bad/first')?.state).toBe('failed');
     expect(st.get('bad/second')?.state).toBe('missing');
