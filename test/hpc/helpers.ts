@@ -62,6 +62,16 @@ export function processesMatching(text: string): { pid: number; cmd: string }[] 
   return out;
 }
 
+/** Alive and not a zombie (a killed orphan may linger as a zombie until its reaper runs). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Kill what a failed test left behind (only processes naming our temp dir). */
 export function killMatching(text: string): void {
   for (const p of processesMatching(text)) {
