@@ -36,8 +36,8 @@ Options:
   -k, --keep-going     after a failure keep running tasks that do not depend on it
       --plain          one line per event (default when stdout is not a terminal, CI or TERM=dumb)
       --json           events as JSON lines (the run journal's format), for scripts
-      --executor E     local (default), dask, or auto (Dask when a scheduler address is set
-                       or the SLURM allocation spans several nodes)
+      --executor E     auto (default: Dask inside a SLURM allocation or when
+                       DASK_SCHEDULER_ADDRESS is set, this machine otherwise), local, or dask
       --strict-inputs  fingerprint external input files by content, not mtime and size
 
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
@@ -63,7 +63,7 @@ function parseJobs(v: string | undefined): number | undefined {
 }
 
 function parseExecutor(v: string | undefined): ExecutorKind {
-  if (v === undefined) return 'local';
+  if (v === undefined) return 'auto'; // issue 5: inside a SLURM allocation, use every node
   if (!(EXECUTOR_KINDS as readonly string[]).includes(v)) {
     throw new LcError('USAGE', `lc run: --executor must be one of ${EXECUTOR_KINDS.join(', ')}, not '${v}'`);
   }
