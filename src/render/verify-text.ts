@@ -18,7 +18,8 @@ export function renderVerifyText(results: readonly VerifyResult[], p: Paint, sta
   const skipped = results.length - checked.length;
   const failed = checked.filter((r) => !r.passed);
   const listPassed = checked.length <= LIST_PASSED_MAX;
-  const width = Math.max(16, ...failed.map((r) => (r.failure ?? '').length));
+  // One column wider than the longest failure kind so the id is always apart from it.
+  const width = 1 + Math.max(16, ...failed.map((r) => (r.failure ?? '').length));
   const glyph = (s: string) => (p.enabled ? `${s} ` : '');
   const lines: string[] = [];
   for (const r of checked) {

@@ -118,9 +118,9 @@ describe('verify renderers', () => {
   it('text lists failures and passes, then a closing line', () => {
     const text = renderVerifyText([vr('u/a', 'passed'), vr('u/b', 'failed', 'tampered_data', "recorded 'x' != actual 'y'"), vr('u/c', 'not_materialised')], plain);
     expect(text).toBe(
-      ['ok               u/a', "tampered_data    u/b  recorded 'x' != actual 'y'", '', '1 integrity failure in 2 outputs. 1 not materialised (skipped).', ''].join('\n'),
+      ['ok                u/a', "tampered_data     u/b  recorded 'x' != actual 'y'", '', '1 integrity failure in 2 outputs. 1 not materialised (skipped).', ''].join('\n'),
     );
-    expect(renderVerifyText([vr('u/a', 'passed'), vr('u/b', 'passed')], plain)).toBe('ok               u/a\nok               u/b\n\nAll 2 outputs verified.\n');
+    expect(renderVerifyText([vr('u/a', 'passed'), vr('u/b', 'passed')], plain)).toBe('ok                u/a\nok                u/b\n\nAll 2 outputs verified.\n');
     expect(renderVerifyText([vr('u/c', 'not_materialised')], plain)).toBe('Nothing to verify: no output is materialised. 1 not materialised (skipped).\n');
   });
 
