@@ -3,10 +3,10 @@
  * signal, and the facts tests assert on (task log timestamps, manifests, status JSON).
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectHash } from '../../engine/scratch/paths.js';
-import { LC, lc, writeProject } from '../helpers/lc.js';
+import { copyExample, LC, lc, writeProject } from '../helpers/lc.js';
 
 export const MANIFEST = '.lightcone-manifest.json';
 
@@ -156,4 +156,12 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A copy of a bundled example without any results a local `npm run example` left in the checkout. */
+export function freshExample(name: string, dest: string): string {
+  const root = copyExample(name, dest);
+  rmSync(join(root, 'results'), { recursive: true, force: true });
+  rmSync(join(root, '.lightcone'), { recursive: true, force: true });
+  return root;
 }

@@ -6,8 +6,8 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, appendF
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { projectHash } from '../../engine/scratch/paths.js';
-import { copyExample, tempDir } from '../helpers/lc.js';
-import { hasManifest, readManifestJson, runLc, statusJson, sweepProject } from './helpers.js';
+import { tempDir } from '../helpers/lc.js';
+import { freshExample, hasManifest, readManifestJson, runLc, statusJson, sweepProject } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -20,7 +20,7 @@ afterEach(() => cleanup());
 
 describe('lc run on examples/line-fit', () => {
   test('runs every task, computes `cleaned` once per outlier cut, then has nothing to do', async () => {
-    const root = copyExample('line-fit', dir);
+    const root = freshExample('line-fit', dir);
     const r = await runLc(['run', '--plain'], root, scratch);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
@@ -48,7 +48,7 @@ describe('lc run on examples/line-fit', () => {
   });
 
   test('--dry-run prints each task with its reasons and runs nothing', async () => {
-    const root = copyExample('line-fit', dir);
+    const root = freshExample('line-fit', dir);
     const fresh = await runLc(['run', '--dry-run'], root, scratch);
     expect(fresh.exitCode).toBe(0);
     expect(fresh.stdout).toContain('Would run 14 tasks and link 2 from their execution group (executor local); 0 up to date.');
@@ -72,7 +72,7 @@ describe('lc run on examples/line-fit', () => {
   });
 
   test('--force reruns targets that are ok; one universe with -u', async () => {
-    const root = copyExample('line-fit', dir);
+    const root = freshExample('line-fit', dir);
     expect((await runLc(['run'], root, scratch)).exitCode).toBe(0);
     const before = readManifestJson(root, 'baseline', 'fit').finished_at as number;
     const r = await runLc(['run', '--force', '-u', 'baseline', 'fit'], root, scratch);
@@ -189,7 +189,7 @@ describe('execution groups', () => {
 
 describe('--json and the run journal', () => {
   test('--json prints every event as a JSON line, and the journal holds the same events', async () => {
-    const root = copyExample('line-fit', dir);
+    const root = freshExample('line-fit', dir);
     const r = await runLc(['run', '--json'], root, scratch);
     expect(r.exitCode).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string });
