@@ -98,6 +98,7 @@ export function probeProject(universes: number, cpus: number, sleepS: number): R
     'astra.yaml': `id: probe
 version: "0.0.12"
 name: Probe
+inputs: []
 decisions:
   rep:
     label: Replicate

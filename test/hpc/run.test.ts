@@ -1,0 +1,126 @@
+/**
+ * `lc run` inside real SLURM allocations: `salloc -N2 lc run --plain` spreads tasks over both
+ * nodes within each node's cpus, a second run in the allocation reuses the session scheduler,
+ * the end of the allocation takes the scheduler down, and an sbatch job's log is plain text.
+ */
+import { execa } from 'execa';
+import { existsSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LC, tempDir, writeProject } from '../helpers/lc.js';
+import { clusterEnv, killMatching, probeProject, processesMatching, waitFor } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('lc-hpc-run-'));
+});
+afterAll(() => {
+  killMatching(dir);
+  cleanup();
+});
+
+function manifests(root: string): { host: string; executor: string; file: string }[] {
+  const out: { host: string; executor: string; file: string }[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === '.lightcone-manifest.json') out.push({ ...(JSON.parse(readFileSync(p, 'utf8')) as { host: string; executor: string }), file: p });
+    }
+  };
+  walk(join(root, 'results'));
+  return out;
+}
+
+function probes(root: string): { host: string; s: number; e: number }[] {
+  return manifests(root).map((m) => {
+    const [host, s, e] = readFileSync(join(m.file, '..', 'probe.txt'), 'utf8').trim().split(' ');
+    return { host: host as string, s: Number(s), e: Number(e) };
+  });
+}
+
+function maxOverlapPerHost(rows: { host: string; s: number; e: number }[]): number {
+  let worst = 0;
+  for (const host of new Set(rows.map((r) => r.host))) {
+    const pts = rows.filter((r) => r.host === host).flatMap((r) => [[r.s, 1] as const, [r.e, -1] as const]);
+    pts.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let cur = 0;
+    for (const [, d] of pts) worst = Math.max(worst, (cur += d));
+  }
+  return worst;
+}
+
+describe('lc run in SLURM allocations', () => {
+  test('salloc -N2 lc run --plain: both nodes, cpus honoured, the second run reuses the scheduler, the allocation’s end stops it', async () => {
+    const env = clusterEnv();
+    const cpus = Number(env.LC_CLUSTER_CPUS);
+    const project = writeProject(join(dir, 'probe'), probeProject(4, cpus, 1));
+    const scratch = join(dir, 'scratch-salloc');
+    const snap = join(dir, 'snap');
+    // one allocation, two runs; state is copied between them to compare
+    const script = [
+      'set -e',
+      `lc() { "${process.execPath}" "${LC}" "$@"; }`,
+      'lc run --plain > run1.out 2>&1',
+      `sd=${scratch}/.lightcone/scheduler/slurm-$SLURM_JOB_ID`,
+      `cp $sd/meta.json ${snap}-meta1.json; cp $sd/activity.json ${snap}-act1.json`,
+      'lc run --plain --force > run2.out 2>&1',
+      `cp $sd/meta.json ${snap}-meta2.json; cp $sd/activity.json ${snap}-act2.json`,
+      'echo $SLURM_JOB_ID > jobid',
+    ].join('\n');
+    const r = await execa('salloc', ['-N2', '--exclusive', 'bash', '-c', script], {
+      cwd: project,
+      env: { ...env, LIGHTCONE_SCRATCH: scratch, NO_COLOR: '1' },
+      reject: false,
+      timeout: 170_000,
+    });
+    const run1 = existsSync(join(project, 'run1.out')) ? readFileSync(join(project, 'run1.out'), 'utf8') : '';
+    expect(r.exitCode, `${r.stderr}\n${run1}`).toBe(0);
+    expect(run1).toMatch(/plan\s+4 to run.*executor dask/);
+    expect(run1).toMatch(/done\s+4 ok/);
+
+    const ms = manifests(project);
+    expect(ms).toHaveLength(4);
+    expect(new Set(ms.map((m) => m.executor))).toEqual(new Set(['dask']));
+    expect(new Set(ms.map((m) => m.host))).toEqual(new Set(['node1', 'node2']));
+    // every task needs all cpus of a node: never two at once on one node
+    expect(maxOverlapPerHost(probes(project))).toBe(1);
+
+    const m1 = readFileSync(`${snap}-meta1.json`, 'utf8');
+    expect(readFileSync(`${snap}-meta2.json`, 'utf8')).toBe(m1); // same scheduler, same supervisor
+    const workers = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as { workers: { address: string }[] }).workers.map((w) => w.address).sort();
+    expect(workers(`${snap}-act2.json`)).toEqual(workers(`${snap}-act1.json`)); // no new workers
+    expect(readFileSync(join(project, 'run2.out'), 'utf8')).toMatch(/done\s+4 ok/);
+
+    // salloc has ended: the supervisor sees its srun step end and removes everything
+    const jobId = readFileSync(join(project, 'jobid'), 'utf8').trim();
+    const sd = join(scratch, '.lightcone', 'scheduler', `slurm-${jobId}`);
+    expect(await waitFor(() => !existsSync(sd) && processesMatching(scratch).length === 0, 60_000)).toBe(true);
+  });
+
+  test('sbatch a script that runs lc run --plain: the job completes and its log is clean plain text', async () => {
+    const env = clusterEnv();
+    const project = writeProject(join(dir, 'batch'), probeProject(2, 1, 0.2));
+    const scratch = join(dir, 'scratch-sbatch');
+    const job = join(dir, 'job.sh');
+    writeFileSync(job, `#!/bin/bash\nset -e\ncd ${project}\nexport LIGHTCONE_SCRATCH=${scratch}\n"${process.execPath}" "${LC}" run --plain\n`);
+    chmodSync(job, 0o755);
+    const out = join(dir, 'job-%j.out');
+    // a terminal-like environment on purpose: the job's stdout is a file, so no colour
+    const sub = await execa('sbatch', ['--parsable', '-N2', '-o', out, job], { env: { ...env, TERM: 'xterm-256color' } });
+    const jobId = sub.stdout.trim().split(';')[0] as string;
+    expect(await waitFor(async () => (await execa('squeue', ['-h', '-j', jobId], { env, reject: false })).stdout.trim() === '', 120_000, 500)).toBe(true);
+    const state = await execa('scontrol', ['show', 'job', jobId], { env, reject: false });
+    expect(state.stdout).toContain('JobState=COMPLETED');
+    const log = readFileSync(out.replace('%j', jobId), 'utf8');
+    expect(log).toMatch(/plan\s+2 to run.*executor dask/);
+    expect(log).toMatch(/done\s+2 ok/);
+    expect(log).not.toMatch(/\u001b/); // no ANSI escape of any kind
+    expect(log).not.toMatch(/Traceback|distributed\./); // no Dask chatter in the job log
+    expect(new Set(manifests(project).map((m) => m.executor))).toEqual(new Set(['dask']));
+    const sd = join(scratch, '.lightcone', 'scheduler', `slurm-${jobId}`);
+    expect(await waitFor(() => !existsSync(sd) && processesMatching(scratch).length === 0, 60_000)).toBe(true);
+  });
+});
