@@ -34,7 +34,7 @@ export async function checkDocumentText(kind: DocKind, text: string, file: strin
   const loc = new Locator(file, parsed.root);
   const raw = toJS(parsed.root);
   const check = kind === 'analysis' ? checkAnalysisDoc : kind === 'universe' ? checkUniverseDoc : checkInsightDoc;
-  const r = check(raw, loc);
+  const r = await check(raw, loc);
   const diagnostics = dropShadowedWarnings([...parsed.diagnostics, ...r.diagnostics]);
   return { value: r.value, loc, raw, diagnostics };
 }

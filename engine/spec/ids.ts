@@ -31,8 +31,13 @@ export function suggestId(id: string): string {
   return RESERVED_IDS.has(s) ? `${s}_1` : s;
 }
 
-/** INVALID_ID / RESERVED_ID for an element id (`what` names it: "output", "decision", ...). */
-export function checkElementId(id: string, what: string, ref: SourceRef): Diagnostic | undefined {
+/**
+ * INVALID_ID / RESERVED_ID for an element id (`what` names it: "output", "decision", ...).
+ * `where` is only called for a bad id: locating costs more than checking.
+ */
+export function checkElementId(id: string, what: string, where: SourceRef | (() => SourceRef)): Diagnostic | undefined {
+  if (ID_RE.test(id) && !RESERVED_IDS.has(id)) return undefined;
+  const ref = typeof where === 'function' ? where() : where;
   if (RESERVED_IDS.has(id)) {
     return diagnosticAt(ref, 'RESERVED_ID', `${what} id \`${id}\` is reserved: it names a category in tree paths (like decisions.<id>), so references to it would be ambiguous`, {
       hint: `rename it, e.g. ${id}_1`,

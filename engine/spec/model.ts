@@ -31,6 +31,8 @@ export interface Recipe {
   container?: string;
   resources: Resources;
   ref: SourceRef;
+  /** Where `command:` is written (template errors point here). Set by the loader. */
+  commandRef?: SourceRef;
 }
 
 /** One `when` term: `dec.opt` (negate=false) or `~dec.opt` (negate=true), local ids. */
@@ -180,6 +182,17 @@ export interface Universe {
   choices: Map<string, string>;
   /** Qids of outputs active in this universe (their `when` holds and, for re-exports, the target's too). */
   activeOutputs: Set<string>;
+  /**
+   * Qids of active, locally defined decisions this universe makes no choice for (each is a
+   * MISSING_DECISION error; `lc validate --explain` shows their defaults). Set by the loader.
+   */
+  missing?: string[];
+  /**
+   * For path-rooted sub-analyses whose universe node says `universe: <name>` (a file in the
+   * sub's own universes/): namespace qid -> that universe id. Their results live under
+   * `<sub>/results/<name>/` (astra-spec §12, TS SDK convention). Absent entries: this universe's id.
+   */
+  namespaceUniverse?: Map<string, string>;
 }
 
 export interface Project {

@@ -11,9 +11,24 @@ import type { Diagnostic } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
 import { describeOwner, isObj } from './describe.js';
 import { checkElementId, checkUniverseId, type DocKind } from './ids.js';
-import { IssueConverter } from './schema-issues.js';
-import { InsightDocSchema, RootAnalysisSchema, UniverseDocSchema, type RawAnalysis, type RawUniverse } from './schema.js';
+import { quickAnalysisOk, quickUniverseOk } from './quick-shapes.js';
+import type { RawAnalysis, RawUniverse } from './schema.js';
 import type { DocPath, Locator } from './yaml-source.js';
+
+type SchemaModule = typeof import('./schema-check.js');
+let schemaModule: Promise<SchemaModule> | undefined;
+
+/**
+ * The schema's verdict: a clean document is accepted by the quick checks without loading zod;
+ * anything else goes through the zod schema, which explains each problem.
+ */
+async function schemaVerdict(kind: DocKind, doc: unknown, loc: Locator): Promise<{ ok: boolean; value: unknown; diagnostics: Diagnostic[] }> {
+  if (kind === 'analysis' ? quickAnalysisOk(doc) : kind === 'universe' ? quickUniverseOk(doc) : false) {
+    return { ok: true, value: doc, diagnostics: [] };
+  }
+  schemaModule ??= import('./schema-check.js');
+  return (await schemaModule).schemaCheck(kind, doc, loc);
+}
 
 const ROOT_FIELDS = new Set(['id', 'version', 'name', 'description', 'tags', 'container', 'path', 'inputs', 'outputs', 'decisions', 'prior_insights', 'findings', 'analyses']);
 
@@ -42,13 +57,14 @@ class Checker {
 
   private id(id: unknown, what: string, path: DocPath, key = false): void {
     if (typeof id !== 'string') return; // a non-text id is a type error reported by the schema
-    const d = checkElementId(id, what, this.loc.at(path, { key }));
+    const d = checkElementId(id, what, () => this.loc.at(path, { key }));
     if (d) this.out.push(d);
   }
 
   /** A map-keyed element: the key is its id; an inline `id:` must equal it. */
   private keyed(key: string, entry: unknown, what: string, path: DocPath): void {
     this.id(key, what, path, true);
+    // (path arrays are built by callers; only messages turn them into positions)
     if (isObj(entry) && typeof entry.id === 'string' && entry.id !== key) {
       this.out.push(
         diagnosticAt(this.loc.at([...path, 'id']), 'MAP_KEY_ID_MISMATCH', `${what} \`${key}\` says \`id: ${entry.id}\`; the key is its id`, {
@@ -173,11 +189,11 @@ function notMapping(loc: Locator, what: string): Diagnostic {
  * Unknown root keys are warnings: the published schema accepts them, but they are usually
  * typos or fields removed from ASTRA (`narrative`, `authors`).
  */
-export function checkAnalysisDoc(doc: unknown, loc: Locator): StructureResult<RawAnalysis> {
+export async function checkAnalysisDoc(doc: unknown, loc: Locator): Promise<StructureResult<RawAnalysis>> {
   if (!isObj(doc)) return { value: undefined, diagnostics: [notMapping(loc, 'an astra.yaml')] };
   const c = new Checker(doc, loc, 'analysis');
-  const parsed = RootAnalysisSchema.safeParse(doc);
-  const diagnostics = parsed.success ? [] : new IssueConverter('analysis', doc, loc).convert(parsed.error.issues);
+  const parsed = await schemaVerdict('analysis', doc, loc);
+  const diagnostics = parsed.diagnostics;
   if (typeof doc.id === 'string') {
     const d = checkElementId(doc.id, 'analysis', loc.at(['id']));
     if (d) c.out.push(d);
@@ -194,14 +210,14 @@ export function checkAnalysisDoc(doc: unknown, loc: Locator): StructureResult<Ra
   }
   c.analysis(doc, []);
   diagnostics.push(...c.out);
-  const ok = parsed.success && !c.out.some((d) => d.severity === 'error');
-  return ok ? { value: parsed.data as RawAnalysis, diagnostics } : { value: undefined, diagnostics };
+  const ok = parsed.ok && !c.out.some((d) => d.severity === 'error');
+  return ok ? { value: parsed.value as RawAnalysis, diagnostics } : { value: undefined, diagnostics };
 }
 
-export function checkUniverseDoc(doc: unknown, loc: Locator): StructureResult<RawUniverse> {
+export async function checkUniverseDoc(doc: unknown, loc: Locator): Promise<StructureResult<RawUniverse>> {
   if (!isObj(doc)) return { value: undefined, diagnostics: [notMapping(loc, 'a universe file')] };
-  const parsed = UniverseDocSchema.safeParse(doc);
-  const diagnostics = parsed.success ? [] : new IssueConverter('universe', doc, loc).convert(parsed.error.issues);
+  const parsed = await schemaVerdict('universe', doc, loc);
+  const diagnostics = parsed.diagnostics;
   const c = new Checker(doc, loc, 'universe');
   if (typeof doc.id === 'string') {
     const d = checkUniverseId(doc.id, loc.at(['id']));
@@ -209,15 +225,15 @@ export function checkUniverseDoc(doc: unknown, loc: Locator): StructureResult<Ra
   }
   c.universeNodes(doc.analyses, ['analyses']);
   diagnostics.push(...c.out);
-  const ok = parsed.success && c.out.length === 0;
-  return ok ? { value: parsed.data, diagnostics } : { value: undefined, diagnostics };
+  const ok = parsed.ok && c.out.length === 0;
+  return ok ? { value: parsed.value as RawUniverse, diagnostics } : { value: undefined, diagnostics };
 }
 
 /** A standalone Insight document (e.g. tests-data/valid/Insight-001.yaml). */
-export function checkInsightDoc(doc: unknown, loc: Locator): StructureResult<unknown> {
+export async function checkInsightDoc(doc: unknown, loc: Locator): Promise<StructureResult<unknown>> {
   if (!isObj(doc)) return { value: undefined, diagnostics: [notMapping(loc, 'an insight file')] };
-  const parsed = InsightDocSchema.safeParse(doc);
-  const diagnostics = parsed.success ? [] : new IssueConverter('insight', doc, loc).convert(parsed.error.issues);
+  const parsed = await schemaVerdict('insight', doc, loc);
+  const diagnostics = parsed.diagnostics;
   const c = new Checker(doc, loc, 'insight');
   if (typeof doc.id === 'string') {
     const d = checkElementId(doc.id, 'insight', loc.at(['id']));
@@ -225,6 +241,6 @@ export function checkInsightDoc(doc: unknown, loc: Locator): StructureResult<unk
   }
   c.evidence(doc, []);
   diagnostics.push(...c.out);
-  const ok = parsed.success && c.out.length === 0;
-  return ok ? { value: parsed.data, diagnostics } : { value: undefined, diagnostics };
+  const ok = parsed.ok && c.out.length === 0;
+  return ok ? { value: parsed.value, diagnostics } : { value: undefined, diagnostics };
 }

@@ -84,7 +84,19 @@ export function toJS(node: SNode): unknown {
   }
 }
 
+/** Key indexes of big maps (a decision with 20,000 options), so lookups stay O(1). */
+const INDEX = new WeakMap<SMap, Map<string, SPair>>();
+
 function lastPair(map: SMap, key: string): SPair | undefined {
+  if (map.pairs.length > 16) {
+    let idx = INDEX.get(map);
+    if (!idx) {
+      idx = new Map();
+      for (const p of map.pairs) idx.set(p.key, p); // later duplicates win, as in toJS
+      INDEX.set(map, idx);
+    }
+    return idx.get(key);
+  }
   for (let i = map.pairs.length - 1; i >= 0; i--) {
     const p = map.pairs[i] as SPair;
     if (p.key === key) return p;
@@ -108,10 +120,20 @@ export function nodeAt(root: SNode, path: DocPath): SNode | undefined {
  * falls back to the nearest existing parent, so a missing field points at its object.
  */
 export class Locator {
+  private tree: SNode | undefined | (() => SNode | undefined);
+
+  /** `root` may be a function: the tree is then built only if a position is ever asked for. */
   constructor(
     readonly file: string,
-    readonly root: SNode | undefined,
-  ) {}
+    root: SNode | undefined | (() => SNode | undefined),
+  ) {
+    this.tree = root;
+  }
+
+  get root(): SNode | undefined {
+    if (typeof this.tree === 'function') this.tree = this.tree();
+    return this.tree;
+  }
 
   /**
    * Position of `path`. A map entry whose value is a scalar points at the value (`1.0` in
@@ -170,7 +192,7 @@ export function checkTree(root: SNode, file: string): Diagnostic[] {
   const at = (line: number, col: number, path: DocPath) => ({ file, line, col, path: formatPath(path) });
   const walk = (n: SNode, path: (string | number)[]): void => {
     if (n.kind === 'scalar') {
-      if (n.style === 'plain' && typeof n.value === 'string' && YAML11_BOOL.test(n.value)) {
+      if (n.style === 'plain' && typeof n.value === 'string' && n.value.length <= 3 && YAML11_BOOL.test(n.value)) {
         out.push({
           code: 'YAML11_BOOLEAN',
           severity: 'warning',
@@ -189,10 +211,17 @@ export function checkTree(root: SNode, file: string): Diagnostic[] {
       });
       return;
     }
-    const seen = new Map<string, SPair>();
-    for (const p of n.pairs) {
+    // Small maps (most of them) find duplicates by scanning; big ones use an index.
+    const seen = n.pairs.length > 8 ? new Map<string, SPair>() : undefined;
+    n.pairs.forEach((p, i) => {
       path.push(p.key);
-      const first = seen.get(p.key);
+      let first: SPair | undefined;
+      if (seen) {
+        first = seen.get(p.key);
+        if (!first) seen.set(p.key, p);
+      } else {
+        for (let j = 0; j < i && !first; j++) if ((n.pairs[j] as SPair).key === p.key) first = n.pairs[j];
+      }
       if (first) {
         out.push({
           code: 'DUPLICATE_KEY',
@@ -201,8 +230,6 @@ export function checkTree(root: SNode, file: string): Diagnostic[] {
           ...at(p.keyLine, p.keyCol, path),
           hint: 'merge the two entries or rename one',
         });
-      } else {
-        seen.set(p.key, p);
       }
       if (typeof p.keyValue !== 'string') {
         const what = p.keyValue === null ? 'null (empty)' : `a ${typeof p.keyValue}`;
@@ -213,7 +240,7 @@ export function checkTree(root: SNode, file: string): Diagnostic[] {
           ...at(p.keyLine, p.keyCol, path),
           hint: p.keyValue === null ? 'give the entry a name' : `quote it: "${p.key}":`,
         });
-      } else if (p.keyStyle === 'plain' && YAML11_BOOL.test(p.key)) {
+      } else if (p.keyStyle === 'plain' && p.key.length <= 3 && YAML11_BOOL.test(p.key)) {
         out.push({
           code: 'YAML11_BOOLEAN',
           severity: 'warning',
@@ -224,7 +251,7 @@ export function checkTree(root: SNode, file: string): Diagnostic[] {
       }
       walk(p.value, path);
       path.pop();
-    }
+    });
   };
   walk(root, []);
   return out;
