@@ -72,7 +72,7 @@ function findCycles(project: Project, edges: Map<string, string[]>, index: Map<s
         const rotated = [...flow.slice(at), ...flow.slice(0, at)];
         const path = [...rotated, first].join(' -> ');
         diagnostics.push(
-          diagnosticAt(project.outputs.get(first)?.decl.ref, 'OUTPUT_CYCLE', `outputs depend on each other in a cycle: ${path}`, {
+          diagnosticAt(project.outputs.get(first)?.decl.ref, 'OUTPUT_CYCLE', `outputs depend on each other in a cycle (arrows run from input to consumer): ${path}`, {
             hint: 'remove one of these entries from an `inputs:` list so the outputs can be built in order',
           }),
         );
