@@ -9,6 +9,7 @@ npm run build >/dev/null
 # One benchmark script per line (add yours here; see bench/README.md).
 BENCHES=(
   dag.sh
+  scheduler.sh
 )
 
 status=0

@@ -44,6 +44,7 @@ def emit_fatal(code, message, hint=None):
 
 
 try:
+    import dask
     import distributed
     from distributed import Client
 except Exception as e:  # ImportError, or a broken install: never a traceback
@@ -52,6 +53,14 @@ except Exception as e:  # ImportError, or a broken install: never a traceback
     sys.exit(3)
 
 import lc_dask_task  # noqa: E402
+
+# Every submit would otherwise read the caller's source code for the dashboard's
+# "computations" list: ~1.5 ms of CPU per task here. Newer releases honour nframes=0;
+# 2022.12 skips frames of ignored modules, and ".*" ignores them all.
+dask.config.set({
+    "distributed.diagnostics.computations.ignore-modules": [".*"],
+    "distributed.diagnostics.computations.nframes": 0,
+})
 
 try:  # ship worker-side code by value: external workers need nothing of lc installed
     import cloudpickle
@@ -80,16 +89,20 @@ class Cluster:
     def __init__(self, client):
         self.client = client
         self.sessions = {}  # key prefix -> Session
-        self.topic = f"lc-started-{os.getpid()}-{int(time.time() * 1000)}"
+        self.topic = f"lc-events-{os.getpid()}-{int(time.time() * 1000)}"
         self.workers = {}
         self.workers_at = 0.0
-        client.subscribe_topic(self.topic, self.on_started)
+        client.subscribe_topic(self.topic, self.on_event)
 
-    def on_started(self, event):
+    def on_event(self, event):
         msg = event[1] if isinstance(event, (tuple, list)) else event
         key = msg.get("key", "")
         sess = self.sessions.get(key.split("/", 1)[0])
-        if sess is not None:
+        if sess is None:
+            return
+        if "result" in msg:
+            sess.on_result(key, msg["result"])
+        else:
             sess.on_started(key, msg)
 
     async def refresh_workers(self, max_age_s=2.0):
@@ -130,16 +143,36 @@ class Session:
         self.write = write
         self.prefix = f"lc{os.getpid()}s{next(_session_ids)}"
         self.counter = itertools.count(1)
-        self.tasks = {}  # task id -> {"key", "future", "started"}
+        self.tasks = {}  # task id -> {"key", "future", "started", "cancelled"}
+        self.by_key = {}  # dask key -> task id
         cluster.sessions[self.prefix] = self
 
     def on_started(self, key, msg):
-        for tid, t in self.tasks.items():
-            if t["key"] == key:
-                t["started"] = True
-                self.write({"type": "started", "id": tid, "host": msg.get("host"),
-                            "startedAt": msg.get("startedAt")})
-                return
+        tid = self.by_key.get(key)
+        t = self.tasks.get(tid) if tid is not None else None
+        if t is not None and not t["started"]:
+            t["started"] = True
+            self.write({"type": "started", "id": tid, "host": msg.get("host"),
+                        "startedAt": msg.get("startedAt")})
+
+    def on_result(self, key, res):
+        tid = self.by_key.get(key)
+        if tid is not None and tid in self.tasks:
+            self.finish(tid, {"type": "result", "id": tid, **res})
+
+    def finish(self, tid, msg):
+        """Report a task's end once, and let Dask forget it."""
+        t = self.tasks.pop(tid, None)
+        if t is None:
+            return
+        self.by_key.pop(t["key"], None)
+        if msg.get("reason") == "exit" and t.get("cancelled"):
+            msg["reason"] = "cancelled"
+        try:
+            t["future"].release()
+        except Exception:
+            pass
+        self.write(msg)
 
     def result_msg(self, tid, reason, detail, host=""):
         now = time.time() * 1000.0
@@ -166,26 +199,33 @@ class Session:
             lc_dask_task.run_shell, spec, key=key, resources=resources or None, pure=False, retries=0,
         )
         self.tasks[tid] = {"key": key, "future": fut, "started": False, "cancelled": False}
+        self.by_key[key] = tid
         asyncio.ensure_future(self.watch(tid, fut))
 
     async def watch(self, tid, fut):
+        """Results normally arrive as events (on_result); this covers errors, cancellation and
+        a lost event, without a gather round trip in the common case."""
+        try:
+            await distributed.wait([fut])
+        except BaseException:
+            pass
+        if tid not in self.tasks:
+            return
+        if fut.status == "finished":
+            for _ in range(50):  # the result event may trail the state change a little
+                await asyncio.sleep(0.02)
+                if tid not in self.tasks:
+                    return
         try:
             res = await fut
             msg = {"type": "result", "id": tid, **res}
-            if msg.get("reason") == "exit" and self.tasks.get(tid, {}).get("cancelled"):
-                msg["reason"] = "cancelled"
         except BaseException as e:  # cancelled future, lost worker, ...
             t = self.tasks.get(tid) or {}
             if t.get("cancelled") or type(e).__name__ in ("CancelledError", "FutureCancelledError"):
                 msg = self.result_msg(tid, "cancelled", "cancelled before it started")
             else:
                 msg = self.result_msg(tid, "spawn_error", f"Dask: {type(e).__name__}: {e}")
-        self.tasks.pop(tid, None)
-        try:
-            fut.release()
-        except Exception:
-            pass
-        self.write(msg)
+        self.finish(tid, msg)
 
     async def cancel(self, tid, force=False):
         t = self.tasks.get(tid)

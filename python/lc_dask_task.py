@@ -185,6 +185,9 @@ def run_shell(spec):
         result["reason"] = rec["stop_reason"]
     result["finishedAt"] = time.time() * 1000.0
     result["tail"] = _read_tail(log_path, offset)
+    if worker is not None and spec.get("topic"):
+        # pushed to the bridge through the scheduler: saves a gather round trip per task
+        worker.log_event(spec["topic"], {"key": key, "result": result})
     return result
 
 

@@ -41,17 +41,19 @@ interface Pending {
   /** Handed to Dask (after `prepare`). */
   sent: boolean;
   started: boolean;
-  cpus: number;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
 }
 
 /**
- * How far ahead of free capacity tasks are handed to Dask: enough that a worker always finds
- * its next task queued (latency hidden), small enough that `prepare` (which empties the
- * output dir) runs shortly before the task really starts.
+ * How many tasks may be handed to Dask at once: enough that every worker finds its next task
+ * already queued (Dask batches messages every 2-10 ms, so a thin pipeline would idle the
+ * workers), few enough that `prepare` (which empties the output dir) runs shortly before the
+ * task really starts and a cancel finds most of the queue still on this side.
  */
-const ADMIT_FACTOR = 2;
+export function admitWindow(cpuTotal: number): number {
+  return Math.max(64, 8 * Math.ceil(cpuTotal));
+}
 
 export async function createDaskExecutor(opts: DaskExecutorOptions): Promise<DaskExecutor> {
   const env = opts.env ?? process.env;
@@ -95,12 +97,11 @@ export function daskResources(r: ExecRequest['resources']): SubmitRequest['resou
 
 class DaskExecutorImpl implements DaskExecutor {
   readonly name = 'dask' as const;
-  /** prepare() runs when a task is handed to Dask (see ADMIT_FACTOR), not at submit. */
+  /** prepare() runs when a task is handed to Dask (see admitWindow), not at submit. */
   readonly callsPrepare = true;
   private pending = new Map<string, Pending>();
   private queue: Pending[] = [];
   private inflight = 0;
-  private inflightCpus = 0;
   private pumping = false;
   private nodes: NodeCapacity[] = [];
   private cpuTotal = 0;
@@ -142,22 +143,21 @@ class DaskExecutorImpl implements DaskExecutor {
     if (this.broken) return Promise.reject(this.broken);
     if (this.pending.has(req.id)) return Promise.reject(new LcError('DASK_DUPLICATE', `task ${req.id} is already submitted`));
     return new Promise<ExecResult>((resolve, reject) => {
-      const p: Pending = { req, follower: new LogFollower(req.logPath, req.onLine), sent: false, started: false, cpus: Math.max(0, req.resources.cpus), resolve, reject };
+      const p: Pending = { req, follower: new LogFollower(req.logPath, req.onLine), sent: false, started: false, resolve, reject };
       this.pending.set(req.id, p);
       this.queue.push(p);
       void this.pump();
     });
   }
 
-  /** Hand queued tasks to Dask while the cluster has room (see ADMIT_FACTOR); FIFO. */
+  /** Hand queued tasks to Dask while the cluster has room (see admitWindow); FIFO. */
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.broken) {
         const p = this.queue[0] as Pending;
-        const limit = this.cpuTotal * ADMIT_FACTOR;
-        if (this.cpuTotal > 0 && this.inflight > 0 && this.inflightCpus + p.cpus > limit) break;
+        if (this.inflight >= admitWindow(this.cpuTotal)) break;
         if (this.opts.jobs !== undefined && this.inflight >= this.opts.jobs) break;
         this.queue.shift();
         const why = whyDoesNotFit(p.req.resources, this.nodes);
@@ -196,7 +196,6 @@ class DaskExecutorImpl implements DaskExecutor {
       this.bridge.send(msg);
       p.sent = true;
       this.inflight++;
-      this.inflightCpus += p.cpus;
     } catch (e) {
       this.pending.delete(req.id);
       p.reject(e as Error);
@@ -256,7 +255,6 @@ class DaskExecutorImpl implements DaskExecutor {
     this.pending.delete(m.id);
     if (p.sent) {
       this.inflight--;
-      this.inflightCpus = Math.max(0, this.inflightCpus - p.cpus);
     }
     if (m.cpuS) this.cpuS += m.cpuS;
     if (!p.started && m.reason !== 'does_not_fit' && m.reason !== 'spawn_error' && m.reason !== 'cancelled') {
