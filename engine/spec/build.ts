@@ -83,7 +83,7 @@ export class DeclBuilder {
     const raw = r.recipe as NonNullable<RawOutput['recipe']>;
     const rp = [...p, 'recipe'];
     const owner = `recipe of output \`${this.node.qid ? `${this.node.qid}.` : ''}${r.id}\``;
-    const res = normaliseResources(raw.resources, { at: (f) => this.at([...rp, 'resources', f]), owner });
+    const res = normaliseResources(raw.resources, { at: (f, key) => this.at([...rp, 'resources', f], key === true), owner });
     this.diagnostics.push(...res.diagnostics);
     const recipe: Recipe = { command: raw.command ?? '', resources: res.resources, ref: this.at(rp), commandRef: this.at([...rp, 'command']) };
     const container = orUndef(raw.container) ?? this.node.container;

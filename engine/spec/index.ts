@@ -77,7 +77,8 @@ export async function loadProject(rootDir: string): Promise<LoadResult> {
   checkDecisions(tree, aliases, f);
   const entries = checkOutputs(tree, f);
   diagnostics.push(...f.list);
-  if (hasErrors(f.list)) {
+  // Resource and structure errors found while building (loaded.diagnostics) gate like semantic ones.
+  if (hasErrors(f.list) || hasErrors(loaded.diagnostics)) {
     diagnostics.push(...(await checkUniverseStructure(root)));
     return { project: undefined, diagnostics: sortDiagnostics(diagnostics) };
   }

@@ -93,14 +93,15 @@ export function parseDuration(text: string): number | undefined {
 
 /** Where each field of one `resources:` mapping is, and whose it is (for messages). */
 export interface ResourcesContext {
-  at: (field: string) => SourceRef;
+  /** Position of a field's value, or of its name with `key`. */
+  at: (field: string, key?: boolean) => SourceRef;
   owner: string;
 }
 
 const LIGHTCONE: Record<string, { astra: 'cpus' | 'memory' | 'gpus'; example: (v: number) => string }> = {
   cpus_per_task: { astra: 'cpus', example: (v) => `cpus: ${v}` },
   mem_mb: { astra: 'memory', example: (v) => `memory: "${v}MB"` },
-  gpus_per_task: { astra: 'gpus', example: (v) => `gpus: ${v}` },
+  gpus_per_task: { astra: 'gpus', example: (v) => (v === 0 ? 'remove it: no GPUs is the default' : `gpus: ${v}`) },
 };
 
 export function normaliseResources(raw: RawResources | null | undefined, ctx: ResourcesContext): { resources: Resources; diagnostics: Diagnostic[] } {
@@ -114,14 +115,14 @@ export function normaliseResources(raw: RawResources | null | undefined, ctx: Re
     if (!given(v)) continue;
     if (given(raw[info.astra])) {
       diagnostics.push(
-        diagnosticAt(ctx.at(name), 'RESOURCE_CONFLICT', `${ctx.owner}: both \`${info.astra}\` and \`${name}\` are given; they mean the same resource`, {
+        diagnosticAt(ctx.at(name, true), 'RESOURCE_CONFLICT', `${ctx.owner}: both \`${info.astra}\` and \`${name}\` are given; they mean the same resource`, {
           hint: `keep only \`${info.astra}\``,
         }),
       );
       continue;
     }
     diagnostics.push(
-      diagnosticAt(ctx.at(name), 'LIGHTCONE_RESOURCE', `${ctx.owner}: \`${name}\` is a Lightcone name; ASTRA tools only know \`${info.astra}\``, {
+      diagnosticAt(ctx.at(name, true), 'LIGHTCONE_RESOURCE', `${ctx.owner}: \`${name}\` is a Lightcone name; ASTRA tools only know \`${info.astra}\``, {
         severity: 'warning',
         hint: info.example(Number(v)),
       }),
