@@ -6,13 +6,14 @@
 import { LcError } from '../engine/errors.js';
 import { applyColor, decideColor, paint } from './color.js';
 import type { GlobalOptions } from './commands/command.js';
-import { COMMANDS, findCommand } from './commands/index.js';
+import { findCommand, loadCommands } from './commands/index.js';
 import { printError } from './diagnostics.js';
 import { toolVersion } from './version.js';
 
-function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const cmds = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+async function helpText(): Promise<string> {
+  const commands = await loadCommands();
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const cmds = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
   return `lc ${toolVersion()}: run, verify and watch ASTRA multiverse analyses
 
 Usage: lc [global options] [command] [options]
@@ -70,16 +71,16 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (help) {
-      process.stdout.write(helpText());
+      process.stdout.write(await helpText());
       return 0;
     }
     const g: GlobalOptions = { color, cwd, ...(projectDir !== undefined ? { projectDir } : {}) };
     const [name, ...args] = rest;
     const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
     const cmdName = name ?? (interactive ? 'tui' : 'status');
-    const cmd = findCommand(cmdName);
+    const cmd = await findCommand(cmdName);
     if (!cmd) {
-      process.stderr.write(`${p.red('lc:')} unknown command '${cmdName}'\n\n${helpText()}`);
+      process.stderr.write(`${p.red('lc:')} unknown command '${cmdName}'\n\n${await helpText()}`);
       return 2;
     }
     if (args.includes('--help') || args.includes('-h')) {

@@ -1,13 +1,28 @@
 import type { Command } from './command.js';
-import { command as dag } from './dag.js';
-import { command as run } from './run.js';
-import { command as scheduler } from './scheduler.js';
-import { command as status } from './status.js';
-import { command as tui } from './tui.js';
-import { command as validate } from './validate.js';
-import { command as verify } from './verify.js';
 
-/** Every subcommand, in the order `lc --help` lists them. */
-export const COMMANDS: readonly Command[] = [run, status, verify, validate, dag, scheduler, tui];
+/**
+ * Every subcommand, in the order `lc --help` lists them. Modules load lazily: a command pays
+ * only for its own imports (the runner, Ink, Dask wiring...), not for every other command's,
+ * which keeps `lc status` / `lc dag` / a no-op `lc run` fast.
+ */
+const LOADERS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
+  run: () => import('./run.js'),
+  status: () => import('./status.js'),
+  verify: () => import('./verify.js'),
+  validate: () => import('./validate.js'),
+  dag: () => import('./dag.js'),
+  scheduler: () => import('./scheduler.js'),
+  tui: () => import('./tui.js'),
+};
 
-export const findCommand = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);
+export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);
+
+export async function findCommand(name: string): Promise<Command | undefined> {
+  const load = Object.hasOwn(LOADERS, name) ? LOADERS[name] : undefined;
+  return load ? (await load()).command : undefined;
+}
+
+/** All commands (for `lc --help`, which needs every summary). */
+export async function loadCommands(): Promise<Command[]> {
+  return Promise.all(COMMAND_NAMES.map(async (n) => (await findCommand(n)) as Command));
+}
