@@ -5,16 +5,15 @@
  * plans, external paths) is done once per output; the per-task loop only fills in universe
  * values, renders, and hashes. That keeps 100,000 tasks well under a second.
  */
-import { createHash } from 'node:crypto';
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
 import type { Project, Recipe, ResolvedOutput, Universe } from '../spec/model.js';
-import { parseTemplate, type TemplatePart } from '../spec/template.js';
+import { parseTemplate, shellQuote } from '../spec/template.js';
 import { canonicalJson } from './canonical-json.js';
-import { TASK_KEY_VERSION, type KeyInput } from './key.js';
+import { sha256Key, TASK_KEY_VERSION, type KeyInput } from './key.js';
 import { orderOutputs } from './order.js';
 import { outdirPattern, toProjectPath, type OutdirPattern } from './outdir.js';
-import { renderCommand, type RenderProblem } from './render.js';
+import { compileTemplate, isShellSafe, renderSegments, type Segment } from './render.js';
 import type { Dag, Task, TaskInput } from './task.js';
 
 export interface BuildDagOptions {
@@ -27,16 +26,20 @@ export interface BuildDagOptions {
  * the key document: for task and manual inputs the universe-specific value is appended.
  */
 type InputPlan =
-  | { kind: 'task'; localId: string; producer: string; outdir: OutdirPattern; index: number; keyPrefix: string }
-  | { kind: 'manual'; localId: string; producer: string; outdir: OutdirPattern; index: number; keyPrefix: string }
-  | { kind: 'external'; localId: string; index: number; input: TaskInput & { kind: 'external' }; rendered: string; keyJson: string };
+  | { kind: 'task'; localId: string; producer: string; outdir: OutdirPattern; safe: boolean; index: number; keyPrefix: string }
+  | { kind: 'manual'; localId: string; producer: string; outdir: OutdirPattern; safe: boolean; index: number; keyPrefix: string }
+  | { kind: 'external'; localId: string; index: number; input: TaskInput & { kind: 'external' }; quoted: string; keyJson: string };
+
+/** Whether every `prefix + universe + suffix` needs no quoting, given a universe id that needs none. */
+const patternSafe = (p: OutdirPattern): boolean => isShellSafe(`${p.prefix}u${p.suffix}`);
 
 interface OutputPlan {
   out: ResolvedOutput;
   qid: string;
   recipe: Recipe;
-  parts: TemplatePart[];
+  segments: Segment[];
   outdir: OutdirPattern;
+  outdirSafe: boolean;
   inputs: InputPlan[];
   inputIndex: Map<string, number>;
   /** Output.decisions: local id and the qualified id universes key their choices by. */
@@ -94,11 +97,12 @@ function planOutput(project: Project, out: ResolvedOutput, recipe: Recipe, diagn
       }
       const outdir = outdirPattern(project, b.producer);
       const id = JSON.stringify(b.localId);
+      const safe = patternSafe(outdir);
       if (producer.decl.recipe) {
-        inputs.push({ kind: 'task', localId: b.localId, producer: b.producer, outdir, index, keyPrefix: `{"id":${id},"task":` });
+        inputs.push({ kind: 'task', localId: b.localId, producer: b.producer, outdir, safe, index, keyPrefix: `{"id":${id},"task":` });
       } else {
         const keyPrefix = `{"id":${id},"output":${JSON.stringify(b.producer)},"path":`;
-        inputs.push({ kind: 'manual', localId: b.localId, producer: b.producer, outdir, index, keyPrefix });
+        inputs.push({ kind: 'manual', localId: b.localId, producer: b.producer, outdir, safe, index, keyPrefix });
       }
       return;
     }
@@ -117,16 +121,18 @@ function planOutput(project: Project, out: ResolvedOutput, recipe: Recipe, diagn
     if (b.source !== undefined) keyEntry.source = b.source;
     if (b.analysisRef !== undefined) keyEntry.ref = b.analysisRef;
     const rendered = path ?? b.source ?? b.analysisRef ?? '';
-    inputs.push({ kind: 'external', localId: b.localId, index, input, rendered, keyJson: canonicalJson(keyEntry) });
+    inputs.push({ kind: 'external', localId: b.localId, index, input, quoted: shellQuote(rendered), keyJson: canonicalJson(keyEntry) });
   });
   const nodeQid = out.node.qid;
   const decisions = out.decl.decisions.map((local) => ({ local, qualified: nodeQid ? `${nodeQid}.${local}` : local }));
+  const outdir = outdirPattern(project, qid);
   return {
     out,
     qid,
     recipe,
-    parts: parsed.parts,
-    outdir: outdirPattern(project, qid),
+    segments: compileTemplate(parsed.parts, inputIndex, out.inputs.length).segments,
+    outdir,
+    outdirSafe: patternSafe(outdir),
     inputs,
     inputIndex,
     decisions,
@@ -155,7 +161,7 @@ function keyFragments(qid: string, recipe: Recipe, decisions: { local: string; q
 
 function checkTemplateRefs(plan: OutputPlan, diagnostics: Diagnostic[]): void {
   const declared = new Set(plan.out.decl.decisions);
-  for (const p of plan.parts) {
+  for (const p of parseTemplate(plan.recipe.command).parts) {
     if (p.kind === 'input' && !plan.inputIndex.has(p.id)) {
       diagnostics.push(
         diagnosticAt(plan.recipe.ref, 'UNDECLARED_TEMPLATE_REF', `recipe of '${plan.qid}' uses ${p.raw}, but '${p.id}' is not in its inputs`),
@@ -211,11 +217,15 @@ export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: D
   const tasks: Task[] = [];
   const byId = new Map<string, Task>();
   const groupByKey = new Map<string, string>();
-  const renderProblems: RenderProblem[] = [];
+  const missing: string[] = [];
+  // Universe ids are validated ([a-z][a-z0-9_-]*), so they never need quoting; checked anyway,
+  // once per universe, so a path is quoted per task only when it really needs it.
+  const universeSafe = universes.map((u) => isShellSafe(u.id));
   for (const plan of plans) {
-    for (const u of universes) {
+    for (let ui = 0; ui < universes.length; ui++) {
+      const u = universes[ui] as Universe;
       if (!u.activeOutputs.has(plan.qid)) continue;
-      const task = makeTask(plan, u, byId, problems, renderProblems);
+      const task = makeTask(plan, u, universeSafe[ui] as boolean, byId, problems, missing);
       if (!task) continue;
       const leader = groupByKey.get(task.key);
       if (leader === undefined) groupByKey.set(task.key, task.id);
@@ -248,26 +258,28 @@ export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: D
 function makeTask(
   plan: OutputPlan,
   u: Universe,
+  uSafe: boolean,
   byId: Map<string, Task>,
   problems: ProblemLog,
-  renderProblems: RenderProblem[],
+  missing: string[],
 ): Task | undefined {
   const universe = u.id;
   const outdir = plan.outdir.prefix + universe + plan.outdir.suffix;
-  const inputPaths: string[] = new Array<string>(plan.out.inputs.length).fill('');
+  /** Shell-quoted input paths by input index, for the command. */
+  const quoted: string[] = [];
   const inputs: TaskInput[] = [];
   let keyInputs = '';
   const deps: string[] = [];
   let broken = false;
   for (const ip of plan.inputs) {
     if (ip.kind === 'external') {
-      inputPaths[ip.index] = ip.rendered;
+      quoted[ip.index] = ip.quoted;
       inputs.push(ip.input);
       keyInputs += (keyInputs ? ',' : '') + ip.keyJson;
       continue;
     }
     const path = ip.outdir.prefix + universe + ip.outdir.suffix;
-    inputPaths[ip.index] = path;
+    quoted[ip.index] = uSafe && ip.safe ? path : shellQuote(path);
     if (!u.activeOutputs.has(ip.producer)) {
       problems.add(
         `inactive\0${plan.qid}\0${ip.index}`,
@@ -311,22 +323,22 @@ function makeTask(
     firstDecision = false;
   }
   keyDoc += k.mid + keyInputs + k.tail;
-  renderProblems.length = 0;
-  const command = renderCommand(plan.parts, { outdir, inputPaths, inputIndex: plan.inputIndex, decisions }, renderProblems);
-  for (const p of renderProblems) {
+  missing.length = 0;
+  const command = renderSegments(plan.segments, uSafe && plan.outdirSafe ? outdir : shellQuote(outdir), quoted, decisions, missing);
+  for (const id of missing) {
     // Undeclared ids were reported once per output by checkTemplateRefs.
-    if (p.kind === 'no-decision-value' && plan.out.decl.decisions.includes(p.id)) {
-      problems.add(
-        `nodecision\0${plan.qid}\0${p.id}`,
-        plan.recipe.ref,
-        'DECISION_WITHOUT_VALUE',
-        `recipe of '${plan.qid}' uses ${p.raw}, but decision '${p.id}' is inactive (its \`when\` does not hold), so it has no value`,
-        `add the decision's \`when\` conditions to '${plan.qid}', or stop using ${p.raw} in its command`,
-        universe,
-      );
-    }
+    if (!plan.out.decl.decisions.includes(id)) continue;
+    const raw = `{decisions.${id}}`;
+    problems.add(
+      `nodecision\0${plan.qid}\0${id}`,
+      plan.recipe.ref,
+      'DECISION_WITHOUT_VALUE',
+      `recipe of '${plan.qid}' uses ${raw}, but decision '${id}' is inactive (its \`when\` does not hold), so it has no value`,
+      `add the decision's \`when\` conditions to '${plan.qid}', or stop using ${raw} in its command`,
+      universe,
+    );
   }
-  const key = 'sha256:' + createHash('sha256').update(keyDoc).digest('hex');
+  const key = sha256Key(keyDoc);
   const id = `${universe}/${plan.qid}`;
   const task: Task = {
     id,
