@@ -8,6 +8,7 @@ import { unknownUniverseError } from '../engine/dag/select.js';
 import type { Dag } from '../engine/dag/task.js';
 import { LcError, type Diagnostic } from '../engine/errors.js';
 import { scratchPaths, type ScratchPaths } from '../engine/scratch/paths.js';
+import { loadProject } from '../engine/spec/index.js';
 import type { Project } from '../engine/spec/model.js';
 import type { GlobalOptions } from './commands/command.js';
 import { findProjectRoot } from './project-root.js';
@@ -41,8 +42,6 @@ function invalid(diagnostics: Diagnostic[]): LcError {
 
 export async function openProject(g: GlobalOptions, opts: OpenProjectOptions = {}): Promise<ProjectContext> {
   const root = findProjectRoot(g.cwd, g.projectDir);
-  // Dynamic until the spec loader is committed, so importing this module never breaks the CLI.
-  const { loadProject } = await import('../engine/spec/index.js');
   const loaded = await loadProject(root);
   const project = loaded.project;
   if (!project || loaded.diagnostics.some((d) => d.severity === 'error')) throw invalid(loaded.diagnostics);
