@@ -5,20 +5,15 @@
  */
 import { buildDag } from '../engine/dag/index.js';
 import { unknownUniverseError } from '../engine/dag/select.js';
-import type { Dag } from '../engine/dag/task.js';
+import type { EngineContext } from '../engine/context.js';
 import { LcError, type Diagnostic } from '../engine/errors.js';
-import { scratchPaths, type ScratchPaths } from '../engine/scratch/paths.js';
+import { scratchPaths } from '../engine/scratch/paths.js';
 import { loadProject } from '../engine/spec/index.js';
-import type { Project } from '../engine/spec/model.js';
 import type { GlobalOptions } from './commands/command.js';
 import { findProjectRoot } from './project-root.js';
 
-export interface ProjectContext {
-  /** Absolute project root (directory of the root astra.yaml). */
-  root: string;
-  project: Project;
-  dag: Dag;
-  scratch: ScratchPaths;
+/** What engine modules get (EngineContext: root, project, dag, scratch), plus load warnings. */
+export interface ProjectContext extends EngineContext {
   /** Warnings from loading and DAG building (errors throw instead); callers may print them. */
   warnings: Diagnostic[];
 }
