@@ -168,7 +168,8 @@ export class IssueConverter {
       const raw = n && n.kind === 'scalar' ? n.raw : String(value);
       const key = typeof path[path.length - 1] === 'string' ? `${field}: ` : '- ';
       const resourceUnit = field === 'memory' || field === 'disk' || field === 'time_limit';
-      return diagnosticAt(ref, 'NON_STRING_VALUE', `${owner}: \`${field}\` must be text, but YAML reads \`${raw}\` as ${typeName(value)}`, {
+      const what = this.kind === 'universe' && path[path.length - 2] === 'decisions' ? `the choice for \`${field}\` (an option id)` : `\`${field}\``;
+      return diagnosticAt(ref, 'NON_STRING_VALUE', `${owner}: ${what} must be text, but YAML reads \`${raw}\` as ${typeName(value)}`, {
         hint: resourceUnit
           ? `write it as text with a unit, e.g. ${field}: "${field === 'time_limit' ? '2h' : '16GB'}"`
           : `quote it: ${key}"${raw}"`,

@@ -12,7 +12,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
-import { compile, Evaluation, type CDecision, type CNode, type Compiled, type COutput } from './choices.js';
+import { compile, Evaluation, type CNode, type Compiled, type COutput } from './choices.js';
 import { checkDocumentText } from './document.js';
 import { readText } from './load.js';
 import type { AnalysisNode, Universe } from './model.js';

@@ -1,18 +1,21 @@
 /**
  * Conformance: on every ASTRA example and fixture file, lc's verdict equals the published
- * JSON Schema's (validated here with ajv, draft 2019-09) plus the stricter alias rules the
- * spec states (invalid 004/006/007 are rejected even where the schema alone... also rejects
- * them). The fixture name says which class the document is (Analysis-, Universe-, Insight-).
+ * JSON Schema's (checked here with ajv, draft 2019-09) plus the stricter alias rules of the
+ * spec (invalid 004/006/007, which Pydantic-based tools let through). The fixture name says
+ * which class the document is (Analysis-, Universe-, Insight-). The examples also load as
+ * whole projects, universes included.
  */
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { checkDocumentText } from '../../engine/spec/document.js';
+import { loadProject } from '../../engine/spec/index.js';
 import type { DocKind } from '../../engine/spec/ids.js';
-import { FIXTURES } from '../helpers/lc.js';
+import { FIXTURES, writeProject } from '../helpers/lc.js';
+import { scratch } from './helpers.js';
 
 const SCHEMA = JSON.parse(readFileSync(join(FIXTURES, 'astra-schema', 'astra.schema.json'), 'utf8')) as Record<string, unknown>;
 const EXAMPLES = join(FIXTURES, 'astra-examples');
@@ -66,5 +69,50 @@ describe('conformance with the published JSON Schema 0.0.12', () => {
       valid: c.expectValid,
       errors: c.expectValid ? [] : expect.arrayContaining([expect.any(String)]),
     });
+  });
+});
+
+describe('the ASTRA examples as projects', () => {
+  it.each(['iris', 'iris_pipeline'])('%s loads and every universe validates', async (name) => {
+    const root = join(scratch(), name);
+    cpSync(join(EXAMPLES, name), root, { recursive: true });
+    const r = await loadProject(root);
+    expect(r.diagnostics).toEqual([]);
+    const ids = readdirSync(join(root, 'universes')).map((f) => f.replace(/\.ya?ml$/, '')).sort();
+    expect(r.project!.universes.map((u) => u.id)).toEqual(ids);
+  });
+
+  it('iris: the declared constraints hold in its universes and are enforced in a new one', async () => {
+    const root = join(scratch(), 'iris');
+    cpSync(join(EXAMPLES, 'iris'), root, { recursive: true });
+    writeProject(root, {
+      'universes/bad.yaml': 'id: bad\ndecisions:\n  scaling: minmax\n  model: svm\n  test_size: small\n  random_seed: seed_42\n',
+    });
+    const r = await loadProject(root);
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([
+      ['INCOMPATIBLE_OPTIONS', 3, 12],
+      ['MISSING_REQUIRED_OPTION', 4, 10],
+    ]);
+  });
+
+  it('tests-data/valid/Analysis-001 with Universe-001 is a valid project (semantics included)', async () => {
+    const root = writeProject(scratch(), {
+      'astra.yaml': readFileSync(join(EXAMPLES, 'tests-data', 'valid', 'Analysis-001.yaml'), 'utf8'),
+      'universes/baseline.yaml': readFileSync(join(EXAMPLES, 'tests-data', 'valid', 'Universe-001.yaml'), 'utf8'),
+    });
+    const r = await loadProject(root);
+    expect(r.diagnostics).toEqual([]);
+    expect(Object.fromEntries(r.project!.universes[0]!.choices)).toEqual({
+      method: 'neural_net',
+      training_split: 'split_80_20',
+      'calibration.cal_method': 'pitpz',
+    });
+  });
+
+  it.each(readdirSync(join(EXAMPLES, 'tests-data', 'invalid')).sort())('tests-data/invalid/%s is rejected as a project', async (name) => {
+    const root = writeProject(scratch(), { 'astra.yaml': readFileSync(join(EXAMPLES, 'tests-data', 'invalid', name), 'utf8') });
+    const r = await loadProject(root);
+    expect(r.project).toBeUndefined();
+    expect(r.diagnostics.some((d) => d.severity === 'error')).toBe(true);
   });
 });
