@@ -5,8 +5,8 @@
  * which class the document is (Analysis-, Universe-, Insight-). The examples also load as
  * whole projects, universes included.
  */
-import Ajv2019 from 'ajv/dist/2019.js';
-import addFormats from 'ajv-formats';
+import ajv2019 from 'ajv/dist/2019.js';
+import ajvFormats from 'ajv-formats';
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -16,6 +16,10 @@ import { loadProject } from '../../engine/spec/index.js';
 import type { DocKind } from '../../engine/spec/ids.js';
 import { FIXTURES, writeProject } from '../helpers/lc.js';
 import { scratch } from './helpers.js';
+
+// CommonJS packages: under NodeNext the default import is module.exports, whose .default is the export.
+const Ajv2019 = ajv2019.default;
+const addFormats = ajvFormats.default;
 
 const SCHEMA = JSON.parse(readFileSync(join(FIXTURES, 'astra-schema', 'astra.schema.json'), 'utf8')) as Record<string, unknown>;
 const EXAMPLES = join(FIXTURES, 'astra-examples');
