@@ -28,6 +28,11 @@ export interface DirListing {
   entries: FileEntry[];
   files: number;
   bytes: number;
+  /**
+   * With `{ dirs: true }`: `[relative dir ('' = the listed dir), mtime_ns]` of every directory
+   * walked, each stat'ed BEFORE it was read, so a later change always shows as a newer mtime.
+   */
+  dirs?: [string, string][];
 }
 
 /**
@@ -36,18 +41,20 @@ export interface DirListing {
  * Throws LcError('DIR_UNREADABLE') naming the path that failed; ENOENT of `absDir` itself is
  * reported with code 'DIR_MISSING'.
  */
-export function listFilesSync(absDir: string): DirListing {
+export function listFilesSync(absDir: string, opts: { dirs?: boolean } = {}): DirListing {
   const entries: FileEntry[] = [];
-  walk(absDir, '', entries, true);
+  const dirs: [string, string][] | undefined = opts.dirs ? [] : undefined;
+  walk(absDir, '', entries, true, dirs);
   entries.sort((a, b) => compareCodePoints(a.rel, b.rel));
   let bytes = 0;
   for (const e of entries) bytes += Number(e.size);
-  return { entries, files: entries.length, bytes };
+  return dirs ? { entries, files: entries.length, bytes, dirs } : { entries, files: entries.length, bytes };
 }
 
-function walk(absDir: string, relDir: string, out: FileEntry[], top: boolean): void {
+function walk(absDir: string, relDir: string, out: FileEntry[], top: boolean, dirs: [string, string][] | undefined): void {
   let dirents: Dirent[];
   try {
+    if (dirs) dirs.push([relDir, String(statSync(absDir, { bigint: true }).mtimeNs)]);
     dirents = readdirSync(absDir, { withFileTypes: true });
   } catch (e) {
     throw ioError(e, absDir, top);
@@ -58,7 +65,7 @@ function walk(absDir: string, relDir: string, out: FileEntry[], top: boolean): v
     const abs = absDir + '/' + name;
     const rel = relDir === '' ? name : relDir + '/' + name;
     if (d.isDirectory()) {
-      walk(abs, rel, out, false);
+      walk(abs, rel, out, false, dirs);
     } else if (d.isFile() || d.isSymbolicLink()) {
       // A symlink counts only when it resolves to a regular file; dangling or looping links
       // are skipped, as Python's Path.is_file() does.
@@ -110,7 +117,7 @@ async function walkAsync(absDir: string, relDir: string, out: FileEntry[], top: 
 /** The errors Python's Path.is_file() turns into False; anything else (EACCES, EIO) is real. */
 const SKIP_ERRNO = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EBADF']);
 
-function statOrSkip(abs: string): BigIntStats | undefined {
+export function statOrSkip(abs: string): BigIntStats | undefined {
   try {
     return statSync(abs, { bigint: true });
   } catch (e) {

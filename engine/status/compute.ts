@@ -12,15 +12,23 @@ import type { Task, TaskInput } from '../dag/task.js';
 import type { DirHashCache } from '../hash/dir-cache.js';
 import { DefinitionScan } from '../manifest/definition.js';
 import { fingerprintExternalSync, modeOf, type FingerprintMode } from '../manifest/inputs.js';
-import type { Manifest } from '../manifest/schema.js';
 import { readAllFailuresSync } from './failures.js';
-import { observeInOrder, type Observation } from './observe.js';
+import { ObservationCache } from './obs-cache.js';
+import { fullView, observeInOrder, type Observation } from './observe.js';
 import { definitionReasons } from './reasons.js';
 import type { FailureInfo, StaleReason, TaskStatus } from './types.js';
+import { definitionKey } from './view.js';
 
 export interface StatusOptions {
   /** Hash cache for external input directories (they are fingerprinted with sha256_dir). */
   dirCache?: DirHashCache;
+  /** Use (and update) the observation cache in the scratch dir (default true). */
+  observationCache?: boolean;
+  /**
+   * Timestamps younger than this are not cached (default 2000 ms: a change within the same
+   * filesystem timestamp tick could go unseen). Tests set 0 to exercise the cached path.
+   */
+  racyWindowMs?: number;
 }
 
 export async function computeStatus(ctx: EngineContext, tasks?: Task[], opts: StatusOptions = {}): Promise<TaskStatus[]> {
@@ -34,7 +42,10 @@ export async function computeStatus(ctx: EngineContext, tasks?: Task[], opts: St
     dirCache: opts.dirCache,
     failures: readAllFailuresSync(ctx.scratch),
   };
-  await observeInOrder(ctx.root, ordered, (t, o) => env.statuses.set(t.id, decide(t, o, env)));
+  const cache = opts.observationCache === false ? undefined : ObservationCache.load(ctx.scratch.cache);
+  const racyMs = opts.racyWindowMs ?? 2000;
+  await observeInOrder(ctx.root, ordered, cache, racyMs, (t, o) => env.statuses.set(t.id, decide(t, o, env)));
+  cache?.save();
   return wanted.map((t) => env.statuses.get(t.id) as TaskStatus);
 }
 
@@ -72,7 +83,7 @@ interface DecideEnv {
 function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
   const failure = env.failures.get(task.id);
   const mr = obs.manifest;
-  const m = mr.kind === 'ok' ? mr.manifest : undefined;
+  const m = mr.kind === 'ok' ? mr.slim : undefined;
   const st: TaskStatus = {
     id: task.id,
     universe: task.universe,
@@ -80,30 +91,57 @@ function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
     state: 'ok',
     reasons: [],
     key: task.key,
-    dataVersion: m ? m.data_version : null,
-    finishedAt: m?.finished_at !== undefined ? new Date(m.finished_at * 1000).toISOString() : null,
-    durationS: m?.schema_version === 2 ? m.duration_s : null,
-    host: m?.host ?? null,
+    dataVersion: m ? m[1] : null,
+    finishedAt: m && m[2] !== null ? new Date(m[2] * 1000).toISOString() : null,
+    durationS: m ? m[3] : null,
+    host: m ? m[4] : null,
     outdir: task.outdir,
   };
   if (m) {
-    st.manifestSchema = m.schema_version;
-    st.dedupFrom = m.schema_version === 2 ? m.deduplicated_from : null;
+    st.manifestSchema = m[0];
+    st.dedupFrom = m[5];
   }
   if (failure) st.failure = failure;
   if (mr.kind === 'unreadable') return set(st, 'unreadable', [{ kind: 'unreadable', detail: mr.reason }]);
-  if (!m) {
+  if (mr.kind === 'missing') {
     if (failure) return set(st, 'failed', [failedReason(failure)]);
     delete st.failure;
     return set(st, 'missing', []);
   }
-  if (failure && (m.finished_at === undefined || Date.parse(failure.at) > m.finished_at * 1000)) return set(st, 'failed', [failedReason(failure)]);
+  const finishedAt = mr.slim[2];
+  if (failure && (finishedAt === null || Date.parse(failure.at) > finishedAt * 1000)) return set(st, 'failed', [failedReason(failure)]);
   delete st.failure;
   if (obs.listingError !== undefined) return set(st, 'unreadable', [{ kind: 'unreadable', detail: obs.listingError }]);
   if (obs.modified) return set(st, 'modified', obs.modified);
-  const reasons = definitionReasons(task, m, env.scan.definition(task));
-  inputReasons(task, m, env, reasons);
+  const reasons = definitionChanges(task, mr, env);
+  inputReasons(task, mr.slim[7], env, reasons);
   return set(st, reasons.length > 0 ? 'stale' : 'ok', reasons);
+}
+
+/**
+ * Definition reasons. Common case: the recorded definition key equals today's, nothing
+ * changed, and the manifest need not be read again. Otherwise compare field by field.
+ */
+function definitionChanges(task: Task, mr: Observation['manifest'] & { kind: 'ok' }, env: DecideEnv): StaleReason[] {
+  const def = env.scan.definition(task);
+  const recorded = mr.slim[6];
+  if (recorded !== null) {
+    const now = definitionKey({
+      recipe: task.template,
+      resolved: def.container.resolved,
+      decisions: task.decisions,
+      scripts: def.scripts,
+      gpus: task.resources.gpus,
+      output: task.output,
+      universe: task.universe,
+    });
+    if (now === recorded) return [];
+  }
+  const full = fullView(join(env.root, task.outdir), mr);
+  if (full.kind !== 'ok' || !full.full) {
+    return [{ kind: 'recipe', detail: `manifest changed while status read it (${full.kind === 'unreadable' ? full.reason : full.kind}); run lc status again` }];
+  }
+  return definitionReasons(task, full.full, def);
 }
 
 function set(st: TaskStatus, state: TaskStatus['state'], reasons: StaleReason[]): TaskStatus {
@@ -117,8 +155,7 @@ function failedReason(f: FailureInfo): StaleReason {
   return { kind: 'failed', detail: `last attempt failed (${how}) at ${f.at}; log: ${f.logPath}` };
 }
 
-function inputReasons(task: Task, m: Manifest, env: DecideEnv, out: StaleReason[]): void {
-  const recorded = m.input_versions ?? {};
+function inputReasons(task: Task, recorded: Record<string, string>, env: DecideEnv, out: StaleReason[]): void {
   for (const input of task.inputs) {
     const rec = recorded[input.localId];
     if (input.kind === 'task') {

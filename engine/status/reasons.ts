@@ -5,21 +5,23 @@
  */
 import type { Task } from '../dag/task.js';
 import { codeVersion, type TaskDefinition } from '../manifest/definition.js';
-import type { Manifest, ManifestV2, StatEntry } from '../manifest/schema.js';
+import type { StatEntry } from '../manifest/schema.js';
+import type { ManifestView } from './view.js';
 import type { FileEntry } from '../hash/walk.js';
 import type { StaleReason } from './types.js';
 
 /** Reasons from the task's own definition: recipe, container, decisions, scripts, resources. */
-export function definitionReasons(task: Task, m: Manifest, def: TaskDefinition): StaleReason[] {
+export function definitionReasons(task: Task, m: ManifestView, def: TaskDefinition): StaleReason[] {
   if (m.schema_version === 1) return v1Reasons(task, m, def);
   // Compare the recorded parts of code_version with today's directly: equal parts mean an
   // equal code_version, and unequal ones say what changed, without hashing per task.
   const reasons: StaleReason[] = [];
-  if (m.recipe !== task.template) reasons.push(...recipeReason(task, m.recipe));
-  if ((m.resolved_image ?? null) !== def.container.resolved) reasons.push(containerReason(m.container_image ?? null, m.resolved_image, def));
+  if (m.recipe !== task.template) reasons.push(...recipeReason(task, m.recipe ?? ''));
+  if (m.resolved_image !== def.container.resolved) reasons.push(containerReason(m.container_image, m.resolved_image, def));
   if (!sameRecord(m.decisions, task.decisions)) reasons.push(...decisionReasons(m.decisions, task.decisions));
-  if (!sameRecord(m.scripts, def.scripts)) reasons.push(...scriptReasons(m.scripts, def.scripts));
-  if (m.resources.gpus !== task.resources.gpus) reasons.push(...resourceReasons(m, task));
+  const scripts = m.scripts ?? {};
+  if (!sameRecord(scripts, def.scripts)) reasons.push(...scriptReasons(scripts, def.scripts));
+  if (m.gpus !== task.resources.gpus) reasons.push(...resourceReasons(m, task));
   if (m.qualified_output !== task.output || m.universe_id !== task.universe) reasons.push(...identityReasons(m, task));
   return reasons;
 }
@@ -29,14 +31,14 @@ export function definitionReasons(task: Task, m: Manifest, def: TaskDefinition):
  * recorded script hashes, so a recipe that calls scripts cannot be proven current: it is stale
  * once, naming each script, and the next run records them.
  */
-function v1Reasons(task: Task, m: Manifest, def: TaskDefinition): StaleReason[] {
+function v1Reasons(task: Task, m: ManifestView, def: TaskDefinition): StaleReason[] {
   const reasons: StaleReason[] = [];
   const lightconeCv = codeVersion({ recipe: task.template, container: def.container.resolved, decisions: task.decisions, scripts: {} });
   if (lightconeCv !== m.code_version) {
     if (m.recipe != null) reasons.push(...recipeReason(task, m.recipe));
     const rawNow = def.container.raw;
-    if ((m.container_image ?? null) !== rawNow) reasons.push(containerReason(m.container_image ?? null, undefined, def));
-    reasons.push(...decisionReasons(stringRecord(m.decisions), task.decisions));
+    if (m.container_image !== rawNow) reasons.push(containerReason(m.container_image, undefined, def));
+    reasons.push(...decisionReasons(m.decisions, task.decisions));
     if (reasons.length === 0) {
       reasons.push({
         kind: 'container',
@@ -105,22 +107,16 @@ export function scriptReasons(before: Record<string, string>, now: Record<string
 }
 
 /** Only result-affecting resources count (the DAG's task key uses gpus alone; see engine/dag/key.ts). */
-function resourceReasons(m: ManifestV2, task: Task): StaleReason[] {
-  const before = m.resources.gpus;
+function resourceReasons(m: ManifestView, task: Task): StaleReason[] {
+  const before = m.gpus ?? 0;
   const now = task.resources.gpus;
   return before === now ? [] : [{ kind: 'resources', subject: 'gpus', detail: `gpus ${before} -> ${now}` }];
 }
 
 /** A manifest copied in from another task's directory does not describe this one. */
-function identityReasons(m: ManifestV2, task: Task): StaleReason[] {
+function identityReasons(m: ManifestView, task: Task): StaleReason[] {
   if (m.qualified_output === task.output && m.universe_id === task.universe) return [];
   return [{ kind: 'recipe', detail: `manifest describes ${m.universe_id}/${m.qualified_output}, not this task (copied?)` }];
-}
-
-function stringRecord(r: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  return out;
 }
 
 /** Explain a stat-fingerprint mismatch, naming files when the manifest kept per-file entries. */

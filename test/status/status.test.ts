@@ -4,15 +4,23 @@
  */
 import { chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineContext } from '../../engine/context.js';
 import type { Task } from '../../engine/dag/task.js';
 import { MANIFEST_NAME } from '../../engine/manifest/schema.js';
-import { computeStatus, recordFailure, summarize, type TaskStatus } from '../../engine/status/index.js';
+import { computeStatus as computeStatusRaw, recordFailure, summarize, type TaskStatus } from '../../engine/status/index.js';
 import { external, makeCtx, makeTask, materialise, tempRoot, upstream, writeFiles } from '../manifest/fixture.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
+
+/**
+ * Every scenario runs twice: reading manifests and listings afresh, and through the
+ * observation cache (warmed before the change; racy window 0 so fresh files are cached).
+ */
+let mode: 'fresh' | 'cached' = 'fresh';
+const computeStatus = (ctx: EngineContext, tasks?: Task[]) =>
+  computeStatusRaw(ctx, tasks, mode === 'fresh' ? { observationCache: false } : { racyWindowMs: 0 });
 
 /** points (external) -> clean -> fit -> report, in universe u1; clean calls scripts/clean.sh. */
 async function chain(): Promise<{ root: string; ctx: EngineContext; tasks: Task[]; rebuild: (over?: Partial<Record<string, Partial<Task>>>) => EngineContext }> {
@@ -42,6 +50,11 @@ async function chain(): Promise<{ root: string; ctx: EngineContext; tasks: Task[
   await materialise(ctx, 'u1/clean', { 'c.csv': 'x,y\n1,2\n3,4\n' });
   await materialise(ctx, 'u1/fit', { 'fit.txt': '3\n' });
   await materialise(ctx, 'u1/report', { 'r.txt': '3\n' });
+  if (mode === 'cached') {
+    // mtime ticks are coarse (ms): make sure a later edit gets a different timestamp
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await computeStatus(ctx)).map((s) => s.state)).toEqual(['ok', 'ok', 'ok']);
+  }
   return { root, ctx, tasks: ctx.dag.tasks, rebuild: build };
 }
 
@@ -67,7 +80,11 @@ async function statusAsNobody(ctx: EngineContext): Promise<TaskStatus[]> {
 const byId = (ss: TaskStatus[]) => Object.fromEntries(ss.map((s) => [s.id, s]));
 const brief = (s: TaskStatus | undefined) => s && { state: s.state, reasons: s.reasons.map((r) => ({ kind: r.kind, detail: r.detail })) };
 
-describe('computeStatus', () => {
+describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
+  beforeEach(() => {
+    mode = m;
+  });
+
   it('everything materialised and untouched is ok, with manifest facts', async () => {
     const { ctx } = await chain();
     const ss = await computeStatus(ctx);
