@@ -11,6 +11,8 @@ Requests (Node -> bridge), one JSON object per line:
   {"op":"submit","id","command","cwd","env","resources":{"cpus","memory","gpus"},"logPath",
    "timeLimitS"?,"graceS"?}
   {"op":"cancel","id","force"?}
+  {"op":"env","env"}    lc's environment: the base of every task's (the worker drops SLURM_*
+                        and host-specific variables: it knows its node better)
   {"op":"capacity"|"utilisation"|"info"|"retire","rid"}
 Messages (bridge -> Node):
   {"type":"ready","address","distributed","python","workers"}
@@ -145,6 +147,7 @@ class Session:
         self.counter = itertools.count(1)
         self.tasks = {}  # task id -> {"key", "future", "started", "cancelled"}
         self.by_key = {}  # dask key -> task id
+        self.base_env = {}  # lc's environment, set once per session ({"op": "env"})
         cluster.sessions[self.prefix] = self
 
     def on_started(self, key, msg):
@@ -192,7 +195,7 @@ class Session:
             return
         key = f"{self.prefix}/{next(self.counter)}/{tid}"
         spec = {"key": key, "id": tid, "command": req["command"], "cwd": req["cwd"],
-                "env": req.get("env") or {}, "logPath": req["logPath"],
+                "env": {**self.base_env, **(req.get("env") or {})}, "logPath": req["logPath"],
                 "timeLimitS": req.get("timeLimitS"), "graceS": req.get("graceS") or 5.0,
                 "resources": resources, "topic": self.cluster.topic}
         fut = self.cluster.client.submit(
@@ -296,6 +299,8 @@ class Session:
             await self.submit(req)
         elif op == "cancel":
             await self.cancel(req["id"], bool(req.get("force")))
+        elif op == "env":
+            self.base_env = {str(k): str(v) for k, v in (req.get("env") or {}).items()}
         elif op == "close":
             return False
         else:

@@ -8,6 +8,7 @@ State shared between calls on one worker (running tasks, CPU samples) lives in a
 object registered in sys.modules, because by-value functions unpickled separately do not
 share their globals.
 """
+import math
 import os
 import signal
 import socket
@@ -42,6 +43,8 @@ def _registry():
         "running": dict,  # dask key -> record dict
         "cpu_prev": lambda: None,  # (wall, cpu seconds of the tree) at the previous sample
         "cancelled": dict,  # dask key -> time: cancelled before it started here (bounded)
+        "gpu_ids": lambda: None,  # this node's GPU ids, when known
+        "gpu_busy": set,  # GPU ids held by running tasks
     }
     for name, make in defaults.items():
         if not hasattr(reg, name):
@@ -89,13 +92,52 @@ def _read_tail(path, offset):
     return lines[-TAIL_LINES:]
 
 
-def _task_env(extra):
+def _task_env(extra, cpus, gpu_ids):
+    """The worker's environment, then lc's (except what describes lc's own machine or SLURM
+    step: the worker is in the same allocation and knows its node better), then the task's."""
     env = dict(os.environ)
     for k, v in extra.items():
-        if k in _HOST_SPECIFIC_ENV:
+        if k in _HOST_SPECIFIC_ENV or k.startswith("SLURM"):
             continue
         env[k] = v
+    threads = str(max(1, math.ceil(float(cpus or 1))))
+    env["LIGHTCONE_CPUS"] = threads
+    # keep numeric libraries from starting one thread per core of the node
+    if "OMP_NUM_THREADS" not in extra and "OMP_NUM_THREADS" not in os.environ:
+        env["OMP_NUM_THREADS"] = threads
+    if gpu_ids is not None:
+        # a task that asked for no GPU must not grab one another task was given
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(gpu_ids)
     return env
+
+
+def _node_gpu_ids(reg):
+    if reg.gpu_ids is None:
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+        if visible:
+            reg.gpu_ids = [d.strip() for d in visible.split(",") if d.strip()]
+        else:
+            n = int(float(os.environ.get("SLURM_GPUS_ON_NODE") or 0))
+            reg.gpu_ids = [str(i) for i in range(n)]
+    return reg.gpu_ids
+
+
+def _take_gpus(reg, n):
+    """GPU ids for a task (Dask counted them; this decides WHICH), or None on a GPU-less node."""
+    ids = _node_gpu_ids(reg)
+    if not ids:
+        return None
+    with reg.lock:  # reserve under the lock: two tasks starting together must differ
+        free = [g for g in ids if g not in reg.gpu_busy]
+        taken = free[: int(math.ceil(n))] if n else []
+        reg.gpu_busy.update(taken)
+        return taken
+
+
+def _give_back_gpus(reg, taken):
+    if taken:
+        with reg.lock:
+            reg.gpu_busy.difference_update(taken)
 
 
 def run_shell(spec):
@@ -131,13 +173,17 @@ def run_shell(spec):
         result.update(reason="cancelled", detail="cancelled before it started", finishedAt=time.time() * 1000.0)
         return result
     offset = log.seek(0, os.SEEK_END)
+    res = spec.get("resources") or {}
+    gpu_ids = _take_gpus(reg, float(res.get("gpus") or 0))
     try:
         proc = subprocess.Popen(
-            ["/bin/sh", "-c", spec["command"]], cwd=spec["cwd"], env=_task_env(spec.get("env", {})),
+            ["/bin/sh", "-c", spec["command"]], cwd=spec["cwd"],
+            env=_task_env(spec.get("env", {}), res.get("cpus"), gpu_ids),
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     except OSError as e:
         log.close()
+        _give_back_gpus(reg, gpu_ids)
         result.update(reason="spawn_error", detail=str(e), finishedAt=time.time() * 1000.0)
         return result
     finally:
@@ -146,7 +192,7 @@ def run_shell(spec):
     log.close()
     grace = float(spec.get("graceS") or 5.0)
     rec = {"grace": grace, "pgid": proc.pid, "timers": [], "stop_reason": None, "done": False,
-           "resources": spec.get("resources") or {}, "id": spec.get("id", key)}
+           "resources": res, "id": spec.get("id", key), "gpu_ids": gpu_ids or []}
     with reg.lock:
         reg.running[key] = rec
     if spec.get("timeLimitS"):
@@ -181,6 +227,7 @@ def run_shell(spec):
         _killpg(rec["pgid"], signal.SIGKILL)
         with reg.lock:
             reg.running.pop(key, None)
+        _give_back_gpus(reg, gpu_ids)
     if rec["stop_reason"] is not None:
         result["reason"] = rec["stop_reason"]
     result["finishedAt"] = time.time() * 1000.0

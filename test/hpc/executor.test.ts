@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir('lc-hpc-exec-'));
   mkdirSync(join(dir, 'logs'));
   alloc = await allocate(2);
-  env = { ...process.env, ...alloc.env, LIGHTCONE_SCRATCH: join(dir, 'scratch') } as Record<string, string>;
+  env = { ...process.env, ...alloc.env, LIGHTCONE_SCRATCH: join(dir, 'scratch'), LC_TEST_FROM_LC: 'lc-env' } as Record<string, string>;
   ex = await createDaskExecutor({ projectRoot: dir, env, graceS: 1, followMs: 100 });
 });
 
@@ -87,11 +87,11 @@ describe('Dask executor in a 2-node allocation', () => {
     expect(results.map((r) => r.host).sort()).toEqual(rows.map((r) => r.host).sort());
   });
 
-  test('output reaches the log file and onLine; exit codes, env overlay and the node’s own env', async () => {
+  test('output reaches the log file and onLine; exit codes, lc’s env, the task overlay and the node’s own SLURM env', async () => {
     const lines: string[] = [];
     let started: { host: string } | undefined;
     const r = await ex.submit(
-      req('logs', 'echo out; echo err >&2; echo "id=$LIGHTCONE_TASK_ID host=$(hostname) node=$SLURMD_NODENAME"; exit 3', {}, {
+      req('logs', 'echo out; echo err >&2; echo "id=$LIGHTCONE_TASK_ID host=$(hostname) node=$SLURMD_NODENAME $LC_TEST_FROM_LC cpus=$LIGHTCONE_CPUS"; exit 3', { cpus: 2 }, {
         onLine: (_s, l) => lines.push(l),
         onStart: (i) => (started = i),
       }),
@@ -100,8 +100,9 @@ describe('Dask executor in a 2-node allocation', () => {
     expect(started?.host).toBe(r.host);
     const log = readFileSync(join(dir, 'logs', 'logs.log'), 'utf8');
     expect(log).toContain('out\nerr\n');
-    expect(log).toContain(`id=logs host=${r.host} node=${r.host}`);
-    expect(lines).toEqual(['out', 'err', `id=logs host=${r.host} node=${r.host}`]);
+    const info = `id=logs host=${r.host} node=${r.host} lc-env cpus=2`;
+    expect(log).toContain(info);
+    expect(lines).toEqual(['out', 'err', info]);
   });
 
   test('time limit: SIGTERM then SIGKILL to the whole remote process group', async () => {

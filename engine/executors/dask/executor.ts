@@ -61,6 +61,8 @@ export async function createDaskExecutor(opts: DaskExecutorOptions): Promise<Das
   const bridge = await connectBridge(session, opts.projectRoot, env);
   const ex = new DaskExecutorImpl(session, bridge, opts);
   try {
+    // tasks see lc's environment, as with the local executor (the worker keeps its node's SLURM_*)
+    bridge.send({ op: 'env', env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)) });
     await ex.refreshCapacity();
   } catch (e) {
     await ex.close();

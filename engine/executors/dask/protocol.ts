@@ -19,7 +19,12 @@ export interface SubmitRequest {
   graceS?: number;
 }
 export type QueryOp = 'capacity' | 'utilisation' | 'info' | 'retire';
-export type BridgeRequest = SubmitRequest | { op: 'cancel'; id: string; force?: boolean } | { op: QueryOp; rid: number } | { op: 'close' };
+export type BridgeRequest =
+  | SubmitRequest
+  | { op: 'cancel'; id: string; force?: boolean }
+  | { op: 'env'; env: Record<string, string> }
+  | { op: QueryOp; rid: number }
+  | { op: 'close' };
 
 const num = z.number();
 const ReadySchema = z.object({
@@ -51,14 +56,27 @@ const ReplySchema = z.object({
   data: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
-const FatalSchema = z.object({ type: z.literal('fatal'), code: z.string(), message: z.string(), hint: z.string().nullable().optional() });
+const FatalSchema = z.object({
+  type: z.literal('fatal'),
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().nullable().optional(),
+});
 
-export const BridgeMessageSchema = z.discriminatedUnion('type', [ReadySchema, StartedSchema, ResultSchema, ReplySchema, FatalSchema]);
+export const BridgeMessageSchema = z.discriminatedUnion('type', [
+  ReadySchema,
+  StartedSchema,
+  ResultSchema,
+  ReplySchema,
+  FatalSchema,
+]);
 export type BridgeMessage = z.infer<typeof BridgeMessageSchema>;
 export type ReadyMessage = z.infer<typeof ReadySchema>;
 export type ResultMessage = z.infer<typeof ResultSchema>;
 
-export const CapacitySchema = z.array(z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num }));
+export const CapacitySchema = z.array(
+  z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num }),
+);
 export const UtilisationSchema = z.array(
   z.object({
     host: z.string(),
