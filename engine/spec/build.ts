@@ -69,6 +69,7 @@ export class DeclBuilder {
       inputs,
       inputRefs: inputs.map((_, k) => this.at([...p, 'inputs', k])),
       decisions: r.decisions ?? [],
+      decisionRefs: (r.decisions ?? []).map((_, k) => this.at([...p, 'decisions', k])),
       when: (r.when ?? []).map(parseCondition).filter((c): c is Condition => c !== undefined),
     };
     setOpt(d, 'type', r.type);

@@ -77,6 +77,8 @@ export interface OutputDecl {
   inputRefs?: SourceRef[];
   /** Local decision ids (local aliases included) that parameterise this output. */
   decisions: string[];
+  /** Source location of each `decisions` entry (parallel to `decisions`). Set by the loader. */
+  decisionRefs?: SourceRef[];
   recipe?: Recipe;
   when: Condition[];
   /** Re-export path as written (`child.out`). */

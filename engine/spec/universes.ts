@@ -390,9 +390,9 @@ export class UniverseResolver {
       if (!use) {
         const rendered = o.rendered.has(d.decl.id);
         const k = o.decl.decisions.indexOf(d.decl.id);
-        const ref = o.decl.ref;
+        const ref = o.decl.decisionRefs?.[k] ?? { ...o.decl.ref, path: `${o.decl.ref.path}.decisions[${k}]` };
         const base = diagnosticAt(
-          { ...ref, path: `${ref.path}.decisions[${k}]` },
+          ref,
           'INACTIVE_OUTPUT_DECISION',
           rendered
             ? `output \`${o.decl.qid}\` is active but its decision \`${d.decl.id}\` is not, so {decisions.${d.decl.id}} in its command has no value`

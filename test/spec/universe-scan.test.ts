@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkDocumentText } from '../../engine/spec/index.js';
+import { quickUniverse } from '../../engine/spec/universe-quick.js';
 import { scanFlatUniverse } from '../../engine/spec/universe-scan.js';
+import { parseFast } from '../../engine/spec/yaml-fast.js';
 
 function* texts(): Generator<string> {
   const ids = ['u1', 'u-1', '"u2"', "'u3'", 'U4', '1u', 'u 5', 'u1 # c'];
@@ -58,5 +60,31 @@ describe('flat universe scanner', () => {
       description: 'Every point, least squares.',
       decisions: { outlier_cut: 'none', estimator: 'ols' },
     });
+  });
+});
+
+describe('tree-based universe reader (nested universes)', () => {
+  function* nested(): Generator<string> {
+    const nodes = ['', '    id: sub\n', '    id: other\n', '    universe: fast\n', '    universe: 3\n', '    decisions: {k: one}\n', '    decisions:\n      k: yes\n', '    decisions:\n      k: "one"\n      j: two\n', '    analyses:\n      deep:\n        decisions: {z: a}\n', '    analyses:\n      Deep: {}\n', '    extra: 1\n'];
+    let i = 0;
+    for (const t of texts()) {
+      if (i++ % 4 !== 0) continue; // a sample keeps the suite quick
+      for (const n of nodes) yield `${t}analyses:\n  sub:\n${n}`;
+      yield `${t}analyses:\n  sub:\n`;
+    }
+  }
+
+  it('agrees with the general path whenever it accepts', async () => {
+    let accepted = 0;
+    for (const text of nested()) {
+      const tree = parseFast(text);
+      const quick = tree ? quickUniverse(tree) : undefined;
+      if (!quick) continue;
+      accepted++;
+      const full = await checkDocumentText('universe', text, 'u.yaml');
+      expect({ text, diagnostics: full.diagnostics }).toEqual({ text, diagnostics: [] });
+      expect({ text, value: quick }).toEqual({ text, value: full.value });
+    }
+    expect(accepted).toBeGreaterThan(50);
   });
 });

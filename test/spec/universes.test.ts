@@ -3,6 +3,7 @@
  * its file, line and column; nothing is filled in from defaults.
  */
 import { describe, expect, it } from 'vitest';
+import { defaultChoices } from '../../engine/spec/index.js';
 import { load, where } from './helpers.js';
 
 /** Root decisions: cut (soft|hard|broken, broken excluded), mode (fast|exact) only when cut.hard. */
@@ -163,10 +164,10 @@ describe('universe choices', () => {
   it('an active output listing an inactive decision: error when its command needs the value', async () => {
     const spec = SPEC.replace('    inputs: [raw]\n    decisions: [cut, mode]', '    inputs: [raw]\n    decisions: [cut, mode]').replace('{decisions.cut} {output}', '{decisions.cut} {decisions.mode} {output}');
     const { r, errors } = await errorsOf({ 'ok.yaml': OK, 'ok2.yaml': OK.replace('id: ok', 'id: ok2') }, spec);
-    expect(errors).toEqual([{ code: 'INACTIVE_OUTPUT_DECISION', file: 'astra.yaml', line: 8, col: 5, path: 'outputs[0].decisions[1]' }]);
+    expect(errors).toEqual([{ code: 'INACTIVE_OUTPUT_DECISION', file: 'astra.yaml', line: 11, col: 22, path: 'outputs[0].decisions[1]' }]);
     expect(r.errors[0]!.message).toMatch(/\(in universes ok, ok2\)$/);
     const { warnings } = await errorsOf({ 'ok.yaml': OK });
-    expect(warnings).toEqual([{ code: 'INACTIVE_OUTPUT_DECISION', file: 'astra.yaml', line: 8, col: 5, path: 'outputs[0].decisions[1]' }]);
+    expect(warnings).toEqual([{ code: 'INACTIVE_OUTPUT_DECISION', file: 'astra.yaml', line: 11, col: 22, path: 'outputs[0].decisions[1]' }]);
   });
 
   it('warns when there are no universe files', async () => {
@@ -186,5 +187,83 @@ describe('universe choices', () => {
       'universes/b.yaml:2:1 MISSING_DECISION',
       'universes/b.yaml:2:18 UNKNOWN_OPTION',
     ]);
+  });
+});
+
+describe('activity through aliases', () => {
+  const spec = `id: demo
+version: "0.0.12"
+name: Demo
+inputs:
+  - id: raw
+    type: data
+outputs:
+  - id: top
+    type: data
+    inputs: [raw]
+decisions:
+  method:
+    label: Method
+    default: ols
+    options: {ols: {label: OLS}, robust: {label: Robust}}
+  clip:
+    label: Clip
+    when: [method.robust]
+    options: {soft: {label: Soft}, hard: {label: Hard}}
+analyses:
+  sub:
+    inputs:
+      - id: data
+        from: ../raw
+    outputs:
+      - id: clipped
+        type: data
+        inputs: [data]
+        when: [c.hard]
+      - id: plain
+        type: data
+        inputs: [data]
+        when: [~c.hard]
+      - id: again
+        from: deep.z
+    decisions:
+      c:
+        from: ../clip
+    analyses:
+      deep:
+        inputs:
+          - id: d
+            from: ../data
+        outputs:
+          - id: z
+            type: data
+            inputs: [d]
+            when: [cc.hard]
+        decisions:
+          cc:
+            from: ../c
+`;
+
+  it('an alias of an inactive decision is inactive; when terms follow aliases; re-exports follow their target', async () => {
+    const r = await load({
+      'astra.yaml': spec,
+      'universes/ols.yaml': 'id: ols\ndecisions:\n  method: ols\n',
+      'universes/hard.yaml': 'id: hard\ndecisions:\n  method: robust\n  clip: hard\n',
+    });
+    expect(r.errors).toEqual([]);
+    const u = (id: string) => r.project!.universes.find((x) => x.id === id)!;
+    expect(Object.fromEntries(u('ols').choices)).toEqual({ method: 'ols' });
+    expect([...u('ols').activeOutputs]).toEqual(['top', 'sub.plain']);
+    expect(Object.fromEntries(u('hard').choices)).toEqual({ method: 'robust', clip: 'hard', 'sub.c': 'hard', 'sub.deep.cc': 'hard' });
+    expect([...u('hard').activeOutputs]).toEqual(['top', 'sub.clipped', 'sub.again', 'sub.deep.z']);
+  });
+
+  it('defaultChoices follows conditions under the defaults and lists decisions without a default', async () => {
+    const r = await load({ 'astra.yaml': spec, 'universes/ols.yaml': 'id: ols\ndecisions:\n  method: ols\n' });
+    const d = defaultChoices(r.project!);
+    expect(Object.fromEntries(d.choices)).toEqual({ method: 'ols' });
+    expect(d.withoutDefault).toEqual([]);
+    const robust = await load({ 'astra.yaml': spec.replace('default: ols', 'default: robust'), 'universes/ols.yaml': 'id: ols\ndecisions:\n  method: ols\n' });
+    expect(defaultChoices(robust.project!).withoutDefault).toEqual(['clip']);
   });
 });
