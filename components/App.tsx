@@ -11,9 +11,11 @@ import { Frame } from './Frame.js';
 export interface AppProps {
   state: ViewState;
   ascii: boolean;
+  /** Colour decided once at start-up (src/color.ts); false: plain text. */
+  color: boolean;
 }
 
-export function App({ state, ascii }: AppProps) {
+export function App({ state, ascii, color }: AppProps) {
   const frame = useMemo(() => buildFrame(state, { ascii }), [state, ascii]);
-  return <Frame frame={frame} separator={glyphsFor(ascii).sep} />;
+  return <Frame frame={frame} separator={glyphsFor(ascii).sep} color={color} />;
 }

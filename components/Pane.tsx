@@ -1,15 +1,8 @@
-/** A pane: its title line, then exactly its body lines. */
-import { Box } from 'ink';
+/** A pane: its title line, then exactly its body lines, as one text block. */
+import { Text } from 'ink';
 import type { PaneModel } from '../engine/monitor/frame.js';
-import { LineView } from './Line.js';
+import { paintLines } from './paint.js';
 
-export function PaneView({ pane }: { pane: PaneModel }) {
-  return (
-    <Box flexDirection="column" width={pane.width} flexShrink={0}>
-      <LineView line={pane.title} />
-      {pane.lines.map((l, i) => (
-        <LineView key={i} line={l} />
-      ))}
-    </Box>
-  );
+export function PaneView({ pane, color }: { pane: PaneModel; color: boolean }) {
+  return <Text>{paintLines([pane.title, ...pane.lines], color)}</Text>;
 }

@@ -4,9 +4,11 @@
  * before they are measured.
  */
 
-const chars = (s: string): string[] => Array.from(s);
+const SURROGATE = /[\uD800-\uDFFF]/;
+const chars = (s: string): string[] => (SURROGATE.test(s) ? Array.from(s) : s.split(''));
 
-export const width = (s: string): number => chars(s).length;
+/** Columns of a string: one per code point (astral characters are rare: only they need Array.from). */
+export const width = (s: string): number => (SURROGATE.test(s) ? Array.from(s).length : s.length);
 
 /** Cut the middle out of a long name (`very_lo…name`): both ends carry meaning. */
 export function truncateMiddle(s: string, w: number, ellipsis = '…'): string {

@@ -9,7 +9,7 @@ import type { NodeUtilisation } from '../executors/executor.js';
 import { bar, fit, fmtBytes, fmtDuration, fmtPercent, sanitizeLine, truncateMiddle, width } from './format.js';
 import { glyphsFor, type Glyphs } from './glyphs.js';
 import { SPLIT_MIN_COLS, computeLayout, splitWidths, type FrameLayout, type PaneDemand } from './layout.js';
-import { detailRows, displayState, logTaskFor, needsWork, outputDisplayState, runActive, visibleOutputs } from './selectors.js';
+import { detailCounts, detailRows, displayState, logTaskFor, needsWork, outputDisplayState, runActive, visibleOutputs } from './selectors.js';
 import type { DisplayState, OutputCounts, TaskView, ViewState } from './types.js';
 import { emptyOutputCounts } from './types.js';
 
@@ -385,7 +385,8 @@ function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskView[], g:
 
   const showHost = w >= HOST_MIN_PANE;
   const byId = sel === null;
-  const longest = rows.reduce((m, t) => Math.max(m, width(byId ? t.id : t.universe)), 0);
+  // Widths from the project's longest names (not the rows shown), so columns never jitter.
+  const longest = byId ? state.longestTaskId : state.longestUniverse;
   const nameW = Math.max(8, Math.min(byId ? 36 : 24, longest, Math.floor(w / 3)));
   const cursorIdx = Math.max(0, rows.findIndex((t) => t.id === state.ui.selectedTask));
   const expanded = state.ui.expandedTask;
@@ -417,19 +418,21 @@ function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskView[], g:
     lines.push(fitLine(segs, w, g.ellipsis));
     if (t.id === expanded) lines.push(...expandedLines);
   }
-  if (win.more) lines.push(moreLine(win.more, win.start, w, g, hiddenSummary(rows, win.start, win.count)));
+  if (win.more) lines.push(moreLine(win.more, win.start, w, g, hiddenSummary(detailCounts(state), rows, win.start, win.count)));
   return { id: 'details', width: w, focused, title: titleLine, lines: padLines(lines, body, w) };
 }
 
-/** `: 800 ok, 3 stale` for the rows a window hides. */
-function hiddenSummary(rows: TaskView[], start: number, count: number): string {
+/** `: 800 ok, 3 stale` for the rows a window hides: all counts minus the few rows shown. */
+function hiddenSummary(all: Partial<Record<DisplayState, number>>, rows: TaskView[], start: number, count: number): string {
   const n = new Map<DisplayState, number>();
-  rows.forEach((t, i) => {
-    if (i >= start && i < start + count) return;
+  for (const [d, k] of Object.entries(all) as [DisplayState, number][]) n.set(d, k);
+  for (let i = start; i < start + count; i++) {
+    const t = rows[i];
+    if (!t) continue;
     const d = displayState(t);
-    n.set(d, (n.get(d) ?? 0) + 1);
-  });
-  return `: ${[...n].map(([d, k]) => `${k} ${d}`).join(', ')}`;
+    n.set(d, (n.get(d) ?? 0) - 1);
+  }
+  return `: ${[...n].filter(([, k]) => k > 0).map(([d, k]) => `${k} ${d}`).join(', ')}`;
 }
 
 /** The free-text column of a details row, in words. */

@@ -31,6 +31,8 @@ export function initialState(o: InitialOptions): ViewState {
   return {
     projectName: '',
     universes: [],
+    longestUniverse: 0,
+    longestTaskId: 0,
     universeFilter: o.universeFilter ?? [],
     outputs: [],
     tasks: new Map(),
@@ -137,6 +139,8 @@ function withProject(state: ViewState, shape: ProjectShape): ViewState {
     ...state,
     projectName: shape.name,
     universes: [...shape.universes],
+    longestUniverse: shape.universes.reduce((m, u) => Math.max(m, u.length), 0),
+    longestTaskId: shape.tasks.reduce((m, t) => Math.max(m, t.id.length), 0),
     universeFilter,
     outputs: shape.outputs,
     tasks,

@@ -70,6 +70,56 @@ export function visibleOutputs(state: ViewState): OutputInfo[] {
  * by bucketing (linear, so 5,000-task sweeps stay cheap per frame).
  */
 export function detailRows(state: ViewState): TaskView[] {
+  // One frame asks several times (rows, log pane, keys); ticks and utilisation samples change
+  // the state but not these inputs, so the last answer is kept.
+  const m = lastRows;
+  if (
+    m &&
+    m.tasks === state.tasks &&
+    m.byOutput === state.tasksByOutput &&
+    m.filter === state.universeFilter &&
+    m.outputs === state.outputs &&
+    m.sel === state.ui.selectedOutput &&
+    m.name === state.ui.nameFilter
+  ) {
+    return m.rows;
+  }
+  const { rows, counts } = computeDetailRows(state);
+  lastRows = {
+    counts,
+    tasks: state.tasks,
+    byOutput: state.tasksByOutput,
+    filter: state.universeFilter,
+    outputs: state.outputs,
+    sel: state.ui.selectedOutput,
+    name: state.ui.nameFilter,
+    rows,
+  };
+  return rows;
+}
+
+let lastRows:
+  | {
+      counts: Partial<Record<DisplayState, number>>;
+      tasks: ViewState['tasks'];
+      byOutput: ViewState['tasksByOutput'];
+      filter: string[];
+      outputs: ViewState['outputs'];
+      sel: string | null;
+      name: string;
+      rows: TaskView[];
+    }
+  | undefined;
+
+/** How many details rows are in each state (for `+N more: 800 ok, 3 stale`). */
+export function detailCounts(state: ViewState): Partial<Record<DisplayState, number>> {
+  detailRows(state);
+  return lastRows?.counts ?? {};
+}
+
+const ORDER = Object.keys(PRIORITY) as DisplayState[];
+
+function computeDetailRows(state: ViewState): { rows: TaskView[]; counts: Partial<Record<DisplayState, number>> } {
   const buckets: TaskView[][] = Array.from({ length: STATE_PRIORITY_LEVELS }, () => []);
   const sel = state.ui.selectedOutput;
   const qids = sel !== null ? [sel] : visibleOutputs(state).map((o) => o.qid);
@@ -83,7 +133,13 @@ export function detailRows(state: ViewState): TaskView[] {
       (buckets[PRIORITY[d]] as TaskView[]).push(t);
     }
   }
-  return buckets.flat();
+  const counts: Partial<Record<DisplayState, number>> = {};
+  for (const d of ORDER) {
+    // One state per priority level, so a bucket's size is that state's count.
+    const n = (buckets[PRIORITY[d]] as TaskView[]).length;
+    if (n) counts[d] = n;
+  }
+  return { rows: buckets.flat(), counts };
 }
 
 export function selectedTaskView(state: ViewState): TaskView | undefined {

@@ -208,6 +208,9 @@ export interface ViewState {
   projectName: string;
   /** All universe ids of the project, sorted. */
   universes: string[];
+  /** Longest universe id and task id (columns are sized from these, not from the rows shown). */
+  longestUniverse: number;
+  longestTaskId: number;
   /** Universes shown and acted on; empty = all. */
   universeFilter: string[];
   outputs: OutputInfo[];

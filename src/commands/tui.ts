@@ -5,6 +5,7 @@
 import { LcError } from '../../engine/errors.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../../engine/executors/select.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
+import { openProject } from '../project-context.js';
 import type { Command, GlobalOptions } from './command.js';
 
 const USAGE = `Usage: lc [tui] [options]
@@ -41,8 +42,12 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
       hint: 'use lc status, or lc run --plain for a log-friendly view',
     });
   }
-  const { runTui } = await import('../tui/main.js');
-  return runTui({ g, universes: values.universe ?? [], ascii: values.ascii === true, executor, ...(jobs !== undefined ? { jobs } : {}) });
+  // React's production build (the development one is several times slower per frame and keeps
+  // more memory); it is chosen when React is first loaded, which is the import below.
+  process.env.NODE_ENV ??= 'production';
+  // Loading Ink (many small ES modules) and reading the spec overlap: both are mostly I/O.
+  const [{ runTui }, ctx] = await Promise.all([import('../tui/main.js'), openProject(g)]);
+  return runTui({ g, ctx, universes: values.universe ?? [], ascii: values.ascii === true, executor, ...(jobs !== undefined ? { jobs } : {}) });
 }
 
 export const command: Command = {

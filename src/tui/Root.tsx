@@ -31,7 +31,7 @@ export function toKeyPress(input: string, key: Key): KeyPress {
   };
 }
 
-export function Root({ controller, ascii }: { controller: TuiController; ascii: boolean }) {
+export function Root({ controller, ascii, color }: { controller: TuiController; ascii: boolean; color: boolean }) {
   const store = controller.store;
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { stdout } = useStdout();
@@ -53,5 +53,5 @@ export function Root({ controller, ascii }: { controller: TuiController; ascii: 
       stdout.off('resize', onResize);
     };
   }, [controller, stdout]);
-  return <App state={state} ascii={ascii} />;
+  return <App state={state} ascii={ascii} color={color} />;
 }

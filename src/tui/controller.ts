@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
 import type { Executor } from '../../engine/executors/executor.js';
-import { createLocalExecutor } from '../../engine/executors/local/index.js';
-import { resolveExecutorKind, selectExecutor, type ExecutorKind } from '../../engine/executors/select.js';
-import { attach, findForeignRun, type Attachment } from '../../engine/monitor/attach.js';
+import { resolveExecutorKind, type ExecutorKind } from '../../engine/executors/select.js';
+import type { Attachment } from '../../engine/monitor/attach.js';
 import { exitMessage } from '../../engine/monitor/exit.js';
 import { interpretKey, type KeyPress, type TuiCommand } from '../../engine/monitor/keys.js';
 import { projectShape } from '../../engine/monitor/project-shape.js';
@@ -21,12 +20,18 @@ import { createStore, type Store } from '../../engine/monitor/store.js';
 import type { SchedulerView, TaskView } from '../../engine/monitor/types.js';
 import { createRunControl, type RunControl } from '../../engine/runner/control.js';
 import { taskLogDir, tailLogFile } from '../../engine/runner/logs.js';
-import { runTasks } from '../../engine/runner/run.js';
 import type { RunSummary } from '../../engine/runner/types.js';
-import { schedulerStatus, stopScheduler, type SchedulerStatus } from '../../engine/scheduler/index.js';
+import type { SchedulerStatus } from '../../engine/scheduler/index.js';
 import { computeStatus } from '../../engine/status/index.js';
-import { verifyTasks } from '../../engine/verify/index.js';
 import type { ProjectContext } from '../project-context.js';
+
+// Loaded on first use, after the first frame is on screen: start-up only needs the store.
+const runner = () => import('../../engine/runner/run.js');
+const verifier = () => import('../../engine/verify/index.js');
+const scheduler = () => import('../../engine/scheduler/index.js');
+const executors = () => import('../../engine/executors/select.js');
+const localExecutor = () => import('../../engine/executors/local/index.js');
+const attacher = () => import('../../engine/monitor/attach.js');
 
 export interface TuiOptions {
   ctx: ProjectContext;
@@ -101,16 +106,18 @@ export class TuiController {
 
   /** Start polling; the first status and utilisation snapshots follow within a moment. */
   async start(): Promise<void> {
+    this.unsubscribe = this.store.subscribe(() => this.syncLog());
+    // Status first: it is what the second frame needs.
+    void this.refreshStatus();
     if (resolveExecutorKind(this.o.executor, this.env) === 'local') {
+      const { createLocalExecutor } = await localExecutor();
       this.local = await createLocalExecutor({ ...(this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}) });
     }
-    this.unsubscribe = this.store.subscribe(() => this.syncLog());
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(fn, ms);
       t.unref();
       this.timers.push(t);
     };
-    void this.refreshStatus();
     void this.pollUtilisation();
     void this.checkForeignRun();
     void this.pollScheduler();
@@ -134,9 +141,9 @@ export class TuiController {
     try {
       switch (cmd.kind) {
         case 'run':
-          return this.startRun(cmd.output, false);
+          return await this.startRun(cmd.output, false);
         case 'force':
-          return this.startRun(cmd.output, true);
+          return await this.startRun(cmd.output, true);
         case 'cancel':
           return this.cancel();
         case 'verify':
@@ -162,32 +169,38 @@ export class TuiController {
     return this.o.ctx.dag.tasks.filter((t) => (output === null || t.output === output) && (!set || set.has(t.universe)));
   }
 
-  private startRun(output: string | null, force: boolean): void {
+  private async startRun(output: string | null, force: boolean): Promise<void> {
     if (this.run || this.attachment) return this.say('a run is already active: wait for it or cancel it (x)');
     const targets = this.shownTasks(output);
     if (targets.length === 0) return this.say('nothing to run in the shown universes');
     const control = createRunControl();
+    // Claim the run slot before the first await so a second r cannot start another one.
+    let release!: () => void;
+    this.run = { control, done: new Promise<void>((r) => (release = r)) };
     this.store.dispatch({ type: 'run_starting' });
     const kind = this.o.executor;
-    const executor = this.local ?? {
-      name: resolveExecutorKind(kind, this.env),
-      create: () => selectExecutor(kind, this.o.ctx, this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}),
-    };
-    const argv = ['tui', force ? 'force' : 'run', ...(output ? [output] : [])];
-    const done = runTasks({ ctx: this.o.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => this.store.pushEvent(e)).then(
-      (summary) => this.afterRun(summary),
-      (e: unknown) => {
-        this.store.flush();
-        this.store.dispatch({ type: 'run_aborted', text: runErrorText(e) });
-      },
-    );
-    this.run = {
-      control,
-      done: done.finally(() => {
-        this.run = null;
-        return this.refreshStatus();
-      }),
-    };
+    const slot = this.run;
+    const done = Promise.all([runner(), executors()])
+      .then(([{ runTasks }, { selectExecutor }]) => {
+        const executor = this.local ?? {
+          name: resolveExecutorKind(kind, this.env),
+          create: () => selectExecutor(kind, this.o.ctx, this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}),
+        };
+        const argv = ['tui', force ? 'force' : 'run', ...(output ? [output] : [])];
+        return runTasks({ ctx: this.o.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => this.store.pushEvent(e));
+      })
+      .then(
+        (summary) => this.afterRun(summary),
+        (e: unknown) => {
+          this.store.flush();
+          this.store.dispatch({ type: 'run_aborted', text: runErrorText(e) });
+        },
+      );
+    slot.done = done.finally(() => {
+      this.run = null;
+      release();
+      return this.refreshStatus();
+    });
   }
 
   private afterRun(s: RunSummary): void {
@@ -215,6 +228,7 @@ export class TuiController {
   private async verify(output: string): Promise<void> {
     const tasks = this.shownTasks(output);
     this.say(`verifying ${output} in ${tasks.length} universe${tasks.length === 1 ? '' : 's'}…`, 'info');
+    const { verifyTasks } = await verifier();
     const results = await verifyTasks(this.o.ctx, tasks);
     const passed = results.filter((r) => r.status === 'passed').length;
     const failed = results.filter((r) => r.status === 'failed');
@@ -233,6 +247,7 @@ export class TuiController {
     if (before.state !== 'running' || before.external) return this.say('no scheduler running', 'info');
     this.store.dispatch({ type: 'scheduler', scheduler: { state: 'stopping' } });
     try {
+      const { stopScheduler } = await scheduler();
       const r = await stopScheduler({ projectRoot: this.o.ctx.root, env: this.env });
       this.say(r.message, 'info');
     } finally {
@@ -342,6 +357,7 @@ export class TuiController {
     this.schedulerBusy = true;
     try {
       const wantWorkers = this.store.getState().executor === 'dask';
+      const { schedulerStatus } = await scheduler();
       const st = await schedulerStatus({ projectRoot: this.o.ctx.root, env: this.env, workers: wantWorkers });
       if (this.disposed) return;
       this.store.dispatch({ type: 'scheduler', scheduler: schedulerView(st) });
@@ -358,6 +374,7 @@ export class TuiController {
     if (this.run || this.attachment || this.lockBusy || this.quitting || this.disposed) return;
     this.lockBusy = true;
     try {
+      const { attach, findForeignRun } = await attacher();
       const fr = await findForeignRun(this.o.ctx.scratch);
       if (!fr || !fr.journal || this.run || this.attachment || this.disposed) return;
       this.store.dispatch({ type: 'attach', holder: { pid: fr.holder.pid, host: fr.holder.host, startedAt: fr.holder.startedAt } });

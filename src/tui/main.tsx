@@ -7,13 +7,16 @@ import { render } from 'ink';
 import { unknownUniverseError } from '../../engine/dag/select.js';
 import type { ExecutorKind } from '../../engine/executors/select.js';
 import type { GlobalOptions } from '../commands/command.js';
-import { openProject } from '../project-context.js';
+import type { ProjectContext } from '../project-context.js';
+import { runActive } from '../../engine/monitor/selectors.js';
 import { TuiController } from './controller.js';
 import { metricsRecorder } from './metrics.js';
 import { Root } from './Root.js';
 
 export interface TuiStartOptions {
   g: GlobalOptions;
+  /** The whole project (all universes: the u key can widen the filter later). */
+  ctx: ProjectContext;
   universes: string[];
   ascii: boolean;
   executor: ExecutorKind;
@@ -26,7 +29,9 @@ const ALT_ON = '\u001b[?1049h\u001b[H';
 const ALT_OFF = '\u001b[?1049l';
 
 export async function runTui(opts: TuiStartOptions): Promise<number> {
-  const ctx = await openProject(opts.g);
+  const metrics = metricsRecorder(process.env.LC_TUI_METRICS);
+  metrics?.mark('projectOpened');
+  const ctx = opts.ctx;
   // The whole project is loaded (the u key widens the filter later), so -u is checked here.
   const known = ctx.project.universes.map((u) => u.id);
   for (const u of opts.universes) if (!known.includes(u)) throw unknownUniverseError(known, u);
@@ -39,7 +44,6 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
     cols: out.columns || 80,
     rows: out.rows || 24,
   });
-  await controller.start();
 
   let alt = false;
   const leaveAlt = (): void => {
@@ -56,14 +60,26 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
-  const metrics = metricsRecorder(process.env.LC_TUI_METRICS);
-  const ink = render(<Root controller={controller} ascii={opts.ascii} />, {
+  const ink = render(<Root controller={controller} ascii={opts.ascii} color={opts.g.color} />, {
     exitOnCtrlC: false,
     patchConsole: true,
     maxFps: 10,
-    incrementalRendering: false,
-    ...(metrics ? { onRender: ({ renderTime }: { renderTime: number }) => metrics.onRender(renderTime, controller.store.getState().statusLoaded) } : {}),
+    // No incrementalRendering: Ink 6.8's line diffing left stale lines of a full-height frame in
+    // tmux; full redraws inside synchronized output (DEC 2026) do not flicker.
+    ...(metrics
+      ? {
+          onRender: ({ renderTime }: { renderTime: number }) => {
+            const s = controller.store.getState();
+            metrics.onRender(renderTime, s.statusLoaded, runActive(s));
+          },
+        }
+      : {}),
   });
+  // The first frame (project shape, "reading status") is up; now status, executor and pollers.
+  void controller.start().then(
+    () => metrics?.mark('controllerStarted'),
+    (e: unknown) => controller.store.dispatch({ type: 'message', text: `start-up: ${(e as Error).message}`, level: 'error' }),
+  );
   let exit;
   try {
     exit = await Promise.race([controller.exited, ink.waitUntilExit().then(() => null)]);

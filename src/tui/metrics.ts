@@ -12,24 +12,33 @@ export interface TuiMetrics {
   frames: number;
   /** Ink renderTime (ms) per frame, in order. */
   renderMs: number[];
+  /** renderTime of the frames drawn while a run was active. */
+  runRenderMs: number[];
   peakRssMb: number;
+  /** Start-up milestones, ms since process start. */
+  marks: Record<string, number>;
 }
 
 export interface MetricsRecorder {
-  onRender(renderTime: number, statusLoaded: boolean): void;
+  mark(name: string): void;
+  onRender(renderTime: number, statusLoaded: boolean, running: boolean): void;
   write(): void;
 }
 
 export function metricsRecorder(path: string | undefined): MetricsRecorder | undefined {
   if (!path) return undefined;
-  const m: TuiMetrics = { firstFrameMs: null, firstStatusFrameMs: null, frames: 0, renderMs: [], peakRssMb: 0 };
+  const m: TuiMetrics = { firstFrameMs: null, firstStatusFrameMs: null, frames: 0, renderMs: [], runRenderMs: [], peakRssMb: 0, marks: {} };
   return {
-    onRender(renderTime, statusLoaded) {
+    mark(name) {
+      m.marks[name] = performance.now();
+    },
+    onRender(renderTime, statusLoaded, running) {
       const at = performance.now();
       m.firstFrameMs ??= at;
       if (statusLoaded) m.firstStatusFrameMs ??= at;
       m.frames++;
       m.renderMs.push(renderTime);
+      if (running) m.runRenderMs.push(renderTime);
       if (m.frames % 50 === 1) m.peakRssMb = Math.max(m.peakRssMb, process.memoryUsage.rss() / 2 ** 20);
     },
     write() {

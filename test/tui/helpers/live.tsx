@@ -96,7 +96,7 @@ export async function live(files: Record<string, string> | Prepared, extra: { un
     frameMs: 30,
   });
   await controller.start();
-  const ink = render(<Root controller={controller} ascii={false} />);
+  const ink = render(<Root controller={controller} ascii={false} color={false} />);
   const frame = (): string => stripAnsi(ink.lastFrame() ?? '');
   return {
     root,

@@ -1,0 +1,98 @@
+// Steady-state frame cost of the TUI without a terminal or a runner: a 5,000-task sweep
+// (1,000 universes x 5 outputs) folded through the real reducer, rendered by the real Ink root
+// component into an in-memory 120x40 stream. Reports Ink's onRender renderTime and the time to
+// build the frame model, per frame, while runner events stream in.
+//
+// usage: node bench/tui-render.mjs [frames=300]   (after npm run build)
+import { EventEmitter } from 'node:events';
+
+// As lc tui does (src/commands/tui.ts): React's production build, chosen before React loads.
+process.env.NODE_ENV ??= 'production';
+const { render } = await import('ink');
+const { default: React } = await import('react');
+const { App } = await import('../dist/components/App.js');
+const { initialState, reduce } = await import('../dist/engine/monitor/reducer.js');
+const { buildFrame } = await import('../dist/engine/monitor/frame.js');
+
+const FRAMES = Number(process.argv[2] ?? 300);
+const U = 1000;
+const K = 5;
+const universes = Array.from({ length: U }, (_, i) => `u${i}`);
+const outputs = Array.from({ length: K }, (_, k) => ({ qid: `o${k}`, type: 'data', layer: k, needs: k ? [`o${k - 1}`] : [] }));
+const tasks = outputs.flatMap((o) => universes.map((u) => ({ id: `${u}/${o.qid}`, universe: u, output: o.qid, type: 'data' })));
+const node = (cpu) => ({ host: 'node01', cpuPercent: cpu, memoryUsedBytes: 3e9, memoryTotalBytes: 8e9, gpuPercent: [], runningTasks: [], cpusInUse: 2, cpusTotal: 2, gpusInUse: 0, gpusTotal: 0 });
+
+let now = Date.now();
+let state = initialState({ cols: 120, rows: 40, now });
+state = reduce(state, { type: 'project', shape: { name: 'bench sweep', universes, outputs, tasks } });
+state = reduce(state, {
+  type: 'status',
+  statuses: tasks.map((t) => ({ id: t.id, universe: t.universe, output: t.output, state: 'missing', reasons: [], key: 'k', dataVersion: null, finishedAt: null, durationS: null, host: null })),
+});
+state = reduce(state, { type: 'utilisation', nodes: [node(50)] });
+state = reduce(state, { type: 'run_events', events: [{ type: 'plan_ready', t: now, runId: 'r', executor: 'local', dryRun: false, upToDate: 0, tasks: tasks.map((t) => ({ id: t.id, reasons: [] })) }] });
+
+class Out extends EventEmitter {
+  columns = 120;
+  rows = 40;
+  isTTY = false;
+  write() {
+    return true;
+  }
+}
+class In extends EventEmitter {
+  isTTY = false;
+  setRawMode() {}
+  setEncoding() {}
+  ref() {}
+  unref() {}
+  resume() {}
+  pause() {}
+  read() {
+    return null;
+  }
+}
+const renderMs = [];
+const buildMs = [];
+const cpuMs = [];
+const ink = render(React.createElement(App, { state, ascii: false, color: true }), {
+  stdout: new Out(),
+  stdin: new In(),
+  stderr: new Out(),
+  debug: true,
+  exitOnCtrlC: false,
+  patchConsole: false,
+  onRender: ({ renderTime }) => renderMs.push(renderTime),
+});
+
+// Each frame: 17 tasks finish and 17 start (a fast sweep on a big node), a progress event.
+let next = 0;
+const t0 = performance.now();
+for (let f = 0; f < FRAMES; f++) {
+  now += 100;
+  const events = [];
+  for (let i = 0; i < 17 && next < tasks.length; i++, next++) {
+    const id = tasks[next].id;
+    events.push({ type: 'task_started', t: now, id, attempt: 1, host: 'node01', executor: 'local', resources: { cpus: 1, gpus: 0 }, logPath: `/l/${id}.log` });
+    if (next >= 2) events.push({ type: 'task_succeeded', t: now, id: tasks[next - 2].id, durationS: 0.1, dataVersion: 'd', warnings: [] });
+  }
+  events.push({ type: 'progress', t: now, done: next, running: 2, pending: tasks.length - next, failed: 0, elapsedS: f / 10, etaS: 60 });
+  state = reduce(reduce(state, { type: 'run_events', events }), { type: 'tick', now });
+  if (f % 10 === 0) state = reduce(state, { type: 'utilisation', nodes: [node(40 + (f % 50))] });
+  const b0 = performance.now();
+  buildFrame(state, { ascii: false });
+  buildMs.push(performance.now() - b0);
+  const c0 = process.cpuUsage();
+  ink.rerender(React.createElement(App, { state, ascii: false, color: true }));
+  const c1 = process.cpuUsage(c0);
+  cpuMs.push((c1.user + c1.system) / 1000);
+}
+const wall = performance.now() - t0;
+ink.unmount();
+const q = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
+const fmt = (a) => `p50 ${q(a, 0.5).toFixed(2)} ms, p95 ${q(a, 0.95).toFixed(2)} ms, max ${Math.max(...a).toFixed(2)} ms`;
+console.log(`frames: ${renderMs.length}, ${(wall / FRAMES).toFixed(2)} ms per frame in total (reduce + React + Ink)`);
+console.log(`Ink renderTime: ${fmt(renderMs.slice(1))}`);
+console.log(`frame model:    ${fmt(buildMs)}`);
+console.log(`CPU per frame (React + Ink, this process): ${fmt(cpuMs)}`);
+console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`);
