@@ -42,9 +42,11 @@ interface OutputPlan {
   outdirSafe: boolean;
   inputs: InputPlan[];
   inputIndex: Map<string, number>;
-  /** Output.decisions: local id and the qualified id universes key their choices by. */
-  decisions: { local: string; qualified: string }[];
-  /** Pieces of the canonical key document that do not depend on the universe (see keyFor). */
+  /**
+   * Pieces of the canonical key document that do not depend on the universe (keyFragments).
+   * `decisions` lists Output.decisions sorted by local id, with the qualified id universes key
+   * their choices by.
+   */
   key: { head: string; decisions: { local: string; qualified: string; prefix: string }[]; mid: string; tail: string };
 }
 
@@ -135,7 +137,6 @@ function planOutput(project: Project, out: ResolvedOutput, recipe: Recipe, diagn
     outdirSafe: patternSafe(outdir),
     inputs,
     inputIndex,
-    decisions,
     key: keyFragments(qid, recipe, decisions),
   };
 }
