@@ -10,6 +10,8 @@ npm run build >/dev/null
 BENCHES=(
   dag.sh
   scheduler.sh
+  status.sh
+  verify.sh
 )
 
 status=0

@@ -19,7 +19,7 @@ import { HashPool } from '../hash/pool.js';
 import { hashListing } from '../hash/sha256-dir.js';
 import { listFilesSync, type DirListing } from '../hash/walk.js';
 import { fingerprintExternal, modeOf } from '../manifest/inputs.js';
-import { readManifest, readManifestSync } from '../manifest/read.js';
+import { readManifestSync } from '../manifest/read.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { VerifyOptions, VerifyProblem, VerifyResult } from './types.js';
 
@@ -79,7 +79,8 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
   if (!statSync(absDir, { throwIfNoEntry: false })?.isDirectory()) {
     return { ...result([]), status: 'not_materialised', passed: false };
   }
-  const mr = await readManifest(absDir);
+  // Sync read: manifests are small, and a thread-pool hop per read costs more than it saves.
+  const mr = readManifestSync(absDir);
   if (mr.kind === 'missing') return result([{ failure: 'missing_manifest', detail: `no manifest in ${task.outdir}: its files have no recorded provenance` }]);
   if (mr.kind === 'unreadable') return result([{ failure: 'unreadable', detail: mr.reason }]);
   const m = mr.manifest;

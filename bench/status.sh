@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Benchmark: `lc status` on a fully built 10,000-task project (2,000 universes x a chain of 5
+# outputs) against Snakemake 7.21's no-op check of the same DAG, measured in the same run.
+#
+# Workloads come from the shared generators (../shared/bench): gen-astra-sweep.sh for lc and
+# gen-peer-workload.sh for Snakemake. The lc project is materialised once by a real `lc run -j2`
+# (real manifests); the Snakemake outputs are written by a script with increasing mtimes per
+# layer (a full Snakemake run of 10,000 jobs takes > 600 s here), so Snakemake has nothing to do.
+#
+# usage: bench/status.sh
+# env:   STATUS_BENCH_U=2000 STATUS_BENCH_K=5   workload size
+#        STATUS_BENCH_RUNS=5                    timed lc runs (median)
+#        STATUS_BENCH_NO_PEER=1                 skip Snakemake
+# Target (issue 3): lc status of 10,000 tasks <= 0.5 s (Snakemake's no-op check: about 3.0 s).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+shared=$(cd "$repo/../shared/bench" && pwd)
+# shellcheck source=bench/lib/measure.sh
+source "$here/lib/measure.sh"
+out=$repo/bench/out/status
+mkdir -p "$out"
+lc=$repo/dist/src/cli.js
+[ -f "$lc" ] || (cd "$repo" && npm run build >/dev/null)
+
+U=${STATUS_BENCH_U:-2000} K=${STATUS_BENCH_K:-5} runs=${STATUS_BENCH_RUNS:-5}
+tasks=$((U * K))
+dir=$out/sweep-$U-$K
+peer_dir=$out/peer-$U-$K
+export LIGHTCONE_SCRATCH=$out/scratch
+
+if [ ! -f "$dir/.complete" ]; then
+  rm -rf "$dir" "$LIGHTCONE_SCRATCH"
+  bash "$shared/gen-astra-sweep.sh" "$dir" "$U" "$K" >/dev/null
+  echo "materialising $tasks tasks with lc run -j2 (once)..." >&2
+  (cd "$dir" && node "$lc" run -j2 --plain >"$out/build.log" 2>&1) || { tail -20 "$out/build.log" >&2; exit 1; }
+  touch "$dir/.complete"
+fi
+
+peer=yes
+if [ -n "${STATUS_BENCH_NO_PEER:-}" ]; then
+  peer=no
+elif ! command -v snakemake >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y snakemake >/dev/null 2>&1 || true
+  fi
+  command -v snakemake >/dev/null || { echo "snakemake not found: peer skipped (apt-get install snakemake)" >&2; peer=no; }
+fi
+if [ $peer = yes ] && [ ! -f "$peer_dir/.complete" ]; then
+  rm -rf "$peer_dir"
+  bash "$shared/gen-peer-workload.sh" "$peer_dir" "$U" "$K"
+  # Every output exists, each layer one second newer than the one it reads.
+  python3 - "$peer_dir" "$U" "$K" <<'PY'
+import os, sys, time
+d, U, K = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+base = time.time() - 3600
+for k in range(K):
+    for u in range(U):
+        p = f"{d}/results/u{u}/o{k}"
+        os.makedirs(p, exist_ok=True)
+        with open(f"{p}/out.txt", "w") as f:
+            f.write(f"u{u} {k}\n")
+        os.utime(f"{p}/out.txt", (base + k, base + k))
+PY
+  (cd "$peer_dir" && snakemake -j 1 -q >/dev/null 2>&1) || true
+  touch "$peer_dir/.complete"
+fi
+
+# Check the answer (and warm the page cache) before timing anything.
+node "$lc" status --json -C "$dir" >"$out/status.json"
+ok=$(node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));process.stdout.write(String(d.summary.ok)+"/"+d.tasks.length)' "$out/status.json")
+[ "$ok" = "$tasks/$tasks" ] || { echo "expected $tasks ok tasks, got $ok" >&2; exit 1; }
+
+time_median() { # N CMD... -> median wall seconds
+  local n=$1; shift
+  local walls=() w mb code
+  for ((r = 0; r < n; r++)); do
+    read -r w mb code < <(measure "$out/cmd.out" "$@")
+    [ "$code" = 0 ] || { cat "$out/cmd.out.err" >&2; exit 1; }
+    walls+=("$w")
+  done
+  printf '%s\n' "${walls[@]}" | median
+}
+
+status_text=$(time_median "$runs" node "$lc" status -C "$dir")
+status_json=$(time_median "$runs" node "$lc" status --json -C "$dir")
+dag_json=$(time_median "$runs" node "$lc" dag --json -C "$dir")
+read -r _ status_rss _ < <(measure "$out/cmd.out" node "$lc" status -C "$dir")
+
+peer_noop="-" peer_dry="-" ratio="-"
+if [ $peer = yes ]; then
+  peer_noop=$(cd "$peer_dir" && time_median 3 snakemake -j 1 -q)
+  peer_dry=$(cd "$peer_dir" && time_median 3 snakemake -n -j 1 -q)
+  ratio=$(awk -v a="$peer_noop" -v b="$status_text" 'BEGIN { printf "%.1fx faster", a / b }')
+fi
+
+{
+  echo "## lc status vs Snakemake no-op ($(snakemake --version 2>/dev/null || echo -)), $tasks tasks ($U x $K chain), $(nproc) cores, $(date -u +%Y-%m-%d)"
+  echo
+  echo "| command | wall (median) |"
+  echo "|---|---|"
+  echo "| lc status (text, aggregated per output) | $status_text s |"
+  echo "| lc status --json | $status_json s |"
+  echo "| lc dag --json (spec + DAG only, for reference) | $dag_json s |"
+  echo "| snakemake -j 1 (nothing to do) | $peer_noop s |"
+  echo "| snakemake -n -j 1 (dry-run, nothing to do) | $peer_dry s |"
+  echo
+  echo "lc status peak RSS: $status_rss MiB. lc vs snakemake no-op: $ratio."
+  awk -v s="$status_text" -v n="$tasks" 'BEGIN { print (s <= 0.5 ? "PASS" : "MISS") ": lc status of " n " tasks in " s " s (target <= 0.5 s)" }'
+} | tee "$out/results.md"
