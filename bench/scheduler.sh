@@ -7,7 +7,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 [ -f "$root/dist/src/cli.js" ] || (cd "$root" && npm run build >/dev/null)
-up=$(bash "$root/scripts/cluster-up.sh")
-eval "$up"
-started=$(cat "$LC_CLUSTER_DIR/started")
+cdir=${LC_CLUSTER_DIR:-/tmp/lc-cluster}
+before=$(cat "$cdir/started" 2>/dev/null || true)
+eval "$(bash "$root/scripts/cluster-up.sh")"
+# take the cluster down again only if this script brought it up
+if [ "$(cat "$cdir/started" 2>/dev/null)" != "$before" ]; then
+  trap 'bash "$root/scripts/cluster-down.sh"' EXIT
+fi
 salloc -N2 --exclusive bash -c "node '$here/scheduler-bench.mjs'"

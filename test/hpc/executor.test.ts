@@ -11,7 +11,7 @@ import { createDaskExecutor, type DaskExecutor } from '../../engine/executors/da
 import type { ExecRequest } from '../../engine/executors/executor.js';
 import { stopScheduler } from '../../engine/scheduler/index.js';
 import type { Resources } from '../../engine/spec/model.js';
-import { tempDir } from '../helpers/lc.js';
+import { REPO, tempDir } from '../helpers/lc.js';
 import { allocate, clusterEnv, isAlive, killMatching, processesMatching, waitFor, type Allocation } from './helpers.js';
 
 let dir: string;
@@ -123,6 +123,25 @@ describe('Dask executor in a 2-node allocation', () => {
     const r = await running;
     expect(r.reason).toBe('cancelled');
     expect(await waitFor(() => !isAlive(pid), 5_000)).toBe(true);
+  });
+
+  test('an lc killed with SIGKILL leaves no task running: the bridge cancels its session', async () => {
+    const pidFile = join(dir, 'orphan.pid');
+    const driver = `
+      const { createDaskExecutor } = await import(${JSON.stringify(join(REPO, 'dist/engine/executors/dask/index.js'))});
+      const ex = await createDaskExecutor({ projectRoot: ${JSON.stringify(dir)}, env: process.env });
+      void ex.submit({ id: 'orphan', command: 'sleep 120 & echo $! > ${pidFile}; wait', cwd: ${JSON.stringify(dir)}, env: {},
+        resources: { cpus: 1, gpus: 0 }, logPath: ${JSON.stringify(join(dir, 'logs', 'orphan.log'))} });
+      setInterval(() => {}, 1000);`;
+    const child = execa(process.execPath, ['--input-type=module', '-e', driver], { env, reject: false });
+    expect(await waitFor(() => existsSync(pidFile), 30_000)).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(isAlive(pid)).toBe(true);
+    child.kill('SIGKILL');
+    await child;
+    expect(await waitFor(() => !isAlive(pid), 15_000)).toBe(true);
+    // and the session scheduler itself is still there for the next lc
+    expect((await ex.capacity()).length).toBe(2);
   });
 
   test('requests no worker can satisfy end as does_not_fit at once (no silent hang)', async () => {
