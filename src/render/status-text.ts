@@ -136,7 +136,7 @@ function aliasLines(dag: Dag | undefined, shown: Set<string>, p: Paint): string[
   if (!dag?.reexports) return [];
   const out: string[] = [];
   for (const [alias, producer] of dag.reexports) {
-    if (shown.has(producer)) out.push(p.dim(`${alias} -> ${producer} (alias: shown as ${producer})`));
+    if (shown.has(producer)) out.push(p.dim(`${alias} -> ${producer} (alias)`));
   }
   return out;
 }

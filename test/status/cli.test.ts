@@ -140,6 +140,25 @@ describe('lc status', () => {
     ]);
   });
 
+  it('aliases (re-exports) are shown as the output they resolve to', async () => {
+    const t = tempDir('lc-status-cli-');
+    cleanup = t.cleanup;
+    const { cpSync } = await import('node:fs');
+    const { FIXTURES } = await import('../helpers/lc.js');
+    const root = join(t.dir, 'iris_pipeline');
+    cpSync(join(FIXTURES, 'astra-examples', 'iris_pipeline'), root, { recursive: true });
+    const r = await lc(['status', 'accuracy'], { cwd: root, env: { LIGHTCONE_SCRATCH: join(t.dir, 'scratch') } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'classification.accuracy',
+      '  missing    baseline',
+      '  missing    mlp_svm',
+      'accuracy -> classification.accuracy (alias)',
+      '',
+      '2 tasks: 2 missing',
+    ]);
+  });
+
   it('bad targets and universes are errors naming the candidates', async () => {
     const { root, env } = await built();
     const r = await lc(['status', 'fitt'], { cwd: root, env });
