@@ -81,7 +81,12 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
   }
   // Sync read: manifests are small, and a thread-pool hop per read costs more than it saves.
   const mr = readManifestSync(absDir);
-  if (mr.kind === 'missing') return result([{ failure: 'missing_manifest', detail: `no manifest in ${task.outdir}: its files have no recorded provenance` }]);
+  if (mr.kind === 'missing') {
+    // An empty dir (created for a run that failed or was stopped before writing) holds nothing
+    // to verify; files without a manifest are outputs without provenance.
+    if (isEmptyOutput(absDir)) return { ...result([]), status: 'not_materialised', passed: false };
+    return result([{ failure: 'missing_manifest', detail: `no manifest in ${task.outdir}: its files have no recorded provenance` }]);
+  }
   if (mr.kind === 'unreadable') return result([{ failure: 'unreadable', detail: mr.reason }]);
   const m = mr.manifest;
   let hashed: Hashed;
@@ -96,6 +101,14 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
   }
   problems.push(...chainProblems(env, task, m), ...(await inputProblems(env, task, m)));
   return result(problems, { actual: hashed.dataVersion, files: hashed.files, bytes: hashed.bytes, cached: hashed.cached });
+}
+
+function isEmptyOutput(absDir: string): boolean {
+  try {
+    return listFilesSync(absDir).files === 0;
+  } catch {
+    return false;
+  }
 }
 
 interface Hashed {

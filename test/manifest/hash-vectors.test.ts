@@ -109,6 +109,26 @@ describe('sha256_dir framing', () => {
   });
 });
 
+describe('the hash worker from the compiled dist/', () => {
+  it('hashes through worker threads exactly like the framing says', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const dist = join(__dirname, '..', '..', 'dist', 'engine', 'hash', 'pool.js');
+    expect(existsSync(dist), 'run `npm run build` first').toBe(true);
+    const d = dir();
+    const big = Buffer.alloc(2 * 1024 * 1024 + 3, 0xab);
+    writeFileSync(join(d, 'big.bin'), big);
+    // --input-type=module on the parent must not leak into the worker (it did once).
+    const script = `const { HashPool } = await import(${JSON.stringify(dist)});
+      const pool = new HashPool(2);
+      const r = await pool.hash([{ abs: process.argv[1] + '/big.bin', rel: 'big.bin' }]);
+      await pool.close();
+      console.log(JSON.stringify(r));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, d], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ dataVersion: sha(['path:big.bin\u0000data:', big, '\u0000']), bytes: big.length });
+  });
+});
+
 describe('compareCodePoints', () => {
   it('orders by code point', () => {
     const names = ['😀', 'ﬀ', 'é', 'z', 'a/b', 'a-b', 'a'];

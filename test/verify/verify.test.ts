@@ -66,6 +66,20 @@ describe('verifyTasks', () => {
     expect(brief(rs[1] as VerifyResult)).toEqual(['u1/fit', 'failed', 'broken_chain', "upstream u1/clean (input 'clean') has no manifest"]);
   });
 
+  it('an empty output dir without a manifest is not materialised; one with files is missing_manifest', async () => {
+    const { root, ctx } = await chain();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(root, 'results/u2/fit/sub'), { recursive: true });
+    expect((await verify(ctx))[2]?.status).toBe('not_materialised');
+    writeFiles(join(root, 'results/u2/fit'), { 'partial.txt': 'half' });
+    expect(brief((await verify(ctx))[2] as VerifyResult)).toEqual([
+      'u2/fit',
+      'failed',
+      'missing_manifest',
+      'no manifest in results/u2/fit: its files have no recorded provenance',
+    ]);
+  });
+
   it('a corrupt manifest is unreadable with the reason', async () => {
     const { root, ctx } = await chain();
     writeFileSync(join(root, 'results/u1/fit', MANIFEST_NAME), 'not json');
