@@ -15,7 +15,7 @@ import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import { pythonCanonicalJson } from './canonical-json.js';
 import { resolveContainer, type ContainerIdentity } from './container.js';
-import { ScriptScan } from './scripts.js';
+import { scriptCandidates, ScriptScan } from './scripts.js';
 
 export interface CodeMaterial {
   recipe: string;
@@ -61,19 +61,14 @@ export class DefinitionScan {
   }
 
   scriptsOf(task: Task): Record<string, string> {
-    return this.scripts.scripts(task.template, inputPaths(task));
+    if (scriptCandidates(task.template).length === 0) return {};
+    return this.scripts.scripts(
+      task.template,
+      task.inputs.map((i) => i.path),
+    );
   }
 
   definition(task: Task): TaskDefinition {
     return { container: this.container(task), scripts: this.scriptsOf(task) };
   }
-}
-
-const noInputs: ReadonlySet<string> = new Set();
-
-function inputPaths(task: Task): ReadonlySet<string> {
-  if (task.inputs.length === 0) return noInputs;
-  const s = new Set<string>();
-  for (const i of task.inputs) if (i.path !== undefined) s.add(i.path);
-  return s;
 }

@@ -94,11 +94,11 @@ export class ScriptScan {
     this.root = root;
   }
 
-  /** `{path: sha256}` of the scripts a template calls, minus `exclude` (the task's input paths). */
-  scripts(template: string, exclude: ReadonlySet<string> = new Set()): Record<string, string> {
+  /** `{path: sha256}` of the scripts a template calls, minus the task's own input paths. */
+  scripts(template: string, inputPaths: readonly (string | undefined)[] = []): Record<string, string> {
     const out: Record<string, string> = {};
     for (const rel of scriptCandidates(template)) {
-      if (exclude.has(rel)) continue;
+      if (inputPaths.includes(rel)) continue;
       const h = this.hashOf(rel);
       if (h !== null) out[rel] = h;
     }
