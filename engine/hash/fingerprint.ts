@@ -19,7 +19,8 @@ export function statFingerprint(entries: readonly FileEntry[]): string {
 
 export function cacheKey(entries: readonly FileEntry[]): string {
   const h = createHash('sha256');
-  for (const e of entries) h.update(`${e.rel}\u0000${e.dev}\u0000${e.ino}\u0000${e.size}\u0000${e.mtimeNs}\u0000${e.ctimeNs}\n`);
+  for (const e of entries)
+    h.update(`${e.rel}\u0000${e.dev}\u0000${e.ino}\u0000${e.size}\u0000${e.mtimeNs}\u0000${e.ctimeNs}\n`);
   return h.digest('hex');
 }
 

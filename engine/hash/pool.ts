@@ -121,7 +121,11 @@ export class HashPool {
   private spawn(): Slot {
     // execArgv: [] so the parent's flags (e.g. --input-type=module, which would make this
     // CommonJS source fail) never change how the worker source is read.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { bufferBytes: this.bufferBytes } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { bufferBytes: this.bufferBytes },
+    });
     const slot: Slot = { worker, job: undefined };
     worker.on('message', (r: Reply) => {
       const job = slot.job;

@@ -15,13 +15,20 @@ export interface DirHash {
 }
 
 /** Hash an already-listed directory; checks that no file changed size while it was read. */
-export async function hashListing(listing: DirListing, pool: HashPool | undefined = sharedHashPool()): Promise<DirHash> {
+export async function hashListing(
+  listing: DirListing,
+  pool: HashPool | undefined = sharedHashPool(),
+): Promise<DirHash> {
   const files = listing.entries.map((e) => ({ abs: e.abs, rel: e.rel }));
   const r: FramedHashResult = pool && listing.bytes >= INLINE_HASH_BYTES ? await pool.hash(files) : hashInline(files);
   if (r.bytes !== listing.bytes) {
-    throw new LcError('DIR_CHANGED', `files changed while they were hashed (${listing.bytes} bytes listed, ${r.bytes} read)`, {
-      context: { bytesListed: listing.bytes, bytesRead: r.bytes },
-    });
+    throw new LcError(
+      'DIR_CHANGED',
+      `files changed while they were hashed (${listing.bytes} bytes listed, ${r.bytes} read)`,
+      {
+        context: { bytesListed: listing.bytes, bytesRead: r.bytes },
+      },
+    );
   }
   return { dataVersion: r.dataVersion, files: listing.files, bytes: listing.bytes };
 }

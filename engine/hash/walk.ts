@@ -51,7 +51,13 @@ export function listFilesSync(absDir: string, opts: { dirs?: boolean } = {}): Di
   return dirs ? { entries, files: entries.length, bytes, dirs } : { entries, files: entries.length, bytes };
 }
 
-function walk(absDir: string, relDir: string, out: FileEntry[], top: boolean, dirs: [string, string][] | undefined): void {
+function walk(
+  absDir: string,
+  relDir: string,
+  out: FileEntry[],
+  top: boolean,
+  dirs: [string, string][] | undefined,
+): void {
   let dirents: Dirent[];
   try {
     if (dirs) dirs.push([relDir, String(statSync(absDir, { bigint: true }).mtimeNs)]);
@@ -128,7 +134,8 @@ export function statOrSkip(abs: string): BigIntStats | undefined {
 
 function ioError(e: unknown, path: string, top: boolean): LcError {
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-  if (top && code === 'ENOENT') return new LcError('DIR_MISSING', `directory ${path} does not exist`, { context: { path } });
+  if (top && code === 'ENOENT')
+    return new LcError('DIR_MISSING', `directory ${path} does not exist`, { context: { path } });
   const why = e instanceof Error ? e.message : String(e);
   return new LcError('DIR_UNREADABLE', `cannot list ${path}: ${code}`, { context: { path, errno: code, why } });
 }

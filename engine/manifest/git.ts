@@ -15,10 +15,12 @@ const memo = new Map<string, Promise<GitInfo>>();
 export function gitInfo(root: string): Promise<GitInfo> {
   let p = memo.get(root);
   if (!p) {
-    p = Promise.all([git(root, ['rev-parse', 'HEAD']), git(root, ['config', '--get', 'remote.origin.url'])]).then(([sha, remote]) => ({
-      sha,
-      remote,
-    }));
+    p = Promise.all([git(root, ['rev-parse', 'HEAD']), git(root, ['config', '--get', 'remote.origin.url'])]).then(
+      ([sha, remote]) => ({
+        sha,
+        remote,
+      }),
+    );
     memo.set(root, p);
   }
   return p;

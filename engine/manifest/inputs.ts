@@ -44,16 +44,26 @@ export interface SnapshotOptions {
   dirCache?: DirHashCache;
 }
 
-export async function snapshotInputs(ctx: EngineContext, task: Task, opts: SnapshotOptions = {}): Promise<InputSnapshot> {
+export async function snapshotInputs(
+  ctx: EngineContext,
+  task: Task,
+  opts: SnapshotOptions = {},
+): Promise<InputSnapshot> {
   const mode: FingerprintMode = opts.strict ? 'sha256' : 'mtime-size';
   const inputVersions: Record<string, string> = {};
-  for (const input of task.inputs) inputVersions[input.localId] = await inputVersion(ctx.root, input, mode, opts.dirCache);
+  for (const input of task.inputs)
+    inputVersions[input.localId] = await inputVersion(ctx.root, input, mode, opts.dirCache);
   const scan = opts.scan ?? new DefinitionScan(ctx);
   return { inputVersions, scripts: scan.scriptsOf(task), container: scan.container(task), takenAt: Date.now() };
 }
 
 /** The current version of one input, in `mode` for external files. */
-export async function inputVersion(root: string, input: TaskInput, mode: FingerprintMode, dirCache?: DirHashCache): Promise<string> {
+export async function inputVersion(
+  root: string,
+  input: TaskInput,
+  mode: FingerprintMode,
+  dirCache?: DirHashCache,
+): Promise<string> {
   if (input.kind === 'task') return upstreamVersion(join(root, input.path));
   if (input.path === undefined) return input.source ? `external:${input.source}` : 'missing';
   return fingerprintExternal(join(root, input.path), mode, dirCache);
@@ -66,7 +76,11 @@ export function upstreamVersion(absDir: string): string {
 }
 
 /** Lightcone's fingerprint_external, with an optional cache for directories. */
-export async function fingerprintExternal(abs: string, mode: FingerprintMode, dirCache?: DirHashCache): Promise<string> {
+export async function fingerprintExternal(
+  abs: string,
+  mode: FingerprintMode,
+  dirCache?: DirHashCache,
+): Promise<string> {
   const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
   if (!st) return 'missing';
   if (st.isDirectory()) {

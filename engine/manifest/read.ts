@@ -7,9 +7,17 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { MANIFEST_NAME, MANIFEST_SCHEMA_VERSION, ManifestSchema, ManifestV1Schema, ManifestV2Schema, type Manifest } from './schema.js';
+import {
+  MANIFEST_NAME,
+  MANIFEST_SCHEMA_VERSION,
+  ManifestSchema,
+  ManifestV1Schema,
+  ManifestV2Schema,
+  type Manifest,
+} from './schema.js';
 
-export type ReadManifestResult = { kind: 'missing' } | { kind: 'ok'; manifest: Manifest } | { kind: 'unreadable'; reason: string };
+export type ReadManifestResult =
+  { kind: 'missing' } | { kind: 'ok'; manifest: Manifest } | { kind: 'unreadable'; reason: string };
 
 export const manifestPath = (absDir: string): string => join(absDir, MANIFEST_NAME);
 
@@ -62,7 +70,8 @@ function fsFailure(e: unknown): ReadManifestResult {
   const code = (e as NodeJS.ErrnoException).code;
   // ENOTDIR: the output path is a file, so there is no manifest below it.
   if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-  if (code === 'EACCES' || code === 'EPERM') return { kind: 'unreadable', reason: `permission denied reading ${MANIFEST_NAME}` };
+  if (code === 'EACCES' || code === 'EPERM')
+    return { kind: 'unreadable', reason: `permission denied reading ${MANIFEST_NAME}` };
   if (code === 'EISDIR') return { kind: 'unreadable', reason: `${MANIFEST_NAME} is a directory` };
   return { kind: 'unreadable', reason: `cannot read ${MANIFEST_NAME}: ${code ?? String(e)}` };
 }
@@ -73,9 +82,13 @@ export function parseManifestText(text: string): ReadManifestResult {
     doc = JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    return { kind: 'unreadable', reason: text.trim() === '' ? 'manifest is empty' : `manifest is not valid JSON (${why})` };
+    return {
+      kind: 'unreadable',
+      reason: text.trim() === '' ? 'manifest is empty' : `manifest is not valid JSON (${why})`,
+    };
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { kind: 'unreadable', reason: 'manifest is not a JSON object' };
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    return { kind: 'unreadable', reason: 'manifest is not a JSON object' };
   const v = (doc as Record<string, unknown>).schema_version;
   if (typeof v !== 'number') return { kind: 'unreadable', reason: 'manifest has no numeric schema_version' };
   if (v > MANIFEST_SCHEMA_VERSION) {
@@ -86,7 +99,11 @@ export function parseManifestText(text: string): ReadManifestResult {
   }
   // Dispatch by version ourselves: cheaper than the discriminated union on the status hot path.
   const parsed = (v === 1 ? ManifestV1Schema : v === 2 ? ManifestV2Schema : ManifestSchema).safeParse(doc);
-  if (!parsed.success) return { kind: 'unreadable', reason: `manifest does not match schema_version ${v}: ${describeIssue(parsed.error)}` };
+  if (!parsed.success)
+    return {
+      kind: 'unreadable',
+      reason: `manifest does not match schema_version ${v}: ${describeIssue(parsed.error)}`,
+    };
   return { kind: 'ok', manifest: parsed.data };
 }
 

@@ -19,7 +19,14 @@ import { codeVersion } from './definition.js';
 import { gitInfo } from './git.js';
 import type { InputSnapshot } from './inputs.js';
 import { readManifestSync } from './read.js';
-import { MANIFEST_SCHEMA_VERSION, ManifestV2Schema, TOOL_NAME, type InputRecord, type ManifestV2, type StatEntry } from './schema.js';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  ManifestV2Schema,
+  TOOL_NAME,
+  type InputRecord,
+  type ManifestV2,
+  type StatEntry,
+} from './schema.js';
 import { validateOutput } from './validate-output.js';
 import { removeStaleTemps, writeManifestAtomic } from './write.js';
 
@@ -46,7 +53,11 @@ export interface RunRecord {
   resolvedImage?: string;
 }
 
-export async function recordSuccess(ctx: EngineContext, task: Task, run: RunRecord): Promise<{ manifest: ManifestV2; warnings: string[] }> {
+export async function recordSuccess(
+  ctx: EngineContext,
+  task: Task,
+  run: RunRecord,
+): Promise<{ manifest: ManifestV2; warnings: string[] }> {
   const absDir = join(ctx.root, task.outdir);
   await removeStaleTemps(absDir);
   let listing: DirListing;
@@ -54,7 +65,9 @@ export async function recordSuccess(ctx: EngineContext, task: Task, run: RunReco
     listing = listFilesSync(absDir);
   } catch (e) {
     if (e instanceof LcError && e.code === 'DIR_MISSING') {
-      throw new LcError('OUTPUT_MISSING', `Output directory missing after successful run: ${task.outdir}`, { context: { task: task.id } });
+      throw new LcError('OUTPUT_MISSING', `Output directory missing after successful run: ${task.outdir}`, {
+        context: { task: task.id },
+      });
     }
     throw e;
   }
@@ -74,7 +87,12 @@ export async function recordSuccess(ctx: EngineContext, task: Task, run: RunReco
     qualified_output: task.output,
     universe_id: task.universe,
     task_key: task.key,
-    code_version: codeVersion({ recipe: task.template, container: snap.container.resolved, decisions: task.decisions, scripts: snap.scripts }),
+    code_version: codeVersion({
+      recipe: task.template,
+      container: snap.container.resolved,
+      decisions: task.decisions,
+      scripts: snap.scripts,
+    }),
     data_version: hash.dataVersion,
     container_image: snap.container.raw,
     resolved_image: run.resolvedImage ?? snap.container.resolved,
@@ -105,7 +123,10 @@ export async function recordSuccess(ctx: EngineContext, task: Task, run: RunReco
   };
   const checked = ManifestV2Schema.safeParse(manifest);
   if (!checked.success) {
-    throw new LcError('MANIFEST_INVALID', `internal: manifest for ${task.id} does not match its schema: ${checked.error.message}`);
+    throw new LcError(
+      'MANIFEST_INVALID',
+      `internal: manifest for ${task.id} does not match its schema: ${checked.error.message}`,
+    );
   }
   await writeManifestAtomic(absDir, manifest);
   await clearFailure(ctx.scratch, task.id);
@@ -157,7 +178,11 @@ function inputsRecord(task: Task): Record<string, InputRecord> {
     out[i.localId] =
       i.kind === 'task'
         ? { kind: 'task', task: i.task, path: i.path }
-        : { kind: 'external', ...(i.path !== undefined ? { path: i.path } : {}), ...(i.source !== undefined ? { source: i.source } : {}) };
+        : {
+            kind: 'external',
+            ...(i.path !== undefined ? { path: i.path } : {}),
+            ...(i.source !== undefined ? { source: i.source } : {}),
+          };
   }
   return out;
 }

@@ -11,7 +11,12 @@ import type { FileEntry } from '../hash/walk.js';
 const MAX_VALIDATE_BYTES = 64 * 1024 * 1024;
 const IMAGE_EXT = ['.png', '.jpg', '.jpeg', '.svg', '.pdf', '.eps'];
 
-export function validateOutput(relDir: string, type: OutputType, outputId: string, entries: readonly FileEntry[]): string[] {
+export function validateOutput(
+  relDir: string,
+  type: OutputType,
+  outputId: string,
+  entries: readonly FileEntry[],
+): string[] {
   if (entries.length === 0) return [`Output directory is empty after successful run: ${relDir}`];
   switch (type) {
     case 'metric':
@@ -37,7 +42,9 @@ function validateMetric(relDir: string, id: string, entries: readonly FileEntry[
     try {
       doc = JSON.parse(readFileSync(f.abs, 'utf8'));
     } catch (e) {
-      warnings.push(`Output '${id}' metric file '${f.rel}' is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      warnings.push(
+        `Output '${id}' metric file '${f.rel}' is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      );
       continue;
     }
     if (onlyNullOrNaN(doc)) warnings.push(`Output '${id}' metric file '${f.rel}' contains only null/NaN values`);
@@ -56,7 +63,8 @@ function onlyNullOrNaN(v: unknown): boolean {
 
 function validateFigure(relDir: string, id: string, entries: readonly FileEntry[]): string[] {
   const images = entries.filter((e) => IMAGE_EXT.includes(ext(e.rel)));
-  if (images.length === 0) return [`Output '${id}' (type: figure) produced no image files (.png, .jpg, .svg, .pdf, .eps) in ${relDir}`];
+  if (images.length === 0)
+    return [`Output '${id}' (type: figure) produced no image files (.png, .jpg, .svg, .pdf, .eps) in ${relDir}`];
   return images.filter((e) => e.size === 0n).map((e) => `Output '${id}' figure file '${e.rel}' is empty (0 bytes)`);
 }
 
@@ -69,7 +77,9 @@ function validateTable(relDir: string, id: string, entries: readonly FileEntry[]
     try {
       rows = parseCsv(readFileSync(f.abs, 'utf8'));
     } catch (e) {
-      warnings.push(`Output '${id}': could not validate table '${f.rel}': ${e instanceof Error ? e.message : String(e)}`);
+      warnings.push(
+        `Output '${id}': could not validate table '${f.rel}': ${e instanceof Error ? e.message : String(e)}`,
+      );
       continue;
     }
     const [header, ...data] = rows;
@@ -85,9 +95,12 @@ function validateTable(relDir: string, id: string, entries: readonly FileEntry[]
       numeric++;
       if (cells.every((c) => c === '' || Number.isNaN(parseFloatStrict(c)))) allNaN.push(name);
     });
-    if (numeric > 0 && allNaN.length === numeric) warnings.push(`Output '${id}' table '${f.rel}' has all-NaN values in every numeric column`);
+    if (numeric > 0 && allNaN.length === numeric)
+      warnings.push(`Output '${id}' table '${f.rel}' has all-NaN values in every numeric column`);
     else if (allNaN.length > 0) {
-      warnings.push(`Output '${id}' table '${f.rel}' has all-NaN values in column(s): ${allNaN.map((c) => `'${c}'`).join(', ')}`);
+      warnings.push(
+        `Output '${id}' table '${f.rel}' has all-NaN values in column(s): ${allNaN.map((c) => `'${c}'`).join(', ')}`,
+      );
     }
   }
   return warnings;

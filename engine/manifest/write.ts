@@ -67,5 +67,7 @@ export async function removeStaleTemps(absDir: string): Promise<void> {
   } catch {
     return;
   }
-  await Promise.all(names.filter((n) => n.startsWith(MANIFEST_TEMP_PREFIX)).map((n) => rm(join(absDir, n), { force: true })));
+  await Promise.all(
+    names.filter((n) => n.startsWith(MANIFEST_TEMP_PREFIX)).map((n) => rm(join(absDir, n), { force: true })),
+  );
 }

@@ -31,7 +31,11 @@ export interface StatusOptions {
   racyWindowMs?: number;
 }
 
-export async function computeStatus(ctx: EngineContext, tasks?: Task[], opts: StatusOptions = {}): Promise<TaskStatus[]> {
+export async function computeStatus(
+  ctx: EngineContext,
+  tasks?: Task[],
+  opts: StatusOptions = {},
+): Promise<TaskStatus[]> {
   const wanted = tasks ?? ctx.dag.tasks;
   const ordered = withUpstream(ctx, wanted);
   const env: DecideEnv = {
@@ -109,7 +113,8 @@ function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
     return set(st, 'missing', []);
   }
   const finishedAt = mr.slim[2];
-  if (failure && (finishedAt === null || Date.parse(failure.at) > finishedAt * 1000)) return set(st, 'failed', [failedReason(failure)]);
+  if (failure && (finishedAt === null || Date.parse(failure.at) > finishedAt * 1000))
+    return set(st, 'failed', [failedReason(failure)]);
   delete st.failure;
   if (obs.listingError !== undefined) return set(st, 'unreadable', [{ kind: 'unreadable', detail: obs.listingError }]);
   if (obs.modified) return set(st, 'modified', obs.modified);
@@ -139,7 +144,12 @@ function definitionChanges(task: Task, mr: Observation['manifest'] & { kind: 'ok
   }
   const full = fullView(join(env.root, task.outdir), mr);
   if (full.kind !== 'ok' || !full.full) {
-    return [{ kind: 'recipe', detail: `manifest changed while status read it (${full.kind === 'unreadable' ? full.reason : full.kind}); run lc status again` }];
+    return [
+      {
+        kind: 'recipe',
+        detail: `manifest changed while status read it (${full.kind === 'unreadable' ? full.reason : full.kind}); run lc status again`,
+      },
+    ];
   }
   return definitionReasons(task, full.full, def);
 }
@@ -171,7 +181,10 @@ function inputReasons(task: Task, recorded: Record<string, string>, env: DecideE
     const now = externalNow(env, input, modeOf(rec));
     if (now !== rec) {
       const where = input.path ?? input.source ?? input.localId;
-      const detail = now === 'missing' ? `input ${input.localId} (${where}) is missing` : `input ${input.localId} (${where}) changed`;
+      const detail =
+        now === 'missing'
+          ? `input ${input.localId} (${where}) is missing`
+          : `input ${input.localId} (${where}) changed`;
       out.push({ kind: 'input', subject, detail });
     }
   }
@@ -192,7 +205,12 @@ function externalNow(env: DecideEnv, input: TaskInput & { kind: 'external' }, mo
   return v;
 }
 
-function upstreamReason(upId: string, localId: string, rec: string | undefined, up: TaskStatus | undefined): StaleReason | undefined {
+function upstreamReason(
+  upId: string,
+  localId: string,
+  rec: string | undefined,
+  up: TaskStatus | undefined,
+): StaleReason | undefined {
   const r = (detail: string): StaleReason => ({ kind: 'upstream', subject: upId, detail });
   if (!up) return r(`upstream ${upId} is not in the DAG`);
   if (up.dataVersion === null) return r(`upstream ${upId} is ${up.state}`);

@@ -27,7 +27,11 @@ const SUFFIX = '.json';
 export const failurePath = (scratch: Pick<ScratchPaths, 'failures'>, taskId: string): string =>
   join(scratch.failures, encodeURIComponent(taskId) + SUFFIX);
 
-export async function recordFailure(scratch: Pick<ScratchPaths, 'failures'>, taskId: string, info: FailureInfo): Promise<void> {
+export async function recordFailure(
+  scratch: Pick<ScratchPaths, 'failures'>,
+  taskId: string,
+  info: FailureInfo,
+): Promise<void> {
   await mkdir(scratch.failures, { recursive: true });
   const path = failurePath(scratch, taskId);
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -40,7 +44,10 @@ export async function clearFailure(scratch: Pick<ScratchPaths, 'failures'>, task
   await rm(failurePath(scratch, taskId), { force: true });
 }
 
-export async function readFailure(scratch: Pick<ScratchPaths, 'failures'>, taskId: string): Promise<FailureInfo | undefined> {
+export async function readFailure(
+  scratch: Pick<ScratchPaths, 'failures'>,
+  taskId: string,
+): Promise<FailureInfo | undefined> {
   try {
     return parse(await readFile(failurePath(scratch, taskId), 'utf8'), taskId);
   } catch {
@@ -79,4 +86,3 @@ function parse(text: string, taskId: string): FailureInfo | undefined {
 function pick(i: FailureInfo): FailureInfo {
   return { exitCode: i.exitCode, signal: i.signal, at: i.at, logPath: i.logPath, reason: i.reason };
 }
-

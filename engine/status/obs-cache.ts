@@ -94,7 +94,11 @@ function readEntries(path: string): Map<string, CachedObservation> {
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as { schema?: unknown; entries?: unknown };
     if (doc.schema === SCHEMA && doc.entries && typeof doc.entries === 'object') {
-      return new Map(Object.entries(doc.entries as Record<string, CachedObservation>).filter(([, e]) => Array.isArray(e) && e.length === 4));
+      return new Map(
+        Object.entries(doc.entries as Record<string, CachedObservation>).filter(
+          ([, e]) => Array.isArray(e) && e.length === 4,
+        ),
+      );
     }
   } catch {
     // missing or damaged: start empty

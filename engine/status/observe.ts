@@ -26,9 +26,7 @@ import { slimOf, toView, type ManifestView, type SlimView } from './view.js';
 
 /** `full` is present when the manifest was read now; a cache hit gives only the slim view. */
 export type ManifestObservation =
-  | { kind: 'missing' }
-  | { kind: 'unreadable'; reason: string }
-  | { kind: 'ok'; slim: SlimView; full?: ManifestView };
+  { kind: 'missing' } | { kind: 'unreadable'; reason: string } | { kind: 'ok'; slim: SlimView; full?: ManifestView };
 
 export interface Observation {
   manifest: ManifestObservation;
@@ -86,7 +84,12 @@ function median(xs: number[]): number {
 }
 
 /** Observe one output dir, confirming what the cache knows with stat calls where possible. */
-export function observeSync(root: string, outdir: string, cache?: ObservationCache, racyBefore = nowNs() - 2_000_000_000n): Observation {
+export function observeSync(
+  root: string,
+  outdir: string,
+  cache?: ObservationCache,
+  racyBefore = nowNs() - 2_000_000_000n,
+): Observation {
   const absDir = join(root, outdir);
   if (!cache) return observeUncached(absDir);
   let st;

@@ -17,7 +17,8 @@ export function definitionReasons(task: Task, m: ManifestView, def: TaskDefiniti
   // equal code_version, and unequal ones say what changed, without hashing per task.
   const reasons: StaleReason[] = [];
   if (m.recipe !== task.template) reasons.push(...recipeReason(task, m.recipe ?? ''));
-  if (m.resolved_image !== def.container.resolved) reasons.push(containerReason(m.container_image, m.resolved_image, def));
+  if (m.resolved_image !== def.container.resolved)
+    reasons.push(containerReason(m.container_image, m.resolved_image, def));
   if (!sameRecord(m.decisions, task.decisions)) reasons.push(...decisionReasons(m.decisions, task.decisions));
   const scripts = m.scripts ?? {};
   if (!sameRecord(scripts, def.scripts)) reasons.push(...scriptReasons(scripts, def.scripts));
@@ -33,7 +34,12 @@ export function definitionReasons(task: Task, m: ManifestView, def: TaskDefiniti
  */
 function v1Reasons(task: Task, m: ManifestView, def: TaskDefinition): StaleReason[] {
   const reasons: StaleReason[] = [];
-  const lightconeCv = codeVersion({ recipe: task.template, container: def.container.resolved, decisions: task.decisions, scripts: {} });
+  const lightconeCv = codeVersion({
+    recipe: task.template,
+    container: def.container.resolved,
+    decisions: task.decisions,
+    scripts: {},
+  });
   if (lightconeCv !== m.code_version) {
     if (m.recipe != null) reasons.push(...recipeReason(task, m.recipe));
     const rawNow = def.container.raw;
@@ -47,7 +53,11 @@ function v1Reasons(task: Task, m: ManifestView, def: TaskDefinition): StaleReaso
     }
   }
   for (const path of Object.keys(def.scripts).sort()) {
-    reasons.push({ kind: 'script', subject: path, detail: `script ${path} not recorded (manifest written by an older tool, lightcone-cli schema 1)` });
+    reasons.push({
+      kind: 'script',
+      subject: path,
+      detail: `script ${path} not recorded (manifest written by an older tool, lightcone-cli schema 1)`,
+    });
   }
   return reasons;
 }
@@ -66,12 +76,24 @@ function recipeReason(task: Task, recorded: string): StaleReason[] {
   return recorded === task.template ? [] : [{ kind: 'recipe', detail: `recipe changed: was \`${recorded}\`` }];
 }
 
-function containerReason(rawBefore: string | null, resolvedBefore: string | null | undefined, def: TaskDefinition): StaleReason {
+function containerReason(
+  rawBefore: string | null,
+  resolvedBefore: string | null | undefined,
+  def: TaskDefinition,
+): StaleReason {
   const rawNow = def.container.raw;
   if (rawBefore === rawNow && rawNow !== null) {
-    return { kind: 'container', subject: rawNow, detail: `container ${rawNow} changed (${short(resolvedBefore)} -> ${short(def.container.resolved)})` };
+    return {
+      kind: 'container',
+      subject: rawNow,
+      detail: `container ${rawNow} changed (${short(resolvedBefore)} -> ${short(def.container.resolved)})`,
+    };
   }
-  return { kind: 'container', subject: rawNow ?? undefined, detail: `container ${rawBefore ?? 'none'} -> ${rawNow ?? 'none'}` };
+  return {
+    kind: 'container',
+    subject: rawNow ?? undefined,
+    detail: `container ${rawBefore ?? 'none'} -> ${rawNow ?? 'none'}`,
+  };
 }
 
 function short(v: string | null | undefined): string {
@@ -87,7 +109,12 @@ export function decisionReasons(before: Record<string, string>, now: Record<stri
     const a = before[k];
     const b = now[k];
     if (a === b) continue;
-    const detail = a === undefined ? `decision ${k} added (${b})` : b === undefined ? `decision ${k} no longer used (was ${a})` : `decision ${k}: ${a} -> ${b}`;
+    const detail =
+      a === undefined
+        ? `decision ${k} added (${b})`
+        : b === undefined
+          ? `decision ${k} no longer used (was ${a})`
+          : `decision ${k}: ${a} -> ${b}`;
     out.push({ kind: 'decisions', subject: k, detail });
   }
   return out;
@@ -100,7 +127,12 @@ export function scriptReasons(before: Record<string, string>, now: Record<string
     const a = before[p];
     const b = now[p];
     if (a === b) continue;
-    const detail = a === undefined ? `recipe now calls script ${p}` : b === undefined ? `script ${p} is gone or no longer called` : `script ${p} changed`;
+    const detail =
+      a === undefined
+        ? `recipe now calls script ${p}`
+        : b === undefined
+          ? `script ${p} is gone or no longer called`
+          : `script ${p} changed`;
     out.push({ kind: 'script', subject: p, detail });
   }
   return out;
@@ -116,7 +148,9 @@ function resourceReasons(m: ManifestView, task: Task): StaleReason[] {
 /** A manifest copied in from another task's directory does not describe this one. */
 function identityReasons(m: ManifestView, task: Task): StaleReason[] {
   if (m.qualified_output === task.output && m.universe_id === task.universe) return [];
-  return [{ kind: 'recipe', detail: `manifest describes ${m.universe_id}/${m.qualified_output}, not this task (copied?)` }];
+  return [
+    { kind: 'recipe', detail: `manifest describes ${m.universe_id}/${m.qualified_output}, not this task (copied?)` },
+  ];
 }
 
 /** Explain a stat-fingerprint mismatch, naming files when the manifest kept per-file entries. */

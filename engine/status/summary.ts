@@ -18,5 +18,7 @@ export function topReasons(statuses: readonly TaskStatus[]): { label: string; co
   for (const s of statuses) {
     for (const label of new Set(s.reasons.map(reasonLabel))) counts.set(label, (counts.get(label) ?? 0) + 1);
   }
-  return [...counts.entries()].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1));
+  return [...counts.entries()]
+    .map(([label, count]) => ({ label, count }))
+    .sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1));
 }

@@ -50,7 +50,9 @@ export function toView(m: Manifest): ManifestView {
       qualified_output: m.qualified_output,
       universe_id: m.universe_id,
       input_versions: m.input_versions,
-      stat: m.stat.entries ? { fingerprint: m.stat.fingerprint, entries: m.stat.entries } : { fingerprint: m.stat.fingerprint },
+      stat: m.stat.entries
+        ? { fingerprint: m.stat.fingerprint, entries: m.stat.entries }
+        : { fingerprint: m.stat.fingerprint },
     };
   }
   const decisions: Record<string, string> = {};
@@ -84,7 +86,17 @@ export function toView(m: Manifest): ManifestView {
  * gpus, output and universe: when it equals today's key the definition is unchanged; when it
  * differs, status reads the manifest again to say what changed.
  */
-export type SlimView = [1 | 2, string, number | null, number | null, string | null, string | null, string | null, Record<string, string>, string | null];
+export type SlimView = [
+  1 | 2,
+  string,
+  number | null,
+  number | null,
+  string | null,
+  string | null,
+  string | null,
+  Record<string, string>,
+  string | null,
+];
 
 export interface DefinitionParts {
   recipe: string;
@@ -102,7 +114,15 @@ export function definitionKey(p: DefinitionParts): string {
       .sort()
       .map((k) => `${k}\u0002${r[k]}`)
       .join('\u0003');
-  const s = [p.recipe, p.resolved ?? '\u0004', pairs(p.decisions), pairs(p.scripts), String(p.gpus), p.output, p.universe].join('\u0001');
+  const s = [
+    p.recipe,
+    p.resolved ?? '\u0004',
+    pairs(p.decisions),
+    pairs(p.scripts),
+    String(p.gpus),
+    p.output,
+    p.universe,
+  ].join('\u0001');
   return createHash('sha256').update(s).digest('base64url').slice(0, 22);
 }
 
@@ -119,10 +139,27 @@ export function slimOf(v: ManifestView): SlimView {
           universe: v.universe_id,
         })
       : null;
-  return [v.schema_version, v.data_version, v.finished_at, v.duration_s, v.host, v.deduplicated_from, key, v.input_versions, v.stat?.fingerprint ?? null];
+  return [
+    v.schema_version,
+    v.data_version,
+    v.finished_at,
+    v.duration_s,
+    v.host,
+    v.deduplicated_from,
+    key,
+    v.input_versions,
+    v.stat?.fingerprint ?? null,
+  ];
 }
 
 /** Cheap structural check for slim views read back from the cache file (ours, but could be damaged). */
 export function looksLikeSlim(v: unknown): v is SlimView {
-  return Array.isArray(v) && v.length === 9 && (v[0] === 1 || v[0] === 2) && typeof v[1] === 'string' && typeof v[7] === 'object' && v[7] !== null;
+  return (
+    Array.isArray(v) &&
+    v.length === 9 &&
+    (v[0] === 1 || v[0] === 2) &&
+    typeof v[1] === 'string' &&
+    typeof v[7] === 'object' &&
+    v[7] !== null
+  );
 }

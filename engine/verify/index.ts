@@ -25,7 +25,11 @@ import type { VerifyOptions, VerifyProblem, VerifyResult } from './types.js';
 
 export * from './types.js';
 
-export async function verifyTasks(ctx: EngineContext, tasks: readonly Task[], opts: VerifyOptions = {}): Promise<VerifyResult[]> {
+export async function verifyTasks(
+  ctx: EngineContext,
+  tasks: readonly Task[],
+  opts: VerifyOptions = {},
+): Promise<VerifyResult[]> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const pool = new HashPool(jobs);
   const cache = opts.noCache ? undefined : DirHashCache.load(ctx.scratch.cache);
@@ -85,7 +89,9 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
     // An empty dir (created for a run that failed or was stopped before writing) holds nothing
     // to verify; files without a manifest are outputs without provenance.
     if (isEmptyOutput(absDir)) return { ...result([]), status: 'not_materialised', passed: false };
-    return result([{ failure: 'missing_manifest', detail: `no manifest in ${task.outdir}: its files have no recorded provenance` }]);
+    return result([
+      { failure: 'missing_manifest', detail: `no manifest in ${task.outdir}: its files have no recorded provenance` },
+    ]);
   }
   if (mr.kind === 'unreadable') return result([{ failure: 'unreadable', detail: mr.reason }]);
   const m = mr.manifest;
@@ -97,10 +103,18 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
   }
   const problems: VerifyProblem[] = [];
   if (hashed.dataVersion !== m.data_version) {
-    problems.push({ failure: 'tampered_data', detail: `recorded '${m.data_version}' != actual '${hashed.dataVersion}'` });
+    problems.push({
+      failure: 'tampered_data',
+      detail: `recorded '${m.data_version}' != actual '${hashed.dataVersion}'`,
+    });
   }
   problems.push(...chainProblems(env, task, m), ...(await inputProblems(env, task, m)));
-  return result(problems, { actual: hashed.dataVersion, files: hashed.files, bytes: hashed.bytes, cached: hashed.cached });
+  return result(problems, {
+    actual: hashed.dataVersion,
+    files: hashed.files,
+    bytes: hashed.bytes,
+    cached: hashed.cached,
+  });
 }
 
 function isEmptyOutput(absDir: string): boolean {
@@ -125,7 +139,8 @@ async function hashDirCached(env: Env, absDir: string): Promise<Hashed> {
   if (hit) return { ...hit, cached: true };
   const takenAt = nowNs();
   const r = await hashListing(listing, env.pool);
-  if (env.cache && !isRacy(listing.entries, takenAt) && cacheKey(listFilesSync(absDir).entries) === key) env.cache.set(absDir, key, r);
+  if (env.cache && !isRacy(listing.entries, takenAt) && cacheKey(listFilesSync(absDir).entries) === key)
+    env.cache.set(absDir, key, r);
   return { ...r, cached: false };
 }
 
@@ -140,8 +155,16 @@ function chainProblems(env: Env, task: Task, m: Manifest): VerifyProblem[] {
     }
     if (input.kind !== 'task') continue;
     const up = upstreamManifest(env, input.path);
-    if (up.kind === 'missing') out.push({ failure: 'broken_chain', detail: `upstream ${input.task} (input '${input.localId}') has no manifest` });
-    else if (up.kind === 'unreadable') out.push({ failure: 'broken_chain', detail: `upstream ${input.task} (input '${input.localId}') manifest is unreadable: ${up.reason}` });
+    if (up.kind === 'missing')
+      out.push({
+        failure: 'broken_chain',
+        detail: `upstream ${input.task} (input '${input.localId}') has no manifest`,
+      });
+    else if (up.kind === 'unreadable')
+      out.push({
+        failure: 'broken_chain',
+        detail: `upstream ${input.task} (input '${input.localId}') manifest is unreadable: ${up.reason}`,
+      });
     else if (up.dataVersion !== rec) {
       out.push({
         failure: 'broken_chain',
@@ -174,18 +197,28 @@ async function inputProblems(env: Env, task: Task, m: Manifest): Promise<VerifyP
     const now = await externalNow(env, input.path, input.source, modeOf(rec));
     if (now !== rec) {
       const where = input.path ?? input.source ?? input.localId;
-      out.push({ failure: 'input_changed', detail: `input '${input.localId}' (${where}): recorded '${rec}', now '${now}'` });
+      out.push({
+        failure: 'input_changed',
+        detail: `input '${input.localId}' (${where}): recorded '${rec}', now '${now}'`,
+      });
     }
   }
   return out;
 }
 
-function externalNow(env: Env, path: string | undefined, source: string | undefined, mode: 'mtime-size' | 'sha256'): Promise<string> {
+function externalNow(
+  env: Env,
+  path: string | undefined,
+  source: string | undefined,
+  mode: 'mtime-size' | 'sha256',
+): Promise<string> {
   if (path === undefined) return Promise.resolve(source ? `external:${source}` : 'missing');
   const k = `${mode}\u0000${path}`;
   let p = env.externals.get(k);
   if (!p) {
-    p = fingerprintExternal(join(env.ctx.root, path), mode, env.cache).catch((e: unknown) => `unreadable: ${e instanceof Error ? e.message : String(e)}`);
+    p = fingerprintExternal(join(env.ctx.root, path), mode, env.cache).catch(
+      (e: unknown) => `unreadable: ${e instanceof Error ? e.message : String(e)}`,
+    );
     env.externals.set(k, p);
   }
   return p;

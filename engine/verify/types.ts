@@ -2,7 +2,13 @@
 
 export type VerifyFailure = 'tampered_data' | 'missing_manifest' | 'unreadable' | 'broken_chain' | 'input_changed';
 
-export const VERIFY_FAILURES: readonly VerifyFailure[] = ['tampered_data', 'missing_manifest', 'unreadable', 'broken_chain', 'input_changed'];
+export const VERIFY_FAILURES: readonly VerifyFailure[] = [
+  'tampered_data',
+  'missing_manifest',
+  'unreadable',
+  'broken_chain',
+  'input_changed',
+];
 
 export interface VerifyProblem {
   failure: VerifyFailure;

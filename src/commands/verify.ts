@@ -54,7 +54,9 @@ export const command: Command = {
     const results = await verifyTasks(ctx, selected.value, {
       jobs,
       noCache: Boolean(values['no-cache']),
-      ...(progress ? { onResult: (_r, done, total) => process.stderr.write(`\rverifying ${done}/${total}\u001b[K`) } : {}),
+      ...(progress
+        ? { onResult: (_r, done, total) => process.stderr.write(`\rverifying ${done}/${total}\u001b[K`) }
+        : {}),
     });
     if (progress) process.stderr.write('\r\u001b[K');
     const wallS = (performance.now() - t0) / 1000;
@@ -66,6 +68,7 @@ export const command: Command = {
 function parseJobs(raw: string | undefined): number {
   if (raw === undefined) return availableParallelism();
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new LcError('USAGE', `lc verify: --jobs needs a whole number >= 1, not '${raw}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new LcError('USAGE', `lc verify: --jobs needs a whole number >= 1, not '${raw}'`);
   return n;
 }

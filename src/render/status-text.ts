@@ -47,7 +47,8 @@ export function renderStatusText(statuses: readonly TaskStatus[], o: StatusTextO
   if (statuses.length === 0) return 'No tasks selected.\n';
   const byOutput = groupByOutput(statuses);
   const universes = new Set(statuses.map((s) => s.universe));
-  const layout = o.layout ?? (universes.size <= ROWS_MAX_UNIVERSES && statuses.length <= ROWS_MAX_TASKS ? 'rows' : 'aggregate');
+  const layout =
+    o.layout ?? (universes.size <= ROWS_MAX_UNIVERSES && statuses.length <= ROWS_MAX_TASKS ? 'rows' : 'aggregate');
   const lines = layout === 'rows' ? rows(byOutput, p, o.now ?? Date.now()) : aggregate(byOutput, p);
   lines.push(...aliasLines(o.dag, new Set(byOutput.keys()), p));
   lines.push('', summaryLine(statuses, p));
@@ -125,7 +126,8 @@ function aggregateLabel(r: StaleReason): string {
 
 function topAggregateReason(group: readonly TaskStatus[]): string | undefined {
   const counts = new Map<string, number>();
-  for (const s of group) for (const l of new Set(s.reasons.map(aggregateLabel))) counts.set(l, (counts.get(l) ?? 0) + 1);
+  for (const s of group)
+    for (const l of new Set(s.reasons.map(aggregateLabel))) counts.set(l, (counts.get(l) ?? 0) + 1);
   const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const first = sorted[0];
   if (!first) return undefined;

@@ -27,22 +27,33 @@ export function renderVerifyText(results: readonly VerifyResult[], p: Paint, sta
       if (listPassed) lines.push(`${p.green(`${glyph(UNICODE.state.ok)}${'ok'.padEnd(width)}`)} ${r.id}`);
       continue;
     }
-    lines.push(`${p.red(`${glyph(UNICODE.state.failed)}${(r.failure ?? '').padEnd(width)}`)} ${r.id}  ${p.dim(r.detail ?? '')}`);
-    for (const extra of r.problems.slice(1)) lines.push(`${' '.repeat(width + (p.enabled ? 3 : 1))}${p.dim(`also ${extra.failure}: ${extra.detail}`)}`);
+    lines.push(
+      `${p.red(`${glyph(UNICODE.state.failed)}${(r.failure ?? '').padEnd(width)}`)} ${r.id}  ${p.dim(r.detail ?? '')}`,
+    );
+    for (const extra of r.problems.slice(1))
+      lines.push(`${' '.repeat(width + (p.enabled ? 3 : 1))}${p.dim(`also ${extra.failure}: ${extra.detail}`)}`);
   }
   if (lines.length > 0) lines.push('');
   lines.push(closing(checked, failed.length, skipped, p, stats));
   return lines.join('\n') + '\n';
 }
 
-function closing(checked: readonly VerifyResult[], failures: number, skipped: number, p: Paint, stats?: VerifyStats): string {
+function closing(
+  checked: readonly VerifyResult[],
+  failures: number,
+  skipped: number,
+  p: Paint,
+  stats?: VerifyStats,
+): string {
   const n = checked.length;
   const skip = skipped > 0 ? ` ${skipped} not materialised (skipped).` : '';
   const head =
     n === 0
       ? 'Nothing to verify: no output is materialised.'
       : failures > 0
-        ? p.red(`${failures} integrity ${failures === 1 ? 'failure' : 'failures'} in ${n} ${n === 1 ? 'output' : 'outputs'}.`)
+        ? p.red(
+            `${failures} integrity ${failures === 1 ? 'failure' : 'failures'} in ${n} ${n === 1 ? 'output' : 'outputs'}.`,
+          )
         : p.green(n === 1 ? 'The output verified.' : `All ${n} outputs verified.`);
   return head + skip + (stats && n > 0 ? p.dim(` ${hashSummary(checked, stats)}`) : '');
 }

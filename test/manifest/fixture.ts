@@ -66,7 +66,13 @@ export const upstream = (localId: string, universe: string, output: string): Tas
   path: `results/${universe}/${output}`,
 });
 
-export const external = (localId: string, path: string): TaskInput => ({ kind: 'external', localId, inputQid: localId, source: path, path });
+export const external = (localId: string, path: string): TaskInput => ({
+  kind: 'external',
+  localId,
+  inputQid: localId,
+  source: path,
+  path,
+});
 
 export function makeCtx(root: string, tasks: Task[]): EngineContext {
   const byId = new Map(tasks.map((t) => [t.id, t]));
@@ -85,7 +91,12 @@ export function makeCtx(root: string, tasks: Task[]): EngineContext {
 }
 
 /** Write a task's output files and record its manifest, as the runner does after a success. */
-export async function materialise(ctx: EngineContext, taskId: string, files: Record<string, string | Buffer>, opts: { strict?: boolean } = {}) {
+export async function materialise(
+  ctx: EngineContext,
+  taskId: string,
+  files: Record<string, string | Buffer>,
+  opts: { strict?: boolean } = {},
+) {
   const task = ctx.dag.byId.get(taskId);
   if (!task) throw new Error(`no task ${taskId}`);
   const inputs = await snapshotInputs(ctx, task, opts);
@@ -94,5 +105,13 @@ export async function materialise(ctx: EngineContext, taskId: string, files: Rec
   mkdirSync(dir, { recursive: true });
   const startedAt = Date.now();
   writeFiles(dir, files);
-  return recordSuccess(ctx, task, { startedAt, finishedAt: Date.now(), exitCode: 0, host: 'testhost', executor: 'local', attempt: 1, inputs });
+  return recordSuccess(ctx, task, {
+    startedAt,
+    finishedAt: Date.now(),
+    exitCode: 0,
+    host: 'testhost',
+    executor: 'local',
+    attempt: 1,
+    inputs,
+  });
 }

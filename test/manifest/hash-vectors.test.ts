@@ -30,7 +30,11 @@ describe('sha256_dir framing', () => {
     const d = dir();
     mkdirSync(join(d, 'empty-sub'));
     const r = await hashDir(d);
-    expect(r).toEqual({ dataVersion: 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', files: 0, bytes: 0 });
+    expect(r).toEqual({
+      dataVersion: 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      files: 0,
+      bytes: 0,
+    });
   });
 
   it('one file', async () => {
@@ -42,7 +46,13 @@ describe('sha256_dir framing', () => {
   it('nested dirs sort by the whole relative path, not per directory', async () => {
     const d = dir();
     // '-' (0x2d) < '/' (0x2f): b-d.txt comes before b/c.txt; '.' (0x2e) too
-    writeFiles(d, { 'b/c.txt': 'C', 'a.txt': 'A', 'b-d.txt': 'D', 'b.txt': 'B', 'b/x/y.bin': Buffer.from([0, 1, 2, 255]) });
+    writeFiles(d, {
+      'b/c.txt': 'C',
+      'a.txt': 'A',
+      'b-d.txt': 'D',
+      'b.txt': 'B',
+      'b/x/y.bin': Buffer.from([0, 1, 2, 255]),
+    });
     const expected = sha([
       'path:a.txt\u0000data:A\u0000',
       'path:b-d.txt\u0000data:D\u0000',
@@ -66,7 +76,11 @@ describe('sha256_dir framing', () => {
       'path:z.txt\u0000data:1\u0000',
       Buffer.concat([Buffer.from('path:'), Buffer.from([0xc3, 0xa9]), Buffer.from('.txt\u0000data:2\u0000')]),
       Buffer.concat([Buffer.from('path:'), Buffer.from([0xef, 0xac, 0x80]), Buffer.from('.txt\u0000data:3\u0000')]),
-      Buffer.concat([Buffer.from('path:'), Buffer.from([0xf0, 0x9f, 0x98, 0x80]), Buffer.from('.txt\u0000data:4\u0000')]),
+      Buffer.concat([
+        Buffer.from('path:'),
+        Buffer.from([0xf0, 0x9f, 0x98, 0x80]),
+        Buffer.from('.txt\u0000data:4\u0000'),
+      ]),
     ]);
     expect((await hashDir(d)).dataVersion).toBe(expected);
   });
@@ -77,13 +91,22 @@ describe('sha256_dir framing', () => {
     symlinkSync('target.txt', join(d, 'link.txt'));
     symlinkSync('sub', join(d, 'linkdir'));
     symlinkSync('nowhere', join(d, 'dangling'));
-    const expected = sha(['path:link.txt\u0000data:T\u0000', 'path:sub/inner.txt\u0000data:I\u0000', 'path:target.txt\u0000data:T\u0000']);
+    const expected = sha([
+      'path:link.txt\u0000data:T\u0000',
+      'path:sub/inner.txt\u0000data:I\u0000',
+      'path:target.txt\u0000data:T\u0000',
+    ]);
     expect((await hashDir(d)).dataVersion).toBe(expected);
   });
 
   it('excludes the manifest and .snakemake_timestamp at any depth; a rename changes the hash', async () => {
     const d = dir();
-    writeFiles(d, { 'x.txt': 'X', '.lightcone-manifest.json': '{}', '.snakemake_timestamp': '', 'deep/.lightcone-manifest.json': 'zz' });
+    writeFiles(d, {
+      'x.txt': 'X',
+      '.lightcone-manifest.json': '{}',
+      '.snakemake_timestamp': '',
+      'deep/.lightcone-manifest.json': 'zz',
+    });
     const before = await hashDir(d);
     expect(before.dataVersion).toBe(sha(['path:x.txt\u0000data:X\u0000']));
     writeFiles(d, { 'y.txt': 'X' });
@@ -125,7 +148,10 @@ describe('the hash worker from the compiled dist/', () => {
       await pool.close();
       console.log(JSON.stringify(r));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, d], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual({ dataVersion: sha(['path:big.bin\u0000data:', big, '\u0000']), bytes: big.length });
+    expect(JSON.parse(out)).toEqual({
+      dataVersion: sha(['path:big.bin\u0000data:', big, '\u0000']),
+      bytes: big.length,
+    });
   });
 });
 
@@ -136,7 +162,7 @@ describe('compareCodePoints', () => {
   });
 });
 
-describe('agrees with a Python sha256_dir written from Lightcone\'s description', () => {
+describe("agrees with a Python sha256_dir written from Lightcone's description", () => {
   it('on a tree with nesting, non-ASCII names, symlinks and excluded files', async () => {
     const { execFileSync } = await import('node:child_process');
     const d = dir();

@@ -36,7 +36,11 @@ describe('recordSuccess', () => {
     // Lightcone's formula, by hand: compact sorted-key JSON of container_image, decisions, recipe.
     const lightcone =
       'sha256:' +
-      createHash('sha256').update('{"container_image":null,"decisions":{"outlier_cut":"none"},"recipe":"cp {inputs.points} {output}/clean.csv"}').digest('hex');
+      createHash('sha256')
+        .update(
+          '{"container_image":null,"decisions":{"outlier_cut":"none"},"recipe":"cp {inputs.points} {output}/clean.csv"}',
+        )
+        .digest('hex');
     expect(manifest.code_version).toBe(lightcone);
     expect(manifest).toMatchObject({
       schema_version: 2,
@@ -74,21 +78,35 @@ describe('recordSuccess', () => {
     const t = makeTask({
       universe: 'u1',
       output: 'fit',
-      template: 'sh scripts/fit.sh {output} && python src/fit.py --cfg=src/fit.py && ./run.sh "{decisions.m}" results/x',
+      template:
+        'sh scripts/fit.sh {output} && python src/fit.py --cfg=src/fit.py && ./run.sh "{decisions.m}" results/x',
       decisions: { m: 'ols' },
     });
     const ctx = makeCtx(root, [t]);
     const { manifest } = await materialise(ctx, t.id, { 'fit.json': '{"slope": 1}' });
     const h = (s: string) => 'sha256:' + createHash('sha256').update(s).digest('hex');
-    expect(manifest.scripts).toEqual({ 'scripts/fit.sh': h('echo fit\n'), 'src/fit.py': h('print(1)\n'), 'run.sh': h('true\n') });
-    expect(manifest.code_version).toBe(codeVersion({ recipe: t.template, container: null, decisions: { m: 'ols' }, scripts: manifest.scripts }));
-    expect(manifest.code_version).not.toBe(codeVersion({ recipe: t.template, container: null, decisions: { m: 'ols' }, scripts: {} }));
+    expect(manifest.scripts).toEqual({
+      'scripts/fit.sh': h('echo fit\n'),
+      'src/fit.py': h('print(1)\n'),
+      'run.sh': h('true\n'),
+    });
+    expect(manifest.code_version).toBe(
+      codeVersion({ recipe: t.template, container: null, decisions: { m: 'ols' }, scripts: manifest.scripts }),
+    );
+    expect(manifest.code_version).not.toBe(
+      codeVersion({ recipe: t.template, container: null, decisions: { m: 'ols' }, scripts: {} }),
+    );
   });
 
   it('records upstream data_versions as input_versions and the dedup source', async () => {
     const root = project();
     const a = makeTask({ universe: 'u1', output: 'a', template: 'echo a > {output}/a' });
-    const b = makeTask({ universe: 'u1', output: 'b', template: 'cat {inputs.a}/a > {output}/b', inputs: [upstream('a', 'u1', 'a')] });
+    const b = makeTask({
+      universe: 'u1',
+      output: 'b',
+      template: 'cat {inputs.a}/a > {output}/b',
+      inputs: [upstream('a', 'u1', 'a')],
+    });
     const ctx = makeCtx(root, [a, b]);
     const ma = await materialise(ctx, a.id, { a: 'a\n' });
     const mb = await materialise(ctx, b.id, { b: 'a\n' });
@@ -103,9 +121,15 @@ describe('recordSuccess', () => {
     const fig = makeTask({ universe: 'u', output: 'f', type: 'figure', template: 'true' });
     const table = makeTask({ universe: 'u', output: 't', type: 'table', template: 'true' });
     const ctx = makeCtx(root, [metric, empty, fig, table]);
-    expect((await materialise(ctx, metric.id, { 'notes.txt': 'x' })).warnings).toEqual([`Output 'm' (type: metric) produced no JSON files in results/u/m`]);
-    expect((await materialise(ctx, empty.id, {})).warnings).toEqual([`Output directory is empty after successful run: results/u/e`]);
-    expect((await materialise(ctx, fig.id, { 'a.PNG': '' })).warnings).toEqual([`Output 'f' figure file 'a.PNG' is empty (0 bytes)`]);
+    expect((await materialise(ctx, metric.id, { 'notes.txt': 'x' })).warnings).toEqual([
+      `Output 'm' (type: metric) produced no JSON files in results/u/m`,
+    ]);
+    expect((await materialise(ctx, empty.id, {})).warnings).toEqual([
+      `Output directory is empty after successful run: results/u/e`,
+    ]);
+    expect((await materialise(ctx, fig.id, { 'a.PNG': '' })).warnings).toEqual([
+      `Output 'f' figure file 'a.PNG' is empty (0 bytes)`,
+    ]);
     expect((await materialise(ctx, table.id, { 't.csv': 'a,b,c\n1,nan,x\n2,,y\n' })).warnings).toEqual([
       `Output 't' table 't.csv' has all-NaN values in column(s): 'b'`,
     ]);
@@ -120,7 +144,13 @@ describe('recordSuccess', () => {
     const root = project();
     const t = makeTask({ universe: 'u', output: 'o', template: 'true' });
     const ctx = makeCtx(root, [t]);
-    await recordFailure(ctx.scratch, t.id, { exitCode: 2, signal: null, at: new Date().toISOString(), logPath: '/x.log', reason: 'exit' });
+    await recordFailure(ctx.scratch, t.id, {
+      exitCode: 2,
+      signal: null,
+      at: new Date().toISOString(),
+      logPath: '/x.log',
+      reason: 'exit',
+    });
     expect(await readFailure(ctx.scratch, t.id)).toBeDefined();
     await materialise(ctx, t.id, { x: '1' });
     expect(await readFailure(ctx.scratch, t.id)).toBeUndefined();
@@ -140,7 +170,16 @@ describe('recordSuccess', () => {
     linkSync(join(root, lead.outdir, 'x.bin'), join(md, 'x.bin'));
     linkSync(join(root, lead.outdir, 'sub/y'), join(md, 'sub/y'));
     const inputs = await snapshotInputs(ctx, member);
-    const r = await recordSuccess(ctx, member, { startedAt: 1, finishedAt: 2, exitCode: 0, host: 'h', executor: 'local', attempt: 1, inputs, dedupFrom: lead.id });
+    const r = await recordSuccess(ctx, member, {
+      startedAt: 1,
+      finishedAt: 2,
+      exitCode: 0,
+      host: 'h',
+      executor: 'local',
+      attempt: 1,
+      inputs,
+      dedupFrom: lead.id,
+    });
     expect(r.manifest.data_version).toBe(ml.manifest.data_version);
     expect(r.manifest.deduplicated_from).toBe(lead.id);
   });
@@ -155,15 +194,24 @@ describe('readManifest', () => {
     expect(await readManifest(join(root, 'no-such-dir'))).toEqual({ kind: 'missing' });
     const put = (s: string) => writeFileSync(join(d, MANIFEST_NAME), s);
     put('{"schema_version": 2, "output_id": ');
-    expect(await readManifest(d)).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^manifest is not valid JSON/) });
+    expect(await readManifest(d)).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringMatching(/^manifest is not valid JSON/),
+    });
     put('');
     expect(readManifestSync(d)).toEqual({ kind: 'unreadable', reason: 'manifest is empty' });
     put('[1]');
     expect(readManifestSync(d)).toEqual({ kind: 'unreadable', reason: 'manifest is not a JSON object' });
     put(JSON.stringify({ schema_version: 2, output_id: 'o', universe_id: 'u', code_version: 'x', data_version: 5 }));
-    expect(readManifestSync(d)).toMatchObject({ kind: 'unreadable', reason: expect.stringContaining("field 'data_version'") });
+    expect(readManifestSync(d)).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringContaining("field 'data_version'"),
+    });
     put(JSON.stringify({ schema_version: 7 }));
-    expect(readManifestSync(d)).toMatchObject({ kind: 'unreadable', reason: expect.stringContaining('newer tool (schema_version 7') });
+    expect(readManifestSync(d)).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringContaining('newer tool (schema_version 7'),
+    });
   });
 
   it('reads Lightcone schema 1 manifests', async () => {
@@ -203,7 +251,11 @@ describe('readManifest', () => {
     writeFileSync(join(d, MANIFEST_NAME), '{"schema_version": 1}');
     chmodSync(join(d, MANIFEST_NAME), 0o000);
     const script = `import(${JSON.stringify(dist)}).then(async (m) => { console.log(JSON.stringify([await m.readManifest(process.argv[1]), m.readManifestSync(process.argv[1])])); })`;
-    const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script, d], { encoding: 'utf8' });
+    const out = execFileSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script, d],
+      { encoding: 'utf8' },
+    );
     const expected = { kind: 'unreadable', reason: `permission denied reading ${MANIFEST_NAME}` };
     expect(JSON.parse(out)).toEqual([expected, expected]);
   });
@@ -226,7 +278,9 @@ describe('atomic writes', () => {
       for (;;) { m.i = i++; await writeManifestAtomic(process.argv[1], m); }`;
     let seen = 0;
     for (let round = 0; round < 12; round++) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script, d], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, d], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((res) => child.stdout.once('data', () => res()));
       await new Promise((res) => setTimeout(res, 5 + round * 7));
       child.kill('SIGKILL');

@@ -2,7 +2,16 @@
  * `lc status` end to end: the built CLI on a copy of examples/line-fit, materialised by a real
  * `lc run`, then changed the ways users change things.
  */
-import { appendFileSync, chmodSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyExample, lc, LC, tempDir } from '../helpers/lc.js';
@@ -50,15 +59,31 @@ describe('lc status', () => {
     const { doc } = await statusJson(root, env);
     expect(doc.schema).toBe(1);
     expect(doc.summary).toEqual({ ok: 16, stale: 0, missing: 0, failed: 0, modified: 0, unreadable: 0 });
-    expect(Object.keys(doc.tasks[0] as object)).toEqual(['id', 'universe', 'output', 'state', 'reasons', 'key', 'data_version', 'finished_at', 'duration_s']);
+    expect(Object.keys(doc.tasks[0] as object)).toEqual([
+      'id',
+      'universe',
+      'output',
+      'state',
+      'reasons',
+      'key',
+      'data_version',
+      'finished_at',
+      'duration_s',
+    ]);
   });
 
   it('an edited script: its tasks stale naming the file, downstream stale through upstream', async () => {
     const { root, env } = await built();
     appendFileSync(join(root, 'scripts/fit.sh'), '# tweak\n');
     const { byId, doc } = await statusJson(root, env);
-    expect(byId['baseline/fit']).toMatchObject({ state: 'stale', reasons: [{ kind: 'script', detail: 'script scripts/fit.sh changed' }] });
-    expect(byId['baseline/residuals']).toMatchObject({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream baseline/fit is stale' }] });
+    expect(byId['baseline/fit']).toMatchObject({
+      state: 'stale',
+      reasons: [{ kind: 'script', detail: 'script scripts/fit.sh changed' }],
+    });
+    expect(byId['baseline/residuals']).toMatchObject({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream baseline/fit is stale' }],
+    });
     expect(byId['baseline/cleaned']?.state).toBe('ok');
     expect(doc.summary).toMatchObject({ ok: 4, stale: 12 });
     expect((await lc(['status', '--check'], { cwd: root, env })).exitCode).toBe(1);
@@ -72,7 +97,10 @@ describe('lc status', () => {
     const f = join(root, 'universes/robust.yaml');
     writeFileSync(f, readFileSync(f, 'utf8').replace('estimator: median', 'estimator: ols'));
     const { byId } = await statusJson(root, env, ['-u', 'robust']);
-    expect(byId['robust/fit']).toMatchObject({ state: 'stale', reasons: [{ kind: 'decisions', detail: 'decision estimator: median -> ols' }] });
+    expect(byId['robust/fit']).toMatchObject({
+      state: 'stale',
+      reasons: [{ kind: 'decisions', detail: 'decision estimator: median -> ols' }],
+    });
     expect(byId['robust/cleaned']?.state).toBe('ok');
     expect(Object.keys(byId).every((id) => id.startsWith('robust/'))).toBe(true);
   });
@@ -84,12 +112,21 @@ describe('lc status', () => {
     utimesSync(p, st.atime, new Date(st.mtimeMs + 10_000));
     const out = join(root, 'results/baseline/fit');
     const metric = join(out, 'fit.json');
-    writeFileSync(metric, readFileSync(metric, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)));
+    writeFileSync(
+      metric,
+      readFileSync(metric, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)),
+    );
     rmSync(join(root, 'results/robust/summary/.lightcone-manifest.json'));
     writeFileSync(join(root, 'results/raw-median/summary/.lightcone-manifest.json'), '{"schema_version": 2');
     const { byId } = await statusJson(root, env);
-    expect(byId['baseline/cleaned']).toMatchObject({ state: 'stale', reasons: [{ kind: 'input', detail: 'input points (data/points.csv) changed' }] });
-    expect(byId['baseline/fit']).toMatchObject({ state: 'modified', reasons: [{ kind: 'modified', detail: 'changed: fit.json' }] });
+    expect(byId['baseline/cleaned']).toMatchObject({
+      state: 'stale',
+      reasons: [{ kind: 'input', detail: 'input points (data/points.csv) changed' }],
+    });
+    expect(byId['baseline/fit']).toMatchObject({
+      state: 'modified',
+      reasons: [{ kind: 'modified', detail: 'changed: fit.json' }],
+    });
     expect(byId['robust/summary']).toMatchObject({ state: 'missing', reasons: [] });
     expect(byId['raw-median/summary']?.state).toBe('unreadable');
     expect(byId['raw-median/summary']?.reasons[0]?.detail).toMatch(/^manifest is not valid JSON/);
@@ -128,15 +165,23 @@ describe('lc status', () => {
     }
     chmodSync(join(root, 'results/baseline/fit/.lightcone-manifest.json'), 0o000);
     const { execa } = await import('execa');
-    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, LC, 'status', '--json', 'baseline/fit'], {
-      cwd: root,
-      env: { ...env, LIGHTCONE_SCRATCH: join(root, '..', 'nobody-scratch'), NO_COLOR: '1', CI: '1' },
-      reject: false,
-    });
+    const r = await execa(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, LC, 'status', '--json', 'baseline/fit'],
+      {
+        cwd: root,
+        env: { ...env, LIGHTCONE_SCRATCH: join(root, '..', 'nobody-scratch'), NO_COLOR: '1', CI: '1' },
+        reject: false,
+      },
+    );
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const doc = JSON.parse(String(r.stdout)) as { tasks: JsonTask[] };
     expect(doc.tasks).toEqual([
-      expect.objectContaining({ id: 'baseline/fit', state: 'unreadable', reasons: [{ kind: 'unreadable', detail: 'permission denied reading .lightcone-manifest.json' }] }),
+      expect.objectContaining({
+        id: 'baseline/fit',
+        state: 'unreadable',
+        reasons: [{ kind: 'unreadable', detail: 'permission denied reading .lightcone-manifest.json' }],
+      }),
     ]);
   });
 

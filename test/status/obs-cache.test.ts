@@ -52,7 +52,9 @@ describe('observation cache', () => {
     const opts = { racyWindowMs: 0 };
     expect((await computeStatus(ctx, undefined, opts))[0]?.state).toBe('ok');
     writeFiles(join(root, task.outdir), { 'sub/new.txt': 'n' });
-    expect((await computeStatus(ctx, undefined, opts))[0]?.reasons.map((r) => r.detail)).toEqual(['added: sub/new.txt']);
+    expect((await computeStatus(ctx, undefined, opts))[0]?.reasons.map((r) => r.detail)).toEqual([
+      'added: sub/new.txt',
+    ]);
     const again = await materialise(ctx, task.id, { 'a.txt': 'A2' });
     await new Promise((r) => setTimeout(r, 20));
     const s = (await computeStatus(ctx, undefined, opts))[0];

@@ -56,13 +56,29 @@ describe('status text', () => {
     for (let i = 0; i < 200; i++) {
       const u = `u${i}`;
       if (i < 180) ss.push(st(u, 'fit', 'ok'));
-      else if (i < 195) ss.push(st(u, 'fit', 'stale', [{ kind: 'script', subject: 'src/fit.py', detail: 'script src/fit.py changed' }]));
+      else if (i < 195)
+        ss.push(
+          st(u, 'fit', 'stale', [{ kind: 'script', subject: 'src/fit.py', detail: 'script src/fit.py changed' }]),
+        );
       else ss.push(st(u, 'fit', 'missing'));
-      ss.push(st(u, 'plot', i < 190 ? 'stale' : 'ok', i < 190 ? [{ kind: 'upstream', subject: `${u}/fit`, detail: 'x' }] : []));
+      ss.push(
+        st(
+          u,
+          'plot',
+          i < 190 ? 'stale' : 'ok',
+          i < 190 ? [{ kind: 'upstream', subject: `${u}/fit`, detail: 'x' }] : [],
+        ),
+      );
     }
     const text = renderStatusText(ss, { paint: plain });
     expect(text).toBe(
-      ['fit   ok 180  stale 15 (script src/fit.py)  missing 5', 'plot  ok 10  stale 190 (upstream fit)', '', '400 tasks: 190 ok, 205 stale, 5 missing', ''].join('\n'),
+      [
+        'fit   ok 180  stale 15 (script src/fit.py)  missing 5',
+        'plot  ok 10  stale 190 (upstream fit)',
+        '',
+        '400 tasks: 190 ok, 205 stale, 5 missing',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -76,7 +92,12 @@ describe('status text', () => {
 
 describe('status json', () => {
   it('has exactly the documented keys and a full summary', () => {
-    const doc = JSON.parse(statusJson([st('u', 'o', 'stale', [{ kind: 'recipe', detail: 'recipe changed', subject: 'x' }]), st('u', 'p', 'missing')]));
+    const doc = JSON.parse(
+      statusJson([
+        st('u', 'o', 'stale', [{ kind: 'recipe', detail: 'recipe changed', subject: 'x' }]),
+        st('u', 'p', 'missing'),
+      ]),
+    );
     expect(doc).toEqual({
       schema: 1,
       tasks: [
@@ -91,14 +112,29 @@ describe('status json', () => {
           finished_at: new Date(1_000_000).toISOString(),
           duration_s: 1.5,
         },
-        { id: 'u/p', universe: 'u', output: 'p', state: 'missing', reasons: [], key: 'sha256:k', data_version: null, finished_at: null, duration_s: null },
+        {
+          id: 'u/p',
+          universe: 'u',
+          output: 'p',
+          state: 'missing',
+          reasons: [],
+          key: 'sha256:k',
+          data_version: null,
+          finished_at: null,
+          duration_s: null,
+        },
       ],
       summary: { ok: 0, stale: 1, missing: 1, failed: 0, modified: 0, unreadable: 0 },
     });
   });
 });
 
-const vr = (id: string, status: VerifyResult['status'], failure: VerifyResult['failure'] = null, detail: string | null = null): VerifyResult => ({
+const vr = (
+  id: string,
+  status: VerifyResult['status'],
+  failure: VerifyResult['failure'] = null,
+  detail: string | null = null,
+): VerifyResult => ({
   id,
   universe: id.split('/')[0] as string,
   output: id.split('/')[1] as string,
@@ -116,16 +152,35 @@ const vr = (id: string, status: VerifyResult['status'], failure: VerifyResult['f
 
 describe('verify renderers', () => {
   it('text lists failures and passes, then a closing line', () => {
-    const text = renderVerifyText([vr('u/a', 'passed'), vr('u/b', 'failed', 'tampered_data', "recorded 'x' != actual 'y'"), vr('u/c', 'not_materialised')], plain);
-    expect(text).toBe(
-      ['ok                u/a', "tampered_data     u/b  recorded 'x' != actual 'y'", '', '1 integrity failure in 2 outputs. 1 not materialised (skipped).', ''].join('\n'),
+    const text = renderVerifyText(
+      [
+        vr('u/a', 'passed'),
+        vr('u/b', 'failed', 'tampered_data', "recorded 'x' != actual 'y'"),
+        vr('u/c', 'not_materialised'),
+      ],
+      plain,
     );
-    expect(renderVerifyText([vr('u/a', 'passed'), vr('u/b', 'passed')], plain)).toBe('ok                u/a\nok                u/b\n\nAll 2 outputs verified.\n');
-    expect(renderVerifyText([vr('u/c', 'not_materialised')], plain)).toBe('Nothing to verify: no output is materialised. 1 not materialised (skipped).\n');
+    expect(text).toBe(
+      [
+        'ok                u/a',
+        "tampered_data     u/b  recorded 'x' != actual 'y'",
+        '',
+        '1 integrity failure in 2 outputs. 1 not materialised (skipped).',
+        '',
+      ].join('\n'),
+    );
+    expect(renderVerifyText([vr('u/a', 'passed'), vr('u/b', 'passed')], plain)).toBe(
+      'ok                u/a\nok                u/b\n\nAll 2 outputs verified.\n',
+    );
+    expect(renderVerifyText([vr('u/c', 'not_materialised')], plain)).toBe(
+      'Nothing to verify: no output is materialised. 1 not materialised (skipped).\n',
+    );
   });
 
   it('json has the documented result keys and counts per failure kind', () => {
-    const doc = JSON.parse(verifyJson([vr('u/a', 'passed'), vr('u/b', 'failed', 'broken_chain', 'd'), vr('u/c', 'not_materialised')]));
+    const doc = JSON.parse(
+      verifyJson([vr('u/a', 'passed'), vr('u/b', 'failed', 'broken_chain', 'd'), vr('u/c', 'not_materialised')]),
+    );
     expect(doc).toEqual({
       schema: 1,
       results: [

@@ -8,7 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineContext } from '../../engine/context.js';
 import type { Task } from '../../engine/dag/task.js';
 import { MANIFEST_NAME } from '../../engine/manifest/schema.js';
-import { computeStatus as computeStatusRaw, recordFailure, summarize, type TaskStatus } from '../../engine/status/index.js';
+import {
+  computeStatus as computeStatusRaw,
+  recordFailure,
+  summarize,
+  type TaskStatus,
+} from '../../engine/status/index.js';
 import { external, makeCtx, makeTask, materialise, tempRoot, upstream, writeFiles } from '../manifest/fixture.js';
 
 let cleanup: (() => void) | undefined;
@@ -23,7 +28,12 @@ const computeStatus = (ctx: EngineContext, tasks?: Task[]) =>
   computeStatusRaw(ctx, tasks, mode === 'fresh' ? { observationCache: false } : { racyWindowMs: 0 });
 
 /** points (external) -> clean -> fit -> report, in universe u1; clean calls scripts/clean.sh. */
-async function chain(): Promise<{ root: string; ctx: EngineContext; tasks: Task[]; rebuild: (over?: Partial<Record<string, Partial<Task>>>) => EngineContext }> {
+async function chain(): Promise<{
+  root: string;
+  ctx: EngineContext;
+  tasks: Task[];
+  rebuild: (over?: Partial<Record<string, Partial<Task>>>) => EngineContext;
+}> {
   const t = tempRoot('lc-status-');
   cleanup = t.cleanup;
   const root = t.root;
@@ -39,9 +49,22 @@ async function chain(): Promise<{ root: string; ctx: EngineContext; tasks: Task[
       }),
       ...over.clean,
     };
-    const fit = { ...makeTask({ universe: 'u1', output: 'fit', template: 'wc -l {inputs.clean} > {output}/fit.txt', inputs: [upstream('clean', 'u1', 'clean')] }), ...over.fit };
+    const fit = {
+      ...makeTask({
+        universe: 'u1',
+        output: 'fit',
+        template: 'wc -l {inputs.clean} > {output}/fit.txt',
+        inputs: [upstream('clean', 'u1', 'clean')],
+      }),
+      ...over.fit,
+    };
     const report = {
-      ...makeTask({ universe: 'u1', output: 'report', template: 'cat {inputs.fit} > {output}/r.txt', inputs: [upstream('fit', 'u1', 'fit')] }),
+      ...makeTask({
+        universe: 'u1',
+        output: 'report',
+        template: 'cat {inputs.fit} > {output}/r.txt',
+        inputs: [upstream('fit', 'u1', 'fit')],
+      }),
       ...over.report,
     };
     return makeCtx(root, [clean, fit, report]);
@@ -71,14 +94,28 @@ async function statusAsNobody(ctx: EngineContext): Promise<TaskStatus[]> {
     c.project = { outputs: new Map() };
     console.log(JSON.stringify(await computeStatus(c)));`;
   const payload = JSON.stringify({ root: ctx.root, scratch: ctx.scratch, dag: { tasks: ctx.dag.tasks } });
-  const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script, payload], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      payload,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(out) as TaskStatus[];
 }
 
 const byId = (ss: TaskStatus[]) => Object.fromEntries(ss.map((s) => [s.id, s]));
-const brief = (s: TaskStatus | undefined) => s && { state: s.state, reasons: s.reasons.map((r) => ({ kind: r.kind, detail: r.detail })) };
+const brief = (s: TaskStatus | undefined) =>
+  s && { state: s.state, reasons: s.reasons.map((r) => ({ kind: r.kind, detail: r.detail })) };
 
 describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
   beforeEach(() => {
@@ -93,7 +130,12 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
       ['u1/fit', 'ok', 0],
       ['u1/report', 'ok', 0],
     ]);
-    expect(ss[0]).toMatchObject({ dataVersion: expect.stringMatching(/^sha256:/), host: 'testhost', manifestSchema: 2, outdir: 'results/u1/clean' });
+    expect(ss[0]).toMatchObject({
+      dataVersion: expect.stringMatching(/^sha256:/),
+      host: 'testhost',
+      manifestSchema: 2,
+      outdir: 'results/u1/clean',
+    });
     expect(summarize(ss)).toEqual({ ok: 3, stale: 0, missing: 0, failed: 0, modified: 0, unreadable: 0 });
   });
 
@@ -105,8 +147,14 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     // even with the old mtime restored by hand, size+mtime_ns rarely both survive; force a visible mtime change
     utimesSync(f, before.atime, new Date(before.mtimeMs + 1000));
     const s = byId(await computeStatus(ctx));
-    expect(brief(s['u1/fit'])).toEqual({ state: 'modified', reasons: [{ kind: 'modified', detail: 'changed: fit.txt' }] });
-    expect(brief(s['u1/report'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is modified' }] });
+    expect(brief(s['u1/fit'])).toEqual({
+      state: 'modified',
+      reasons: [{ kind: 'modified', detail: 'changed: fit.txt' }],
+    });
+    expect(brief(s['u1/report'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is modified' }],
+    });
   });
 
   it('renaming a file is modified (added + removed)', async () => {
@@ -128,8 +176,14 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     rmSync(join(root, 'results/u1/clean', MANIFEST_NAME));
     const s = byId(await computeStatus(ctx));
     expect(brief(s['u1/clean'])).toEqual({ state: 'missing', reasons: [] });
-    expect(brief(s['u1/fit'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/clean is missing' }] });
-    expect(brief(s['u1/report'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }] });
+    expect(brief(s['u1/fit'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/clean is missing' }],
+    });
+    expect(brief(s['u1/report'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }],
+    });
   });
 
   it('a corrupt manifest is unreadable with the reason, never missing', async () => {
@@ -138,30 +192,48 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     const s = byId(await computeStatus(ctx));
     expect(s['u1/fit']?.state).toBe('unreadable');
     expect(s['u1/fit']?.reasons[0]?.detail).toMatch(/^manifest is not valid JSON/);
-    expect(brief(s['u1/report'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is unreadable' }] });
+    expect(brief(s['u1/report'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is unreadable' }],
+    });
   });
 
   it('editing a script makes its task stale naming the file, and staleness propagates transitively', async () => {
     const { root, ctx } = await chain();
     writeFileSync(join(root, 'scripts/clean.sh'), 'cp "$1" "$2" # v2\n');
     const s = byId(await computeStatus(ctx));
-    expect(brief(s['u1/clean'])).toEqual({ state: 'stale', reasons: [{ kind: 'script', detail: 'script scripts/clean.sh changed' }] });
+    expect(brief(s['u1/clean'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'script', detail: 'script scripts/clean.sh changed' }],
+    });
     expect(s['u1/clean']?.reasons[0]?.subject).toBe('scripts/clean.sh');
-    expect(brief(s['u1/fit'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/clean is stale' }] });
-    expect(brief(s['u1/report'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }] });
+    expect(brief(s['u1/fit'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/clean is stale' }],
+    });
+    expect(brief(s['u1/report'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }],
+    });
   });
 
   it('changing a universe decision makes the task stale with the decision named', async () => {
     const { rebuild } = await chain();
     const ctx2 = rebuild({ clean: { decisions: { cut: 'clip' } } });
     const s = byId(await computeStatus(ctx2));
-    expect(brief(s['u1/clean'])).toEqual({ state: 'stale', reasons: [{ kind: 'decisions', detail: 'decision cut: none -> clip' }] });
+    expect(brief(s['u1/clean'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'decisions', detail: 'decision cut: none -> clip' }],
+    });
   });
 
   it('recipe, container and result-affecting resources changes are named', async () => {
     const { root, rebuild } = await chain();
     writeFiles(root, { Containerfile: 'FROM python:3.12\n' });
-    const ctx2 = rebuild({ fit: { template: 'wc -c {inputs.clean} > {output}/fit.txt', resources: { cpus: 1, gpus: 1 } }, report: { container: 'python:3.12' } });
+    const ctx2 = rebuild({
+      fit: { template: 'wc -c {inputs.clean} > {output}/fit.txt', resources: { cpus: 1, gpus: 1 } },
+      report: { container: 'python:3.12' },
+    });
     const s = byId(await computeStatus(ctx2));
     expect(brief(s['u1/fit'])).toEqual({
       state: 'stale',
@@ -194,7 +266,9 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     const s = (await computeStatus(ctx))[0];
     expect(s?.state).toBe('stale');
     expect(s?.reasons[0]?.kind).toBe('container');
-    expect(s?.reasons[0]?.detail).toMatch(/^container Containerfile changed \(Containerfile@sha256:[0-9a-f]{12} -> Containerfile@sha256:[0-9a-f]{12}\)$/);
+    expect(s?.reasons[0]?.detail).toMatch(
+      /^container Containerfile changed \(Containerfile@sha256:[0-9a-f]{12} -> Containerfile@sha256:[0-9a-f]{12}\)$/,
+    );
   });
 
   it('a re-run upstream with different bytes makes downstream stale (changed), identical bytes do not', async () => {
@@ -204,8 +278,14 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     await materialise(ctx, 'u1/clean', { 'c.csv': 'x,y\n1,2\n' });
     const s = byId(await computeStatus(ctx));
     expect(brief(s['u1/clean'])?.state).toBe('ok');
-    expect(brief(s['u1/fit'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/clean changed' }] });
-    expect(brief(s['u1/report'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }] });
+    expect(brief(s['u1/fit'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/clean changed' }],
+    });
+    expect(brief(s['u1/report'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }],
+    });
   });
 
   it('touching an external input makes its consumer stale (input)', async () => {
@@ -214,17 +294,27 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     const st = statSync(p);
     utimesSync(p, st.atime, new Date(st.mtimeMs + 5000));
     const s = byId(await computeStatus(ctx));
-    expect(brief(s['u1/clean'])).toEqual({ state: 'stale', reasons: [{ kind: 'input', detail: 'input points (data/points.csv) changed' }] });
+    expect(brief(s['u1/clean'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'input', detail: 'input points (data/points.csv) changed' }],
+    });
     expect(s['u1/fit']?.state).toBe('stale');
     rmSync(p);
-    expect(byId(await computeStatus(ctx))['u1/clean']?.reasons[0]?.detail).toBe('input points (data/points.csv) is missing');
+    expect(byId(await computeStatus(ctx))['u1/clean']?.reasons[0]?.detail).toBe(
+      'input points (data/points.csv) is missing',
+    );
   });
 
   it('strict (sha256) input fingerprints ignore a touch but see a content change', async () => {
     const t = tempRoot('lc-status-');
     cleanup = t.cleanup;
     writeFiles(t.root, { 'in.txt': 'abc' });
-    const task = makeTask({ universe: 'u', output: 'o', template: 'cat {inputs.x} > {output}/o', inputs: [external('x', 'in.txt')] });
+    const task = makeTask({
+      universe: 'u',
+      output: 'o',
+      template: 'cat {inputs.x} > {output}/o',
+      inputs: [external('x', 'in.txt')],
+    });
     const ctx = makeCtx(t.root, [task]);
     const { manifest } = await materialise(ctx, task.id, { o: 'abc' }, { strict: true });
     expect(manifest.input_versions.x).toMatch(/^sha256:/);
@@ -238,13 +328,22 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
 
   it('a failed last attempt: failed without a manifest, and failed when newer than the manifest', async () => {
     const { root, ctx } = await chain();
-    const info = { exitCode: 3, signal: null, at: new Date(Date.now() + 1000).toISOString(), logPath: '/s/fit/1.log', reason: 'exit' };
+    const info = {
+      exitCode: 3,
+      signal: null,
+      at: new Date(Date.now() + 1000).toISOString(),
+      logPath: '/s/fit/1.log',
+      reason: 'exit',
+    };
     await recordFailure(ctx.scratch, 'u1/fit', info);
     let s = byId(await computeStatus(ctx));
     expect(s['u1/fit']?.state).toBe('failed');
     expect(s['u1/fit']?.failure).toEqual(info);
     expect(s['u1/fit']?.reasons[0]?.detail).toBe(`last attempt failed (exit 3) at ${info.at}; log: /s/fit/1.log`);
-    expect(brief(s['u1/report'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is failed' }] });
+    expect(brief(s['u1/report'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is failed' }],
+    });
     rmSync(join(root, 'results/u1/fit'), { recursive: true });
     s = byId(await computeStatus(ctx));
     expect(s['u1/fit']?.state).toBe('failed');
@@ -261,12 +360,18 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     chmodSync(join(root, 'results/u1/fit/sub'), 0o000);
     const out = await statusAsNobody(ctx);
     const s = byId(out);
-    expect(brief(s['u1/clean'])).toEqual({ state: 'unreadable', reasons: [{ kind: 'unreadable', detail: `permission denied reading ${MANIFEST_NAME}` }] });
+    expect(brief(s['u1/clean'])).toEqual({
+      state: 'unreadable',
+      reasons: [{ kind: 'unreadable', detail: `permission denied reading ${MANIFEST_NAME}` }],
+    });
     expect(brief(s['u1/fit'])).toEqual({
       state: 'unreadable',
       reasons: [{ kind: 'unreadable', detail: `cannot list ${join(root, 'results/u1/fit/sub')}: EACCES` }],
     });
-    expect(brief(s['u1/report'])).toEqual({ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is unreadable' }] });
+    expect(brief(s['u1/report'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is unreadable' }],
+    });
   });
 
   it('a symlink loop in an output is skipped like Python does, not an error', async () => {
@@ -289,6 +394,8 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     const { root, ctx } = await chain();
     writeFileSync(join(root, 'scripts/clean.sh'), 'changed\n');
     const ss = await computeStatus(ctx, [ctx.dag.byId.get('u1/report') as Task]);
-    expect(ss.map(brief)).toEqual([{ state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }] }]);
+    expect(ss.map(brief)).toEqual([
+      { state: 'stale', reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is stale' }] },
+    ]);
   });
 });

@@ -35,7 +35,10 @@ describe('lc verify', () => {
     const root = copyExample('line-fit', t.dir);
     const env = { LIGHTCONE_SCRATCH: join(t.dir, 'scratch') };
     const empty = await lc(['verify'], { cwd: root, env });
-    expect([empty.exitCode, empty.stdout]).toEqual([0, 'Nothing to verify: no output is materialised. 16 not materialised (skipped).']);
+    expect([empty.exitCode, empty.stdout]).toEqual([
+      0,
+      'Nothing to verify: no output is materialised. 16 not materialised (skipped).',
+    ]);
     expect((await lc(['run', '--plain'], { cwd: root, env })).exitCode).toBe(0);
     const ok = await lc(['verify'], { cwd: root, env });
     expect(ok.exitCode).toBe(0);
@@ -51,7 +54,10 @@ describe('lc verify', () => {
     const { root, env } = await built();
     const metric = join(root, 'results/baseline/fit/fit.json');
     const st = statSync(metric);
-    writeFileSync(metric, readFileSync(metric, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)));
+    writeFileSync(
+      metric,
+      readFileSync(metric, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)),
+    );
     utimesSync(metric, st.atime, st.mtime);
     rmSync(join(root, 'results/robust/summary/.lightcone-manifest.json'));
     writeFileSync(join(root, 'results/raw-median/summary/.lightcone-manifest.json'), 'garbage');
@@ -65,7 +71,9 @@ describe('lc verify', () => {
     expect(byId['robust/summary']).toMatchObject({ failure: 'missing_manifest' });
     expect(byId['raw-median/summary']).toMatchObject({ failure: 'unreadable' });
     expect(byId['clipped-ols/cleaned']).toMatchObject({ failure: 'input_changed' });
-    expect(byId['clipped-ols/cleaned']?.detail).toMatch(/^input 'points' \(data\/points\.csv\): recorded 'mtime-size:\d+-\d+', now 'mtime-size:\d+-\d+'$/);
+    expect(byId['clipped-ols/cleaned']?.detail).toMatch(
+      /^input 'points' \(data\/points\.csv\): recorded 'mtime-size:\d+-\d+', now 'mtime-size:\d+-\d+'$/,
+    );
     expect(byId['clipped-ols/fit']).toMatchObject({ passed: true });
     expect(doc.summary).toMatchObject({ tampered_data: 1, missing_manifest: 1, unreadable: 1, input_changed: 4 });
     const text = await lc(['verify', 'summary'], { cwd: root, env });
@@ -82,7 +90,9 @@ describe('lc verify', () => {
     expect(exitCode).toBe(1);
     expect(byId['baseline/cleaned']?.passed).toBe(true);
     expect(byId['baseline/fit']).toMatchObject({ failure: 'broken_chain' });
-    expect(byId['baseline/fit']?.detail).toMatch(/^upstream baseline\/cleaned \(input 'cleaned'\) data_version drifted: recorded 'sha256:\w+', now 'sha256:\w+'$/);
+    expect(byId['baseline/fit']?.detail).toMatch(
+      /^upstream baseline\/cleaned \(input 'cleaned'\) data_version drifted: recorded 'sha256:\w+', now 'sha256:\w+'$/,
+    );
   });
 
   it('a second verify of unchanged data comes from the stat cache; --no-cache hashes again', async () => {

@@ -15,8 +15,18 @@ async function chain(): Promise<{ root: string; ctx: EngineContext }> {
   cleanup = t.cleanup;
   const root = t.root;
   writeFiles(root, { 'data/points.csv': 'x,y\n1,2\n' });
-  const clean = makeTask({ universe: 'u1', output: 'clean', template: 'cp {inputs.points} {output}/c.csv', inputs: [external('points', 'data/points.csv')] });
-  const fit = makeTask({ universe: 'u1', output: 'fit', template: 'wc -l {inputs.clean} > {output}/fit.txt', inputs: [upstream('clean', 'u1', 'clean')] });
+  const clean = makeTask({
+    universe: 'u1',
+    output: 'clean',
+    template: 'cp {inputs.points} {output}/c.csv',
+    inputs: [external('points', 'data/points.csv')],
+  });
+  const fit = makeTask({
+    universe: 'u1',
+    output: 'fit',
+    template: 'wc -l {inputs.clean} > {output}/fit.txt',
+    inputs: [upstream('clean', 'u1', 'clean')],
+  });
   const never = makeTask({ universe: 'u2', output: 'fit', template: 'true' });
   const ctx = makeCtx(root, [clean, fit, never]);
   await materialise(ctx, 'u1/clean', { 'c.csv': 'x,y\n1,2\n', 'sub/more.bin': Buffer.alloc(2 * 1024 * 1024, 7) });
@@ -62,8 +72,18 @@ describe('verifyTasks', () => {
     const { root, ctx } = await chain();
     rmSync(join(root, 'results/u1/clean', MANIFEST_NAME));
     const rs = await verify(ctx);
-    expect(brief(rs[0] as VerifyResult)).toEqual(['u1/clean', 'failed', 'missing_manifest', 'no manifest in results/u1/clean: its files have no recorded provenance']);
-    expect(brief(rs[1] as VerifyResult)).toEqual(['u1/fit', 'failed', 'broken_chain', "upstream u1/clean (input 'clean') has no manifest"]);
+    expect(brief(rs[0] as VerifyResult)).toEqual([
+      'u1/clean',
+      'failed',
+      'missing_manifest',
+      'no manifest in results/u1/clean: its files have no recorded provenance',
+    ]);
+    expect(brief(rs[1] as VerifyResult)).toEqual([
+      'u1/fit',
+      'failed',
+      'broken_chain',
+      "upstream u1/clean (input 'clean') has no manifest",
+    ]);
   });
 
   it('an empty output dir without a manifest is not materialised; one with files is missing_manifest', async () => {
@@ -95,7 +115,9 @@ describe('verifyTasks', () => {
     const rs = await verify(ctx);
     expect(rs[0]?.passed).toBe(true);
     expect(rs[1]?.failure).toBe('broken_chain');
-    expect(rs[1]?.detail).toBe(`upstream u1/clean (input 'clean') data_version drifted: recorded '${old}', now '${rs[0]?.actual}'`);
+    expect(rs[1]?.detail).toBe(
+      `upstream u1/clean (input 'clean') data_version drifted: recorded '${old}', now '${rs[0]?.actual}'`,
+    );
   });
 
   it('an input missing from input_versions breaks the chain', async () => {
@@ -115,14 +137,17 @@ describe('verifyTasks', () => {
     utimesSync(p, st.atime, new Date(st.mtimeMs + 3000));
     const r = (await verify(ctx))[0] as VerifyResult;
     expect(r.failure).toBe('input_changed');
-    expect(r.detail).toMatch(/^input 'points' \(data\/points\.csv\): recorded 'mtime-size:\d+-8', now 'mtime-size:\d+-8'$/);
+    expect(r.detail).toMatch(
+      /^input 'points' \(data\/points\.csv\): recorded 'mtime-size:\d+-8', now 'mtime-size:\d+-8'$/,
+    );
   });
 
   it('the stat cache answers an unchanged second verify, and any change invalidates it', async () => {
     const { root, ctx } = await chain();
     // entries written in the last 2 s are never cached (racy timestamps): age the files
     const old = new Date(Date.now() - 60_000);
-    for (const f of ['results/u1/clean/c.csv', 'results/u1/clean/sub/more.bin', 'results/u1/fit/fit.txt']) utimesSync(join(root, f), old, old);
+    for (const f of ['results/u1/clean/c.csv', 'results/u1/clean/sub/more.bin', 'results/u1/fit/fit.txt'])
+      utimesSync(join(root, f), old, old);
     const first = await verify(ctx, false);
     expect(first.filter((r) => r.status !== 'not_materialised').map((r) => r.cached)).toEqual([false, false]);
     // ctime is part of the key and is "now" after utimes; wait out the racy window once
@@ -157,11 +182,27 @@ describe('verifyTasks', () => {
       c.dag.byId = new Map(c.dag.tasks.map((t) => [t.id, t]));
       console.log(JSON.stringify(await verifyTasks(c, c.dag.tasks, { jobs: 2, noCache: true })));`;
     const payload = JSON.stringify({ root, scratch: ctx.scratch, dag: { tasks: ctx.dag.tasks } });
-    const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script, payload], {
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        script,
+        payload,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     const rs = JSON.parse(out) as VerifyResult[];
     expect([rs[0]?.passed, rs[0]?.detail]).toEqual([true, null]);
-    expect([rs[1]?.failure, rs[1]?.detail]).toEqual(['unreadable', `cannot read ${join(root, 'results/u1/fit/fit.txt')} while hashing: EACCES`]);
+    expect([rs[1]?.failure, rs[1]?.detail]).toEqual([
+      'unreadable',
+      `cannot read ${join(root, 'results/u1/fit/fit.txt')} while hashing: EACCES`,
+    ]);
   });
 });
