@@ -224,7 +224,10 @@ def run_shell(spec):
         for t in rec["timers"]:
             t.cancel()
         # nothing of the task may outlive it: background jobs left in its group die with it
-        _killpg(rec["pgid"], signal.SIGKILL)
+        if _killpg(rec["pgid"], signal.SIGKILL):
+            deadline = time.time() + 0.5  # give the kernel a moment (zombies keep the group)
+            while time.time() < deadline and _killpg(rec["pgid"], 0):
+                time.sleep(0.01)
         with reg.lock:
             reg.running.pop(key, None)
         _give_back_gpus(reg, gpu_ids)

@@ -111,7 +111,7 @@ describe('Dask executor in a 2-node allocation', () => {
     expect(r.reason).toBe('time_limit');
     expect(Date.now() - t0).toBeLessThan(10_000);
     const pid = Number(readFileSync(join(dir, 'slow.pid'), 'utf8'));
-    expect(isAlive(pid)).toBe(false); // the background child died with the group
+    expect(await waitFor(() => !isAlive(pid), 5_000)).toBe(true); // the background child died with the group
   });
 
   test('cancel kills the running remote process group; a queued task never starts', async () => {
