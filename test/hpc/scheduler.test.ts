@@ -184,6 +184,20 @@ describe('errors', () => {
     expect(r.stderr).not.toContain('Traceback');
   });
 
+  test('workers that cannot start: the error names the log file, and nothing is left running', async () => {
+    // three workers asked of a two-node allocation: srun refuses the step
+    const r = await lc(['scheduler', 'start'], { cwd: project, env: env({ SLURM_JOB_NUM_NODES: '3', SLURM_NNODES: '3' }) });
+    expect(r.exitCode).toBe(1);
+    const log = join(stateDir(), 'scheduler.log');
+    expect(r.stderr).toContain(`the Dask scheduler did not start; see ${log}`);
+    expect(readFileSync(log, 'utf8')).toMatch(/srun/);
+    expect(processesMatching(stateDir())).toEqual([]);
+    expect(existsSync(join(stateDir(), 'meta.json'))).toBe(false);
+    // stop clears the kept log too
+    expect((await lc(['scheduler', 'stop'], { cwd: project, env: env() })).exitCode).toBe(0);
+    expect(existsSync(stateDir())).toBe(false);
+  });
+
   test('Perlmutter login node: refused with the salloc line unless overridden', async () => {
     const e = { LIGHTCONE_SCRATCH: scratch, NERSC_HOST: 'perlmutter' };
     const r = await lc(['scheduler', 'start'], { cwd: project, env: e });
