@@ -30,7 +30,7 @@ export const tlsFiles = (dir: string): TlsFiles => ({
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-export async function createSessionTls(dir: string, days = 30): Promise<TlsFiles> {
+export async function createSessionTls(dir: string, days = 365): Promise<TlsFiles> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const f = tlsFiles(dir);
