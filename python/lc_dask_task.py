@@ -314,7 +314,10 @@ def node_stats(dask_worker=None):
                 rss += p.memory_info().rss
         except psutil.Error:
             pass
-    resources = dict(getattr(dask_worker, "total_resources", None) or {}) if dask_worker else {}
+    resources = {}
+    if dask_worker is not None:  # 2022.12 keeps it on the worker, newer releases on worker.state
+        resources = dict(getattr(dask_worker, "total_resources", None)
+                         or getattr(getattr(dask_worker, "state", None), "total_resources", None) or {})
     cpus_total = float(resources.get("cpus") or (dask_worker.nthreads if dask_worker else os.cpu_count() or 1))
     prev = reg.cpu_prev
     reg.cpu_prev = (now, cpu)
