@@ -381,6 +381,76 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     expect(byId(await computeStatus(ctx))['u1/fit']?.state).toBe('ok');
   });
 
+  it('Lightcone schema 1 manifests: ok when code_version matches and no script is called, else stale with the reason', async () => {
+    const t = tempRoot('lc-status-');
+    cleanup = t.cleanup;
+    writeFiles(t.root, { 'fit.py': 'print(1)\n' });
+    const plain = makeTask({
+      universe: 'u',
+      output: 'a',
+      template: 'echo hi > {output}/a.txt',
+      decisions: { m: 'ols' },
+    });
+    const scripted = makeTask({
+      universe: 'u',
+      output: 'b',
+      template: 'python fit.py {output}',
+      decisions: { m: 'ols' },
+    });
+    const ctx = makeCtx(t.root, [plain, scripted]);
+    const { createHash } = await import('node:crypto');
+    const { hashDir } = await import('../../engine/hash/sha256-dir.js');
+    const v1 = async (task: Task, decisions: Record<string, string>) => {
+      const dir = join(t.root, task.outdir);
+      writeFiles(dir, { 'a.txt': 'hi\n' });
+      // Lightcone's code_version: compact sorted-key JSON of container_image, decisions, recipe.
+      const cv =
+        'sha256:' +
+        createHash('sha256')
+          .update(JSON.stringify({ container_image: null, decisions, recipe: task.template }))
+          .digest('hex');
+      const m = {
+        schema_version: 1,
+        output_id: task.output,
+        universe_id: task.universe,
+        code_version: cv,
+        data_version: (await hashDir(dir)).dataVersion,
+        container_image: null,
+        recipe: task.template,
+        decisions,
+        input_versions: {},
+        git_sha: null,
+        lc_version: '0.4.2',
+        finished_at: Date.now() / 1000,
+        host: 'nid001',
+        slurm_job_id: null,
+      };
+      writeFileSync(join(dir, MANIFEST_NAME), JSON.stringify(m, null, 2));
+    };
+    await v1(plain, { m: 'ols' });
+    await v1(scripted, { m: 'ols' });
+    let s = await computeStatus(ctx);
+    expect(s.map(brief)).toEqual([
+      { state: 'ok', reasons: [] },
+      {
+        state: 'stale',
+        reasons: [
+          {
+            kind: 'script',
+            detail: 'script fit.py not recorded (manifest written by an older tool, lightcone-cli schema 1)',
+          },
+        ],
+      },
+    ]);
+    expect(s[0]?.manifestSchema).toBe(1);
+    await v1(plain, { m: 'median' });
+    s = await computeStatus(ctx);
+    expect(brief(s[0])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'decisions', detail: 'decision m: median -> ols' }],
+    });
+  });
+
   it('every stale task has at least one reason (sweep of mixed changes)', async () => {
     const { root, rebuild } = await chain();
     writeFileSync(join(root, 'scripts/clean.sh'), 'changed\n');
