@@ -3,7 +3,8 @@
  * Attempts count up across runs, so the log of a failure is still there after the next try;
  * only the newest LOGS_KEPT attempts of a task are kept.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Task } from '../dag/task.js';
 import type { ScratchPaths } from '../scratch/paths.js';
@@ -18,25 +19,24 @@ export interface LogSlot {
 export const taskLogDir = (scratch: ScratchPaths, task: Pick<Task, 'universe' | 'output'>): string =>
   join(scratch.logs, task.universe, task.output);
 
-/** Pick the next attempt number for a task and prune its old logs. Nothing is created but the dir. */
-export function allocateLog(scratch: ScratchPaths, task: Pick<Task, 'universe' | 'output'>): LogSlot {
+/**
+ * Pick the next attempt number for a task and prune its old logs; only the dir is created.
+ * Off the event loop: directory creation goes to libuv's thread pool, which matters on slow or
+ * busy file systems (a Lustre mkdir takes milliseconds).
+ */
+export async function allocateLog(scratch: ScratchPaths, task: Pick<Task, 'universe' | 'output'>): Promise<LogSlot> {
   const dir = taskLogDir(scratch, task);
-  // mkdir tells us whether the dir is new: then this is attempt 1 and there is nothing to list.
-  if (mkdirSync(dir, { recursive: true }) !== undefined) return { path: join(dir, '1.log'), attempt: 1 };
+  if ((await mkdir(dir, { recursive: true })) !== undefined) return { path: join(dir, '1.log'), attempt: 1 };
   const attempts: number[] = [];
-  for (const name of readdirSync(dir)) {
+  for (const name of await readdir(dir)) {
     const m = /^(\d+)\.log$/.exec(name);
     if (m) attempts.push(Number(m[1]));
   }
   attempts.sort((a, b) => a - b);
   const attempt = (attempts.at(-1) ?? 0) + 1;
-  for (const old of attempts.slice(0, Math.max(0, attempts.length - (LOGS_KEPT - 1)))) {
-    try {
-      unlinkSync(join(dir, `${old}.log`));
-    } catch {
-      // already gone
-    }
-  }
+  await Promise.all(
+    attempts.slice(0, Math.max(0, attempts.length - (LOGS_KEPT - 1))).map((old) => unlink(join(dir, `${old}.log`)).catch(() => undefined)),
+  );
   return { path: join(dir, `${attempt}.log`), attempt };
 }
 

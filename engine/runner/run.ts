@@ -24,7 +24,7 @@ import type { CancelRequest } from './control.js';
 import { createJournal, newRunId } from './journal.js';
 import { allocateLog, tailLogFile } from './logs.js';
 import { killOrphans } from './orphans.js';
-import { emptyOutdir, linkTree } from './outdir.js';
+import { createOutdirIfMissing, emptyOutdir, linkTree } from './outdir.js';
 import { planFromStatus, plannedTasks, type Plan, type PlannedRun } from './plan.js';
 import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
 
@@ -360,11 +360,15 @@ async function execute(
       const ex = executor ?? (executor = await getExecutor());
       const inputs = await snapshotInputs(ctx, task, snapOpts);
       if (stopping) return skip(n);
-      const log = allocateLog(ctx.scratch, task);
-      n.logPath = log.path;
       const absOut = join(ctx.root, task.outdir);
+      // Directory creation happens now, in the thread pool, while other tasks run; a dir we
+      // just created is empty, so only pre-existing ones are emptied at start.
+      const [log, fresh] = await Promise.all([allocateLog(ctx.scratch, task), createOutdirIfMissing(absOut)]);
+      if (stopping) return skip(n);
+      n.logPath = log.path;
+      const prepare = fresh ? undefined : () => emptyOutdir(absOut);
       // Executors that cannot prepare at start time get an emptied dir now.
-      if (!ex.callsPrepare) emptyOutdir(absOut);
+      if (!ex.callsPrepare) prepare?.();
       n.queued = true;
       emit({ type: 'task_queued', t: Date.now(), id: task.id });
       const res: ExecResult = await ex.submit({
@@ -381,7 +385,7 @@ async function execute(
         },
         resources: task.resources,
         logPath: log.path,
-        ...(ex.callsPrepare ? { prepare: () => emptyOutdir(absOut) } : {}),
+        ...(ex.callsPrepare && prepare ? { prepare } : {}),
         onStart: (info) => {
           n.queued = false;
           n.started = true;

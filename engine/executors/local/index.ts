@@ -4,20 +4,22 @@
  * a recipe started, and bin-packs them onto the node's cpus/memory/GPUs (SlotPool).
  *
  * Hot path (10,000 trivial tasks must not cost much more than make): the task's stdout/stderr
- * go straight to its log file descriptor, no pipes through Node; placing a task, reserving
- * its slot and starting it are synchronous; the next queued task starts inside the exit
- * handler of the previous one.
+ * go straight to its log file, no pipes through Node; tasks are forked by a small launcher
+ * process, not by lc's big one (spawner.ts); placing a task, reserving its slot and handing
+ * it to the launcher are synchronous; the next queued task starts right after the runner has
+ * seen the previous one's result.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { ExecRequest, ExecResult, Executor, NodeCapacity, NodeUtilisation } from '../executor.js';
 import { detectLocalCapacity, type LocalCapacity } from './capacity.js';
 import { LogTail } from './log-tail.js';
 import { describeRequest, formatBytes, SlotPool, type Allocation } from './slots.js';
+import { createSpawner } from './spawner.js';
 import { createUtilisationSampler } from './utilisation.js';
 
 export { detectLocalCapacity, type LocalCapacity } from './capacity.js';
 export { describeRequest, SlotPool } from './slots.js';
+export { createSpawner, type Spawner } from './spawner.js';
 
 export interface LocalExecutorOptions {
   /** Max concurrent tasks (-j). Default: no cap beyond the node's resources. */
@@ -43,9 +45,7 @@ interface Running {
   req: ExecRequest;
   resolve: (r: ExecResult) => void;
   alloc: Allocation;
-  child: ChildProcess | null;
   pgid: number;
-  fd: number;
   startedAt: number;
   tail: LogTail | null;
   /** Set when we asked it to stop, so a signal death is reported as what it was. */
@@ -101,6 +101,9 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...(opts.env ?? {}) };
   const host = cap.host;
   const cpuAtStart = childrenCpuSeconds();
+  const spawner = createSpawner(baseEnv);
+  /** CPU seconds the launcher reported per task (the direct spawner's children show in /proc instead). */
+  let taskCpu = 0;
   const sampler = createUtilisationSampler(cap.gpus > 0);
 
   let queue: Queued[] = [];
@@ -121,8 +124,9 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
     pollTimer.unref();
   };
 
-  const taskEnv = (req: ExecRequest, alloc: Allocation): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = { ...baseEnv, ...req.env };
+  /** Variables a task gets on top of the base environment. */
+  const taskEnv = (req: ExecRequest, alloc: Allocation): Record<string, string> => {
+    const env: Record<string, string> = { ...req.env };
     const threads = String(Math.max(1, Math.ceil(req.resources.cpus)));
     env.LIGHTCONE_CPUS = threads;
     // Keep numeric libraries from starting one thread per core of the machine.
@@ -140,11 +144,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
     // Whatever the recipe left behind in its group dies with it when we were stopping it.
     if (r.stopReason) killGroup(r.pgid, 'SIGKILL');
     r.tail?.poll(true);
-    try {
-      closeSync(r.fd);
-    } catch {
-      // already closed
-    }
+    r.tail?.close();
     running.delete(r.req.id);
     pool.give(r.alloc);
     r.resolve({ id: r.req.id, host, startedAt: r.startedAt, finishedAt: Date.now(), ...result });
@@ -167,45 +167,52 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
 
   const spawnIt = (r: Running) => {
     const { req } = r;
-    let fd: number;
-    try {
-      fd = openSync(req.logPath, 'w+');
-      const head = `# lc: ${req.id} on ${host} at ${new Date().toISOString()}\n# $ ${req.command.replace(/\n/g, '\n# > ')}\n`;
-      writeSync(fd, head);
-      r.fd = fd;
-      r.tail = req.onLine ? new LogTail(fd, Buffer.byteLength(head), (line) => req.onLine?.('stdout', line)) : null;
-    } catch (e) {
-      r.fd = -1;
-      finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: `cannot open log ${req.logPath}: ${(e as Error).message}` });
-      return;
+    const header = `# lc: ${req.id} on ${host} at ${new Date().toISOString()}\n# $ ${req.command.replace(/\n/g, '\n# > ')}\n`;
+    // The launcher's child creates the log itself (no file creation on lc's event loop); the
+    // direct spawner hands the child a descriptor, so it needs the file open here.
+    let logFd = -1;
+    if (spawner.kind === 'direct') {
+      try {
+        logFd = openSync(req.logPath, 'w');
+        writeSync(logFd, header);
+      } catch (e) {
+        finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: `cannot open log ${req.logPath}: ${(e as Error).message}` });
+        return;
+      }
     }
-    let child: ChildProcess;
-    try {
-      child = spawn(shellFor(req.command), ['-c', req.command], {
+    r.tail = req.onLine ? new LogTail(req.logPath, Buffer.byteLength(header), (line) => req.onLine?.('stdout', line)) : null;
+    spawner.spawn(
+      {
+        command: req.command,
+        shell: shellFor(req.command),
         cwd: req.cwd,
         env: taskEnv(req, r.alloc),
-        detached: true,
-        stdio: ['ignore', fd, fd],
-      });
-    } catch (e) {
-      finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: (e as Error).message });
-      return;
-    }
-    r.child = child;
-    r.pgid = child.pid ?? 0;
-    r.startedAt = Date.now();
-    child.on('error', (e) => finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: e.message }));
-    child.on('exit', (code, signal) => {
-      const reason = r.stopReason ?? (signal ? 'signal' : 'exit');
-      finish(r, { exitCode: code, signal, reason });
-    });
-    if (child.pid === undefined) return; // 'error' follows
-    const limit = req.resources.timeLimitS;
-    if (limit !== undefined && limit > 0) {
-      r.limitTimer = setTimeout(() => requestStop(r, 'time_limit', false), limit * 1000);
-    }
-    if (r.tail) ensurePolling();
-    req.onStart?.({ host, startedAt: r.startedAt, pid: r.pgid });
+        logPath: req.logPath,
+        logFd,
+        header,
+      },
+      {
+        started: (pid) => {
+          r.pgid = pid;
+          r.startedAt = Date.now();
+          // Cancelled while the launcher was starting it: it never really ran.
+          if (r.stopReason) return killGroup(pid, 'SIGKILL');
+          const limit = req.resources.timeLimitS;
+          if (limit !== undefined && limit > 0) {
+            r.limitTimer = setTimeout(() => requestStop(r, 'time_limit', false), limit * 1000);
+          }
+          if (r.tail) ensurePolling();
+          req.onStart?.({ host, startedAt: r.startedAt, pid });
+        },
+        exited: (code, signal, cpuS) => {
+          if (cpuS !== undefined) taskCpu += cpuS;
+          finish(r, { exitCode: code, signal, reason: r.stopReason ?? (signal ? 'signal' : 'exit'), ...(cpuS !== undefined ? { cpuS } : {}) });
+        },
+        failed: (message) => finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: message }),
+      },
+    );
+    // The child holds its own copy now.
+    if (logFd >= 0) closeSync(logFd);
   };
 
   const start = (q: Queued) => {
@@ -214,9 +221,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
       req: q.req,
       resolve: q.resolve,
       alloc,
-      child: null,
       pgid: 0,
-      fd: -1,
       startedAt: Date.now(),
       tail: null,
       stopReason: null,
@@ -337,7 +342,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
       ];
     },
     cpuSeconds(): number {
-      return Math.max(0, childrenCpuSeconds() - cpuAtStart);
+      return spawner.kind === 'launcher' ? taskCpu : Math.max(0, childrenCpuSeconds() - cpuAtStart);
     },
     async close(): Promise<void> {
       closed = true;
@@ -351,6 +356,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
       for (const r of running.values()) requestStop(r, 'cancelled', true);
       if (pollTimer) clearInterval(pollTimer);
       pollTimer = null;
+      await spawner.close();
     },
   };
   return executor;

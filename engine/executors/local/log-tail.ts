@@ -7,21 +7,27 @@
  * most MAX_READ bytes and MAX_LINES lines per poll, lines cut at MAX_LINE characters; anything
  * beyond is skipped with one marker line pointing at the log, which always has everything.
  */
-import { fstatSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export const MAX_LINE = 2_000;
 const MAX_READ = 64 * 1024;
 const MAX_LINES = 200;
+/** One read buffer for every tail: polls are synchronous, so they never overlap. */
+const BUF = Buffer.allocUnsafe(MAX_READ);
 
 export type LineSink = (line: string) => void;
 
 export class LogTail {
   private offset: number;
   private partial = '';
-  private readonly buf = Buffer.allocUnsafe(MAX_READ);
+  private fd = -1;
 
+  /**
+   * `path` is opened read-only on first use (the task's launcher may create it a moment after
+   * lc asked for the task); reading starts at `startOffset`, past lc's header lines.
+   */
   constructor(
-    private readonly fd: number,
+    private readonly path: string,
     startOffset: number,
     private readonly sink: LineSink,
   ) {
@@ -30,6 +36,13 @@ export class LogTail {
 
   /** Read what is new. `final`: the writer is done, so a last unterminated line is emitted too. */
   poll(final: boolean): void {
+    if (this.fd < 0) {
+      try {
+        this.fd = openSync(this.path, 'r');
+      } catch {
+        return; // not created yet
+      }
+    }
     let size: number;
     try {
       size = fstatSync(this.fd).size;
@@ -49,9 +62,9 @@ export class LogTail {
       this.offset += skip;
       available = MAX_READ;
     }
-    const n = readSync(this.fd, this.buf, 0, available, this.offset);
+    const n = readSync(this.fd, BUF, 0, available, this.offset);
     this.offset += n;
-    const text = this.partial + this.buf.toString('utf8', 0, n);
+    const text = this.partial + BUF.toString('utf8', 0, n);
     const lines = text.split('\n');
     this.partial = lines.pop() ?? '';
     if (this.partial.length > MAX_LINE) {
@@ -62,6 +75,17 @@ export class LogTail {
     if (shown.length < lines.length) this.sink(`[lc: ${lines.length - shown.length} lines not streamed; see the log file]`);
     for (const l of shown) this.sink(cut(l.endsWith('\r') ? l.slice(0, -1) : l));
     if (final) this.flushPartial();
+  }
+
+  close(): void {
+    if (this.fd >= 0) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.fd = -1;
   }
 
   private flushPartial(): void {

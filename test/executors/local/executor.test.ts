@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { ExecRequest, ExecResult } from '../../../engine/executors/executor.js';
 import { createLocalExecutor } from '../../../engine/executors/local/index.js';
 import type { Resources } from '../../../engine/spec/model.js';
@@ -47,7 +47,28 @@ function maxOverlap(ids: string[]): number {
   return max;
 }
 
-describe('local executor', () => {
+// Every behaviour holds for both ways of starting tasks (see engine/executors/local/spawner.ts).
+describe.each(['launcher', 'direct'])('local executor (%s spawner)', (spawnerKind) => {
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env.LIGHTCONE_SPAWNER;
+    process.env.LIGHTCONE_SPAWNER = spawnerKind;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.LIGHTCONE_SPAWNER;
+    else process.env.LIGHTCONE_SPAWNER = saved;
+  });
+
+  test('uses the spawner asked for', async () => {
+    const ex = await createLocalExecutor();
+    const r = await ex.submit(req('which', 'echo $PPID > ppid.txt'));
+    expect(r.exitCode).toBe(0);
+    // The launcher's shells are children of the perl launcher, the direct ones of this process.
+    const ppid = Number(readFileSync(join(dir, 'ppid.txt'), 'utf8'));
+    expect(ppid === process.pid).toBe(spawnerKind === 'direct');
+    await ex.close();
+  });
+
   test('-j caps concurrent tasks: six 0.3 s tasks with jobs=2 never overlap more than 2', async () => {
     const ex = await createLocalExecutor({ jobs: 2, capacity: { cpus: 8 } });
     const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
