@@ -149,6 +149,44 @@ async def run_scheduler(args):
                 print(f"lc-scheduler: retiring workers failed: {e!r}", file=sys.stderr)
 
 
+def kill_running_tasks(grace_s=3.0):
+    """Tasks run in their own sessions, so they would outlive their worker: end them too."""
+    reg = sys.modules.get("_lc_worker_registry")
+    groups = [rec["pgid"] for rec in list(getattr(reg, "running", {}).values())] if reg else []
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        alive = []
+        for g in groups:
+            try:
+                os.killpg(g, sig)
+                alive.append(g)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if not alive or sig == signal.SIGKILL:
+            return
+        deadline = time.time() + grace_s
+        while time.time() < deadline and any(_group_exists(g) for g in alive):
+            time.sleep(0.05)
+        groups = [g for g in alive if _group_exists(g)]
+
+
+def _group_exists(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+class KillTasksOnClose:
+    """Worker plugin: when the worker closes (retired, stopped), its tasks' process groups end
+    first; otherwise closing would wait for them, and they would outlive the worker."""
+
+    name = "lc-kill-tasks-on-close"
+
+    def teardown(self, worker):
+        kill_running_tasks()
+
+
 async def run_worker(args):
     from distributed import Worker
 
@@ -168,13 +206,16 @@ async def run_worker(args):
         scheduler_file=args.scheduler_file, nthreads=nthreads, resources=res,
         memory_limit=int(res["memory"]), name=name, host=host, protocol="tls",
         security=security(args.tls_dir), local_directory=local_dir, dashboard=False,
-        death_timeout=args.death_timeout,
+        death_timeout=args.death_timeout, plugins=(KillTasksOnClose(),),
     ) as w:
         finished = asyncio.ensure_future(w.finished())
         stopped = asyncio.ensure_future(stop.wait())
-        await asyncio.wait([finished, stopped], return_when=asyncio.FIRST_COMPLETED)
-        if stopped.done():
-            await w.close()
+        try:
+            await asyncio.wait([finished, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if stopped.done():
+                await w.close()
+        finally:
+            kill_running_tasks()
 
 
 def main(argv):

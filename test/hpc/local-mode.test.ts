@@ -2,13 +2,13 @@
  * The session scheduler outside SLURM (local mode): loopback-only TLS scheduler, one worker
  * with this machine's resources, GPU ids handed to tasks one by one.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createDaskExecutor, type DaskExecutor } from '../../engine/executors/dask/index.js';
 import { stopScheduler } from '../../engine/scheduler/index.js';
 import { tempDir } from '../helpers/lc.js';
-import { killMatching, processesMatching } from './helpers.js';
+import { isAlive, killMatching, processesMatching, waitFor } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -55,9 +55,19 @@ test('each GPU task gets its own GPU id; a task without GPUs sees none', async (
   expect(readFileSync(join(dir, 'none.gpu'), 'utf8').trim()).toBe('');
 });
 
-test('stop: nothing of the session is left', async () => {
-  await ex.close();
+test('stop while a task runs: the task’s processes end with the session, nothing is left', async () => {
+  const pidFile = join(dir, 'long.pid');
+  const running = ex
+    .submit({ id: 'long', command: `sleep 120 & echo $! > ${pidFile}; wait`, cwd: dir, env: {}, resources: { cpus: 1, gpus: 0 }, logPath: join(dir, 'logs', 'long.log') })
+    .catch((e: Error) => e);
+  expect(await waitFor(() => existsSync(pidFile), 20_000)).toBe(true);
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  const t0 = Date.now();
   const r = await stopScheduler({ projectRoot: dir, env });
   expect(r.stopped).toBe(true);
+  expect(Date.now() - t0).toBeLessThan(20_000);
+  expect(await waitFor(() => !isAlive(pid), 5_000)).toBe(true);
+  await running; // settled one way or the other: the executor lost its scheduler
   expect(processesMatching(join(dir, 'scratch'))).toEqual([]);
+  await ex.close();
 });
