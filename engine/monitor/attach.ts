@@ -38,12 +38,12 @@ export function attach(run: ForeignRun & { journal: string }, onEvent: (e: RunEv
   return {
     follower,
     cancel() {
-      const r = requestCancel(follower.header);
-      if (r.ok) return { ok: true, text: `asked lc run (pid ${follower.header.pid}) to cancel` };
-      return {
-        ok: false,
-        text: `cannot cancel from here: ${r.reason ?? 'unknown'}; on ${follower.header.host} run: kill -INT ${follower.header.pid} (or scancel the job)`,
-      };
+      const h = follower.header;
+      const r = requestCancel(h);
+      if (r.ok) return { ok: true, text: `asked lc run (pid ${h.pid}) to cancel` };
+      // Short enough for an 80-column bottom line: where it runs and what to type there.
+      if (h.host !== hostname()) return { ok: false, text: `it runs on ${h.host}: cancel it there (kill -INT ${h.pid}, or scancel its job)` };
+      return { ok: false, text: `cannot signal pid ${h.pid}: ${r.reason ?? 'unknown'}` };
     },
   };
 }

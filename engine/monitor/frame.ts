@@ -9,7 +9,7 @@ import type { NodeUtilisation } from '../executors/executor.js';
 import { bar, fit, fmtBytes, fmtDuration, fmtPercent, sanitizeLine, truncateMiddle, width } from './format.js';
 import { glyphsFor, type Glyphs } from './glyphs.js';
 import { SPLIT_MIN_COLS, computeLayout, splitWidths, type FrameLayout, type PaneDemand } from './layout.js';
-import { detailCounts, detailRows, displayState, logTaskFor, needsWork, outputDisplayState, runActive, visibleOutputs } from './selectors.js';
+import { detailCounts, detailRows, displayState, logTaskFor, needsWork, outputDisplayState, runActive, runningByHost, visibleOutputs } from './selectors.js';
 import type { DisplayState, OutputCounts, TaskView, ViewState } from './types.js';
 import { emptyOutputCounts } from './types.js';
 
@@ -502,9 +502,12 @@ function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneMode
   const start = fitsAll ? 0 : Math.max(0, Math.min(nodes.length - capacity, state.ui.workerCursor - Math.floor(capacity / 2)));
   const win = { start, count: capacity, more: nodes.length - capacity };
   const lines: Line[] = [];
+  const fromEvents = state.run.owner === 'attached' ? runningByHost(state) : undefined;
   for (let i = win.start; i < win.start + win.count; i++) {
-    const n = nodes[i];
-    if (!n) continue;
+    const reported = nodes[i];
+    if (!reported) continue;
+    const derived = reported.runningTasks.length === 0 ? fromEvents?.get(reported.host) : undefined;
+    const n = derived ? { ...reported, runningTasks: derived } : reported;
     const isCursor = focused && i === state.ui.workerCursor;
     lines.push(...(twoLine ? workerTwoLines(n, w, hasGpu, isCursor, g) : [workerLine(n, w, hasGpu, isCursor, g)]));
   }

@@ -168,3 +168,22 @@ export function logTaskFor(state: ViewState): TaskView | undefined {
   const d = displayState(t);
   return d === 'running' || d === 'failed' || (d === 'queued' && t.failure) ? t : undefined;
 }
+
+let lastRunning: { tasks: ViewState['tasks']; byHost: Map<string, string[]> } | undefined;
+
+/**
+ * Running task ids per host, from the run's events. The workers pane falls back to this when
+ * the utilisation snapshot cannot know them (an attached run executes in another process).
+ */
+export function runningByHost(state: ViewState): Map<string, string[]> {
+  if (lastRunning && lastRunning.tasks === state.tasks) return lastRunning.byHost;
+  const byHost = new Map<string, string[]>();
+  for (const t of state.tasks.values()) {
+    if (t.live !== 'running' || !t.host) continue;
+    const list = byHost.get(t.host);
+    if (list) list.push(t.id);
+    else byHost.set(t.host, [t.id]);
+  }
+  lastRunning = { tasks: state.tasks, byHost };
+  return byHost;
+}

@@ -88,6 +88,8 @@ export class TuiController {
   private statusAgain = false;
   private lastStatusAt = 0;
   private lockBusy = false;
+  /** Journal of the last attached run that ended: its lock may linger a moment; never replay it twice. */
+  private endedJournal: string | null = null;
   private schedulerBusy = false;
   private quitting = false;
   private disposed = false;
@@ -376,13 +378,14 @@ export class TuiController {
     try {
       const { attach, findForeignRun } = await attacher();
       const fr = await findForeignRun(this.o.ctx.scratch);
-      if (!fr || !fr.journal || this.run || this.attachment || this.disposed) return;
+      if (!fr || !fr.journal || fr.journal === this.endedJournal || this.run || this.attachment || this.disposed) return;
       this.store.dispatch({ type: 'attach', holder: { pid: fr.holder.pid, host: fr.holder.host, startedAt: fr.holder.startedAt } });
       const a = attach({ ...fr, journal: fr.journal }, (e) => this.store.pushEvent(e));
       this.attachment = a;
       void a.follower.done.then(({ ownerGone }) => {
         if (this.attachment !== a) return;
         this.attachment = null;
+        this.endedJournal = fr.journal;
         this.store.flush();
         this.store.dispatch({ type: 'detach' });
         if (ownerGone) this.say(`lc run (pid ${fr.holder.pid}) ended without finishing its run`, 'warn');

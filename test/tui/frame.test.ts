@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { bar, fit, fmtBytes, fmtDuration, sanitizeLine, truncateMiddle } from '../../engine/monitor/format.js';
 import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../engine/monitor/frame.js';
+import { exitMessage } from '../../engine/monitor/exit.js';
 import { computeLayout } from '../../engine/monitor/layout.js';
 import { reduce } from '../../engine/monitor/reducer.js';
 import type { ViewState } from '../../engine/monitor/types.js';
@@ -93,5 +94,31 @@ describe('layout', () => {
     expect(used).toBe(23);
     const small = computeLayout(80, 14, { outputs: 4, details: 4, workers: 1, log: 10 });
     expect(small.log.body).toBe(0);
+  });
+});
+
+describe('exit message and attached runs', () => {
+  test('quitting says what keeps running and how to stop it; an external scheduler is left alone', () => {
+    const base = mixedScene({ cols: 80, rows: 24 });
+    expect(exitMessage(base)).toBe('');
+    const session = reduce(base, { type: 'scheduler', scheduler: { state: 'running', address: 'tls://127.0.0.1:4000', workers: 1, external: false, idleDeadline: base.now + 600_000 } });
+    expect(exitMessage(session)).toMatch(/session scheduler at tls:\/\/127\.0\.0\.1:4000 is still running \(it stops itself after 10m00s idle\); stop it now with: lc scheduler stop/);
+    const ext = reduce(base, { type: 'scheduler', scheduler: { state: 'running', address: 'tcp://h:1', workers: 2, external: true } });
+    expect(exitMessage(ext)).toMatch(/external scheduler at tcp:\/\/h:1 was left alone/);
+    const watching = reduce(base, { type: 'attach', holder: { pid: 7, host: 'n1', startedAt: '' } });
+    expect(exitMessage(watching)).toMatch(/lc run \(pid 7 on n1\) is still running/);
+  });
+
+  test('the workers pane shows an attached run\'s tasks on their node from its events', () => {
+    let s = reduce(mixedScene({ cols: 100, rows: 30 }), { type: 'attach', holder: { pid: 7, host: 'node01', startedAt: '' } });
+    s = reduce(s, {
+      type: 'run_events',
+      events: [
+        { type: 'plan_ready', t: s.now, runId: 'r', executor: 'local', dryRun: false, upToDate: 0, tasks: [{ id: 'raw-median/fit', reasons: [] }] },
+        { type: 'task_started', t: s.now, id: 'raw-median/fit', attempt: 1, host: 'node01', executor: 'local', resources: { cpus: 1, gpus: 0 }, logPath: '/l' },
+      ],
+    });
+    const text = frameLines(buildFrame(s, { ascii: false })).map(lineText).join('\n');
+    expect(text).toMatch(/node01 .*1 running: raw-median\/fit/);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * Keys against a real temp project, the real runner and the real local executor.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { live, outputRow, projectFiles, type Live } from './helpers/live.js';
+import { lc } from '../helpers/lc.js';
+import { live, outputRow, prepare, projectFiles, type Live } from './helpers/live.js';
 
 let t: Live | undefined;
 afterEach(async () => {
@@ -83,5 +84,78 @@ describe('TUI keys on a real project', () => {
     const exit = await t.controller.exited;
     expect(exit.code).toBe(0);
     expect(t.manifest('b', 'fit')).toBe(false);
+  });
+});
+
+describe('verify, Ctrl-C and the session scheduler', () => {
+  test('v verifies the selected output: passes after a run, fails once its bytes change', async () => {
+    t = await live(projectFiles());
+    await t.waitFor(/4 tasks need work \(r runs them\)/);
+    t.press('r');
+    await t.waitFor(/nothing to do/);
+    t.press('j');
+    await t.waitFor(/DETAILS\s+prep/);
+    t.press('v');
+    await t.waitFor(/verify prep: 2 passed/);
+    // a and b share prep's execution group (hardlinked outputs): replace the file, do not edit it
+    const file = join(t.root, 'results/b/prep/prep.txt');
+    rmSync(file);
+    writeFileSync(file, 'tampered\n');
+    t.press('v');
+    await t.waitFor(/verify prep: 1 passed, 1 failed \(b: tampered data/);
+  });
+
+  test('Ctrl-C once cancels the run (no manifest for the stopped task), twice quits', async () => {
+    const files = projectFiles({ slowSeconds: 60 });
+    files['universes/b.yaml'] = 'id: b\ndecisions:\n  speed: slow\n';
+    t = await live(files);
+    await t.waitFor(/4 tasks need work \(r runs them\)/);
+    t.press('r');
+    await t.waitFor(/● b\/fit|b\/fit.*running/);
+    t.press('\u0003');
+    // the hint shows until the run reports back (which can be at once)
+    await t.waitFor(/Ctrl-C again quits|run cancelled/);
+    await t.waitFor(/finished in .*cancelled/, 20_000);
+    expect(t.manifest('b', 'fit')).toBe(false);
+    t.press('\u0003');
+    expect((await t.controller.exited).code).toBe(0);
+  });
+
+  test('s asks, then stops the session scheduler; the header follows', async () => {
+    const p = prepare(projectFiles());
+    const env = { LIGHTCONE_SCRATCH: p.scratch };
+    const started = await lc(['scheduler', 'start'], { cwd: p.root, env });
+    expect(started.exitCode, started.stderr).toBe(0);
+    const address = /started local scheduler (\S+)/.exec(started.stdout)?.[1] ?? '';
+    try {
+      t = await live(p, { schedulerMs: 300 });
+      await t.waitFor(new RegExp(`scheduler ${address.replace(/[.:/]/g, '\\$&')}`), 20_000);
+      t.press('s');
+      await t.waitFor(/Stop the session scheduler at .* \(1 worker\)\? +y yes +n no/);
+      t.press('y');
+      await t.waitFor(/scheduler none/, 60_000);
+      const st = await lc(['scheduler', 'status'], { cwd: p.root, env });
+      expect(st.stdout).toMatch(/scheduler: not running/);
+      t.press('s');
+      await t.waitFor(/no scheduler running/);
+    } finally {
+      await lc(['scheduler', 'stop'], { cwd: p.root, env });
+    }
+  });
+
+  test('q leaves the session scheduler up and the exit message says how to stop it', async () => {
+    const p = prepare(projectFiles());
+    const env = { LIGHTCONE_SCRATCH: p.scratch };
+    expect((await lc(['scheduler', 'start'], { cwd: p.root, env })).exitCode).toBe(0);
+    try {
+      t = await live(p, { schedulerMs: 300 });
+      await t.waitFor(/scheduler tls:\/\//, 20_000);
+      t.press('q');
+      const exit = await t.controller.exited;
+      expect(exit.message).toMatch(/session scheduler at tls:\/\/\S+ is still running.*stop it now with: lc scheduler stop/);
+      expect((await lc(['scheduler', 'status'], { cwd: p.root, env })).stdout).toMatch(/scheduler: running/);
+    } finally {
+      await lc(['scheduler', 'stop'], { cwd: p.root, env });
+    }
   });
 });

@@ -5,9 +5,11 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { LC, copyExample, tempDir } from '../helpers/lc.js';
+import { EXAMPLES, LC, copyExample, lc, tempDir } from '../helpers/lc.js';
 
-const sock = `lc-tui-test-${process.pid}`;
+// One tmux server (socket) per session, so a session ending never races the next one's start.
+let sock = `lc-tui-test-${process.pid}`;
+const sockets = new Set([sock]);
 const tmux = (...args: string[]) => execa('tmux', ['-L', sock, ...args], { reject: false });
 const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-t', '0')).stdout;
 
@@ -28,7 +30,7 @@ beforeAll(() => {
   tmp = tempDir('lc-tui-tmux-');
 });
 afterAll(async () => {
-  await tmux('kill-server');
+  for (const s of sockets) await execa('tmux', ['-L', s, 'kill-server'], { reject: false });
   tmp.cleanup();
 });
 
@@ -55,4 +57,46 @@ test('lc in a 120x40 tmux pane: r runs the example and the screen shows every ou
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && (await tmux('has-session')).exitCode === 0) await new Promise((r) => setTimeout(r, 100));
   expect((await tmux('has-session')).exitCode).not.toBe(0);
+});
+
+async function startLc(name: string, args: string, env = ''): Promise<string> {
+  const root = copyExample('line-fit', join(tmp.dir, name));
+  const scratch = join(tmp.dir, `${name}-scratch`);
+  const cmd = `cd '${root}' && exec env -u CI -u NO_COLOR -u FORCE_COLOR TERM=xterm-256color LIGHTCONE_SCRATCH='${scratch}' ${env} '${process.execPath}' '${LC}' ${args}`;
+  sock = `lc-tui-test-${process.pid}-${name}`;
+  sockets.add(sock);
+  const started = await tmux('new-session', '-d', '-x', '80', '-y', '24', cmd);
+  expect(started.exitCode, started.stderr).toBe(0);
+  return root;
+}
+
+// eslint-disable-next-line no-control-regex
+const COLOUR = /\u001b\[[0-9;]*3[0-7][0-9;]*m/;
+
+test('lc --ascii -u U with NO_COLOR: no colour, ASCII only, the universe filter in the header', async () => {
+  await startLc('plain', '--ascii -u baseline', 'NO_COLOR=1');
+  const s = await waitForScreen(/tasks need work/);
+  expect(s).toMatch(/universes 1\/4: baseline/);
+  expect(s).toMatch(/^[\x20-\x7e\n]*$/);
+  const withEscapes = (await tmux('capture-pane', '-p', '-e', '-t', '0')).stdout;
+  expect(withEscapes).not.toMatch(COLOUR);
+  await tmux('send-keys', '-t', '0', 'q');
+});
+
+test('in colour by default, and --no-color turns it off', async () => {
+  await startLc('colour', '');
+  await waitForScreen(/tasks need work/);
+  expect((await tmux('capture-pane', '-p', '-e', '-t', '0')).stdout).toMatch(COLOUR);
+  await tmux('send-keys', '-t', '0', 'q');
+  await startLc('nocolour', '--no-color');
+  await waitForScreen(/tasks need work/);
+  expect((await tmux('capture-pane', '-p', '-e', '-t', '0')).stdout).not.toMatch(COLOUR);
+  await tmux('send-keys', '-t', '0', 'q');
+});
+
+test('lc tui outside a terminal says so and points at lc status', async () => {
+  const r = await lc(['tui'], { cwd: EXAMPLES });
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/lc tui needs a terminal/);
+  expect(r.stderr).toMatch(/lc status/);
 });
