@@ -75,7 +75,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const g: GlobalOptions = { color, cwd, ...(projectDir !== undefined ? { projectDir } : {}) };
-    const [name, ...args] = rest;
+    // `lc -u U --ascii` (options, no command) passes them to the default command (tui or status).
+    const optionsOnly = rest[0]?.startsWith('-') === true;
+    const name = optionsOnly ? undefined : rest[0];
+    const args = optionsOnly ? rest : rest.slice(1);
     const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
     const cmdName = name ?? (interactive ? 'tui' : 'status');
     const cmd = await findCommand(cmdName);
