@@ -12,6 +12,7 @@ BENCHES=(
   scheduler.sh
   status.sh
   verify.sh
+  tui.sh
 )
 
 status=0
