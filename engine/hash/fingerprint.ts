@@ -12,7 +12,18 @@ import { createHash } from 'node:crypto';
 import type { FileEntry } from './walk.js';
 
 export function statFingerprint(entries: readonly FileEntry[]): string {
-  const h = createHash('sha256');
+  return statFingerprintWith(createHash, entries);
+}
+
+/**
+ * The same, self-contained (uses only its arguments) so the status prefetch worker can run it
+ * from source text.
+ */
+export function statFingerprintWith(
+  hash: typeof createHash,
+  entries: readonly { rel: string; size: bigint; mtimeNs: bigint }[],
+): string {
+  const h = hash('sha256');
   for (const e of entries) h.update(`${e.rel}\u0000${e.size}\u0000${e.mtimeNs}\n`);
   return 'stat:' + h.digest('hex');
 }

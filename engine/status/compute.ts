@@ -14,6 +14,7 @@ import { DefinitionScan } from '../manifest/definition.js';
 import { fingerprintExternalSync, modeOf, type FingerprintMode } from '../manifest/inputs.js';
 import { readAllFailuresSync } from './failures.js';
 import { ObservationCache } from './obs-cache.js';
+import type { Prefetched } from './prefetch.js';
 import { fullView, observeInOrder, type Observation } from './observe.js';
 import { definitionReasons } from './reasons.js';
 import type { FailureInfo, StaleReason, TaskStatus } from './types.js';
@@ -29,6 +30,8 @@ export interface StatusOptions {
    * filesystem timestamp tick could go unseen). Tests set 0 to exercise the cached path.
    */
   racyWindowMs?: number;
+  /** Results of startStatusPrefetch (prefetch.ts), started before the spec was loaded. */
+  prefetched?: Prefetched;
 }
 
 export async function computeStatus(
@@ -46,9 +49,13 @@ export async function computeStatus(
     dirCache: opts.dirCache,
     failures: readAllFailuresSync(ctx.scratch),
   };
-  const cache = opts.observationCache === false ? undefined : ObservationCache.load(ctx.scratch.cache);
+  // Loaded on first use: with a prefetch that confirmed everything it is never needed.
+  let cache: ObservationCache | undefined;
+  const getCache =
+    opts.observationCache === false ? undefined : () => (cache ??= ObservationCache.load(ctx.scratch.cache));
   const racyMs = opts.racyWindowMs ?? 2000;
-  await observeInOrder(ctx.root, ordered, cache, racyMs, (t, o) => env.statuses.set(t.id, decide(t, o, env)));
+  const onEach = (t: Task, o: Observation) => env.statuses.set(t.id, decide(t, o, env));
+  await observeInOrder(ctx.root, ordered, getCache, racyMs, onEach, opts.prefetched);
   cache?.save();
   return wanted.map((t) => env.statuses.get(t.id) as TaskStatus);
 }

@@ -43,8 +43,7 @@ export class ObservationCache {
   }
 
   static load(cacheDir: string): ObservationCache {
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    const path = join(cacheDir, `status-observations-${uid}.json`);
+    const path = observationCachePath(cacheDir);
     const ident = fileIdent(path);
     const memo = loaded.get(path);
     if (memo && memo.ident === ident) return memo.cache;
@@ -79,6 +78,12 @@ export class ObservationCache {
       // a cache that cannot be written only costs time
     }
   }
+}
+
+/** One file per user: a manifest one user may not read must not be vouched for by another's cache. */
+export function observationCachePath(cacheDir: string): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(cacheDir, `status-observations-${uid}.json`);
 }
 
 function fileIdent(path: string): string {

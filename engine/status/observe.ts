@@ -16,13 +16,15 @@ import { join } from 'node:path';
 import type { Task } from '../dag/task.js';
 import { LcError } from '../errors.js';
 import { statFingerprint, nowNs } from '../hash/fingerprint.js';
-import { listFilesAsync, listFilesSync, statOrSkip, type FileEntry } from '../hash/walk.js';
+import { listFilesAsync, listFilesSync, type FileEntry } from '../hash/walk.js';
 import { readManifest, readManifestSync, type ReadManifestResult } from '../manifest/read.js';
 import { MANIFEST_NAME } from '../manifest/schema.js';
+import { confirmListingWith } from './confirm.js';
 import type { ObservationCache } from './obs-cache.js';
+import type { Prefetched } from './prefetch.js';
 import { modifiedReasons } from './reasons.js';
 import type { StaleReason } from './types.js';
-import { slimOf, toView, type ManifestView, type SlimView } from './view.js';
+import { looksLikeSlim, slimOf, toView, type ManifestView, type SlimView } from './view.js';
 
 /** `full` is present when the manifest was read now; a cache hit gives only the slim view. */
 export type ManifestObservation =
@@ -46,9 +48,10 @@ const CONCURRENCY = 32;
 export async function observeInOrder(
   root: string,
   tasks: readonly Task[],
-  cache: ObservationCache | undefined,
+  cache: (() => ObservationCache) | undefined,
   racyWindowMs: number,
   onEach: (t: Task, o: Observation) => void,
+  prefetched?: Prefetched,
 ): Promise<void> {
   // The median of the first tasks decides: warm-up (JIT, first zod parse) makes the first
   // few slow even on a local disk, and the median ignores them.
@@ -59,7 +62,11 @@ export async function observeInOrder(
   for (; i < tasks.length && !slow; i++) {
     const t = tasks[i] as Task;
     const t0 = performance.now();
-    onEach(t, observeSync(root, t.outdir, cache, racyBefore));
+    const p = prefetched?.get(t.outdir);
+    // A prefetched output whose files still match needs nothing more; anything else (changed
+    // files included, to name them) is observed here.
+    if (p && p[1] && looksLikeSlim(p[0])) onEach(t, { manifest: { kind: 'ok', slim: p[0] } });
+    else onEach(t, observeSync(root, t.outdir, cache?.(), racyBefore));
     if (sample.length < SAMPLE) {
       sample.push(performance.now() - t0);
       slow = sample.length === SAMPLE && median(sample) > SLOW_TASK_MS;
@@ -108,7 +115,7 @@ export function observeSync(
     if (r.kind !== 'ok') return { manifest: r };
     manifest = r;
   }
-  const known = hit && hit[0] === mid && hit[2] && hit[3] ? confirm(absDir, hit[2], hit[3]) : undefined;
+  const known = hit && hit[0] === mid ? confirmListingWith(statSync, absDir, hit[2], hit[3]) : undefined;
   if (known) return compare(absDir, manifest, known);
   let listing;
   try {
@@ -121,27 +128,6 @@ export function observeSync(
     cache.set(outdir, [mid, manifest.slim, dirs, dirs ? listing.entries.map((e) => e.rel) : null]);
   }
   return compare(absDir, manifest, listing.entries);
-}
-
-/** The cached file list is still right when no directory mtime moved; stat each file for its data. */
-function confirm(absDir: string, dirs: [string, string][], files: string[]): FileEntry[] | undefined {
-  for (const [rel, mtime] of dirs) {
-    const st = statSync(rel === '' ? absDir : absDir + '/' + rel, { bigint: true, throwIfNoEntry: false });
-    if (!st || !st.isDirectory() || String(st.mtimeNs) !== mtime) return undefined;
-  }
-  const entries: FileEntry[] = [];
-  for (const rel of files) {
-    const abs = absDir + '/' + rel;
-    let st;
-    try {
-      st = statOrSkip(abs);
-    } catch {
-      return undefined;
-    }
-    if (!st || !st.isFile()) return undefined;
-    entries.push({ rel, abs, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
-  }
-  return entries;
 }
 
 function observeUncached(absDir: string): Observation {

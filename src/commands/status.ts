@@ -6,11 +6,13 @@
 import { selectTasks } from '../../engine/dag/index.js';
 import type { Task } from '../../engine/dag/task.js';
 import { DirHashCache } from '../../engine/hash/dir-cache.js';
-import { computeStatus } from '../../engine/status/index.js';
+import { scratchPaths } from '../../engine/scratch/paths.js';
+import { computeStatus, startStatusPrefetch } from '../../engine/status/index.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
 import { formatDiagnostic } from '../diagnostics.js';
 import { openProject } from '../project-context.js';
+import { findProjectRoot } from '../project-root.js';
 import { statusJson } from '../render/status-json.js';
 import { renderStatusText } from '../render/status-text.js';
 import type { Command } from './command.js';
@@ -40,6 +42,9 @@ export const command: Command = {
       check: { type: 'boolean' },
     });
     const universes = values.universe ?? [];
+    // Confirm last time's observations in a worker while the spec loads (engine/status/prefetch.ts).
+    const root = findProjectRoot(g.cwd, g.projectDir);
+    const prefetch = startStatusPrefetch(root, scratchPaths(root).cache);
     const ctx = await openProject(g, universes.length > 0 ? { universes } : {});
     const p = paint(g.color);
     for (const w of ctx.warnings) process.stderr.write(formatDiagnostic(w, g.cwd, p) + '\n');
@@ -47,7 +52,11 @@ export const command: Command = {
     if (!selected.ok) throw selected.error;
     const tasks = positionals.length === 0 && universes.length === 0 ? ctx.dag.tasks : selected.value;
     const dirCache = hasExternalInputs(tasks) ? DirHashCache.load(ctx.scratch.cache) : undefined;
-    const statuses = await computeStatus(ctx, tasks, dirCache ? { dirCache } : {});
+    const prefetched = await prefetch;
+    const statuses = await computeStatus(ctx, tasks, {
+      ...(dirCache ? { dirCache } : {}),
+      ...(prefetched ? { prefetched } : {}),
+    });
     dirCache?.save();
     process.stdout.write(values.json ? statusJson(statuses) : renderStatusText(statuses, { paint: p, dag: ctx.dag }));
     return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;

@@ -72,3 +72,52 @@ describe('observation cache', () => {
     expect((await computeStatus(ctx, undefined, { racyWindowMs: 0 }))[0]?.state).toBe('ok');
   });
 });
+
+describe('status prefetch (worker thread)', () => {
+  it('confirms unchanged outputs, flags changed files, leaves moved manifests to the main thread', async () => {
+    const { startStatusPrefetch } = await import('../../engine/status/prefetch.js');
+    const t = tempRoot('lc-prefetch-');
+    cleanup = t.cleanup;
+    const tasks = ['a', 'b', 'c'].map((o) => makeTask({ universe: 'u', output: o, template: 'true' }));
+    const ctx = makeCtx(t.root, tasks);
+    for (const task of tasks) await materialise(ctx, task.id, { 'x.txt': task.output });
+    await new Promise((r) => setTimeout(r, 20));
+    await computeStatus(ctx, undefined, { racyWindowMs: 0 });
+    writeFileSync(join(t.root, 'results/u/b/x.txt'), 'changed');
+    await materialise(ctx, 'u/c', { 'x.txt': 'rewritten' });
+    const pre = await startStatusPrefetch(t.root, ctx.scratch.cache, { minCacheBytes: 1 });
+    expect(pre && [...pre].map(([outdir, [, match]]) => [outdir, match])).toEqual([
+      ['results/u/a', true],
+      ['results/u/b', false],
+    ]);
+    const s = await computeStatus(ctx, undefined, { racyWindowMs: 0, ...(pre ? { prefetched: pre } : {}) });
+    expect(s.map((x) => [x.id, x.state, x.reasons.map((r) => r.detail)])).toEqual([
+      ['u/a', 'ok', []],
+      ['u/b', 'modified', ['changed: x.txt']],
+      ['u/c', 'ok', []],
+    ]);
+  });
+
+  it('runs from dist/ too, and gives nothing for a small or missing cache', async () => {
+    const { startStatusPrefetch } = await import('../../engine/status/prefetch.js');
+    const t = tempRoot('lc-prefetch-');
+    cleanup = t.cleanup;
+    expect(await startStatusPrefetch(t.root, join(t.root, 'nope'))).toBeUndefined();
+    const task = makeTask({ universe: 'u', output: 'a', template: 'true' });
+    const ctx = makeCtx(t.root, [task]);
+    await materialise(ctx, task.id, { 'x.txt': 'x' });
+    await new Promise((r) => setTimeout(r, 20));
+    await computeStatus(ctx, undefined, { racyWindowMs: 0 });
+    expect(await startStatusPrefetch(t.root, ctx.scratch.cache)).toBeUndefined(); // below 256 KiB
+    const { execFileSync } = await import('node:child_process');
+    const dist = join(__dirname, '..', '..', 'dist', 'engine', 'status', 'prefetch.js');
+    expect(existsSync(dist), 'run `npm run build` first').toBe(true);
+    const script = `const { startStatusPrefetch } = await import(${JSON.stringify(dist)});
+      const r = await startStatusPrefetch(process.argv[1], process.argv[2], { minCacheBytes: 1 });
+      console.log(JSON.stringify(r ? [...r].map(([k, v]) => [k, v[1]]) : null));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, t.root, ctx.scratch.cache], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual([['results/u/a', true]]);
+  });
+});
