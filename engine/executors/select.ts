@@ -2,36 +2,24 @@
  * Which executor a run uses. `local` is the embedded default; `dask` sends tasks to a Dask
  * scheduler (inside SLURM allocations); `auto` picks Dask only where it is clearly wanted.
  *
- * resolveExecutorKind is cheap (environment only) so a run can name its executor in the plan
- * before deciding whether it needs one at all; selectExecutor creates it.
+ * resolveExecutorKind (kind.ts) is cheap (environment only) so a run can name its executor in
+ * the plan before deciding whether it needs one at all; selectExecutor creates it.
  */
 import type { EngineContext } from '../context.js';
 import { LcError } from '../errors.js';
-import type { ExecutorName } from '../events.js';
 import { checkLoginNode } from '../scheduler/context.js';
 import { createDaskExecutor } from './dask/executor.js';
 import { INSTALL_HINT } from './dask/python.js';
 import type { Executor } from './executor.js';
+import { resolveExecutorKind, type ExecutorKind } from './kind.js';
 import { createLocalExecutor } from './local/index.js';
 
-export type ExecutorKind = 'local' | 'dask' | 'auto';
-
-export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['local', 'dask', 'auto'];
+export { autoWantsDask, EXECUTOR_KINDS, resolveExecutorKind, type ExecutorKind } from './kind.js';
 
 export interface SelectOptions {
   /** Max concurrent tasks (-j). */
   jobs?: number;
   env?: NodeJS.ProcessEnv;
-}
-
-/**
- * `auto` rules (issue 5): an explicit scheduler address (DASK_SCHEDULER_ADDRESS) means Dask; so
- * does being inside a SLURM allocation (SLURM_JOB_ID): the session scheduler then places
- * tasks on every allocated node. Everything else runs locally.
- */
-export function autoWantsDask(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.DASK_SCHEDULER_ADDRESS) return true;
-  return Boolean(env.SLURM_JOB_ID);
 }
 
 type DaskFactory = (ctx: EngineContext, opts: SelectOptions) => Promise<Executor>;
@@ -47,11 +35,6 @@ const defaultDaskFactory: DaskFactory = (ctx, opts) =>
 let daskFactory: DaskFactory | null = defaultDaskFactory;
 export function registerDaskExecutor(factory: DaskFactory): void {
   daskFactory = factory;
-}
-
-export function resolveExecutorKind(kind: ExecutorKind, env: NodeJS.ProcessEnv = process.env): ExecutorName {
-  if (kind === 'auto') return autoWantsDask(env) && daskFactory !== null ? 'dask' : 'local';
-  return kind;
 }
 
 export async function selectExecutor(kind: ExecutorKind, ctx: EngineContext, opts: SelectOptions = {}): Promise<Executor> {

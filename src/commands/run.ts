@@ -8,7 +8,7 @@
  */
 import { LcError } from '../../engine/errors.js';
 import type { RunEvent } from '../../engine/events.js';
-import { EXECUTOR_KINDS, resolveExecutorKind, selectExecutor, type ExecutorKind } from '../../engine/executors/select.js';
+import { EXECUTOR_KINDS, resolveExecutorKind, type ExecutorKind } from '../../engine/executors/kind.js';
 import { createRunControl } from '../../engine/runner/control.js';
 import { runTasks } from '../../engine/runner/run.js';
 import { installSignalHandlers } from '../../engine/runner/signals.js';
@@ -88,7 +88,9 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
   }
 
   const executorName = resolveExecutorKind(kind);
-  const executor = { name: executorName, create: () => selectExecutor(kind, ctx, jobs !== undefined ? { jobs } : {}) };
+  // Loaded only when the plan has work: a run with nothing to do never pays for executor wiring.
+  const create = async () => (await import('../../engine/executors/select.js')).selectExecutor(kind, ctx, jobs !== undefined ? { jobs } : {});
+  const executor = { name: executorName, create };
   const common = {
     ctx,
     targets,
