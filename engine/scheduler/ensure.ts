@@ -53,6 +53,19 @@ export function supervisorAlive(meta: SchedulerMeta, files: StateFiles): boolean
   return isOurProcess(meta.pid, [SUPERVISOR_MARK, files.dir], meta.pidStartTime);
 }
 
+/**
+ * Does the session's scheduler answer? On its host the processes say so (supervisor and
+ * scheduler pids, both verified): no connection, so no "TLS handshake failed" line in the
+ * scheduler log for every lc run and every TUI poll. From another node: a TCP probe.
+ */
+export async function schedulerAlive(meta: SchedulerMeta, files: StateFiles): Promise<boolean> {
+  if (!meta.address) return false;
+  if (meta.host === hostname()) {
+    return supervisorAlive(meta, files) && isOurProcess(meta.schedulerPid, ['lc_dask_launch.py', files.dir]);
+  }
+  return probeAddress(meta.address);
+}
+
 /** TCP connect to the scheduler's port (no TLS handshake: cheap, and enough to see it listens). */
 export function probeAddress(address: string, timeoutMs = 2_000): Promise<boolean> {
   const m = /^[a-z]+:\/\/(\[[^\]]+\]|[^:/]+):(\d+)/.exec(address);
@@ -89,7 +102,7 @@ async function liveHandle(files: StateFiles, reused: boolean): Promise<SessionHa
   const meta = readMeta(files);
   if (!meta || meta.state !== 'ready' || !meta.address) return undefined;
   if (!supervisorAlive(meta, files)) return undefined;
-  if (!(await probeAddress(meta.address))) return undefined;
+  if (!(await schedulerAlive(meta, files))) return undefined;
   return handleFrom(meta, files, reused);
 }
 

@@ -7,7 +7,7 @@ import type { NodeUtilisation } from '../executors/executor.js';
 import { UtilisationSchema } from '../executors/dask/protocol.js';
 import { schedulerContext, type SchedulerMode } from './context.js';
 import { connectBridge } from './connect.js';
-import { probeAddress, supervisorAlive, type SessionHandle } from './ensure.js';
+import { probeAddress, schedulerAlive, supervisorAlive, type SessionHandle } from './ensure.js';
 import { ActivitySchema, readJsonFile, readMeta } from './meta.js';
 import { sleep } from './proc.js';
 import { tlsFiles } from './tls.js';
@@ -67,7 +67,7 @@ export async function schedulerStatus(opts: StatusOptions): Promise<SchedulerSta
   const act = readJsonFile(files.activity, ActivitySchema);
   const st: SchedulerStatus = {
     ...base,
-    running: meta.state === 'ready' && meta.address !== undefined && (await probeAddress(meta.address)),
+    running: meta.state === 'ready' && (await schedulerAlive(meta, files)),
     state: meta.state,
     host: meta.host,
     pid: meta.pid,
