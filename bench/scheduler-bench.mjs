@@ -37,17 +37,26 @@ writeFileSync(
     Array.from({ length: N }, (_, i) => `      r${i}: {label: r${i}}`).join('\n') +
     `\noutputs:\n  - id: noop\n    type: data\n    label: Nothing\n    decisions: [rep]\n    recipe:\n      command: "true {decisions.rep}"\n      resources: {cpus: 1}\n`,
 );
-for (let i = 0; i < N; i++) writeFileSync(join(proj, 'universes', `u${i}.yaml`), `id: u${i}\ndecisions:\n  rep: r${i}\n`);
+for (let i = 0; i < N; i++)
+  writeFileSync(join(proj, 'universes', `u${i}.yaml`), `id: u${i}\ndecisions:\n  rep: r${i}\n`);
 
 await stopScheduler({ projectRoot: proj, env }).catch(() => undefined);
 let t = performance.now();
 let ex = await createDaskExecutor({ projectRoot: proj, env });
 const cold = performance.now() - t;
-row('cold start (scheduler + 2 workers + bridge)', `${(cold / 1000).toFixed(2)} s`, ex.session.reused ? '(was already running!)' : '');
+row(
+  'cold start (scheduler + 2 workers + bridge)',
+  `${(cold / 1000).toFixed(2)} s`,
+  ex.session.reused ? '(was already running!)' : '',
+);
 await ex.close();
 t = performance.now();
 ex = await createDaskExecutor({ projectRoot: proj, env });
-row('warm attach (createDaskExecutor)', `${(performance.now() - t).toFixed(1)} ms`, ex.session.socket ? 'via warm bridge socket' : 'via a new stdio bridge');
+row(
+  'warm attach (createDaskExecutor)',
+  `${(performance.now() - t).toFixed(1)} ms`,
+  ex.session.socket ? 'via warm bridge socket' : 'via a new stdio bridge',
+);
 
 // raw Dask on the same scheduler, same certificates
 const raw = `
@@ -66,8 +75,16 @@ for name, fn, kw in (('noop', noop, {}), ('shell', shell, {'resources': {'cpus':
     print(name, (time.perf_counter() - t) * 1000 / n)
 c.close()
 `;
-const rawOut = execFileSync(ex.session.meta.python, ['-c', raw, ex.session.tls.dir, ex.session.address, String(N)], { encoding: 'utf8' });
-const rawMs = Object.fromEntries(rawOut.trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+const rawOut = execFileSync(ex.session.meta.python, ['-c', raw, ex.session.tls.dir, ex.session.address, String(N)], {
+  encoding: 'utf8',
+});
+const rawMs = Object.fromEntries(
+  rawOut
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '))
+    .map(([k, v]) => [k, Number(v)]),
+);
 row(`raw Dask: ${N} no-op Python tasks, bulk`, `${rawMs.noop.toFixed(2)} ms/task`);
 row(`raw Dask: ${N} \`true\` shell tasks (cpus=1), bulk`, `${rawMs.shell.toFixed(2)} ms/task`);
 
@@ -75,7 +92,14 @@ const submitAll = async (tag) => {
   const t0 = performance.now();
   const rs = await Promise.all(
     Array.from({ length: N }, (_, i) =>
-      ex.submit({ id: `${tag}${i}`, command: 'true', cwd: work, env: {}, resources: { cpus: 1, gpus: 0 }, logPath: join(work, 'logs', `${tag}${i}.log`) }),
+      ex.submit({
+        id: `${tag}${i}`,
+        command: 'true',
+        cwd: work,
+        env: {},
+        resources: { cpus: 1, gpus: 0 },
+        logPath: join(work, 'logs', `${tag}${i}.log`),
+      }),
     ),
   );
   const bad = rs.filter((r) => r.reason !== 'exit' || r.exitCode !== 0).length;
@@ -86,14 +110,21 @@ await submitAll('warm'); // warm-up
 const lcMs = await submitAll('t');
 row(`lc Dask executor: ${N} \`true\` tasks, bulk`, `${lcMs.toFixed(2)} ms/task`);
 const overhead = lcMs - rawMs.shell;
-row('executor overhead per task (lc - raw shell)', `${overhead.toFixed(2)} ms`, overhead <= 3 ? 'PASS (<= 3 ms)' : 'MISS (> 3 ms)');
+row(
+  'executor overhead per task (lc - raw shell)',
+  `${overhead.toFixed(2)} ms`,
+  overhead <= 3 ? 'PASS (<= 3 ms)' : 'MISS (> 3 ms)',
+);
 await ex.close();
 
 // full lc run, warm scheduler: first task start relative to process spawn
 const lcRun = (args, cwd = proj) =>
   new Promise((res, rej) => {
     const t0 = Date.now();
-    const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli.js'), 'run', '--json', ...args], { cwd, env: { ...env, NO_COLOR: '1' } });
+    const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli.js'), 'run', '--json', ...args], {
+      cwd,
+      env: { ...env, NO_COLOR: '1' },
+    });
     let buf = '';
     let first = null;
     let plan = null;
@@ -114,24 +145,37 @@ const lcRun = (args, cwd = proj) =>
         }
       }
     });
-    p.on('exit', (code) => (code === 0 ? res({ first, plan, wall: Date.now() - t0, finished }) : rej(new Error(`lc run exited ${code}`))));
+    p.on('exit', (code) =>
+      code === 0 ? res({ first, plan, wall: Date.now() - t0, finished }) : rej(new Error(`lc run exited ${code}`)),
+    );
   });
 // a 4-task project (the same recipe) isolates lc's start-up from planning 500 tasks
 const small = join(work, 'small');
 mkdirSync(join(small, 'universes'), { recursive: true });
-writeFileSync(join(small, 'astra.yaml'), readFileSync(join(proj, 'astra.yaml'), 'utf8').replace(/^ {6}r([4-9]|\d\d+): .*\n/gm, ''));
-for (let i = 0; i < 4; i++) writeFileSync(join(small, 'universes', `u${i}.yaml`), `id: u${i}\ndecisions:\n  rep: r${i}\n`);
+writeFileSync(
+  join(small, 'astra.yaml'),
+  readFileSync(join(proj, 'astra.yaml'), 'utf8').replace(/^ {6}r([4-9]|\d\d+): .*\n/gm, ''),
+);
+for (let i = 0; i < 4; i++)
+  writeFileSync(join(small, 'universes', `u${i}.yaml`), `id: u${i}\ndecisions:\n  rep: r${i}\n`);
 const firstOf = async (cwd, label) => {
   const rs = [];
   for (let i = 0; i < 3; i++) rs.push(await lcRun(['--force'], cwd));
   const best = rs.sort((a, b) => a.first - b.first)[0];
-  row(`lc run --force, ${label}, warm: first task started after`, `${(best.first / 1000).toFixed(3)} s`,
-    `${best.first < 300 ? 'PASS (< 0.3 s)' : 'MISS (>= 0.3 s)'}; plan ready at ${(best.plan / 1000).toFixed(3)} s (best of 3)`);
+  row(
+    `lc run --force, ${label}, warm: first task started after`,
+    `${(best.first / 1000).toFixed(3)} s`,
+    `${best.first < 300 ? 'PASS (< 0.3 s)' : 'MISS (>= 0.3 s)'}; plan ready at ${(best.plan / 1000).toFixed(3)} s (best of 3)`,
+  );
   return best;
 };
 await firstOf(small, '4-task project');
 const best = await firstOf(proj, `${N}-task project`);
-row(`lc run --force, ${N}-task project, warm: wall`, `${(best.wall / 1000).toFixed(2)} s`, `(${((best.wall / N)).toFixed(2)} ms/task incl. status, manifests, journal)`);
+row(
+  `lc run --force, ${N}-task project, warm: wall`,
+  `${(best.wall / 1000).toFixed(2)} s`,
+  `(${(best.wall / N).toFixed(2)} ms/task incl. status, manifests, journal)`,
+);
 
 const md = ['| measure | value | note |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 mkdirSync(OUT, { recursive: true });

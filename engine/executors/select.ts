@@ -37,7 +37,11 @@ export function registerDaskExecutor(factory: DaskFactory): void {
   daskFactory = factory;
 }
 
-export async function selectExecutor(kind: ExecutorKind, ctx: EngineContext, opts: SelectOptions = {}): Promise<Executor> {
+export async function selectExecutor(
+  kind: ExecutorKind,
+  ctx: EngineContext,
+  opts: SelectOptions = {},
+): Promise<Executor> {
   const env = opts.env ?? process.env;
   const name = resolveExecutorKind(kind, env);
   if (kind !== 'local') checkLoginNode(env);
@@ -53,10 +57,14 @@ export async function selectExecutor(kind: ExecutorKind, ctx: EngineContext, opt
       const nodes = Number(env.SLURM_JOB_NUM_NODES ?? env.SLURM_NNODES ?? '1');
       if (kind === 'auto' && e instanceof LcError && e.code === 'DASK_MISSING' && nodes > 1) {
         // never fall back to this node alone: the allocation has more
-        throw new LcError('DASK_MISSING', `this SLURM allocation has ${nodes} nodes and lc needs Dask to use them: ${e.message}`, {
-          hint: `${INSTALL_HINT}; or run on this node only with --executor local`,
-          context: e.context,
-        });
+        throw new LcError(
+          'DASK_MISSING',
+          `this SLURM allocation has ${nodes} nodes and lc needs Dask to use them: ${e.message}`,
+          {
+            hint: `${INSTALL_HINT}; or run on this node only with --executor local`,
+            context: e.context,
+          },
+        );
       }
       throw e;
     }

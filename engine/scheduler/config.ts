@@ -46,7 +46,16 @@ const FileSchema = z.looseObject({
 function configError(file: string, line: number | undefined, field: string, message: string): LcError {
   return new LcError('CONFIG_INVALID', `${file}${line ? `:${line}` : ''}: ${field}: ${message}`, {
     context: { file, field, line },
-    diagnostics: [{ code: 'CONFIG_INVALID', severity: 'error', message: `${field}: ${message}`, file, ...(line ? { line } : {}), path: field }],
+    diagnostics: [
+      {
+        code: 'CONFIG_INVALID',
+        severity: 'error',
+        message: `${field}: ${message}`,
+        file,
+        ...(line ? { line } : {}),
+        path: field,
+      },
+    ],
   });
 }
 
@@ -80,7 +89,12 @@ export function readSchedulerSettings(projectRoot: string, env: NodeJS.ProcessEn
     if (it !== undefined) {
       const s = parseDuration(it);
       if (s === undefined) {
-        throw configError(file, lineOf(['scheduler', 'idle_timeout']), 'scheduler.idle_timeout', `'${String(it)}' is not a duration (use seconds, or e.g. 30m, 2h, 90s)`);
+        throw configError(
+          file,
+          lineOf(['scheduler', 'idle_timeout']),
+          'scheduler.idle_timeout',
+          `'${String(it)}' is not a duration (use seconds, or e.g. 30m, 2h, 90s)`,
+        );
       }
       out.idleTimeoutS = s;
     }
@@ -92,9 +106,13 @@ export function readSchedulerSettings(projectRoot: string, env: NodeJS.ProcessEn
   if (env.LC_SCHEDULER_IDLE_TIMEOUT) {
     const s = parseDuration(env.LC_SCHEDULER_IDLE_TIMEOUT);
     if (s === undefined) {
-      throw new LcError('CONFIG_INVALID', `LC_SCHEDULER_IDLE_TIMEOUT='${env.LC_SCHEDULER_IDLE_TIMEOUT}' is not a duration`, {
-        hint: 'use seconds, or e.g. 30m, 2h, 90s',
-      });
+      throw new LcError(
+        'CONFIG_INVALID',
+        `LC_SCHEDULER_IDLE_TIMEOUT='${env.LC_SCHEDULER_IDLE_TIMEOUT}' is not a duration`,
+        {
+          hint: 'use seconds, or e.g. 30m, 2h, 90s',
+        },
+      );
     }
     out.idleTimeoutS = s;
   }

@@ -8,7 +8,11 @@ import { findDaskPython, pythonDir } from '../executors/dask/python.js';
 import { readSchedulerSettings } from './config.js';
 import type { SessionHandle } from './ensure.js';
 
-export async function connectBridge(session: SessionHandle, projectRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<BridgeClient> {
+export async function connectBridge(
+  session: SessionHandle,
+  projectRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BridgeClient> {
   if (session.socket) {
     try {
       return await BridgeClient.overSocket(session.socket);
@@ -17,7 +21,8 @@ export async function connectBridge(session: SessionHandle, projectRoot: string,
     }
   }
   const settings = readSchedulerSettings(projectRoot, env);
-  const python = session.meta?.python ?? (await findDaskPython({ python: settings.python, source: settings.pythonSource })).python;
+  const python =
+    session.meta?.python ?? (await findDaskPython({ python: settings.python, source: settings.pythonSource })).python;
   const script = join(pythonDir(), 'lc_dask_bridge.py');
   const args =
     session.mode === 'external' || !session.files || !session.tls

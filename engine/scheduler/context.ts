@@ -53,7 +53,11 @@ export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = p
 export function checkLoginNode(env: NodeJS.ProcessEnv = process.env): void {
   if (env.NERSC_HOST !== 'perlmutter') return;
   if (env.SLURM_JOB_ID || env.DASK_SCHEDULER_ADDRESS || env.LIGHTCONE_ALLOW_LOGIN_NODE) return;
-  throw new LcError('LOGIN_NODE', 'refusing to run on a Perlmutter login node (no SLURM allocation, no DASK_SCHEDULER_ADDRESS)', {
-    hint: 'get an allocation first: salloc -N 1 -C gpu -q interactive -t 1:00:00 -A <account>  (or set LIGHTCONE_ALLOW_LOGIN_NODE=1 to override)',
-  });
+  throw new LcError(
+    'LOGIN_NODE',
+    'refusing to run on a Perlmutter login node (no SLURM allocation, no DASK_SCHEDULER_ADDRESS)',
+    {
+      hint: 'get an allocation first: salloc -N 1 -C gpu -q interactive -t 1:00:00 -A <account>  (or set LIGHTCONE_ALLOW_LOGIN_NODE=1 to override)',
+    },
+  );
 }

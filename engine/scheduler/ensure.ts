@@ -18,7 +18,15 @@ import { LcError } from '../errors.js';
 import { findDaskPython, pythonDir } from '../executors/dask/python.js';
 import { readSchedulerSettings } from './config.js';
 import { checkLoginNode, schedulerContext, type SchedulerMode } from './context.js';
-import { ensureStateDir, META_VERSION, readMeta, writeJsonFile, type SchedulerMeta, type SpawnSpec, type StateFiles } from './meta.js';
+import {
+  ensureStateDir,
+  META_VERSION,
+  readMeta,
+  writeJsonFile,
+  type SchedulerMeta,
+  type SpawnSpec,
+  type StateFiles,
+} from './meta.js';
 import { isOurProcess, signalIfOurs, sleep, waitGone, procStartTime } from './proc.js';
 import { tlsFiles, type TlsFiles } from './tls.js';
 
@@ -119,9 +127,17 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
   ensureStateDir(files.dir);
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(files.spawnLock, { realpath: false, stale: 30_000, update: 5_000, retries: { retries: 600, minTimeout: 100, maxTimeout: 500 } });
+    release = await lockfile.lock(files.spawnLock, {
+      realpath: false,
+      stale: 30_000,
+      update: 5_000,
+      retries: { retries: 600, minTimeout: 100, maxTimeout: 500 },
+    });
   } catch (e) {
-    throw new LcError('SCHEDULER_LOCK', `cannot take the scheduler spawn lock ${files.spawnLock}.lock: ${(e as Error).message}`);
+    throw new LcError(
+      'SCHEDULER_LOCK',
+      `cannot take the scheduler spawn lock ${files.spawnLock}.lock: ${(e as Error).message}`,
+    );
   }
   try {
     const again = await liveHandle(files, true);
@@ -151,7 +167,9 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
       workerTimeoutS,
     };
     writeJsonFile(files.spawn, spec);
-    opts.onNotice?.(`starting a ${ctx.mode} Dask scheduler (${ctx.expectedWorkers} worker${ctx.expectedWorkers > 1 ? 's' : ''}); log: ${files.log}`);
+    opts.onNotice?.(
+      `starting a ${ctx.mode} Dask scheduler (${ctx.expectedWorkers} worker${ctx.expectedWorkers > 1 ? 's' : ''}); log: ${files.log}`,
+    );
     const pid = spawnSupervisor(files, env);
     return await waitReady(files, pid, procStartTime(pid), workerTimeoutS * 1000 + 60_000);
   } finally {
@@ -168,7 +186,8 @@ function supervisorScript(): string {
 
 function spawnSupervisor(files: StateFiles, env: NodeJS.ProcessEnv): number {
   const script = supervisorScript();
-  if (!existsSync(script)) throw new LcError('INTERNAL', `the scheduler supervisor ${script} is missing (run npm run build)`);
+  if (!existsSync(script))
+    throw new LcError('INTERNAL', `the scheduler supervisor ${script} is missing (run npm run build)`);
   const fd = openSync(files.log, 'a', 0o600);
   try {
     const child = spawn(process.execPath, [script, files.dir], {
@@ -178,7 +197,8 @@ function spawnSupervisor(files: StateFiles, env: NodeJS.ProcessEnv): number {
       cwd: dirname(files.dir),
     });
     child.unref();
-    if (child.pid === undefined) throw new LcError('SCHEDULER_START', `could not start the scheduler supervisor (see ${files.log})`);
+    if (child.pid === undefined)
+      throw new LcError('SCHEDULER_START', `could not start the scheduler supervisor (see ${files.log})`);
     return child.pid;
   } finally {
     closeSync(fd);
@@ -194,7 +214,12 @@ function logTail(files: StateFiles, n = 15): string {
   }
 }
 
-async function waitReady(files: StateFiles, pid: number, startTime: string | undefined, timeoutMs: number): Promise<SessionHandle> {
+async function waitReady(
+  files: StateFiles,
+  pid: number,
+  startTime: string | undefined,
+  timeoutMs: number,
+): Promise<SessionHandle> {
   const end = Date.now() + timeoutMs;
   const st = startTime ?? procStartTime(pid);
   for (;;) {
@@ -211,10 +236,14 @@ async function waitReady(files: StateFiles, pid: number, startTime: string | und
     }
     if (Date.now() > end) {
       signalIfOurs(pid, [SUPERVISOR_MARK, files.dir], 'SIGTERM', st);
-      throw new LcError('SCHEDULER_START', `the Dask scheduler was not ready within ${Math.round(timeoutMs / 1000)} s; see ${files.log}`, {
-        context: { log: files.log },
-        hint: logTail(files, 6) || undefined,
-      });
+      throw new LcError(
+        'SCHEDULER_START',
+        `the Dask scheduler was not ready within ${Math.round(timeoutMs / 1000)} s; see ${files.log}`,
+        {
+          context: { log: files.log },
+          hint: logTail(files, 6) || undefined,
+        },
+      );
     }
     await sleep(100);
   }
@@ -232,6 +261,7 @@ async function clearStale(files: StateFiles): Promise<void> {
       rmSync(`${files.ownerLock}.lock`, { recursive: true, force: true });
     }
   }
-  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn]) rmSync(p, { force: true });
+  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn])
+    rmSync(p, { force: true });
   for (const p of [files.tls, files.work]) rmSync(p, { recursive: true, force: true });
 }

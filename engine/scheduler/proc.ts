@@ -39,7 +39,12 @@ export function isOurProcess(pid: number | undefined, needles: string[], startTi
   return cmd !== undefined && needles.every((n) => cmd.includes(n));
 }
 
-export function signalIfOurs(pid: number | undefined, needles: string[], sig: NodeJS.Signals, startTime?: string): boolean {
+export function signalIfOurs(
+  pid: number | undefined,
+  needles: string[],
+  sig: NodeJS.Signals,
+  startTime?: string,
+): boolean {
   if (pid === undefined || !isOurProcess(pid, needles, startTime)) return false;
   try {
     process.kill(pid, sig);

@@ -55,13 +55,29 @@ export async function schedulerStatus(opts: StatusOptions): Promise<SchedulerSta
   const ctx = schedulerContext(opts.projectRoot, env);
   if (ctx.mode === 'external') {
     const running = await probeAddress(ctx.address);
-    const st: SchedulerStatus = { version: STATUS_VERSION, mode: 'external', key: ctx.key, running, address: ctx.address, workers: [] };
-    if (running && opts.workers !== false) await addWorkers(st, { mode: 'external', key: ctx.key, address: ctx.address, reused: true }, opts, env);
+    const st: SchedulerStatus = {
+      version: STATUS_VERSION,
+      mode: 'external',
+      key: ctx.key,
+      running,
+      address: ctx.address,
+      workers: [],
+    };
+    if (running && opts.workers !== false)
+      await addWorkers(st, { mode: 'external', key: ctx.key, address: ctx.address, reused: true }, opts, env);
     return st;
   }
   const { files } = ctx;
   const meta = readMeta(files);
-  const base: SchedulerStatus = { version: STATUS_VERSION, mode: ctx.mode, key: ctx.key, running: false, workers: [], stateDir: files.dir, logPath: files.log };
+  const base: SchedulerStatus = {
+    version: STATUS_VERSION,
+    mode: ctx.mode,
+    key: ctx.key,
+    running: false,
+    workers: [],
+    stateDir: files.dir,
+    logPath: files.log,
+  };
   if (!meta || !supervisorAlive(meta, files)) return base;
   const now = Date.now();
   const act = readJsonFile(files.activity, ActivitySchema);
@@ -77,7 +93,9 @@ export async function schedulerStatus(opts: StatusOptions): Promise<SchedulerSta
     expectedWorkers: meta.expectedWorkers,
     ...(meta.address ? { address: meta.address } : {}),
   };
-  if (act) st.idleLeftS = act.busy || act.idleSince === null ? null : Math.max(0, meta.idleTimeoutS - (now - act.idleSince) / 1000);
+  if (act)
+    st.idleLeftS =
+      act.busy || act.idleSince === null ? null : Math.max(0, meta.idleTimeoutS - (now - act.idleSince) / 1000);
   if (st.running && opts.workers !== false) {
     const sameHost = meta.host === hostname();
     const handle: SessionHandle = {
@@ -95,7 +113,12 @@ export async function schedulerStatus(opts: StatusOptions): Promise<SchedulerSta
   return st;
 }
 
-async function addWorkers(st: SchedulerStatus, handle: SessionHandle, opts: StatusOptions, env: NodeJS.ProcessEnv): Promise<void> {
+async function addWorkers(
+  st: SchedulerStatus,
+  handle: SessionHandle,
+  opts: StatusOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   try {
     const bridge = await connectBridge(handle, opts.projectRoot, env);
     try {

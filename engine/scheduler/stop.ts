@@ -17,30 +17,48 @@ export interface StopResult {
   message: string;
 }
 
-export async function stopScheduler(opts: { projectRoot: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<StopResult> {
+export async function stopScheduler(opts: {
+  projectRoot: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}): Promise<StopResult> {
   const env = opts.env ?? process.env;
   const ctx = schedulerContext(opts.projectRoot, env);
   if (ctx.mode === 'external') {
-    throw new LcError('SCHEDULER_EXTERNAL', `the scheduler at ${ctx.address} was not started by lc (DASK_SCHEDULER_ADDRESS is set), so lc does not stop it`, {
-      hint: 'stop it where it was started, or unset DASK_SCHEDULER_ADDRESS to manage lc\u2019s own session scheduler',
-    });
+    throw new LcError(
+      'SCHEDULER_EXTERNAL',
+      `the scheduler at ${ctx.address} was not started by lc (DASK_SCHEDULER_ADDRESS is set), so lc does not stop it`,
+      {
+        hint: 'stop it where it was started, or unset DASK_SCHEDULER_ADDRESS to manage lc\u2019s own session scheduler',
+      },
+    );
   }
   const { files } = ctx;
   const meta = readMeta(files);
   if (!meta) {
     const cleared = clearLeftovers(files);
-    return { stopped: false, message: cleared ? `no scheduler was running (cleared stale files in ${files.dir})` : 'no scheduler is running' };
+    return {
+      stopped: false,
+      message: cleared ? `no scheduler was running (cleared stale files in ${files.dir})` : 'no scheduler is running',
+    };
   }
   if (meta.host !== hostname()) {
-    throw new LcError('SCHEDULER_ELSEWHERE', `the scheduler's supervisor runs on ${meta.host}, not on this host (${hostname()})`, {
-      hint: `run lc scheduler stop on ${meta.host}`,
-    });
+    throw new LcError(
+      'SCHEDULER_ELSEWHERE',
+      `the scheduler's supervisor runs on ${meta.host}, not on this host (${hostname()})`,
+      {
+        hint: `run lc scheduler stop on ${meta.host}`,
+      },
+    );
   }
   if (isOurProcess(meta.pid, [SUPERVISOR_MARK, files.dir], meta.pidStartTime)) {
     signalIfOurs(meta.pid, [SUPERVISOR_MARK, files.dir], 'SIGTERM', meta.pidStartTime);
     const gone = await waitGone(meta.pid, meta.pidStartTime, opts.timeoutMs ?? 90_000);
     if (!gone) {
-      throw new LcError('SCHEDULER_STOP', `the scheduler supervisor (pid ${meta.pid}) did not stop within ${Math.round((opts.timeoutMs ?? 90_000) / 1000)} s; see ${files.log}`);
+      throw new LcError(
+        'SCHEDULER_STOP',
+        `the scheduler supervisor (pid ${meta.pid}) did not stop within ${Math.round((opts.timeoutMs ?? 90_000) / 1000)} s; see ${files.log}`,
+      );
     }
     clearLeftovers(files);
     return { stopped: true, message: `stopped the ${meta.mode} scheduler ${meta.address ?? ''}`.trim() };

@@ -15,7 +15,17 @@ import { chmodSync, existsSync, readFileSync, rmSync, rmdirSync, mkdirSync } fro
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ActivitySchema, META_VERSION, readJsonFile, SpawnSpecSchema, stateFiles, writeJsonFile, type SchedulerMeta, type SpawnSpec, type StateFiles } from './meta.js';
+import {
+  ActivitySchema,
+  META_VERSION,
+  readJsonFile,
+  SpawnSpecSchema,
+  stateFiles,
+  writeJsonFile,
+  type SchedulerMeta,
+  type SpawnSpec,
+  type StateFiles,
+} from './meta.js';
 import { procStartTime, sleep, waitGone } from './proc.js';
 import { createSessionTls } from './tls.js';
 
@@ -100,7 +110,18 @@ export async function runSupervisor(dir: string): Promise<number> {
     await createSessionTls(files.tls);
     mkdirSync(files.work, { recursive: true, mode: 0o700 });
     const launch = join(spec.pythonDir, 'lc_dask_launch.py');
-    scheduler = startChild('scheduler', spec.python, [launch, 'scheduler', '--host', spec.bindHost, '--tls-dir', files.tls, '--scheduler-file', files.schedulerFile, '--activity-file', files.activity]);
+    scheduler = startChild('scheduler', spec.python, [
+      launch,
+      'scheduler',
+      '--host',
+      spec.bindHost,
+      '--tls-dir',
+      files.tls,
+      '--scheduler-file',
+      files.schedulerFile,
+      '--activity-file',
+      files.activity,
+    ]);
     meta.schedulerPid = scheduler.proc.pid;
     saveMeta();
     const address = await waitForAddress(files, scheduler, () => stopReason !== undefined, 60_000);
@@ -112,7 +133,16 @@ export async function runSupervisor(dir: string): Promise<number> {
       workers = startWorkers(spec, files, launch, startChild);
       meta.workersPid = workers.proc.pid;
       if (files.socket.length <= MAX_SOCKET_PATH) {
-        bridge = startChild('bridge', spec.python, [join(spec.pythonDir, 'lc_dask_bridge.py'), 'serve', '--socket', files.socket, '--scheduler-file', files.schedulerFile, '--tls-dir', files.tls]);
+        bridge = startChild('bridge', spec.python, [
+          join(spec.pythonDir, 'lc_dask_bridge.py'),
+          'serve',
+          '--socket',
+          files.socket,
+          '--scheduler-file',
+          files.schedulerFile,
+          '--tls-dir',
+          files.tls,
+        ]);
         meta.bridgePid = bridge.proc.pid;
       }
       saveMeta();
@@ -155,19 +185,56 @@ function childEnv(spec: SpawnSpec): NodeJS.ProcessEnv {
   return env;
 }
 
-function startWorkers(spec: SpawnSpec, files: StateFiles, launch: string, startChild: (n: string, c: string, a: string[]) => Child): Child {
-  const workerArgs = [launch, 'worker', '--scheduler-file', files.schedulerFile, '--tls-dir', files.tls, '--local-directory', files.work];
+function startWorkers(
+  spec: SpawnSpec,
+  files: StateFiles,
+  launch: string,
+  startChild: (n: string, c: string, a: string[]) => Child,
+): Child {
+  const workerArgs = [
+    launch,
+    'worker',
+    '--scheduler-file',
+    files.schedulerFile,
+    '--tls-dir',
+    files.tls,
+    '--local-directory',
+    files.work,
+  ];
   if (spec.mode === 'local') {
-    return startChild('worker', spec.python, [...workerArgs, '--host', '127.0.0.1', '--name', hostname(), '--die-with-parent']);
+    return startChild('worker', spec.python, [
+      ...workerArgs,
+      '--host',
+      '127.0.0.1',
+      '--name',
+      hostname(),
+      '--die-with-parent',
+    ]);
   }
   const n = String(spec.expectedWorkers);
   // ONE step for all workers; --overlap so recipes can still run their own srun steps
   // (Lightcone #167), --whole so each worker's cgroup spans its node's whole allocation.
-  const srun = ['srun', '--overlap', '--whole', `--nodes=${n}`, `--ntasks=${n}`, '--ntasks-per-node=1', '--kill-on-bad-exit=0', '--job-name=lc-dask-workers', spec.python, ...workerArgs];
+  const srun = [
+    'srun',
+    '--overlap',
+    '--whole',
+    `--nodes=${n}`,
+    `--ntasks=${n}`,
+    '--ntasks-per-node=1',
+    '--kill-on-bad-exit=0',
+    '--job-name=lc-dask-workers',
+    spec.python,
+    ...workerArgs,
+  ];
   return startChild('workers (srun)', spec.python, [launch, 'exec', '--', ...srun]);
 }
 
-async function waitForAddress(files: StateFiles, scheduler: Child, stopping: () => boolean, timeoutMs: number): Promise<string | undefined> {
+async function waitForAddress(
+  files: StateFiles,
+  scheduler: Child,
+  stopping: () => boolean,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end && !scheduler.exited && !stopping()) {
     try {
@@ -202,7 +269,11 @@ async function monitor(
     await sleep(200);
     if (stopReason()) break;
     if (p.scheduler?.exited) requestStop('the Dask scheduler exited', meta.state !== 'ready');
-    else if (p.workers?.exited) requestStop(spec.mode === 'slurm' ? 'the worker srun step ended (allocation over?)' : 'the worker exited', meta.state !== 'ready');
+    else if (p.workers?.exited)
+      requestStop(
+        spec.mode === 'slurm' ? 'the worker srun step ended (allocation over?)' : 'the worker exited',
+        meta.state !== 'ready',
+      );
     else if (p.bridge?.exited) requestStop('the bridge exited', true);
     if (stopReason()) break;
     const act = readJsonFile(files.activity, ActivitySchema);
@@ -215,14 +286,18 @@ async function monitor(
         saveMeta();
         log(`ready: ${act.workers.map((w) => w.name).join(', ')}`);
       } else if (Date.now() > startDeadline) {
-        requestStop(`only ${act?.workers.length ?? 0} of ${spec.expectedWorkers} workers registered within ${spec.workerTimeoutS} s`, true);
+        requestStop(
+          `only ${act?.workers.length ?? 0} of ${spec.expectedWorkers} workers registered within ${spec.workerTimeoutS} s`,
+          true,
+        );
       }
     } else if (act && !act.busy && act.idleSince !== null && Date.now() - act.idleSince > spec.idleTimeoutS * 1000) {
       requestStop(`idle for ${spec.idleTimeoutS} s`);
     }
     if (spec.mode === 'slurm' && Date.now() >= nextJobCheck) {
       nextJobCheck = Date.now() + 10_000;
-      if (await slurmJobGone(process.env.SLURM_JOB_ID ?? '')) requestStop(`SLURM job ${process.env.SLURM_JOB_ID} is gone`);
+      if (await slurmJobGone(process.env.SLURM_JOB_ID ?? ''))
+        requestStop(`SLURM job ${process.env.SLURM_JOB_ID} is gone`);
     }
   }
 }
@@ -234,7 +309,10 @@ function slurmJobGone(job: string): Promise<boolean> {
       if (err) resolve(/invalid job id/i.test(String(stderr)));
       else {
         const st = String(stdout).trim();
-        resolve(st === '' || /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY)/.test(st));
+        resolve(
+          st === '' ||
+            /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY)/.test(st),
+        );
       }
     });
   });
@@ -272,7 +350,8 @@ async function shutdown(p: Procs, all: Child[]): Promise<void> {
 }
 
 function removeState(files: StateFiles, clean: boolean): void {
-  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn]) rmSync(p, { force: true });
+  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn])
+    rmSync(p, { force: true });
   for (const p of [files.tls, files.work]) rmSync(p, { recursive: true, force: true });
   if (clean) rmSync(files.log, { force: true });
 }

@@ -38,23 +38,74 @@ export async function createSessionTls(dir: string, days = 365): Promise<TlsFile
   const csr = join(dir, 'req.csr');
   const ext = join(dir, 'ext.cnf');
   const subj = `/CN=lc-session-${process.pid}-${Date.now()}`;
-  writeFileSync(ext, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n', { mode: 0o600 });
+  writeFileSync(
+    ext,
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n',
+    { mode: 0o600 },
+  );
   const opts = { timeout: 30_000, env: { ...process.env, OPENSSL_CONF: '/dev/null' } };
   try {
     // umask-independent: every file is chmod'ed below anyway, but keep the window closed
     const old = process.umask(0o077);
     try {
-      await run('openssl', ['req', '-x509', ...EC, '-keyout', caKey, '-out', f.ca, '-days', String(days), '-subj', `${subj}-ca`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], opts);
+      await run(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          ...EC,
+          '-keyout',
+          caKey,
+          '-out',
+          f.ca,
+          '-days',
+          String(days),
+          '-subj',
+          `${subj}-ca`,
+          '-addext',
+          'basicConstraints=critical,CA:TRUE',
+          '-addext',
+          'keyUsage=critical,keyCertSign,cRLSign',
+        ],
+        opts,
+      );
       await run('openssl', ['req', ...EC, '-keyout', f.key, '-out', csr, '-subj', subj], opts);
-      await run('openssl', ['x509', '-req', '-in', csr, '-CA', f.ca, '-CAkey', caKey, '-set_serial', String(Date.now()), '-out', f.cert, '-days', String(days), '-extfile', ext], opts);
+      await run(
+        'openssl',
+        [
+          'x509',
+          '-req',
+          '-in',
+          csr,
+          '-CA',
+          f.ca,
+          '-CAkey',
+          caKey,
+          '-set_serial',
+          String(Date.now()),
+          '-out',
+          f.cert,
+          '-days',
+          String(days),
+          '-extfile',
+          ext,
+        ],
+        opts,
+      );
     } finally {
       process.umask(old);
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new LcError('TLS_SETUP', code === 'ENOENT' ? 'the openssl command is not installed (needed for the scheduler TLS certificates)' : `creating the session TLS certificates failed: ${(e as Error).message}`, {
-      hint: code === 'ENOENT' ? 'apt-get install openssl' : undefined,
-    });
+    throw new LcError(
+      'TLS_SETUP',
+      code === 'ENOENT'
+        ? 'the openssl command is not installed (needed for the scheduler TLS certificates)'
+        : `creating the session TLS certificates failed: ${(e as Error).message}`,
+      {
+        hint: code === 'ENOENT' ? 'apt-get install openssl' : undefined,
+      },
+    );
   } finally {
     for (const p of [caKey, csr, ext]) rmSync(p, { force: true });
   }

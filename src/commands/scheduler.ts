@@ -50,9 +50,13 @@ export const command: Command = {
     });
     const [action, ...extra] = positionals;
     if (!action || extra.length > 0 || !['start', 'status', 'stop'].includes(action)) {
-      throw new LcError('USAGE', `lc scheduler: expected start, status or stop${action ? `, got '${[action, ...extra].join(' ')}'` : ''}`, {
-        hint: 'see lc scheduler --help',
-      });
+      throw new LcError(
+        'USAGE',
+        `lc scheduler: expected start, status or stop${action ? `, got '${[action, ...extra].join(' ')}'` : ''}`,
+        {
+          hint: 'see lc scheduler --help',
+        },
+      );
     }
     const root = projectRoot(g);
     const p = paint(g.color);

@@ -24,7 +24,10 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir('lc-hpc-exec-'));
   mkdirSync(join(dir, 'logs'));
   alloc = await allocate(2);
-  env = { ...process.env, ...alloc.env, LIGHTCONE_SCRATCH: join(dir, 'scratch'), LC_TEST_FROM_LC: 'lc-env' } as Record<string, string>;
+  env = { ...process.env, ...alloc.env, LIGHTCONE_SCRATCH: join(dir, 'scratch'), LC_TEST_FROM_LC: 'lc-env' } as Record<
+    string,
+    string
+  >;
   ex = await createDaskExecutor({ projectRoot: dir, env, graceS: 1, followMs: 100 });
 });
 
@@ -37,7 +40,12 @@ afterAll(async () => {
 });
 
 const res = (r: Partial<Resources> = {}): Resources => ({ cpus: 1, gpus: 0, ...r });
-const req = (id: string, command: string, r: Partial<Resources> = {}, extra: Partial<ExecRequest> = {}): ExecRequest => ({
+const req = (
+  id: string,
+  command: string,
+  r: Partial<Resources> = {},
+  extra: Partial<ExecRequest> = {},
+): ExecRequest => ({
   id,
   command,
   cwd: dir,
@@ -77,7 +85,9 @@ describe('Dask executor in a 2-node allocation', () => {
     const results = await Promise.all(ids.map((id) => ex.submit(req(id, cmd(id), { cpus }))));
     for (const r of results) expect(r).toMatchObject({ reason: 'exit', exitCode: 0 });
     const rows = ids.map((id) => {
-      const [host, s, e] = readFileSync(join(dir, `${id}.t`), 'utf8').trim().split(' ');
+      const [host, s, e] = readFileSync(join(dir, `${id}.t`), 'utf8')
+        .trim()
+        .split(' ');
       return { host: host as string, s: Number(s), e: Number(e) };
     });
     expect(new Set(rows.map((r) => r.host))).toEqual(new Set(['node1', 'node2']));
@@ -91,10 +101,15 @@ describe('Dask executor in a 2-node allocation', () => {
     const lines: string[] = [];
     let started: { host: string } | undefined;
     const r = await ex.submit(
-      req('logs', 'echo out; echo err >&2; echo "id=$LIGHTCONE_TASK_ID host=$(hostname) node=$SLURMD_NODENAME $LC_TEST_FROM_LC cpus=$LIGHTCONE_CPUS"; exit 3', { cpus: 2 }, {
-        onLine: (_s, l) => lines.push(l),
-        onStart: (i) => (started = i),
-      }),
+      req(
+        'logs',
+        'echo out; echo err >&2; echo "id=$LIGHTCONE_TASK_ID host=$(hostname) node=$SLURMD_NODENAME $LC_TEST_FROM_LC cpus=$LIGHTCONE_CPUS"; exit 3',
+        { cpus: 2 },
+        {
+          onLine: (_s, l) => lines.push(l),
+          onStart: (i) => (started = i),
+        },
+      ),
     );
     expect(r).toMatchObject({ reason: 'exit', exitCode: 3, signal: null });
     expect(started?.host).toBe(r.host);
@@ -156,7 +171,9 @@ describe('Dask executor in a 2-node allocation', () => {
 
   test('utilisation counts the worker’s whole process tree (a busy shell task shows up)', async () => {
     const busy = ex.submit(req('busy', 'timeout 4 sh -c "while :; do :; done"; true'));
-    expect(await waitFor(async () => (await ex.utilisation()).some((u) => u.runningTasks.includes('busy')), 20_000)).toBe(true);
+    expect(
+      await waitFor(async () => (await ex.utilisation()).some((u) => u.runningTasks.includes('busy')), 20_000),
+    ).toBe(true);
     await new Promise((r) => setTimeout(r, 1500));
     const u = await ex.utilisation();
     const node = u.find((w) => w.runningTasks.includes('busy'));
@@ -173,15 +190,38 @@ describe('Dask executor in a 2-node allocation', () => {
 describe('Dask executor on an external scheduler', () => {
   test('runs tasks on a scheduler it did not start, never sends a resource key the workers lack', async () => {
     const sf = join(dir, 'ext.json');
-    const sched = execa('dask', ['scheduler', '--host', '127.0.0.1', '--port', '0', '--no-dashboard', '--scheduler-file', sf], { reject: false, cleanup: true });
-    const worker = execa('dask', ['worker', '--scheduler-file', sf, '--nthreads', '2', '--resources', 'cpus=2', '--no-dashboard', '--local-directory', join(dir, 'extw')], {
-      reject: false,
-      cleanup: true,
-    });
+    const sched = execa(
+      'dask',
+      ['scheduler', '--host', '127.0.0.1', '--port', '0', '--no-dashboard', '--scheduler-file', sf],
+      { reject: false, cleanup: true },
+    );
+    const worker = execa(
+      'dask',
+      [
+        'worker',
+        '--scheduler-file',
+        sf,
+        '--nthreads',
+        '2',
+        '--resources',
+        'cpus=2',
+        '--no-dashboard',
+        '--local-directory',
+        join(dir, 'extw'),
+      ],
+      {
+        reject: false,
+        cleanup: true,
+      },
+    );
     try {
       expect(await waitFor(() => existsSync(sf), 30_000)).toBe(true);
       const address = (JSON.parse(readFileSync(sf, 'utf8')) as { address: string }).address;
-      const xenv = { ...process.env, LIGHTCONE_SCRATCH: join(dir, 'xscratch'), DASK_SCHEDULER_ADDRESS: address } as Record<string, string>;
+      const xenv = {
+        ...process.env,
+        LIGHTCONE_SCRATCH: join(dir, 'xscratch'),
+        DASK_SCHEDULER_ADDRESS: address,
+      } as Record<string, string>;
       const x = await createDaskExecutor({ projectRoot: dir, env: xenv });
       try {
         expect(x.session.mode).toBe('external');

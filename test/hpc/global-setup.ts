@@ -15,13 +15,22 @@ const startedPids = (): string => (existsSync(join(DIR, 'started')) ? readFileSy
 
 export default function setup(): () => void {
   const before = startedPids();
-  const r = spawnSync('bash', [join(REPO, 'scripts', 'cluster-up.sh')], { encoding: 'utf8', env: { ...process.env, LC_CLUSTER_DIR: DIR } });
+  const r = spawnSync('bash', [join(REPO, 'scripts', 'cluster-up.sh')], {
+    encoding: 'utf8',
+    env: { ...process.env, LC_CLUSTER_DIR: DIR },
+  });
   if (r.status !== 0) {
-    throw new Error(`test/hpc needs lc's private SLURM test cluster, and it could not start:\n${r.stderr.trim()}\n` +
-      'Provision as root with: sudo bash scripts/provision.sh && sudo bash scripts/cluster-up.sh');
+    throw new Error(
+      `test/hpc needs lc's private SLURM test cluster, and it could not start:\n${r.stderr.trim()}\n` +
+        'Provision as root with: sudo bash scripts/provision.sh && sudo bash scripts/cluster-up.sh',
+    );
   }
   const ours = startedPids() !== before;
   return () => {
-    if (ours) spawnSync('bash', [join(REPO, 'scripts', 'cluster-down.sh')], { stdio: 'inherit', env: { ...process.env, LC_CLUSTER_DIR: DIR } });
+    if (ours)
+      spawnSync('bash', [join(REPO, 'scripts', 'cluster-down.sh')], {
+        stdio: 'inherit',
+        env: { ...process.env, LC_CLUSTER_DIR: DIR },
+      });
   };
 }

@@ -14,10 +14,13 @@ export function clusterEnv(): Record<string, string> {
   try {
     text = readFileSync(`${CLUSTER_DIR}/env`, 'utf8');
   } catch {
-    throw new Error(`no test cluster env in ${CLUSTER_DIR}/env: run the hpc project (its global setup starts the cluster) or scripts/cluster-up.sh`);
+    throw new Error(
+      `no test cluster env in ${CLUSTER_DIR}/env: run the hpc project (its global setup starts the cluster) or scripts/cluster-up.sh`,
+    );
   }
   const env: Record<string, string> = {};
-  for (const m of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[m[1] as string] = (m[2] as string).replace(/^'|'$/g, '');
+  for (const m of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm))
+    env[m[1] as string] = (m[2] as string).replace(/^'|'$/g, '');
   env.PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
   return env;
 }
@@ -83,7 +86,11 @@ export function killMatching(text: string): void {
   }
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 200): Promise<boolean> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 200,
+): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return true;

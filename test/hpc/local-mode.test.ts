@@ -17,7 +17,9 @@ let ex: DaskExecutor;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('lc-hpc-local-'));
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLURM') && k !== 'DASK_SCHEDULER_ADDRESS')) as Record<string, string>;
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('SLURM') && k !== 'DASK_SCHEDULER_ADDRESS'),
+  ) as Record<string, string>;
   // a machine whose visible GPUs are 4 and 5
   env = { ...base, LIGHTCONE_SCRATCH: join(dir, 'scratch'), CUDA_VISIBLE_DEVICES: '4,5' };
   ex = await createDaskExecutor({ projectRoot: dir, env });
@@ -58,7 +60,14 @@ test('each GPU task gets its own GPU id; a task without GPUs sees none', async (
 test('stop while a task runs: the task’s processes end with the session, nothing is left', async () => {
   const pidFile = join(dir, 'long.pid');
   const running = ex
-    .submit({ id: 'long', command: `sleep 120 & echo $! > ${pidFile}; wait`, cwd: dir, env: {}, resources: { cpus: 1, gpus: 0 }, logPath: join(dir, 'logs', 'long.log') })
+    .submit({
+      id: 'long',
+      command: `sleep 120 & echo $! > ${pidFile}; wait`,
+      cwd: dir,
+      env: {},
+      resources: { cpus: 1, gpus: 0 },
+      logPath: join(dir, 'logs', 'long.log'),
+    })
     .catch((e: Error) => e);
   expect(await waitFor(() => existsSync(pidFile), 20_000)).toBe(true);
   const pid = Number(readFileSync(pidFile, 'utf8'));

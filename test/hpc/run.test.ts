@@ -27,7 +27,8 @@ function manifests(root: string): { host: string; executor: string; file: string
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name === '.lightcone-manifest.json') out.push({ ...(JSON.parse(readFileSync(p, 'utf8')) as { host: string; executor: string }), file: p });
+      else if (e.name === '.lightcone-manifest.json')
+        out.push({ ...(JSON.parse(readFileSync(p, 'utf8')) as { host: string; executor: string }), file: p });
     }
   };
   walk(join(root, 'results'));
@@ -36,7 +37,9 @@ function manifests(root: string): { host: string; executor: string; file: string
 
 function probes(root: string): { host: string; s: number; e: number }[] {
   return manifests(root).map((m) => {
-    const [host, s, e] = readFileSync(join(m.file, '..', 'probe.txt'), 'utf8').trim().split(' ');
+    const [host, s, e] = readFileSync(join(m.file, '..', 'probe.txt'), 'utf8')
+      .trim()
+      .split(' ');
     return { host: host as string, s: Number(s), e: Number(e) };
   });
 }
@@ -90,7 +93,8 @@ describe('lc run in SLURM allocations', () => {
 
     const m1 = readFileSync(`${snap}-meta1.json`, 'utf8');
     expect(readFileSync(`${snap}-meta2.json`, 'utf8')).toBe(m1); // same scheduler, same supervisor
-    const workers = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as { workers: { address: string }[] }).workers.map((w) => w.address).sort();
+    const workers = (f: string) =>
+      (JSON.parse(readFileSync(f, 'utf8')) as { workers: { address: string }[] }).workers.map((w) => w.address).sort();
     expect(workers(`${snap}-act2.json`)).toEqual(workers(`${snap}-act1.json`)); // no new workers
     expect(readFileSync(join(project, 'run2.out'), 'utf8')).toMatch(/done\s+4 ok/);
 
@@ -105,13 +109,24 @@ describe('lc run in SLURM allocations', () => {
     const project = writeProject(join(dir, 'batch'), probeProject(2, 1, 0.2));
     const scratch = join(dir, 'scratch-sbatch');
     const job = join(dir, 'job.sh');
-    writeFileSync(job, `#!/bin/bash\nset -e\ncd ${project}\nexport LIGHTCONE_SCRATCH=${scratch}\n"${process.execPath}" "${LC}" run --plain\n`);
+    writeFileSync(
+      job,
+      `#!/bin/bash\nset -e\ncd ${project}\nexport LIGHTCONE_SCRATCH=${scratch}\n"${process.execPath}" "${LC}" run --plain\n`,
+    );
     chmodSync(job, 0o755);
     const out = join(dir, 'job-%j.out');
     // a terminal-like environment on purpose: the job's stdout is a file, so no colour
-    const sub = await execa('sbatch', ['--parsable', '-N2', '-o', out, job], { env: { ...env, TERM: 'xterm-256color' } });
+    const sub = await execa('sbatch', ['--parsable', '-N2', '-o', out, job], {
+      env: { ...env, TERM: 'xterm-256color' },
+    });
     const jobId = sub.stdout.trim().split(';')[0] as string;
-    expect(await waitFor(async () => (await execa('squeue', ['-h', '-j', jobId], { env, reject: false })).stdout.trim() === '', 120_000, 500)).toBe(true);
+    expect(
+      await waitFor(
+        async () => (await execa('squeue', ['-h', '-j', jobId], { env, reject: false })).stdout.trim() === '',
+        120_000,
+        500,
+      ),
+    ).toBe(true);
     const state = await execa('scontrol', ['show', 'job', jobId], { env, reject: false });
     expect(state.stdout).toContain('JobState=COMPLETED');
     const log = readFileSync(out.replace('%j', jobId), 'utf8');

@@ -31,11 +31,18 @@ afterAll(async () => {
   cleanup();
 });
 
-const env = (extra: Record<string, string> = {}): Record<string, string> => ({ ...alloc.env, LIGHTCONE_SCRATCH: scratch, ...extra });
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+  ...alloc.env,
+  LIGHTCONE_SCRATCH: scratch,
+  ...extra,
+});
 const stateDir = (): string => join(scratch, '.lightcone', 'scheduler', `slurm-${alloc.jobId}`);
-const meta = (): Record<string, unknown> => JSON.parse(readFileSync(join(stateDir(), 'meta.json'), 'utf8')) as Record<string, unknown>;
+const meta = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(stateDir(), 'meta.json'), 'utf8')) as Record<string, unknown>;
 const workerAddrs = (): string[] =>
-  (JSON.parse(readFileSync(join(stateDir(), 'activity.json'), 'utf8')) as { workers: { address: string }[] }).workers.map((w) => w.address).sort();
+  (JSON.parse(readFileSync(join(stateDir(), 'activity.json'), 'utf8')) as { workers: { address: string }[] }).workers
+    .map((w) => w.address)
+    .sort();
 
 describe('session scheduler in a SLURM allocation', () => {
   test('start: one worker per node advertising the node; status; a second start reuses it; stop leaves nothing', async () => {
@@ -44,15 +51,28 @@ describe('session scheduler in a SLURM allocation', () => {
     expect(r1.exitCode, r1.stderr).toBe(0);
     expect(r1.stdout).toMatch(/^started slurm scheduler tls:\/\//);
     const m1 = meta();
-    expect(m1).toMatchObject({ version: 1, mode: 'slurm', key: `slurm-${alloc.jobId}`, state: 'ready', expectedWorkers: 2 });
+    expect(m1).toMatchObject({
+      version: 1,
+      mode: 'slurm',
+      key: `slurm-${alloc.jobId}`,
+      state: 'ready',
+      expectedWorkers: 2,
+    });
     // state dir and its secrets are private
     expect(readdirSync(join(stateDir(), 'tls')).sort()).toEqual(['ca.pem', 'cert.pem', 'key.pem']);
-    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) expect((await import('node:fs')).statSync(join(stateDir(), 'tls', f)).mode & 0o777).toBe(0o600);
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem'])
+      expect((await import('node:fs')).statSync(join(stateDir(), 'tls', f)).mode & 0o777).toBe(0o600);
     expect((await import('node:fs')).statSync(stateDir()).mode & 0o777).toBe(0o700);
 
     const st = await lc(['scheduler', 'status', '--json'], { cwd: project, env: env() });
     expect(st.exitCode, st.stderr).toBe(0);
-    const s = JSON.parse(st.stdout) as { running: boolean; mode: string; address: string; workers: { host: string; cpusTotal: number; memoryTotalBytes: number; gpusTotal: number }[]; idleLeftS: number };
+    const s = JSON.parse(st.stdout) as {
+      running: boolean;
+      mode: string;
+      address: string;
+      workers: { host: string; cpusTotal: number; memoryTotalBytes: number; gpusTotal: number }[];
+      idleLeftS: number;
+    };
     expect(s).toMatchObject({ running: true, mode: 'slurm', address: m1.address });
     expect(s.workers.map((w) => w.host).sort()).toEqual(['node1', 'node2']);
     const cpus = Number(clusterEnv().LC_CLUSTER_CPUS);
@@ -107,8 +127,12 @@ describe('session scheduler in a SLURM allocation', () => {
     const r = await lc(['scheduler', 'start'], { cwd: project, env: env({ LC_SCHEDULER_IDLE_TIMEOUT: '2s' }) });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(meta().idleTimeoutS).toBe(2);
-    expect(await waitFor(() => !existsSync(stateDir()) && processesMatching(stateDir()).length === 0, 45_000)).toBe(true);
-    const st = JSON.parse((await lc(['scheduler', 'status', '--json'], { cwd: project, env: env() })).stdout) as { running: boolean };
+    expect(await waitFor(() => !existsSync(stateDir()) && processesMatching(stateDir()).length === 0, 45_000)).toBe(
+      true,
+    );
+    const st = JSON.parse((await lc(['scheduler', 'status', '--json'], { cwd: project, env: env() })).stdout) as {
+      running: boolean;
+    };
     expect(st.running).toBe(false);
   });
 
@@ -119,10 +143,55 @@ describe('session scheduler in a SLURM allocation', () => {
     // a rogue CA and certificate, made the same way
     const rogue = join(dir, 'rogue');
     mkdirSync(rogue, { recursive: true });
-    const ssl = (args: string[]) => execa('openssl', args, { cwd: rogue, env: { ...process.env, OPENSSL_CONF: '/dev/null' } });
-    await ssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=rogue-ca']);
-    await ssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'r.csr', '-subj', '/CN=rogue']);
-    await ssl(['x509', '-req', '-in', 'r.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '7', '-out', 'cert.pem', '-days', '1']);
+    const ssl = (args: string[]) =>
+      execa('openssl', args, { cwd: rogue, env: { ...process.env, OPENSSL_CONF: '/dev/null' } });
+    await ssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=rogue-ca',
+    ]);
+    await ssl([
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'r.csr',
+      '-subj',
+      '/CN=rogue',
+    ]);
+    await ssl([
+      'x509',
+      '-req',
+      '-in',
+      'r.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      '7',
+      '-out',
+      'cert.pem',
+      '-days',
+      '1',
+    ]);
     const probe = `
 import sys
 from distributed import Client
@@ -140,7 +209,8 @@ try:
 except Exception as e:
     print('REFUSED', type(e).__name__)
 `;
-    const tryWith = async (d: string): Promise<string> => (await execa(PY, ['-c', probe, address, d], { reject: false, timeout: 60_000 })).stdout.trim();
+    const tryWith = async (d: string): Promise<string> =>
+      (await execa(PY, ['-c', probe, address, d], { reject: false, timeout: 60_000 })).stdout.trim();
     expect(await tryWith('plain')).toMatch(/^REFUSED/); // no plaintext listener
     expect(await tryWith(rogue)).toMatch(/^REFUSED/); // certificate from another CA
     expect(await tryWith(tls)).toBe('CONNECTED 2'); // the session's own certificate works
@@ -151,7 +221,11 @@ except Exception as e:
 describe('external scheduler (DASK_SCHEDULER_ADDRESS)', () => {
   test('attach only: status shows it, stop refuses and leaves it running', async () => {
     const sf = join(dir, 'ext-scheduler.json');
-    const sched = execa('dask', ['scheduler', '--host', '127.0.0.1', '--port', '0', '--no-dashboard', '--scheduler-file', sf], { reject: false, cleanup: true });
+    const sched = execa(
+      'dask',
+      ['scheduler', '--host', '127.0.0.1', '--port', '0', '--no-dashboard', '--scheduler-file', sf],
+      { reject: false, cleanup: true },
+    );
     try {
       expect(await waitFor(() => existsSync(sf), 30_000)).toBe(true);
       const address = (JSON.parse(readFileSync(sf, 'utf8')) as { address: string }).address;
@@ -186,7 +260,10 @@ describe('errors', () => {
 
   test('workers that cannot start: the error names the log file, and nothing is left running', async () => {
     // three workers asked of a two-node allocation: srun refuses the step
-    const r = await lc(['scheduler', 'start'], { cwd: project, env: env({ SLURM_JOB_NUM_NODES: '3', SLURM_NNODES: '3' }) });
+    const r = await lc(['scheduler', 'start'], {
+      cwd: project,
+      env: env({ SLURM_JOB_NUM_NODES: '3', SLURM_NNODES: '3' }),
+    });
     expect(r.exitCode).toBe(1);
     const log = join(stateDir(), 'scheduler.log');
     expect(r.stderr).toContain(`the Dask scheduler did not start; see ${log}`);
@@ -205,7 +282,10 @@ describe('errors', () => {
     expect(r.stderr).toContain('refusing to run on a Perlmutter login node');
     expect(r.stderr).toContain('salloc -N 1 -C gpu -q interactive -t 1:00:00 -A <account>');
     // the override gets past the guard (and then fails on the deliberately broken python)
-    const o = await lc(['scheduler', 'start'], { cwd: project, env: { ...e, LIGHTCONE_ALLOW_LOGIN_NODE: '1', LC_PYTHON: '/nonexistent/python3' } });
+    const o = await lc(['scheduler', 'start'], {
+      cwd: project,
+      env: { ...e, LIGHTCONE_ALLOW_LOGIN_NODE: '1', LC_PYTHON: '/nonexistent/python3' },
+    });
     expect(o.stderr).not.toContain('login node');
     expect(o.stderr).toContain('cannot import Dask distributed');
   });

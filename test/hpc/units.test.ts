@@ -32,14 +32,19 @@ describe('durations and settings', () => {
     const p = join(dir, 'settings');
     mkdirSync(join(p, '.lightcone'), { recursive: true });
     expect(readSchedulerSettings(p, {})).toEqual({ idleTimeoutS: 1800 });
-    writeFileSync(join(p, '.lightcone', 'lightcone.yaml'), 'scratch_root: /x\npython: /opt/py/bin/python3\nscheduler:\n  idle_timeout: 10m\n');
+    writeFileSync(
+      join(p, '.lightcone', 'lightcone.yaml'),
+      'scratch_root: /x\npython: /opt/py/bin/python3\nscheduler:\n  idle_timeout: 10m\n',
+    );
     expect(readSchedulerSettings(p, {})).toMatchObject({ idleTimeoutS: 600, python: '/opt/py/bin/python3' });
     expect(readSchedulerSettings(p, { LC_PYTHON: '/usr/bin/python3', LC_SCHEDULER_IDLE_TIMEOUT: '45' })).toMatchObject({
       idleTimeoutS: 45,
       python: '/usr/bin/python3',
       pythonSource: 'LC_PYTHON',
     });
-    expect(() => readSchedulerSettings(p, { LC_SCHEDULER_IDLE_TIMEOUT: 'later' })).toThrow(/LC_SCHEDULER_IDLE_TIMEOUT='later'/);
+    expect(() => readSchedulerSettings(p, { LC_SCHEDULER_IDLE_TIMEOUT: 'later' })).toThrow(
+      /LC_SCHEDULER_IDLE_TIMEOUT='later'/,
+    );
     writeFileSync(join(p, '.lightcone', 'lightcone.yaml'), 'python: 3\n');
     expect(() => readSchedulerSettings(p, {})).toThrow(/lightcone\.yaml:1: python:/);
   });
@@ -49,13 +54,27 @@ describe('context', () => {
   test('external, slurm (key per job, bound to the node) and local (key per project, loopback)', () => {
     const p = join(dir, 'ctx');
     const scratch = join(dir, 'scratch');
-    expect(schedulerContext(p, { DASK_SCHEDULER_ADDRESS: 'tcp://h:1', SLURM_JOB_ID: '5' })).toEqual({ mode: 'external', key: 'external', address: 'tcp://h:1' });
-    const s = schedulerContext(p, { LIGHTCONE_SCRATCH: scratch, SLURM_JOB_ID: '42', SLURM_JOB_NUM_NODES: '3', SLURMD_NODENAME: 'nid001' });
+    expect(schedulerContext(p, { DASK_SCHEDULER_ADDRESS: 'tcp://h:1', SLURM_JOB_ID: '5' })).toEqual({
+      mode: 'external',
+      key: 'external',
+      address: 'tcp://h:1',
+    });
+    const s = schedulerContext(p, {
+      LIGHTCONE_SCRATCH: scratch,
+      SLURM_JOB_ID: '42',
+      SLURM_JOB_NUM_NODES: '3',
+      SLURMD_NODENAME: 'nid001',
+    });
     expect(s).toMatchObject({ mode: 'slurm', key: 'slurm-42', expectedWorkers: 3, bindHost: 'nid001' });
     if (s.mode !== 'external') expect(s.files.dir).toBe(join(scratch, '.lightcone', 'scheduler', 'slurm-42'));
     // two projects in one allocation share it
-    expect(schedulerContext(join(dir, 'other'), { LIGHTCONE_SCRATCH: scratch, SLURM_JOB_ID: '42' }).key).toBe('slurm-42');
-    expect(schedulerContext(p, { LIGHTCONE_SCRATCH: scratch, SLURM_JOB_ID: '42' })).toMatchObject({ bindHost: hostname(), expectedWorkers: 1 });
+    expect(schedulerContext(join(dir, 'other'), { LIGHTCONE_SCRATCH: scratch, SLURM_JOB_ID: '42' }).key).toBe(
+      'slurm-42',
+    );
+    expect(schedulerContext(p, { LIGHTCONE_SCRATCH: scratch, SLURM_JOB_ID: '42' })).toMatchObject({
+      bindHost: hostname(),
+      expectedWorkers: 1,
+    });
     const l = schedulerContext(p, { LIGHTCONE_SCRATCH: scratch });
     expect(l).toMatchObject({ mode: 'local', bindHost: '127.0.0.1', expectedWorkers: 1 });
     expect(l.key).toMatch(/^[0-9a-f]{12}$/);

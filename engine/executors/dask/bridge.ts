@@ -7,7 +7,13 @@ import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { LcError } from '../../errors.js';
-import { BridgeMessageSchema, type BridgeRequest, type QueryOp, type ReadyMessage, type ResultMessage } from './protocol.js';
+import {
+  BridgeMessageSchema,
+  type BridgeRequest,
+  type QueryOp,
+  type ReadyMessage,
+  type ResultMessage,
+} from './protocol.js';
 import { INSTALL_HINT } from './python.js';
 
 type StartedMessage = { id: string; host: string; startedAt: number };
@@ -42,7 +48,9 @@ export class BridgeClient {
       }, timeoutMs);
       sock.once('error', (e) => {
         clearTimeout(timer);
-        reject(new LcError('DASK_BRIDGE', `cannot reach the scheduler's bridge at ${path}: ${e.message}`, { cause: e }));
+        reject(
+          new LcError('DASK_BRIDGE', `cannot reach the scheduler's bridge at ${path}: ${e.message}`, { cause: e }),
+        );
       });
       client.wire(sock);
       client.waitReady().then(
@@ -70,14 +78,19 @@ export class BridgeClient {
       client.stderrTail.push(l);
       if (client.stderrTail.length > 40) client.stderrTail.shift();
     });
-    child.on('error', (e) => client.fail(new LcError('DASK_MISSING', `cannot start ${python}: ${e.message}`, { hint: INSTALL_HINT })));
+    child.on('error', (e) =>
+      client.fail(new LcError('DASK_MISSING', `cannot start ${python}: ${e.message}`, { hint: INSTALL_HINT })),
+    );
     child.stdin.on('error', () => undefined);
     client.wire(child.stdout);
     const timer = setTimeout(() => {
       client.fail(new LcError('DASK_BRIDGE', `the Dask bridge did not connect within ${timeoutMs / 1000} s`));
       child.kill('SIGKILL');
     }, timeoutMs);
-    return client.waitReady().finally(() => clearTimeout(timer)).then(() => client);
+    return client
+      .waitReady()
+      .finally(() => clearTimeout(timer))
+      .then(() => client);
   }
 
   private waitReady(): Promise<ReadyMessage> {
@@ -136,7 +149,12 @@ export class BridgeClient {
 
   private onEnd(): void {
     if (this.isClosed) return;
-    const why = this.closing ? undefined : new LcError('DASK_BRIDGE_LOST', `the Dask bridge went away${this.stderrTail.length ? `: ${this.stderrTail.slice(-5).join(' | ')}` : ''}`);
+    const why = this.closing
+      ? undefined
+      : new LcError(
+          'DASK_BRIDGE_LOST',
+          `the Dask bridge went away${this.stderrTail.length ? `: ${this.stderrTail.slice(-5).join(' | ')}` : ''}`,
+        );
     this.fail(why);
   }
 

@@ -57,12 +57,19 @@ export function admitWindow(cpuTotal: number): number {
 
 export async function createDaskExecutor(opts: DaskExecutorOptions): Promise<DaskExecutor> {
   const env = opts.env ?? process.env;
-  const session = await ensureScheduler({ projectRoot: opts.projectRoot, env, ...(opts.onNotice ? { onNotice: opts.onNotice } : {}) });
+  const session = await ensureScheduler({
+    projectRoot: opts.projectRoot,
+    env,
+    ...(opts.onNotice ? { onNotice: opts.onNotice } : {}),
+  });
   const bridge = await connectBridge(session, opts.projectRoot, env);
   const ex = new DaskExecutorImpl(session, bridge, opts);
   try {
     // tasks see lc's environment, as with the local executor (the worker keeps its node's SLURM_*)
-    bridge.send({ op: 'env', env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)) });
+    bridge.send({
+      op: 'env',
+      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+    });
     await ex.refreshCapacity();
   } catch (e) {
     await ex.close();
@@ -143,9 +150,17 @@ class DaskExecutorImpl implements DaskExecutor {
 
   submit(req: ExecRequest): Promise<ExecResult> {
     if (this.broken) return Promise.reject(this.broken);
-    if (this.pending.has(req.id)) return Promise.reject(new LcError('DASK_DUPLICATE', `task ${req.id} is already submitted`));
+    if (this.pending.has(req.id))
+      return Promise.reject(new LcError('DASK_DUPLICATE', `task ${req.id} is already submitted`));
     return new Promise<ExecResult>((resolve, reject) => {
-      const p: Pending = { req, follower: new LogFollower(req.logPath, req.onLine), sent: false, started: false, resolve, reject };
+      const p: Pending = {
+        req,
+        follower: new LogFollower(req.logPath, req.onLine),
+        sent: false,
+        started: false,
+        resolve,
+        reject,
+      };
       this.pending.set(req.id, p);
       this.queue.push(p);
       void this.pump();
@@ -208,7 +223,16 @@ class DaskExecutorImpl implements DaskExecutor {
   private finishLocally(p: Pending, reason: ExecResult['reason'], detail: string): void {
     this.pending.delete(p.req.id);
     const now = Date.now();
-    p.resolve({ id: p.req.id, host: '', startedAt: now, finishedAt: now, exitCode: null, signal: null, reason, detail });
+    p.resolve({
+      id: p.req.id,
+      host: '',
+      startedAt: now,
+      finishedAt: now,
+      exitCode: null,
+      signal: null,
+      reason,
+      detail,
+    });
   }
 
   cancel(id: string, opts?: { force?: boolean }): void {
@@ -265,7 +289,10 @@ class DaskExecutorImpl implements DaskExecutor {
     }
     p.follower.poll(true);
     if (!p.follower.visible() && m.tail && m.tail.length > 0) {
-      p.follower.writeFallback(m.tail, `log written on ${m.host} is not visible here (no shared filesystem?); last lines:`);
+      p.follower.writeFallback(
+        m.tail,
+        `log written on ${m.host} is not visible here (no shared filesystem?); last lines:`,
+      );
     }
     const r: ExecResult = {
       id: m.id,

@@ -55,10 +55,14 @@ async function resolvePython(configured?: { python?: string; source?: string }):
   if (configured?.python) {
     const r = await probe(configured.python);
     if (r.ok) return { python: configured.python, distributedVersion: r.version };
-    throw new LcError('DASK_MISSING', `${configured.python} (from ${configured.source ?? 'configuration'}) cannot import Dask distributed: ${r.why}`, {
-      hint: INSTALL_HINT,
-      context: { python: configured.python },
-    });
+    throw new LcError(
+      'DASK_MISSING',
+      `${configured.python} (from ${configured.source ?? 'configuration'}) cannot import Dask distributed: ${r.why}`,
+      {
+        hint: INSTALL_HINT,
+        context: { python: configured.python },
+      },
+    );
   }
   const tried: string[] = [];
   for (const c of CANDIDATES) {
@@ -66,10 +70,14 @@ async function resolvePython(configured?: { python?: string; source?: string }):
     if (r.ok) return { python: c, distributedVersion: r.version };
     tried.push(`${c} (${r.why})`);
   }
-  throw new LcError('DASK_MISSING', `no Python interpreter that can import Dask distributed; tried ${tried.join(', ')}`, {
-    hint: INSTALL_HINT,
-    context: { tried },
-  });
+  throw new LcError(
+    'DASK_MISSING',
+    `no Python interpreter that can import Dask distributed; tried ${tried.join(', ')}`,
+    {
+      hint: INSTALL_HINT,
+      context: { tried },
+    },
+  );
 }
 
 /** The `python/` directory shipped in the package (next to dist/ in both source and build trees). */
