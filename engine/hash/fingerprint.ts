@@ -8,31 +8,31 @@
  *   and ctime of every file. ctime cannot be set from user space, so restoring an mtime with
  *   `touch -d` after editing a file still invalidates the cached hash.
  */
-import { createHash } from 'node:crypto';
+import { sha256Of } from './fast-hash.js';
 import type { FileEntry } from './walk.js';
 
 export function statFingerprint(entries: readonly FileEntry[]): string {
-  return statFingerprintWith(createHash, entries);
+  return statFingerprintWith(sha256Of, entries);
 }
 
 /**
  * The same, self-contained (uses only its arguments) so the status prefetch worker can run it
- * from source text.
+ * from source text. `sha256hex` hashes a string to hex.
  */
 export function statFingerprintWith(
-  hash: typeof createHash,
+  sha256hex: (s: string) => string,
   entries: readonly { rel: string; size: bigint; mtimeNs: bigint }[],
 ): string {
-  const h = hash('sha256');
-  for (const e of entries) h.update(`${e.rel}\u0000${e.size}\u0000${e.mtimeNs}\n`);
-  return 'stat:' + h.digest('hex');
+  let s = '';
+  for (const e of entries) s += e.rel + '\u0000' + e.size + '\u0000' + e.mtimeNs + '\n';
+  return 'stat:' + sha256hex(s);
 }
 
 export function cacheKey(entries: readonly FileEntry[]): string {
-  const h = createHash('sha256');
+  let s = '';
   for (const e of entries)
-    h.update(`${e.rel}\u0000${e.dev}\u0000${e.ino}\u0000${e.size}\u0000${e.mtimeNs}\u0000${e.ctimeNs}\n`);
-  return h.digest('hex');
+    s += `${e.rel}\u0000${e.dev}\u0000${e.ino}\u0000${e.size}\u0000${e.mtimeNs}\u0000${e.ctimeNs}\n`;
+  return sha256Of(s);
 }
 
 /**

@@ -15,7 +15,7 @@ import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import { pythonCanonicalJson } from './canonical-json.js';
 import { resolveContainer, type ContainerIdentity } from './container.js';
-import { scriptCandidates, ScriptScan } from './scripts.js';
+import { ScriptScan } from './scripts.js';
 
 export interface CodeMaterial {
   recipe: string;
@@ -61,11 +61,7 @@ export class DefinitionScan {
   }
 
   scriptsOf(task: Task): Record<string, string> {
-    if (scriptCandidates(task.template).length === 0) return {};
-    return this.scripts.scripts(
-      task.template,
-      task.inputs.map((i) => i.path),
-    );
+    return this.scripts.scripts(task.template, task.inputs);
   }
 
   definition(task: Task): TaskDefinition {

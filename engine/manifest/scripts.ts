@@ -89,20 +89,33 @@ function projectRelative(value: string): string | undefined {
 export class ScriptScan {
   private readonly root: string;
   private readonly seen = new Map<string, string | null>();
+  private readonly byTemplate = new Map<string, [string, string][]>();
 
   constructor(root: string) {
     this.root = root;
   }
 
   /** `{path: sha256}` of the scripts a template calls, minus the task's own input paths. */
-  scripts(template: string, inputPaths: readonly (string | undefined)[] = []): Record<string, string> {
+  scripts(template: string, inputs: readonly { path?: string }[] = []): Record<string, string> {
+    const found = this.existing(template);
+    if (found.length === 0) return {};
     const out: Record<string, string> = {};
-    for (const rel of scriptCandidates(template)) {
-      if (inputPaths.includes(rel)) continue;
-      const h = this.hashOf(rel);
-      if (h !== null) out[rel] = h;
-    }
+    for (const [rel, h] of found) if (!inputs.some((i) => i.path === rel)) out[rel] = h;
     return out;
+  }
+
+  /** Candidates of `template` that are script files, with their hashes (once per template per scan). */
+  private existing(template: string): [string, string][] {
+    let found = this.byTemplate.get(template);
+    if (!found) {
+      found = [];
+      for (const rel of scriptCandidates(template)) {
+        const h = this.hashOf(rel);
+        if (h !== null) found.push([rel, h]);
+      }
+      this.byTemplate.set(template, found);
+    }
+    return found;
   }
 
   private hashOf(rel: string): string | null {

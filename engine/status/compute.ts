@@ -92,42 +92,55 @@ interface DecideEnv {
 }
 
 function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
-  const failure = env.failures.get(task.id);
-  const mr = obs.manifest;
-  const m = mr.kind === 'ok' ? mr.slim : undefined;
-  const st: TaskStatus = {
+  const { state, reasons, failure } = judge(task, obs, env);
+  const m = obs.manifest.kind === 'ok' ? obs.manifest.slim : undefined;
+  // One object literal with every field: no shape changes or deletes on a hot path of 10,000.
+  return {
     id: task.id,
     universe: task.universe,
     output: task.output,
-    state: 'ok',
-    reasons: [],
+    state,
+    reasons,
     key: task.key,
     dataVersion: m ? m[1] : null,
     finishedAt: m && m[2] !== null ? new Date(m[2] * 1000).toISOString() : null,
     durationS: m ? m[3] : null,
     host: m ? m[4] : null,
+    failure,
     outdir: task.outdir,
+    dedupFrom: m ? m[5] : null,
+    manifestSchema: m ? m[0] : undefined,
   };
-  if (m) {
-    st.manifestSchema = m[0];
-    st.dedupFrom = m[5];
-  }
-  if (failure) st.failure = failure;
-  if (mr.kind === 'unreadable') return set(st, 'unreadable', [{ kind: 'unreadable', detail: mr.reason }]);
+}
+
+interface Judgement {
+  state: TaskStatus['state'];
+  reasons: StaleReason[];
+  /** The failure record, when the state is failed (or unreadable with a failure on record). */
+  failure: FailureInfo | undefined;
+}
+
+function judge(task: Task, obs: Observation, env: DecideEnv): Judgement {
+  const failure = env.failures.get(task.id);
+  const mr = obs.manifest;
+  if (mr.kind === 'unreadable')
+    return { state: 'unreadable', reasons: [{ kind: 'unreadable', detail: mr.reason }], failure };
   if (mr.kind === 'missing') {
-    if (failure) return set(st, 'failed', [failedReason(failure)]);
-    delete st.failure;
-    return set(st, 'missing', []);
+    return failure
+      ? { state: 'failed', reasons: [failedReason(failure)], failure }
+      : { state: 'missing', reasons: [], failure: undefined };
   }
   const finishedAt = mr.slim[2];
-  if (failure && (finishedAt === null || Date.parse(failure.at) > finishedAt * 1000))
-    return set(st, 'failed', [failedReason(failure)]);
-  delete st.failure;
-  if (obs.listingError !== undefined) return set(st, 'unreadable', [{ kind: 'unreadable', detail: obs.listingError }]);
-  if (obs.modified) return set(st, 'modified', obs.modified);
+  if (failure && (finishedAt === null || Date.parse(failure.at) > finishedAt * 1000)) {
+    return { state: 'failed', reasons: [failedReason(failure)], failure };
+  }
+  if (obs.listingError !== undefined) {
+    return { state: 'unreadable', reasons: [{ kind: 'unreadable', detail: obs.listingError }], failure: undefined };
+  }
+  if (obs.modified) return { state: 'modified', reasons: obs.modified, failure: undefined };
   const reasons = definitionChanges(task, mr, env);
   inputReasons(task, mr.slim[7], env, reasons);
-  return set(st, reasons.length > 0 ? 'stale' : 'ok', reasons);
+  return { state: reasons.length > 0 ? 'stale' : 'ok', reasons, failure: undefined };
 }
 
 /**
@@ -159,12 +172,6 @@ function definitionChanges(task: Task, mr: Observation['manifest'] & { kind: 'ok
     ];
   }
   return definitionReasons(task, full.full, def);
-}
-
-function set(st: TaskStatus, state: TaskStatus['state'], reasons: StaleReason[]): TaskStatus {
-  st.state = state;
-  st.reasons = reasons;
-  return st;
 }
 
 function failedReason(f: FailureInfo): StaleReason {

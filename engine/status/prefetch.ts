@@ -24,13 +24,17 @@ export type Prefetched = Map<string, [SlimView, boolean]>;
 const MIN_CACHE_BYTES = 256 * 1024;
 
 function prefetchWith(
-  deps: { readFileSync: typeof import('node:fs').readFileSync; statSync: typeof statSync; createHash: unknown },
+  deps: {
+    readFileSync: typeof import('node:fs').readFileSync;
+    statSync: typeof statSync;
+    sha256hex: (s: string) => string;
+  },
   root: string,
   cachePath: string,
   manifestName: string,
   identity: typeof manifestIdentityWith,
   confirm: typeof confirmListingWith,
-  fingerprint: (hash: unknown, entries: unknown[]) => string,
+  fingerprint: (sha256hex: (s: string) => string, entries: unknown[]) => string,
 ): [string, unknown, boolean][] {
   let doc;
   try {
@@ -47,7 +51,7 @@ function prefetchWith(
     if (identity(deps.statSync, absDir, manifestName) !== e[0]) continue;
     const entries = confirm(deps.statSync, absDir, e[2], e[3]);
     if (!entries) continue;
-    out.push([outdir, e[1], fingerprint(deps.createHash, entries) === e[1][8]]);
+    out.push([outdir, e[1], fingerprint(deps.sha256hex, entries) === e[1][8]]);
   }
   return out;
 }
@@ -60,7 +64,10 @@ const identity = (${manifestIdentityWith.toString()});
 const confirm = (${confirmListingWith.toString()});
 const fingerprint = (${statFingerprintWith.toString()});
 const prefetch = (${prefetchWith.toString()});
-const deps = { readFileSync: fs.readFileSync, statSync: fs.statSync, createHash: crypto.createHash };
+const sha256hex = crypto.hash
+  ? (s) => crypto.hash('sha256', s, 'hex')
+  : (s) => crypto.createHash('sha256').update(s).digest('hex');
+const deps = { readFileSync: fs.readFileSync, statSync: fs.statSync, sha256hex };
 let result = [];
 try {
   result = prefetch(deps, workerData.root, workerData.cachePath, workerData.manifestName, identity, confirm, fingerprint);

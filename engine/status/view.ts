@@ -3,7 +3,7 @@
  * keeps only this (not the whole parsed manifest) per task, and the observation cache stores
  * exactly this, so both stay small.
  */
-import { createHash } from 'node:crypto';
+import { sha256Of } from '../hash/fast-hash.js';
 import type { Manifest, StatEntry } from '../manifest/schema.js';
 
 export interface ManifestView {
@@ -123,7 +123,7 @@ export function definitionKey(p: DefinitionParts): string {
     p.output,
     p.universe,
   ].join('\u0001');
-  return createHash('sha256').update(s).digest('base64url').slice(0, 22);
+  return sha256Of(s, 'base64url').slice(0, 22);
 }
 
 export function slimOf(v: ManifestView): SlimView {
