@@ -112,6 +112,10 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     return 0;
   }
 
+  // A reader that went away (`lc run | head`) must not kill the run and orphan its tasks.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   // The TUI (issue 6) takes over in an interactive terminal; until then every mode is line based.
   const onEvent = values.json ? jsonRenderer(process.stdout) : new PlainRunRenderer({ out: process.stdout, paint: p }).handle;
   const control = createRunControl();

@@ -48,6 +48,8 @@ interface Running {
   pgid: number;
   startedAt: number;
   tail: LogTail | null;
+  /** Log size at exit, when the spawner reported it. */
+  logBytes?: number;
   /** Set when we asked it to stop, so a signal death is reported as what it was. */
   stopReason: 'time_limit' | 'cancelled' | null;
   limitTimer: NodeJS.Timeout | null;
@@ -143,7 +145,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
     if (r.killTimer) clearTimeout(r.killTimer);
     // Whatever the recipe left behind in its group dies with it when we were stopping it.
     if (r.stopReason) killGroup(r.pgid, 'SIGKILL');
-    r.tail?.poll(true);
+    r.tail?.poll(true, r.logBytes);
     r.tail?.close();
     running.delete(r.req.id);
     pool.give(r.alloc);
@@ -204,8 +206,9 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
           if (r.tail) ensurePolling();
           req.onStart?.({ host, startedAt: r.startedAt, pid });
         },
-        exited: (code, signal, cpuS) => {
+        exited: (code, signal, cpuS, logBytes) => {
           if (cpuS !== undefined) taskCpu += cpuS;
+          r.logBytes = logBytes;
           finish(r, { exitCode: code, signal, reason: r.stopReason ?? (signal ? 'signal' : 'exit'), ...(cpuS !== undefined ? { cpuS } : {}) });
         },
         failed: (message) => finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: message }),

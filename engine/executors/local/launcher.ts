@@ -5,7 +5,7 @@
  *   lc -> launcher   `<byte length>\n<token>\0<cwd>\0<log>\0<header>\0<shell>\0<command>[\0NAME=value]...`
  *   launcher -> lc   `READY`            once, at start
  *                    `S <token> <pid>`  the shell runs (pid = its process group)
- *                    `E <token> <exit code or -> <signal number or -> <cpu seconds>`
+ *                    `E <token> <exit code or -> <signal number or -> <cpu seconds> <log bytes>`
  *                    `X <token> <message>`   could not start it
  *
  * Length-prefixed frames carry any command (newlines included). The launcher exits when its
@@ -19,7 +19,7 @@ import { signalName } from './spawner.js';
 const LAUNCHER_PL = String.raw`
 use strict; use warnings; use POSIX (); use Fcntl;
 $| = 1;
-my %ids; my $buf = ''; my $eof = 0;
+my %ids; my %logs; my $buf = ''; my $eof = 0;
 pipe(my $sr, my $sw) or die "pipe: $!";
 fcntl($sw, F_SETFL, O_NONBLOCK); fcntl($sr, F_SETFL, O_NONBLOCK);
 $SIG{CHLD} = sub { syswrite($sw, 'x') };
@@ -30,10 +30,12 @@ sub reap {
   while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
     my $st = $?;
     my $tok = delete $ids{$pid};
+    my $log = delete $logs{$pid};
     next unless defined $tok;
     my $cpu = child_cpu(); my $d = $cpu - $last_cpu; $last_cpu = $cpu;
-    if ($st & 127) { printf "E %s - %d %.3f\n", $tok, $st & 127, $d; }
-    else { printf "E %s %d - %.3f\n", $tok, $st >> 8, $d; }
+    my $size = -s $log; $size = 0 unless defined $size;
+    if ($st & 127) { printf "E %s - %d %.3f %d\n", $tok, $st & 127, $d, $size; }
+    else { printf "E %s %d - %.3f %d\n", $tok, $st >> 8, $d, $size; }
   }
 }
 sub launch {
@@ -55,6 +57,7 @@ sub launch {
     POSIX::_exit(127);
   }
   $ids{$pid} = $tok;
+  $logs{$pid} = $log;
   print "S $tok $pid\n";
 }
 print "READY\n";
@@ -105,9 +108,8 @@ export function createLauncherSpawner(perl: string, baseEnv: NodeJS.ProcessEnv, 
   const send = (tok: string, spec: SpawnSpec) => {
     const fields = [tok, spec.cwd, spec.logPath, spec.header, spec.shell, spec.command];
     for (const [k, v] of Object.entries(spec.env)) fields.push(`${k}=${v}`);
-    const payload = Buffer.from(fields.join('\0'));
-    (proc as ChildProcessWithoutNullStreams).stdin.write(`${payload.length}\n`);
-    (proc as ChildProcessWithoutNullStreams).stdin.write(payload);
+    const payload = fields.join('\0');
+    (proc as ChildProcessWithoutNullStreams).stdin.write(`${Buffer.byteLength(payload)}\n${payload}`);
   };
 
   const dispatch = (p: Pending) => {
@@ -134,8 +136,8 @@ export function createLauncherSpawner(perl: string, baseEnv: NodeJS.ProcessEnv, 
       h.started(Number(rest.slice(sp2 + 1)));
     } else if (kind === 'E') {
       live.delete(tok);
-      const [code, sig, cpu] = rest.slice(sp2 + 1).split(' ');
-      h.exited(code === '-' ? null : Number(code), sig === '-' ? null : signalName(Number(sig)), Number(cpu));
+      const [code, sig, cpu, bytes] = rest.slice(sp2 + 1).split(' ');
+      h.exited(code === '-' ? null : Number(code), sig === '-' ? null : signalName(Number(sig)), Number(cpu), Number(bytes));
     } else if (kind === 'X') {
       live.delete(tok);
       h.failed(rest.slice(sp2 + 1));

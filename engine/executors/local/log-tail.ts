@@ -34,8 +34,15 @@ export class LogTail {
     this.offset = startOffset;
   }
 
-  /** Read what is new. `final`: the writer is done, so a last unterminated line is emitted too. */
-  poll(final: boolean): void {
+  /**
+   * Read what is new. `final`: the writer is done, so a last unterminated line is emitted too.
+   * `knownSize`: the file's size when the caller already knows it (saves opening a silent log).
+   */
+  poll(final: boolean, knownSize?: number): void {
+    if (knownSize !== undefined && knownSize <= this.offset) {
+      if (final) this.flushPartial();
+      return;
+    }
     if (this.fd < 0) {
       try {
         this.fd = openSync(this.path, 'r');

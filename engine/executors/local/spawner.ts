@@ -37,8 +37,11 @@ export interface SpawnSpec {
 export interface SpawnHandlers {
   /** The shell runs; `pid` is also its process group id. */
   started(pid: number): void;
-  /** It ended. `cpuS`: CPU seconds of the task's processes, when the spawner knows them. */
-  exited(exitCode: number | null, signal: NodeJS.Signals | null, cpuS?: number): void;
+  /**
+   * It ended. `cpuS`: CPU seconds of the task's processes, `logBytes`: size of its log file at
+   * that moment, when the spawner knows them (a log no bigger than its header needs no read).
+   */
+  exited(exitCode: number | null, signal: NodeJS.Signals | null, cpuS?: number, logBytes?: number): void;
   /** It could not be started (bad working directory, fork failure, ...). */
   failed(message: string): void;
 }
