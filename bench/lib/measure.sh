@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shared by bench scripts (source it). measure OUT CMD...: runs CMD with stdout to OUT and
-# prints "<wall seconds> <max RSS MiB> <exit code>". Wall time from the shell's clock (ns);
-# peak RSS from GNU time when present, else from python3's getrusage(RUSAGE_CHILDREN).
+# prints "<wall seconds> <max RSS MiB> <exit code> <CPU seconds (user+sys)>". Wall time from the
+# shell's clock (ns); RSS and CPU from GNU time when present, else from python3's
+# getrusage(RUSAGE_CHILDREN). CPU time helps read wall figures taken on a loaded machine.
 
 _have_gnu_time() { [ -x /usr/bin/time ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; }
 
@@ -11,19 +12,25 @@ measure() {
   local t0 t1 code=0
   t0=$(date +%s%N)
   if _have_gnu_time; then
-    /usr/bin/time -f '%M' -o "$rssf" "$@" >"$out" 2>"$out.err" || code=$?
+    /usr/bin/time -f '%M %U %S' -o "$rssf" "$@" >"$out" 2>"$out.err" || code=$?
   else
     python3 -c '
 import resource, subprocess, sys
 with open(sys.argv[2], "w") as out, open(sys.argv[2] + ".err", "w") as err:
     code = subprocess.call(sys.argv[3:], stdout=out, stderr=err)
-open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + "\n")
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%d %.2f %.2f\n" % (r.ru_maxrss, r.ru_utime, r.ru_stime))
 sys.exit(code)' "$rssf" "$out" "$@" || code=$?
   fi
   t1=$(date +%s%N)
-  local kb; kb=$(grep -Eo '^[0-9]+' "$rssf" | tail -1); rm -f "$rssf"
-  awk -v ns=$((t1 - t0)) -v kb="${kb:-0}" -v c="$code" 'BEGIN { printf "%.3f %.0f %d\n", ns / 1e9, kb / 1024, c }'
+  # GNU time may prepend "Command exited with non-zero status N": take the last line.
+  local kb u sy; read -r kb u sy < <(grep -E '^[0-9]+ ' "$rssf" | tail -1); rm -f "$rssf"
+  awk -v ns=$((t1 - t0)) -v kb="${kb:-0}" -v c="$code" -v u="${u:-0}" -v s="${sy:-0}" \
+    'BEGIN { printf "%.3f %.0f %d %.2f\n", ns / 1e9, kb / 1024, c, u + s }'
 }
 
 # median of the numbers on stdin
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# 100000 -> 100,000 (locale-independent)
+commas() { echo "$1" | sed -E ':a; s/^([0-9]+)([0-9]{3})/\1,\2/; ta'; }
