@@ -13,6 +13,7 @@ BENCHES=(
   status.sh
   verify.sh
   tui.sh
+  run-local.sh
 )
 
 status=0
