@@ -10,7 +10,6 @@
  * Its children get a parent-death signal (set in Python), so even a kill -9 of the supervisor
  * leaves no scheduler, worker step or bridge behind.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, rmdirSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +25,9 @@ import {
   type SpawnSpec,
   type StateFiles,
 } from './meta.js';
-import { procStartTime, sleep, waitGone } from './proc.js';
+import { awaitExit, startChild as spawnChild, terminate, type Child } from './children.js';
+import { procStartTime, sleep } from './proc.js';
+import { slurmJobGone } from './slurm.js';
 import { createSessionTls } from './tls.js';
 
 const log = (msg: string): void => {
@@ -35,12 +36,6 @@ const log = (msg: string): void => {
 
 /** Unix socket paths are limited to 107 bytes; beyond that the warm bridge is skipped. */
 export const MAX_SOCKET_PATH = 100;
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  exited: boolean;
-}
 
 export async function runSupervisor(dir: string): Promise<number> {
   const files = stateFiles(dir);
@@ -89,16 +84,7 @@ export async function runSupervisor(dir: string): Promise<number> {
   const children: Child[] = [];
   const env = childEnv(spec);
   const startChild = (name: string, cmd: string, args: string[]): Child => {
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd: dir });
-    const c: Child = { name, proc, exited: false };
-    proc.on('exit', (code, sig) => {
-      c.exited = true;
-      log(`${name} (pid ${proc.pid}) exited (${sig ?? code})`);
-    });
-    proc.on('error', (e) => {
-      c.exited = true;
-      log(`${name} failed to start: ${e.message}`);
-    });
+    const c = spawnChild(name, cmd, args, { env, cwd: dir, log });
     children.push(c);
     return c;
   };
@@ -300,43 +286,6 @@ async function monitor(
         requestStop(`SLURM job ${process.env.SLURM_JOB_ID} is gone`);
     }
   }
-}
-
-/** True only when squeue positively says the job no longer runs (errors keep us alive). */
-function slurmJobGone(job: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('squeue', ['-h', '-j', job, '-o', '%T'], { timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err) resolve(/invalid job id/i.test(String(stderr)));
-      else {
-        const st = String(stdout).trim();
-        resolve(
-          st === '' ||
-            /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY)/.test(st),
-        );
-      }
-    });
-  });
-}
-
-/** Wait up to `ms` for a child to exit on its own; true when it is gone. */
-async function awaitExit(c: Child | undefined, ms: number): Promise<boolean> {
-  if (!c || c.exited || c.proc.pid === undefined) return true;
-  return waitGone(c.proc.pid, procStartTime(c.proc.pid), ms);
-}
-
-/** SIGTERM (or `sig`), wait `graceMs`, then SIGKILL. */
-async function terminate(c: Child | undefined, graceMs: number, sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!c || c.exited || c.proc.pid === undefined) return;
-  const pid = c.proc.pid;
-  const st = procStartTime(pid);
-  try {
-    c.proc.kill(sig);
-  } catch {
-    return;
-  }
-  if (await waitGone(pid, st, graceMs)) return;
-  if (!c.exited) c.proc.kill('SIGKILL');
-  await waitGone(pid, st, 2_000);
 }
 
 async function shutdown(p: Procs, all: Child[]): Promise<void> {

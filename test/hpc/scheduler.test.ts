@@ -47,8 +47,8 @@ const workerAddrs = (): string[] =>
 describe('session scheduler in a SLURM allocation', () => {
   test('start: one worker per node advertising the node; status; a second start reuses it; stop leaves nothing', async () => {
     const r1 = await lc(['scheduler', 'start'], { cwd: project, env: env() });
-    expect(r1.stderr).toContain('starting a slurm Dask scheduler (2 workers)');
     expect(r1.exitCode, r1.stderr).toBe(0);
+    expect(r1.stderr).toContain('starting a slurm Dask scheduler (2 workers)');
     expect(r1.stdout).toMatch(/^started slurm scheduler tls:\/\//);
     const m1 = meta();
     expect(m1).toMatchObject({
