@@ -6,8 +6,17 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lc, tempDir } from '../helpers/lc.js';
-import { allocate, clusterEnv, killMatching, processesMatching, PY, waitFor, type Allocation } from './helpers.js';
+import { lc, tempDir, writeProject } from '../helpers/lc.js';
+import {
+  allocate,
+  clusterEnv,
+  killMatching,
+  probeProject,
+  processesMatching,
+  PY,
+  waitFor,
+  type Allocation,
+} from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -107,15 +116,17 @@ describe('session scheduler in a SLURM allocation', () => {
     expect(again.stdout).toContain('no scheduler is running');
   });
 
-  test('kill -9 of the supervisor: its scheduler, bridge and workers go with it, and the next start recovers', async () => {
+  test('kill -9 of the supervisor: its scheduler, bridge and workers go with it, and the next lc run recovers', async () => {
     expect((await lc(['scheduler', 'start'], { cwd: project, env: env() })).exitCode).toBe(0);
     const m1 = meta();
     process.kill(m1.pid as number, 'SIGKILL');
     // parent-death signals take the Python children down; srun ends the worker step
     expect(await waitFor(() => processesMatching(stateDir()).length === 0, 30_000)).toBe(true);
-    const r = await lc(['scheduler', 'start'], { cwd: project, env: env() });
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^started slurm scheduler/);
+    const runProject = writeProject(join(dir, 'recover'), probeProject(2, 1, 0.1));
+    const r = await lc(['run', '--plain'], { cwd: runProject, env: env() });
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/plan\s+2 to run.*executor dask/);
+    expect(r.stdout).toMatch(/done\s+2 ok/);
     const m2 = meta();
     expect(m2.pid).not.toBe(m1.pid);
     expect(m2.state).toBe('ready');
