@@ -38,7 +38,11 @@ export type FingerprintMode = 'mtime-size' | 'sha256';
 export interface SnapshotOptions {
   /** `--strict-inputs`: fingerprint external files by content instead of mtime and size. */
   strict?: boolean;
-  /** Reuse a scan across many tasks (one per run). */
+  /**
+   * @deprecated Ignored. A snapshot always looks at the scripts and Containerfile as they are
+   * at that moment (a scan memoises per file, so one kept for a whole run would miss an edit
+   * made mid-run). File hashes are still cached per process by stat identity, so this is cheap.
+   */
   scan?: DefinitionScan;
   /** Verify hash cache for external directories. */
   dirCache?: DirHashCache;
@@ -53,7 +57,7 @@ export async function snapshotInputs(
   const inputVersions: Record<string, string> = {};
   for (const input of task.inputs)
     inputVersions[input.localId] = await inputVersion(ctx.root, input, mode, opts.dirCache);
-  const scan = opts.scan ?? new DefinitionScan(ctx);
+  const scan = new DefinitionScan(ctx);
   return { inputVersions, scripts: scan.scriptsOf(task), container: scan.container(task), takenAt: Date.now() };
 }
 

@@ -299,3 +299,18 @@ describe('atomic writes', () => {
     expect(readdirSync(d).filter((n) => n !== MANIFEST_NAME)).toEqual([]);
   });
 });
+
+describe('snapshotInputs', () => {
+  it('sees a script edited between two snapshots of the same run (no stale memo)', async () => {
+    const { snapshotInputs } = await import('../../engine/manifest/inputs.js');
+    const { DefinitionScan } = await import('../../engine/manifest/definition.js');
+    const root = project({ 'fit.sh': 'v1\n' });
+    const t = makeTask({ universe: 'u', output: 'o', template: 'sh fit.sh {output}' });
+    const ctx = makeCtx(root, [t]);
+    const scan = new DefinitionScan(ctx);
+    const a = await snapshotInputs(ctx, t, { scan });
+    writeFileSync(join(root, 'fit.sh'), 'v2 longer\n');
+    const b = await snapshotInputs(ctx, t, { scan });
+    expect(a.scripts['fit.sh']).not.toBe(b.scripts['fit.sh']);
+  });
+});
