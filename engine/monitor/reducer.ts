@@ -7,6 +7,7 @@ import type { RunEvent } from '../events.js';
 import type { TaskStatus } from '../status/types.js';
 import type { MonitorAction, ProjectShape } from './actions.js';
 import { logViewportRows } from './layout.js';
+import { TaskTable } from './task-table.js';
 import { countKey, detailRows, displayState, runActive, visibleOutputs } from './selectors.js';
 import {
   PANES,
@@ -35,7 +36,7 @@ export function initialState(o: InitialOptions): ViewState {
     longestTaskId: 0,
     universeFilter: o.universeFilter ?? [],
     outputs: [],
-    tasks: new Map(),
+    tasks: TaskTable.empty(),
     tasksByOutput: new Map(),
     counts: new Map(),
     runProgress: new Map(),
@@ -125,14 +126,15 @@ const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.m
 // Engine facts
 
 function withProject(state: ViewState, shape: ProjectShape): ViewState {
-  const tasks = new Map<string, TaskView>();
+  const views: TaskView[] = [];
   const byOutput = new Map<string, string[]>();
   for (const o of shape.outputs) byOutput.set(o.qid, []);
   for (const t of shape.tasks) {
     const prev = state.tasks.get(t.id);
-    tasks.set(t.id, prev ?? { id: t.id, universe: t.universe, output: t.output, state: 'missing', reasons: [], durationS: null, host: null });
+    views.push(prev ?? { id: t.id, universe: t.universe, output: t.output, state: 'missing', reasons: [], durationS: null, host: null });
     byOutput.get(t.output)?.push(t.id);
   }
+  const tasks = TaskTable.from(views);
   const known = new Set(shape.universes);
   const universeFilter = state.universeFilter.filter((u) => known.has(u));
   const next: ViewState = {
@@ -152,7 +154,7 @@ function withProject(state: ViewState, shape: ProjectShape): ViewState {
 }
 
 function withStatus(state: ViewState, statuses: readonly TaskStatus[]): ViewState {
-  const tasks = new Map(state.tasks);
+  const tasks = state.tasks.edit();
   const keepLive = runActive(state);
   for (const s of statuses) {
     const prev = tasks.get(s.id);
@@ -179,9 +181,9 @@ function withStatus(state: ViewState, statuses: readonly TaskStatus[]): ViewStat
         tail: prev.failure?.tail ?? [],
       };
     }
-    tasks.set(s.id, next);
+    tasks.set(next);
   }
-  const next = { ...state, tasks, statusLoaded: true };
+  const next = { ...state, tasks: tasks.commit(), statusLoaded: true };
   return { ...next, counts: computeCounts(next) };
 }
 
@@ -204,7 +206,7 @@ export function computeCounts(state: Pick<ViewState, 'tasks' | 'tasksByOutput' |
 
 /** One batch of runner events: copies the maps once, then edits the copies. */
 function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewState {
-  const tasks = new Map(state.tasks);
+  const tasks = state.tasks.edit();
   const counts = new Map(state.counts);
   const touched = new Set<string>();
   let progress = new Map(state.runProgress);
@@ -213,7 +215,7 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
 
   const setTask = (next: TaskView): void => {
     const prev = tasks.get(next.id);
-    tasks.set(next.id, next);
+    tasks.set(next);
     if (!prev || (filter && !filter.has(next.universe))) return;
     const before = countKey(displayState(prev));
     const after = countKey(displayState(next));
@@ -347,7 +349,7 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
     }
   }
 
-  return { ...state, tasks, counts, runProgress: progress, run };
+  return { ...state, tasks: tasks.commit(), counts, runProgress: progress, run };
 }
 
 // ---------------------------------------------------------------------------------------------

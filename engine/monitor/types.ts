@@ -7,6 +7,7 @@ import type { ExecutorName } from '../events.js';
 import type { NodeUtilisation } from '../executors/executor.js';
 import type { OutputType } from '../spec/model.js';
 import type { StaleReason, TaskState } from '../status/types.js';
+import type { TaskTable } from './task-table.js';
 
 /** What a run is doing to a task right now, layered over its status. */
 export type LiveState = 'queued' | 'running' | 'blocked';
@@ -214,7 +215,7 @@ export interface ViewState {
   /** Universes shown and acted on; empty = all. */
   universeFilter: string[];
   outputs: OutputInfo[];
-  tasks: ReadonlyMap<string, TaskView>;
+  tasks: TaskTable;
   /** Task ids per output qid, in universe order. */
   tasksByOutput: ReadonlyMap<string, readonly string[]>;
   /** Counts per output over the filtered universes. */

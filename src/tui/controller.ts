@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
-import type { Executor } from '../../engine/executors/executor.js';
+import type { Executor, NodeUtilisation } from '../../engine/executors/executor.js';
 import { resolveExecutorKind, type ExecutorKind } from '../../engine/executors/select.js';
 import type { Attachment } from '../../engine/monitor/attach.js';
 import { exitMessage } from '../../engine/monitor/exit.js';
@@ -87,7 +87,9 @@ export class TuiController {
   private statusBusy: Promise<void> | null = null;
   private statusAgain = false;
   private lastStatusAt = 0;
+  private statusCostMs = 0;
   private lockBusy = false;
+  private ticking = false;
   /** Journal of the last attached run that ended: its lock may linger a moment; never replay it twice. */
   private endedJournal: string | null = null;
   private schedulerBusy = false;
@@ -120,10 +122,10 @@ export class TuiController {
       t.unref();
       this.timers.push(t);
     };
-    void this.pollUtilisation();
+    void this.tick();
     void this.checkForeignRun();
     void this.pollScheduler();
-    every(this.iv.tickMs, () => this.tick());
+    every(this.iv.tickMs, () => void this.tick());
     every(this.iv.lockMs, () => void this.checkForeignRun());
     every(this.iv.schedulerMs, () => void this.pollScheduler());
   }
@@ -310,11 +312,25 @@ export class TuiController {
     this.store.dispatch({ type: 'message', text, level });
   }
 
-  private tick(): void {
-    this.store.dispatch({ type: 'tick', now: Date.now() });
-    void this.pollUtilisation();
-    this.refreshRunningLog();
-    if (!this.run && !this.attachment && Date.now() - this.lastStatusAt > this.iv.statusMs) void this.refreshStatus();
+  /**
+   * Once a second: the clock, a utilisation sample and the running log, dispatched together so
+   * they make one frame (an idle screen redraws once a second, not once per source).
+   */
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const nodes = await this.sampleUtilisation();
+      if (this.disposed) return;
+      this.store.dispatch({ type: 'tick', now: Date.now() });
+      if (nodes) this.store.dispatch({ type: 'utilisation', nodes });
+      this.refreshRunningLog();
+      // Idle refresh (files change under us), never more than ~3% of the time on big projects.
+      const every = Math.max(this.iv.statusMs, 30 * this.statusCostMs);
+      if (!this.run && !this.attachment && Date.now() - this.lastStatusAt > every) void this.refreshStatus();
+    } finally {
+      this.ticking = false;
+    }
   }
 
   /** Recompute status; calls made while one is in flight coalesce into one more pass. */
@@ -326,8 +342,10 @@ export class TuiController {
     this.statusBusy = (async () => {
       do {
         this.statusAgain = false;
+        const t0 = Date.now();
         try {
           const statuses = await computeStatus(this.o.ctx);
+          this.statusCostMs = Date.now() - t0;
           if (this.disposed) return;
           this.store.dispatch({ type: 'status', statuses });
         } catch (e) {
@@ -341,16 +359,16 @@ export class TuiController {
     return this.statusBusy;
   }
 
-  private async pollUtilisation(): Promise<void> {
+  private async sampleUtilisation(): Promise<NodeUtilisation[] | undefined> {
     const s = this.store.getState();
     // Under Dask the scheduler poll brings the workers' utilisation.
-    if (s.scheduler.state === 'running' && s.executor === 'dask') return;
-    if (!this.local) return;
+    if (s.scheduler.state === 'running' && s.executor === 'dask') return undefined;
+    if (!this.local) return undefined;
     try {
-      const nodes = await this.local.utilisation();
-      if (!this.disposed) this.store.dispatch({ type: 'utilisation', nodes });
+      return await this.local.utilisation();
     } catch {
       // A failed sample is not worth a message; the next one comes in a second.
+      return undefined;
     }
   }
 

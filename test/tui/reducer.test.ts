@@ -4,6 +4,7 @@ import type { MonitorAction } from '../../engine/monitor/actions.js';
 import { logViewportRows } from '../../engine/monitor/layout.js';
 import { initialState, reduce, reduceAll } from '../../engine/monitor/reducer.js';
 import { detailRows, logTaskFor } from '../../engine/monitor/selectors.js';
+import { TaskTable } from '../../engine/monitor/task-table.js';
 import type { ViewState } from '../../engine/monitor/types.js';
 import { LINE_FIT, MIXED_STATUS, NOW, mixedScene, status } from './fixtures.js';
 
@@ -172,5 +173,22 @@ describe('navigation', () => {
     expect(s.log?.scroll).toBe(0);
     s = reduce(s, { type: 'log_scroll', delta: 1000 });
     expect(s.log?.scroll).toBeNull();
+  });
+});
+
+describe('task table', () => {
+  test('edits copy only the chunks they touch and never change the table they came from', () => {
+    const views = Array.from({ length: 1000 }, (_, i) => ({ id: `u${i}/o`, universe: `u${i}`, output: 'o', state: 'missing' as const, reasons: [], durationS: null, host: null }));
+    const a = TaskTable.from(views);
+    const e = a.edit();
+    e.set({ ...views[600]!, state: 'ok' });
+    e.set({ id: 'unknown/o', universe: 'unknown', output: 'o', state: 'ok', reasons: [], durationS: null, host: null });
+    const b = e.commit();
+    expect(a.get('u600/o')?.state).toBe('missing');
+    expect(b.get('u600/o')?.state).toBe('ok');
+    expect(b.get('u1/o')).toBe(a.get('u1/o'));
+    expect(b.has('unknown/o')).toBe(false);
+    expect(b.size).toBe(1000);
+    expect([...b.values()].filter((v) => v.state === 'ok').map((v) => v.id)).toEqual(['u600/o']);
   });
 });
