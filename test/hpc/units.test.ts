@@ -13,6 +13,7 @@ import { parseDuration, readSchedulerSettings } from '../../engine/scheduler/con
 import { checkLoginNode, schedulerContext } from '../../engine/scheduler/context.js';
 import { isOurProcess, procStartTime, waitGone } from '../../engine/scheduler/proc.js';
 import { tempDir } from '../helpers/lc.js';
+import { waitFor } from './helpers.js';
 
 const { dir, cleanup } = tempDir('lc-hpc-units-');
 afterAll(cleanup);
@@ -117,6 +118,8 @@ describe('process identity', () => {
   test('a pid is ours only while start time and command line match', async () => {
     const child = spawn('sleep', ['30', 'lc-identity-marker']);
     const pid = child.pid as number;
+    // between fork and exec the command line is still node's
+    expect(await waitFor(() => isOurProcess(pid, ['lc-identity-marker']), 5_000, 20)).toBe(true);
     const st = procStartTime(pid);
     expect(st).toMatch(/^\d+$/);
     expect(isOurProcess(pid, ['lc-identity-marker'], st)).toBe(true);
