@@ -116,7 +116,7 @@ describe('resources', () => {
 
 describe('process identity', () => {
   test('a pid is ours only while start time and command line match', async () => {
-    const child = spawn('sleep', ['30', 'lc-identity-marker']);
+    const child = spawn('sh', ['-c', 'sleep 30; :', 'lc-identity-marker']);
     const pid = child.pid as number;
     // between fork and exec the command line is still node's
     expect(await waitFor(() => isOurProcess(pid, ['lc-identity-marker']), 5_000, 20)).toBe(true);
