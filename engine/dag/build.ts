@@ -217,20 +217,32 @@ export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: D
   const problems = new ProblemLog();
   const tasks: Task[] = [];
   const byId = new Map<string, Task>();
-  const groupByKey = new Map<string, string>();
+  // Per output, its task slots indexed by universe position: dependency lookups are array
+  // reads, not Map lookups on freshly built id strings (the hot spot at 100k tasks).
+  const rows = new Map<string, (Slot | undefined)[]>();
   const missing: string[] = [];
+  const depSlots: Slot[] = [];
   // Universe ids are validated ([a-z][a-z0-9_-]*), so they never need quoting; checked anyway,
   // once per universe, so a path is quoted per task only when it really needs it.
   const universeSafe = universes.map((u) => isShellSafe(u.id));
   for (const plan of plans) {
+    const row: (Slot | undefined)[] = new Array<Slot | undefined>(universes.length);
+    rows.set(plan.qid, row);
+    const inputRows = plan.inputs.map((ip) => (ip.kind === 'task' ? rows.get(ip.producer) : undefined));
+    // Groups never span outputs (the key covers the output id): one small map per output.
+    const groupByKey = new Map<string, string>();
     for (let ui = 0; ui < universes.length; ui++) {
       const u = universes[ui] as Universe;
       if (!u.activeOutputs.has(plan.qid)) continue;
-      const task = makeTask(plan, u, universeSafe[ui] as boolean, byId, problems, missing);
+      depSlots.length = 0;
+      const task = makeTask(plan, u, ui, universeSafe[ui] as boolean, inputRows, depSlots, problems, missing);
       if (!task) continue;
       const leader = groupByKey.get(task.key);
       if (leader === undefined) groupByKey.set(task.key, task.id);
       else task.group = leader;
+      const slot: Slot = { task, dependents: [] };
+      row[ui] = slot;
+      for (const d of depSlots) d.dependents.push(task.id);
       tasks.push(task);
       byId.set(task.id, task);
     }
@@ -238,8 +250,7 @@ export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: D
   diagnostics.push(...problems.diagnostics());
 
   const dependents = new Map<string, string[]>();
-  for (const t of tasks) dependents.set(t.id, []);
-  for (const t of tasks) for (const d of t.deps) (dependents.get(d) as string[]).push(t.id);
+  for (const row of rows.values()) for (const slot of row) if (slot) dependents.set(slot.task.id, slot.dependents);
 
   const dag: Dag = {
     root: project.root,
@@ -256,11 +267,24 @@ export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: D
   return { dag: failed ? undefined : dag, diagnostics };
 }
 
+/** A built task and the ids of its dependents, filled as later outputs are built. */
+interface Slot {
+  task: Task;
+  dependents: string[];
+}
+
+/**
+ * One task, or undefined when an input is missing in this universe (reported to `problems`).
+ * `inputRows[i]` holds the producer's slots for task inputs; the slots of the upstream tasks
+ * used are appended to `depSlots`.
+ */
 function makeTask(
   plan: OutputPlan,
   u: Universe,
+  ui: number,
   uSafe: boolean,
-  byId: Map<string, Task>,
+  inputRows: readonly ((Slot | undefined)[] | undefined)[],
+  depSlots: Slot[],
   problems: ProblemLog,
   missing: string[],
 ): Task | undefined {
@@ -272,7 +296,8 @@ function makeTask(
   let keyInputs = '';
   const deps: string[] = [];
   let broken = false;
-  for (const ip of plan.inputs) {
+  for (let n = 0; n < plan.inputs.length; n++) {
+    const ip = plan.inputs[n] as InputPlan;
     if (ip.kind === 'external') {
       quoted[ip.index] = ip.quoted;
       inputs.push(ip.input);
@@ -298,17 +323,20 @@ function makeTask(
       keyInputs += `${keyInputs ? ',' : ''}${ip.keyPrefix}${JSON.stringify(path)}}`;
       continue;
     }
-    const depId = `${universe}/${ip.producer}`;
-    const dep = byId.get(depId);
-    if (!dep) {
+    const slot = inputRows[n]?.[ui];
+    if (!slot) {
       // The producer is active here but has no task: only when its own inputs were broken,
       // which is already reported. Skip this task rather than emit a dangling edge.
       broken = true;
       continue;
     }
-    inputs.push({ kind: 'task', localId: ip.localId, task: depId, path });
+    const dep = slot.task;
+    inputs.push({ kind: 'task', localId: ip.localId, task: dep.id, path });
     keyInputs += `${keyInputs ? ',' : ''}${ip.keyPrefix}"${dep.key}"}`;
-    if (!deps.includes(depId)) deps.push(depId);
+    if (!deps.includes(dep.id)) {
+      deps.push(dep.id);
+      depSlots.push(slot);
+    }
   }
   if (broken) return undefined;
 
