@@ -40,28 +40,30 @@ bash "$here/gen-run-sweep.sh" "$out" "$U" "$K"
 
 note "# lc run (local executor) vs make and Snakemake: $U x $K chain = $N tasks, -j2"
 note ""
+note "CPU s: user+sys of the command and every process it waited for (GNU time); wall figures move with the load average"
+note ""
 note "machine: $(nproc) cpus, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), node $(node --version), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 note ""
-note "| what | wall s | peak RSS MiB | tasks done | note |"
-note "|---|---|---|---|---|"
+note "| what | wall s | CPU s (all processes) | peak RSS MiB | tasks done | note |"
+note "|---|---|---|---|---|---|"
 
 # --- lc run -j2 (full) ---
-read -r lc_wall lc_rss lc_code < <(measure "$out/lc-run.log" node "$lc" run -j2 --plain -C "$out/lc")
+read -r lc_wall lc_rss lc_code lc_cpu < <(measure "$out/lc-run.log" node "$lc" run -j2 --plain -C "$out/lc")
 lc_done=$(count_files "$out/lc/results" .lightcone-manifest.json)
 [ "$lc_code" = 0 ] || { echo "lc run failed; see $out/lc-run.log" >&2; grep -m1 -A5 FAIL "$out/lc-run.log" >&2 || true; }
-note "| lc run -j2 | $lc_wall | $lc_rss | $lc_done | exit $lc_code |"
+note "| lc run -j2 | $lc_wall | $lc_cpu | $lc_rss | $lc_done | exit $lc_code |"
 
 # --- make -j2, output dirs made beforehand (one /bin/sh per task, like lc) ---
 make -s -C "$out/make" dirs
-read -r mk_wall mk_rss mk_code < <(measure "$out/make.log" make -s -j2 -C "$out/make")
+read -r mk_wall mk_rss mk_code mk_cpu < <(measure "$out/make.log" make -s -j2 -C "$out/make")
 mk_done=$(count_files "$out/make/mk" out.txt)
-note "| make -j2 (dirs made beforehand) | $mk_wall | $mk_rss | $mk_done | exit $mk_code |"
+note "| make -j2 (dirs made beforehand) | $mk_wall | $mk_cpu | $mk_rss | $mk_done | exit $mk_code |"
 
 # --- make -j2 with mkdir -p in every recipe (the shared peer workload's Makefile style) ---
 rm -rf "$out/make/mk"
-read -r mk2_wall mk2_rss mk2_code < <(measure "$out/make2.log" make -s -j2 -C "$out/make" MKDIR=1)
+read -r mk2_wall mk2_rss mk2_code mk2_cpu < <(measure "$out/make2.log" make -s -j2 -C "$out/make" MKDIR=1)
 mk2_done=$(count_files "$out/make/mk" out.txt)
-note "| make -j2 (mkdir -p per recipe) | $mk2_wall | $mk2_rss | $mk2_done | exit $mk2_code |"
+note "| make -j2 (mkdir -p per recipe) | $mk2_wall | $mk2_cpu | $mk2_rss | $mk2_done | exit $mk2_code |"
 
 # --- Snakemake -j2, capped ---
 if [ -z "${RUN_BENCH_NO_PEER:-}" ] && ! command -v snakemake >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -69,32 +71,32 @@ if [ -z "${RUN_BENCH_NO_PEER:-}" ] && ! command -v snakemake >/dev/null && [ "$(
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snakemake >/dev/null 2>&1 || true
 fi
 if [ -z "${RUN_BENCH_NO_PEER:-}" ] && command -v snakemake >/dev/null; then
-  read -r sm_wall sm_rss sm_code < <(measure "$out/snakemake.log" timeout "$peer_timeout" snakemake -j2 -q -s "$out/snakemake/Snakefile" -d "$out/snakemake")
+  read -r sm_wall sm_rss sm_code sm_cpu < <(measure "$out/snakemake.log" timeout "$peer_timeout" snakemake -j2 -q -s "$out/snakemake/Snakefile" -d "$out/snakemake")
   sm_done=$(count_files "$out/snakemake/results" out.txt)
   sm_note="exit $sm_code"
   [ "$sm_code" = 124 ] && sm_note="stopped by timeout after ${peer_timeout} s"
-  note "| snakemake -j2 | $sm_wall | $sm_rss | $sm_done | $sm_note |"
+  note "| snakemake -j2 | $sm_wall | $sm_cpu | $sm_rss | $sm_done | $sm_note |"
 else
-  note "| snakemake -j2 | - | - | - | not run (RUN_BENCH_NO_PEER or snakemake missing) |"
+  note "| snakemake -j2 | - | - | - | - | not run (RUN_BENCH_NO_PEER or snakemake missing) |"
 fi
 
 # --- no-op lc run on the fully built project ---
 walls=()
 rss_noop=0
 for ((i = 0; i < noop_runs; i++)); do
-  read -r w r c < <(measure "$out/lc-noop.log" node "$lc" run -j2 --plain -C "$out/lc")
+  read -r w r c _ < <(measure "$out/lc-noop.log" node "$lc" run -j2 --plain -C "$out/lc")
   walls+=("$w")
   [ "$r" -gt "$rss_noop" ] && rss_noop=$r
 done
 noop=$(printf '%s\n' "${walls[@]}" | median)
-note "| lc run (nothing to do, median of $noop_runs) | $noop | $rss_noop | 0 | $(tail -1 "$out/lc-noop.log") |"
+note "| lc run (nothing to do, median of $noop_runs) | $noop | - | $rss_noop | 0 | $(tail -1 "$out/lc-noop.log") |"
 
 # --- dedup sweep ---
 bash "$here/gen-dedup.sh" "$out/dedup" "$dedup_u" 0.5
-read -r dd_wall dd_rss dd_code < <(measure "$out/dedup.log" node "$lc" run -j2 --plain -C "$out/dedup")
+read -r dd_wall dd_rss dd_code dd_cpu < <(measure "$out/dedup.log" node "$lc" run -j2 --plain -C "$out/dedup")
 dd_runs=$(wc -l < "$out/dedup/.prep-runs" | tr -d ' ')
 dd_linked=$(grep -c 'linked from' "$out/dedup.log" || true)
-note "| dedup sweep: $dedup_u universes, prep (0.5 s) on a 2-option decision | $dd_wall | $dd_rss | $((dedup_u * 2)) | prep ran $dd_runs times, $dd_linked linked |"
+note "| dedup sweep: $dedup_u universes, prep (0.5 s) on a 2-option decision | $dd_wall | $dd_cpu | $dd_rss | $((dedup_u * 2)) | prep ran $dd_runs times, $dd_linked linked |"
 
 ratio=$(awk -v a="$lc_wall" -v b="$mk_wall" 'BEGIN { printf "%.2f", a / b }')
 ratio2=$(awk -v a="$lc_wall" -v b="$mk2_wall" 'BEGIN { printf "%.2f", a / b }')
@@ -103,6 +105,7 @@ note "| target | measured | verdict |"
 note "|---|---|---|"
 note "| lc run -j2 <= 1.5 x make -j2 (dirs made beforehand) | ${ratio} x | $(pass "$ratio" 1.5) |"
 note "| lc run -j2 <= 1.5 x make -j2 (mkdir -p per recipe) | ${ratio2} x | $(pass "$ratio2" 1.5) |"
+note "| (CPU of all processes, lc / make with dirs made beforehand) | $(awk -v a="$lc_cpu" -v b="$mk_cpu" 'BEGIN { printf "%.2f", a / b }') x | - |"
 note "| all $N tasks ok | $lc_done | $([ "$lc_done" = "$N" ] && echo PASS || echo MISS) |"
 note "| no-op lc run <= 0.5 s | ${noop} s | $(pass "$noop" 0.5) |"
 note "| peak RSS < 300 MB | ${lc_rss} MiB | $(awk -v r="$lc_rss" 'BEGIN { print (r * 1.048576 < 300) ? "PASS" : "MISS" }') |"

@@ -95,7 +95,9 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
     ...(opts.capacity?.memoryBytes !== undefined ? { memoryBytes: opts.capacity.memoryBytes } : {}),
     ...(opts.capacity?.gpuIds !== undefined ? { gpuIds: opts.capacity.gpuIds, gpus: opts.capacity.gpuIds.length } : {}),
   };
-  const maxTasks = opts.jobs !== undefined && opts.jobs > 0 ? opts.jobs : Infinity;
+  // Without -j the resources are the limit; tasks declaring `cpus: 0` reserve none, so a cap
+  // still keeps a sweep of them from starting thousands of processes at once.
+  const maxTasks = opts.jobs !== undefined && opts.jobs > 0 ? opts.jobs : Math.max(4, Math.ceil(cap.cpus) * 8);
   const pool = new SlotPool({ cpus: cap.cpus, memoryBytes: cap.memoryBytes, gpuIds: cap.gpuIds, maxTasks });
   const graceEnv = Number(process.env.LIGHTCONE_KILL_GRACE_S);
   const killGraceMs = opts.killGraceMs ?? (Number.isFinite(graceEnv) && graceEnv >= 0 ? graceEnv * 1000 : 10_000);

@@ -263,3 +263,15 @@ describe.each(['launcher', 'direct'])('local executor (%s spawner)', (spawnerKin
     await ex.close();
   });
 });
+
+describe('local executor limits', () => {
+  test('tasks that reserve no cpu are still capped without -j (8 per cpu)', async () => {
+    const ex = await createLocalExecutor({ capacity: { cpus: 1 } });
+    const ids = Array.from({ length: 12 }, (_, i) => `z${i}`);
+    await Promise.all(ids.map((id) => ex.submit(req(id, timed(id, 0.3), { cpus: 0 }))));
+    const peak = maxOverlap(ids);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(8);
+    await ex.close();
+  });
+});
