@@ -29,7 +29,8 @@ Options:
   --mermaid         Mermaid flowchart of the outputs (with --tasks: of the tasks)
   --tasks           task-level graph for --dot / --mermaid
   --ascii           plain ASCII tree connectors in the text view
-  -u, --universe U  only universe U (repeatable)
+  -u, --universe U  only universe U (repeatable); execution groups stay those of the
+                    whole DAG, so a group may name a task of another universe
 `;
 
 const write = (s: string) => {
@@ -52,6 +53,9 @@ export const command: Command = {
     const formats = (['json', 'dot', 'mermaid'] as const).filter((f) => values[f]);
     if (formats.length > 1) {
       throw new LcError('USAGE', `lc dag: choose one of --json, --dot, --mermaid (got ${formats.map((f) => `--${f}`).join(' ')})`);
+    }
+    if (values.tasks && formats[0] !== 'dot' && formats[0] !== 'mermaid') {
+      throw new LcError('USAGE', 'lc dag: --tasks goes with --dot or --mermaid (--json always lists tasks)');
     }
     const universes = values.universe ?? [];
     // The whole DAG, so keys and execution groups are the same whatever -u says; -u filters.

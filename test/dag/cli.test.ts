@@ -115,6 +115,9 @@ describe('lc dag on examples/line-fit', () => {
     const both = await lc(['dag', '--json', '--dot'], { cwd: root });
     expect(both.exitCode).toBe(2);
     expect(both.stderr).toContain('choose one of');
+    const tasksAlone = await lc(['dag', '--tasks'], { cwd: root });
+    expect(tasksAlone.exitCode).toBe(2);
+    expect(tasksAlone.stderr).toContain('--tasks goes with --dot or --mermaid');
   });
 });
 
