@@ -71,40 +71,41 @@ node "$lc" status --json -C "$dir" >"$out/status.json"
 ok=$(node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));process.stdout.write(String(d.summary.ok)+"/"+d.tasks.length)' "$out/status.json")
 [ "$ok" = "$tasks/$tasks" ] || { echo "expected $tasks ok tasks, got $ok" >&2; exit 1; }
 
-time_median() { # N CMD... -> median wall seconds
+time_median() { # N CMD... -> "<median wall s> <median CPU s>" (exit code must be 0)
   local n=$1; shift
-  local walls=() w mb code
+  local walls=() cpus=() w mb code cpu
   for ((r = 0; r < n; r++)); do
-    read -r w mb code < <(measure "$out/cmd.out" "$@")
-    [ "$code" = 0 ] || { cat "$out/cmd.out.err" >&2; exit 1; }
-    walls+=("$w")
+    read -r w mb code cpu < <(measure "$out/cmd.out" "$@")
+    [ "$code" = 0 ] || { cat "$out/cmd.out" "$out/cmd.out.err" >&2; exit 1; }
+    walls+=("$w") cpus+=("$cpu")
   done
-  printf '%s\n' "${walls[@]}" | median
+  echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
 }
 
-status_text=$(time_median "$runs" node "$lc" status -C "$dir")
-status_json=$(time_median "$runs" node "$lc" status --json -C "$dir")
-dag_json=$(time_median "$runs" node "$lc" dag --json -C "$dir")
-read -r _ status_rss _ < <(measure "$out/cmd.out" node "$lc" status -C "$dir")
+read -r status_text status_text_cpu < <(time_median "$runs" node "$lc" status -C "$dir")
+read -r status_json status_json_cpu < <(time_median "$runs" node "$lc" status --json -C "$dir")
+read -r dag_json dag_json_cpu < <(time_median "$runs" node "$lc" dag --json -C "$dir")
+read -r _ status_rss _ _ < <(measure "$out/cmd.out" node "$lc" status -C "$dir")
 
-peer_noop="-" peer_dry="-" ratio="-"
+peer_noop="-" peer_noop_cpu="-" peer_dry="-" peer_dry_cpu="-" ratio="-"
 if [ $peer = yes ]; then
-  peer_noop=$(cd "$peer_dir" && time_median 3 snakemake -j 1 -q)
-  peer_dry=$(cd "$peer_dir" && time_median 3 snakemake -n -j 1 -q)
+  read -r peer_noop peer_noop_cpu < <(cd "$peer_dir" && time_median 3 snakemake -j 1 -q)
+  read -r peer_dry peer_dry_cpu < <(cd "$peer_dir" && time_median 3 snakemake -n -j 1 -q)
   ratio=$(awk -v a="$peer_noop" -v b="$status_text" 'BEGIN { printf "%.1fx faster", a / b }')
 fi
 
 {
   echo "## lc status vs Snakemake no-op ($(snakemake --version 2>/dev/null || echo -)), $tasks tasks ($U x $K chain), $(nproc) cores, $(date -u +%Y-%m-%d)"
   echo
-  echo "| command | wall (median) |"
-  echo "|---|---|"
-  echo "| lc status (text, aggregated per output) | $status_text s |"
-  echo "| lc status --json | $status_json s |"
-  echo "| lc dag --json (spec + DAG only, for reference) | $dag_json s |"
-  echo "| snakemake -j 1 (nothing to do) | $peer_noop s |"
-  echo "| snakemake -n -j 1 (dry-run, nothing to do) | $peer_dry s |"
+  echo "| command | wall (median) | CPU user+sys (median) |"
+  echo "|---|---|---|"
+  echo "| lc status (text, aggregated per output) | $status_text s | $status_text_cpu s |"
+  echo "| lc status --json | $status_json s | $status_json_cpu s |"
+  echo "| lc dag --json (spec + DAG only, for reference) | $dag_json s | $dag_json_cpu s |"
+  echo "| snakemake -j 1 (nothing to do) | $peer_noop s | $peer_noop_cpu s |"
+  echo "| snakemake -n -j 1 (dry-run, nothing to do) | $peer_dry s | $peer_dry_cpu s |"
   echo
+  echo "Load average when done: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times; compare ratios)."
   echo "lc status peak RSS: $status_rss MiB. lc vs snakemake no-op: $ratio."
   awk -v s="$status_text" -v n="$tasks" 'BEGIN { print (s <= 0.5 ? "PASS" : "MISS") ": lc status of " n " tasks in " s " s (target <= 0.5 s)" }'
 } | tee "$out/results.md"

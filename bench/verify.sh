@@ -55,15 +55,15 @@ files=$out/files.list
 bytes=$(cd "$dir" && xargs -d '\n' stat -c %s <"$files" | awk '{ s += $1 } END { print s }')
 (cd "$dir" && xargs -d '\n' cat <"$files" >/dev/null) # warm the page cache
 
-time_median() { # N CMD... -> median wall seconds (exit code must be 0)
+time_median() { # N CMD... -> "<median wall s> <median CPU s>" (exit code must be 0)
   local n=$1; shift
-  local walls=() w mb code
+  local walls=() cpus=() w mb code cpu
   for ((r = 0; r < n; r++)); do
-    read -r w mb code < <(measure "$out/cmd.out" "$@")
+    read -r w mb code cpu < <(measure "$out/cmd.out" "$@")
     [ "$code" = 0 ] || { cat "$out/cmd.out" "$out/cmd.out.err" >&2; exit 1; }
-    walls+=("$w")
+    walls+=("$w") cpus+=("$cpu")
   done
-  printf '%s\n' "${walls[@]}" | median
+  echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
 }
 
 # In-process time of the verify itself (hashing + checks, no node start or spec load), as
@@ -71,13 +71,13 @@ time_median() { # N CMD... -> median wall seconds (exit code must be 0)
 engine_s() { grep -o 'in [0-9.]*s' "$out/cmd.out" | tail -1 | tr -dc '0-9.'; }
 
 cd "$dir"
-sha=$(time_median "$runs" xargs -d '\n' -a "$files" sha256sum)
-full=$(time_median "$runs" node "$lc" verify --no-cache)
+read -r sha _ < <(time_median "$runs" xargs -d '\n' -a "$files" sha256sum)
+read -r full _ < <(time_median "$runs" node "$lc" verify --no-cache)
 full_engine=$(engine_s)
-full1=$(time_median "$runs" node "$lc" verify --no-cache -j 1)
+read -r full1 _ < <(time_median "$runs" node "$lc" verify --no-cache -j 1)
 sleep 2.1 # files younger than 2 s are never cached (racy timestamps)
 node "$lc" verify >/dev/null
-cached=$(time_median "$runs" node "$lc" verify)
+read -r cached _ < <(time_median "$runs" node "$lc" verify)
 cached_engine=$(engine_s)
 grep -q "unchanged from cache" "$out/cmd.out" || { echo "second verify did not use the cache:" >&2; cat "$out/cmd.out" >&2; exit 1; }
 
@@ -92,6 +92,7 @@ mibs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f MiB/s", b / 1048576 /
   echo "| lc verify --no-cache -j 1 | $full1 s | $(mibs "$full1") |"
   echo "| lc verify (second run, stat cache) | $cached s | - |"
   echo
+  echo "Load average when done: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Inside lc (verify only, without node start-up and spec loading): full $full_engine s, cached $cached_engine s."
   echo
   awk -v a="$sha" -v b="$full" 'BEGIN { r = a / b; printf "%s: lc verify at %.0f%% of sha256sum throughput (target >= 90%%)\n", (r >= 0.9 ? "PASS" : "MISS"), r * 100 }'
