@@ -210,3 +210,28 @@ function busyText(s: ViewState): string {
   if (s.run.owner === 'attached' && s.run.holder) return `lc run (pid ${s.run.holder.pid} on ${s.run.holder.host}) holds the project: wait for it or cancel it (x)`;
   return 'a run is already active: wait for it or cancel it (x)';
 }
+
+/**
+ * Keys typed faster than the terminal is read (or sent together, as tmux send-keys does) reach
+ * us as one string such as `jj\r`. Split it into single presses; null when it is not such a run
+ * (escape sequences are parsed by the terminal layer).
+ */
+export function splitTyped(input: string): KeyPress[] | null {
+  if (input.length < 2 || input.includes('\u001b')) return null;
+  return Array.from(input, (ch): KeyPress => {
+    switch (ch) {
+      case '\r':
+      case '\n':
+        return { input: '', enter: true };
+      case '\t':
+        return { input: '', tab: true };
+      case '\u007f':
+      case '\b':
+        return { input: '', backspace: true };
+      case '\u0003':
+        return { input: 'c', ctrl: true };
+      default:
+        return { input: ch };
+    }
+  });
+}

@@ -6,7 +6,7 @@
 import { useInput, useStdout, type Key } from 'ink';
 import { useEffect, useSyncExternalStore } from 'react';
 import { App } from '../../components/App.js';
-import type { KeyPress } from '../../engine/monitor/keys.js';
+import { splitTyped, type KeyPress } from '../../engine/monitor/keys.js';
 import type { TuiController } from './controller.js';
 
 export const RESIZE_DEBOUNCE_MS = 80;
@@ -36,10 +36,9 @@ export function Root({ controller, ascii, color }: { controller: TuiController; 
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { stdout } = useStdout();
   useInput((input, key) => {
-    // Keys typed faster than a read (or sent together by tmux) arrive as one string: one at a time.
-    if (input.length > 1 && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input)) {
-      for (const ch of input) controller.key(toKeyPress(ch, key));
-    } else controller.key(toKeyPress(input, key));
+    const typed = key.ctrl || key.meta ? null : splitTyped(input);
+    if (typed) for (const k of typed) controller.key(k);
+    else controller.key(toKeyPress(input, key));
   });
   useEffect(() => {
     let timer: NodeJS.Timeout | null = null;

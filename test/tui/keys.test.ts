@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { interpretKey, type KeyPress } from '../../engine/monitor/keys.js';
+import { interpretKey, splitTyped, type KeyPress } from '../../engine/monitor/keys.js';
 import { reduceAll } from '../../engine/monitor/reducer.js';
 import { createStore, type Clock } from '../../engine/monitor/store.js';
 import type { ViewState } from '../../engine/monitor/types.js';
@@ -174,5 +174,14 @@ describe('store', () => {
     store.dispatch({ type: 'move', delta: 1 });
     clock.advance(0);
     expect(listener).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('typed runs', () => {
+  test('keys that arrive together are split into single presses', () => {
+    expect(splitTyped('jj\r')).toEqual([{ input: 'j' }, { input: 'j' }, { input: '', enter: true }]);
+    expect(splitTyped('\u0003\u0003')).toEqual([{ input: 'c', ctrl: true }, { input: 'c', ctrl: true }]);
+    expect(splitTyped('j')).toBeNull();
+    expect(splitTyped('\u001b[A')).toBeNull();
   });
 });
