@@ -5,6 +5,7 @@
  * the store and forwards key presses, so tests drive this class directly too.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
@@ -60,6 +61,10 @@ interface Intervals {
 
 const DEFAULT_INTERVALS: Intervals = { tickMs: 1000, lockMs: 2000, schedulerMs: 5000, statusMs: 30_000 };
 
+/** How often Dask workers' utilisation is asked for: session on this host / elsewhere. */
+const WORKERS_LOCAL_MS = 2000;
+const WORKERS_REMOTE_MS = 15_000;
+
 /** Lines read for the log pane; the full viewer reads LOG_LINES_KEPT. */
 const TAIL_LINES = 200;
 const VIEW_BYTES = 8 * 1024 * 1024;
@@ -93,6 +98,7 @@ export class TuiController {
   /** Journal of the last attached run that ended: its lock may linger a moment; never replay it twice. */
   private endedJournal: string | null = null;
   private schedulerBusy = false;
+  private nextWorkersAt = 0;
   private quitting = false;
   private disposed = false;
 
@@ -127,7 +133,8 @@ export class TuiController {
     void this.pollScheduler();
     every(this.iv.tickMs, () => void this.tick());
     every(this.iv.lockMs, () => void this.checkForeignRun());
-    every(this.iv.schedulerMs, () => void this.pollScheduler());
+    const dask = resolveExecutorKind(this.o.executor, this.env) === 'dask';
+    every(dask ? Math.min(this.iv.schedulerMs, WORKERS_LOCAL_MS) : this.iv.schedulerMs, () => void this.pollScheduler());
   }
 
   key(k: KeyPress): void {
@@ -376,10 +383,13 @@ export class TuiController {
     if (this.schedulerBusy && !force) return;
     this.schedulerBusy = true;
     try {
-      const wantWorkers = this.store.getState().executor === 'dask';
+      // Workers' utilisation means a bridge query: cheap over the session's unix socket (its
+      // supervisor on this host), a Python start otherwise, so remote ones are asked rarely.
+      const wantWorkers = this.store.getState().executor === 'dask' && Date.now() >= this.nextWorkersAt;
       const { schedulerStatus } = await scheduler();
       const st = await schedulerStatus({ projectRoot: this.o.ctx.root, env: this.env, workers: wantWorkers });
       if (this.disposed) return;
+      if (wantWorkers) this.nextWorkersAt = Date.now() + (st.host === hostname() ? WORKERS_LOCAL_MS : WORKERS_REMOTE_MS);
       this.store.dispatch({ type: 'scheduler', scheduler: schedulerView(st) });
       if (wantWorkers && st.running && st.workers.length) this.store.dispatch({ type: 'utilisation', nodes: st.workers });
     } catch {

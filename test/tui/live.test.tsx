@@ -159,3 +159,25 @@ describe('verify, Ctrl-C and the session scheduler', () => {
     }
   });
 });
+
+describe('on the Dask executor', () => {
+  test('the workers pane shows the session scheduler\'s workers and r runs through Dask', async () => {
+    const p = prepare(projectFiles());
+    const env = { LIGHTCONE_SCRATCH: p.scratch };
+    const started = await lc(['scheduler', 'start'], { cwd: p.root, env });
+    expect(started.exitCode, started.stderr).toBe(0);
+    try {
+      t = await live(p, { schedulerMs: 300, executor: 'dask' });
+      await t.waitFor(/executor dask .*scheduler tls:\/\//, 30_000);
+      await t.waitFor(/WORKERS +1 node/, 30_000);
+      t.press('r');
+      const f = await t.waitFor(/finished in .*4 ok/, 60_000);
+      expect(f).toMatch(/executor dask/);
+      expect(t.manifest('a', 'fit') && t.manifest('b', 'fit')).toBe(true);
+      // the session outlives the run
+      await t.waitFor(/scheduler tls:\/\//);
+    } finally {
+      await lc(['scheduler', 'stop'], { cwd: p.root, env });
+    }
+  });
+});

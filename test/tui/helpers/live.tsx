@@ -80,7 +80,7 @@ export function prepare(files: Record<string, string>): Prepared {
   return { root, scratch: join(tmp.dir, 'scratch'), cleanup: tmp.cleanup };
 }
 
-export async function live(files: Record<string, string> | Prepared, extra: { universes?: string[]; schedulerMs?: number } = {}): Promise<Live> {
+export async function live(files: Record<string, string> | Prepared, extra: { universes?: string[]; schedulerMs?: number; executor?: 'local' | 'dask' } = {}): Promise<Live> {
   const p = 'root' in files && typeof files.root === 'string' && 'cleanup' in files ? (files as Prepared) : prepare(files as Record<string, string>);
   const root = p.root;
   process.env.LIGHTCONE_SCRATCH = p.scratch;
@@ -89,7 +89,7 @@ export async function live(files: Record<string, string> | Prepared, extra: { un
   const controller = new TuiController({
     ctx,
     universes: extra.universes ?? [],
-    executor: 'local',
+    executor: extra.executor ?? 'local',
     cols: 100,
     rows: 30,
     intervals: { tickMs: 250, lockMs: 300, schedulerMs: extra.schedulerMs ?? 60_000, statusMs: 60_000 },
