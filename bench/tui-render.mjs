@@ -12,7 +12,7 @@ const { render } = await import('ink');
 const { default: React } = await import('react');
 const { App } = await import('../dist/components/App.js');
 const { initialState, reduce } = await import('../dist/engine/monitor/reducer.js');
-const { buildFrame } = await import('../dist/engine/monitor/frame.js');
+const { buildFrame } = await import('../dist/engine/monitor/frame/index.js');
 
 const FRAMES = Number(process.argv[2] ?? 300);
 const U = 1000;
@@ -92,7 +92,7 @@ ink.unmount();
 const q = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
 const fmt = (a) => `p50 ${q(a, 0.5).toFixed(2)} ms, p95 ${q(a, 0.95).toFixed(2)} ms, max ${Math.max(...a).toFixed(2)} ms`;
 console.log(`frames: ${renderMs.length}, ${(wall / FRAMES).toFixed(2)} ms per frame in total (reduce + React + Ink)`);
-console.log(`Ink renderTime: ${fmt(renderMs.slice(1))}`);
+console.log(`Ink renderTime: ${fmt(renderMs.slice(1))}; frames over 16 ms: ${renderMs.slice(1).filter((x) => x > 16).length} of ${renderMs.length - 1}`);
 console.log(`frame model:    ${fmt(buildMs)}`);
 console.log(`CPU per frame (React + Ink, this process): ${fmt(cpuMs)}`);
 console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`);

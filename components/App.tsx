@@ -1,9 +1,9 @@
 /**
  * The TUI's root component: view state in, screen out. Building the frame model is a pure
- * function (engine/monitor/frame.ts), so this component holds no logic of its own.
+ * function (engine/monitor/frame/), so this component holds no logic of its own.
  */
 import { useMemo } from 'react';
-import { buildFrame } from '../engine/monitor/frame.js';
+import { buildFrame } from '../engine/monitor/frame/index.js';
 import { glyphsFor } from '../engine/monitor/glyphs.js';
 import type { ViewState } from '../engine/monitor/types.js';
 import { Frame } from './Frame.js';

@@ -5,7 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import type { FrameModel, Line } from '../engine/monitor/frame.js';
+import type { FrameModel, Line } from '../engine/monitor/frame/index.js';
 import { PaneView } from './Pane.js';
 import { paintLine, paintLines } from './paint.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { bar, fit, fmtBytes, fmtDuration, sanitizeLine, truncateMiddle } from '../../engine/monitor/format.js';
-import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../engine/monitor/frame.js';
+import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../engine/monitor/frame/index.js';
 import { exitMessage } from '../../engine/monitor/exit.js';
 import { computeLayout } from '../../engine/monitor/layout.js';
 import { reduce } from '../../engine/monitor/reducer.js';

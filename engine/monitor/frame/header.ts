@@ -1,0 +1,92 @@
+/** The two header lines: project, universes, executor, scheduler; then the run. */
+import { bar, fmtDuration } from '../format.js';
+import type { Glyphs } from '../glyphs.js';
+import { needsWork } from '../selectors.js';
+import type { ViewState } from '../types.js';
+import { fitLine, seg, type Line } from './model.js';
+
+export function headerLines(state: ViewState, w: number, g: Glyphs): Line[] {
+  const sep = seg(` ${g.sep} `, 'muted');
+  const n = state.universes.length;
+  const f = state.universeFilter;
+  const universes = f.length === 0 ? `${n} universe${n === 1 ? '' : 's'}` : `universes ${f.length}/${n}: ${f.join(', ')}`;
+  const l1: Line = [
+    seg(' lc ', 'accent', { bold: true }),
+    seg(state.projectName || '(no project)', 'title', { bold: true }),
+    sep,
+    seg(universes, f.length ? 'warn' : 'plain'),
+    sep,
+    seg(`executor ${state.executor}`),
+    sep,
+    ...schedulerSegs(state, g),
+  ];
+  return [fitLine(l1, w, g.ellipsis), fitLine(runSegs(state, g), w, g.ellipsis)];
+}
+
+function schedulerSegs(state: ViewState, g: Glyphs): Line {
+  const s = state.scheduler;
+  switch (s.state) {
+    case 'none':
+      return [seg('scheduler none', 'muted')];
+    case 'starting':
+      return [seg('scheduler starting', 'warn')];
+    case 'stopping':
+      return [seg('scheduler stopping', 'warn')];
+    case 'running': {
+      const parts = [`${s.workers} worker${s.workers === 1 ? '' : 's'}`];
+      if (s.startedAt !== undefined) parts.push(`up ${fmtDuration((state.now - s.startedAt) / 1000)}`);
+      if (s.idleDeadline !== undefined) parts.push(`idle stop in ${fmtDuration(Math.max(0, (s.idleDeadline - state.now) / 1000))}`);
+      return [
+        seg(s.external ? 'external scheduler ' : 'scheduler ', 'plain'),
+        seg(s.address, 'ok'),
+        seg(` ${g.sep} ${parts.join(', ')}`, 'muted'),
+      ];
+    }
+  }
+}
+
+function runSegs(state: ViewState, g: Glyphs): Line {
+  const r = state.run;
+  const who: Line =
+    r.owner === 'attached' && r.holder ? [seg(` lc run pid ${r.holder.pid} on ${r.holder.host} `, 'accent'), seg('(attached) ', 'muted')] : [seg(' ')];
+  if (!state.statusLoaded && r.phase === 'idle') return [seg(` reading status${g.dots}`, 'muted')];
+  const elapsed = r.startedAt !== undefined && r.phase !== 'finished' ? Math.max(0, (state.now - r.startedAt) / 1000) : r.elapsedS;
+  switch (r.phase) {
+    case 'idle': {
+      const todo = needsWork(state);
+      return todo === 0
+        ? [seg(' idle ', 'plain'), seg(`${g.sep} everything up to date`, 'ok')]
+        : [seg(' idle ', 'plain'), seg(`${g.sep} ${todo} task${todo === 1 ? '' : 's'} need work (r runs them)`, 'stale')];
+    }
+    case 'starting':
+      return [...who, seg(r.owner === 'attached' ? `waiting for the run plan${g.dots}` : `starting run${g.dots}`, 'warn')];
+    case 'running':
+    case 'cancelling': {
+      const frac = r.planned > 0 ? r.done / r.planned : 0;
+      const segs: Line = [
+        ...who,
+        seg(r.phase === 'cancelling' ? 'cancelling ' : 'running ', r.phase === 'cancelling' ? 'warn' : 'running', { bold: true }),
+        seg(`${r.done}/${r.planned} `),
+        seg(bar(frac, 12, g.barFull, g.barEmpty), 'running'),
+        seg(` ${g.sep} ${r.running} running`, 'running'),
+      ];
+      if (r.failed) segs.push(seg(` ${g.sep} ${r.failed} failed`, 'failed'));
+      segs.push(seg(` ${g.sep} ${fmtDuration(elapsed)} elapsed`, 'muted'));
+      segs.push(seg(` ${g.sep} ETA ${r.etaS === null ? '?' : fmtDuration(r.etaS)}`, 'muted'));
+      return segs;
+    }
+    case 'finished': {
+      const f = r.finished;
+      if (!f) return [...who, seg('finished')];
+      const bad = f.failed + f.blocked + f.cancelled > 0;
+      const segs: Line = [...who, seg(`finished in ${fmtDuration(f.wallS)}: `, bad ? 'warn' : 'ok'), seg(`${f.succeeded} ok`, 'ok')];
+      if (f.failed) segs.push(seg(` ${g.sep} ${f.failed} failed`, 'failed'));
+      if (f.blocked) segs.push(seg(` ${g.sep} ${f.blocked} blocked`, 'blocked'));
+      if (f.cancelled) segs.push(seg(` ${g.sep} ${f.cancelled} cancelled`, 'warn'));
+      if (r.upToDate) segs.push(seg(` ${g.sep} ${r.upToDate} up to date`, 'muted'));
+      const todo = needsWork(state);
+      if (todo) segs.push(seg(` ${g.sep} ${todo} need work`, 'stale'));
+      return segs;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/** Full-screen overlays: help, the full log viewer, the universe picker. */
+import { fit, sanitizeLine, truncateMiddle } from '../format.js';
+import type { Glyphs } from '../glyphs.js';
+import type { FrameLayout } from '../layout.js';
+import type { ViewState } from '../types.js';
+import { fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel, type Tone } from './model.js';
+
+export function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneModel | undefined {
+  const o = state.ui.overlay;
+  const w = layout.cols;
+  const body = layout.bodyHeight - 1;
+  if (o.kind === 'help') return helpPane(w, body, g);
+  if (o.kind === 'universes') return universesPane(state, o.cursor, o.picked, w, body, g);
+  if (o.kind === 'log') return logViewPane(state, w, body, g);
+  return undefined;
+}
+
+/** Key help rows: [group, key, what it does], short enough for 80 columns. */
+export function helpEntries(g: Glyphs): [string, string, string][] {
+  return [
+    ['run', 'r', 'run what is stale: selected output + what it needs (none: all)'],
+    ['', 'f', 'force: re-run the selected output in the shown universes (y/n)'],
+    ['', 'x', 'cancel the run gracefully (an attached run is asked to stop)'],
+    ['', 'v', 'verify the selected output: re-hash, check provenance'],
+    ['', 's', 'stop the session scheduler (y/n; never an external one)'],
+    ['move', `${g.up}${g.down} j k`, 'move; PgUp/PgDn page; g/G first/last'],
+    ['', 'tab', 'next pane: outputs, details, workers (shift-tab back)'],
+    ['', g.enter, 'outputs: open the details; details: expand the row'],
+    ['', 'esc', 'back; in outputs: clear the selection (r runs all)'],
+    ['', '/', 'filter outputs by name'],
+    ['', 'u', 'pick universes (space toggles, a all, enter applies)'],
+    ['', 'l', 'full log of the selected task (scroll, q leaves)'],
+    ['screen', '?', 'this help'],
+    ['', 'q', 'quit (asks during a run; the session scheduler stays up)'],
+    ['', 'Ctrl-C', 'cancel the run; again: quit'],
+  ];
+}
+
+function helpPane(w: number, body: number, g: Glyphs): PaneModel {
+  const s = g.state;
+  const lines: Line[] = helpEntries(g).map(([grp, k, d]) =>
+    fitLine([seg(` ${fit(grp, 7)}`, 'accent', { bold: true }), seg(fit(k, 8), 'title', { bold: true }), seg(d)], w, g.ellipsis),
+  );
+  const states: [string, string, Tone][] = [
+    [s.ok, 'ok', 'ok'],
+    [s.stale, 'stale', 'stale'],
+    [s.missing, 'missing', 'missing'],
+    [s.running, 'running', 'running'],
+    [s.queued, 'queued', 'queued'],
+    [s.failed, 'failed', 'failed'],
+    [s.blocked, 'blocked', 'blocked'],
+    [s.modified, 'modified', 'warn'],
+    [s.unreadable, 'unreadable', 'warn'],
+  ];
+  const stateSegs = states.flatMap(([gl, name, tone]) => [seg(gl, tone), seg(` ${name}  `)]);
+  lines.push(fitLine([seg(` ${fit('states', 7)}`, 'accent', { bold: true }), ...stateSegs.slice(0, 10)], w, g.ellipsis));
+  lines.push(fitLine([seg(` ${fit('', 7)}`), ...stateSegs.slice(10), seg('(stale counts them too)', 'muted')], w, g.ellipsis));
+  const shown = lines.length > body ? [...lines.slice(0, Math.max(0, body - 1)), fitLine([seg(`  +${lines.length - body + 1} more: make the terminal taller`, 'muted')], w, g.ellipsis)] : lines;
+  return { id: 'help', width: w, focused: true, title: title('HELP', true, g, [seg('  keys and symbols', 'muted')], w), lines: padLines(shown, body, w) };
+}
+
+function universesPane(state: ViewState, cursor: number, picked: string[], w: number, body: number, g: Glyphs): PaneModel {
+  const all = state.universes;
+  const set = new Set(picked);
+  const win = windowRows(all.length, cursor, body);
+  const lines: Line[] = [];
+  for (let i = win.start; i < win.start + win.count; i++) {
+    const u = all[i];
+    if (u === undefined) continue;
+    const on = set.has(u);
+    lines.push(
+      fitLine(
+        [seg(i === cursor ? g.cursor : ' ', 'accent', { bold: true }), seg(` ${on ? g.checked : g.unchecked} `, on ? 'ok' : 'muted'), seg(u, i === cursor ? 'title' : 'plain', { bold: i === cursor })],
+        w,
+        g.ellipsis,
+      ),
+    );
+  }
+  if (win.more) lines.push(moreLine(win.more, win.start, w, g));
+  const titleLine = title('UNIVERSES', true, g, [seg(`  ${picked.length}/${all.length} picked`, 'muted')], w);
+  return { id: 'universes', width: w, focused: true, title: titleLine, lines: padLines(lines, body, w) };
+}
+
+function logViewPane(state: ViewState, w: number, body: number, g: Glyphs): PaneModel {
+  const log = state.log;
+  if (!log) return { id: 'logview', width: w, focused: true, title: title('LOG', true, g, [], w), lines: padLines([fitLine([seg('  no log for this task', 'muted')], w, g.ellipsis)], body, w) };
+  const n = log.lines.length;
+  const start = log.scroll ?? Math.max(0, n - body);
+  const shown = log.lines.slice(start, start + body);
+  const range = n === 0 ? 'empty' : `lines ${start + 1 + log.truncatedLines}-${start + shown.length + log.truncatedLines} of ${n + log.truncatedLines}${log.scroll === null ? ' (following)' : ''}`;
+  const titleLine = title('LOG', true, g, [seg(`  ${log.taskId}`, 'title', { bold: true }), seg(` ${g.sep} ${range} ${g.sep} ${truncateMiddle(log.path, Math.max(10, w - 60), g.ellipsis)}`, 'muted')], w);
+  const lines = shown.map((l) => fitLine([seg(' '), seg(sanitizeLine(l))], w, g.ellipsis));
+  return { id: 'logview', width: w, focused: true, title: titleLine, lines: padLines(lines, body, w) };
+}

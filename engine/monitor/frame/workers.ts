@@ -1,0 +1,104 @@
+/** The workers pane: per node CPU, memory, GPU, slots and running tasks. */
+import type { NodeUtilisation } from '../../executors/executor.js';
+import { bar, fit, fmtBytes, fmtPercent, truncateMiddle, width } from '../format.js';
+import type { Glyphs } from '../glyphs.js';
+import type { FrameLayout } from '../layout.js';
+import { runningByHost } from '../selectors.js';
+import type { ViewState } from '../types.js';
+import { fitLine, moreLine, padLines, seg, title, type Line, type PaneModel, type Tone } from './model.js';
+
+export function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneModel {
+  const { width: w, body } = layout.workers;
+  const focused = state.ui.focus === 'workers' && state.ui.overlay.kind === 'none';
+  const nodes = state.workers;
+  let inUse = 0;
+  let total = 0;
+  for (const n of nodes) {
+    inUse += n.cpusInUse;
+    total += n.cpusTotal;
+  }
+  const summary = `  ${nodes.length} node${nodes.length === 1 ? '' : 's'} ${g.sep} cpus ${fmtNum(inUse)}/${fmtNum(total)} in use`;
+  const titleLine = title('WORKERS', focused, g, nodes.length ? [seg(summary, 'muted')] : [], w);
+  if (body === 0) return { id: 'workers', width: w, focused, title: titleLine, lines: [] };
+  if (nodes.length === 0) return { id: 'workers', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  waiting for the first utilisation snapshot${g.dots}`, 'muted')], w, g.ellipsis)], body, w) };
+
+  const perNode = workerLinesPerNode(w);
+  const twoLine = perNode === 2;
+  const hasGpu = nodes.some((n) => n.gpuPercent.length > 0);
+  const fitsAll = nodes.length * perNode <= body;
+  const capacity = fitsAll ? nodes.length : Math.max(1, Math.floor((body - 1) / perNode));
+  const start = fitsAll ? 0 : Math.max(0, Math.min(nodes.length - capacity, state.ui.workerCursor - Math.floor(capacity / 2)));
+  const win = { start, count: capacity, more: nodes.length - capacity };
+  const lines: Line[] = [];
+  const fromEvents = state.run.owner === 'attached' ? runningByHost(state) : undefined;
+  for (let i = win.start; i < win.start + win.count; i++) {
+    const reported = nodes[i];
+    if (!reported) continue;
+    const derived = reported.runningTasks.length === 0 ? fromEvents?.get(reported.host) : undefined;
+    const n = derived ? { ...reported, runningTasks: derived } : reported;
+    const isCursor = focused && i === state.ui.workerCursor;
+    lines.push(...(twoLine ? workerTwoLines(n, w, hasGpu, isCursor, g) : [workerLine(n, w, hasGpu, isCursor, g)]));
+  }
+  if (win.more) lines.push(moreLine(win.more, win.start, w, g, ' nodes'));
+  return { id: 'workers', width: w, focused, title: titleLine, lines: padLines(lines, body, w) };
+}
+
+/** Narrow panes show a node on two lines (name and slots, then bars). */
+export const workerLinesPerNode = (w: number): number => (w < 76 ? 2 : 1);
+
+const fmtNum = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+
+function cpuSegs(n: NodeUtilisation, bw: number, g: Glyphs): Line {
+  return [
+    seg('cpu ', 'muted'),
+    seg(bar(n.cpuPercent / 100, bw, g.barFull, g.barEmpty), loadTone(n.cpuPercent)),
+    seg(fit(fmtPercent(n.cpuPercent), 5, { align: 'right' })),
+  ];
+}
+
+function memSegs(n: NodeUtilisation, bw: number, g: Glyphs): Line {
+  const frac = n.memoryTotalBytes > 0 ? n.memoryUsedBytes / n.memoryTotalBytes : 0;
+  return [
+    seg(' mem ', 'muted'),
+    seg(bar(frac, bw, g.barFull, g.barEmpty), loadTone(frac * 100)),
+    seg(fit(` ${fmtBytes(n.memoryUsedBytes)}/${fmtBytes(n.memoryTotalBytes)}`, 12)),
+  ];
+}
+
+function gpuSegs(n: NodeUtilisation, hasGpu: boolean): Line {
+  if (!hasGpu) return [];
+  if (n.gpuPercent.length === 0) return [seg(fit(' gpu -', 10), 'muted')];
+  const avg = n.gpuPercent.reduce((a, b) => a + b, 0) / n.gpuPercent.length;
+  return [seg(' gpu ', 'muted'), seg(fit(fmtPercent(avg), 5, { align: 'right' }), loadTone(avg))];
+}
+
+const loadTone = (pct: number): Tone => (pct >= 90 ? 'failed' : pct >= 70 ? 'warn' : 'ok');
+
+function workerLine(n: NodeUtilisation, w: number, hasGpu: boolean, isCursor: boolean, g: Glyphs): Line {
+  const hostW = 14;
+  const bw = w >= 110 ? 12 : 8;
+  const segs: Line = [
+    seg(isCursor ? g.cursor : ' ', 'accent'),
+    seg(fit(n.host, hostW, { middle: true, ellipsis: g.ellipsis }) + ' ', 'title', { bold: isCursor }),
+    ...cpuSegs(n, bw, g),
+    ...memSegs(n, bw, g),
+    ...gpuSegs(n, hasGpu),
+    seg(` cpus ${fit(`${fmtNum(n.cpusInUse)}/${fmtNum(n.cpusTotal)}`, 7)}`, 'muted'),
+    seg(`${n.runningTasks.length} running`, n.runningTasks.length ? 'running' : 'muted'),
+  ];
+  const used = segs.reduce((a, s) => a + width(s.text), 0);
+  if (n.runningTasks.length && w - used > 4) segs.push(seg(`: ${truncateMiddle(n.runningTasks.join(', '), w - used - 2, g.ellipsis)}`, 'muted'));
+  return fitLine(segs, w, g.ellipsis);
+}
+
+function workerTwoLines(n: NodeUtilisation, w: number, hasGpu: boolean, isCursor: boolean, g: Glyphs): Line[] {
+  const bw = Math.max(4, Math.min(10, Math.floor((w - 32 - (hasGpu ? 10 : 0)) / 2)));
+  const l1: Line = [
+    seg(isCursor ? g.cursor : ' ', 'accent'),
+    seg(truncateMiddle(n.host, Math.max(8, w - 30), g.ellipsis), 'title', { bold: isCursor }),
+    seg(`  cpus ${fmtNum(n.cpusInUse)}/${fmtNum(n.cpusTotal)}`, 'muted'),
+    seg(` ${g.sep} ${n.runningTasks.length} running`, n.runningTasks.length ? 'running' : 'muted'),
+  ];
+  const l2: Line = [seg('   '), ...cpuSegs(n, bw, g), ...memSegs(n, bw, g), ...gpuSegs(n, hasGpu)];
+  return [fitLine(l1, w, g.ellipsis), fitLine(l2, w, g.ellipsis)];
+}
