@@ -4,9 +4,7 @@
  * force, cancel, verify, stop scheduler, quit). No React here: the Ink root only subscribes to
  * the store and forwards key presses, so tests drive this class directly too.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
 import type { Executor, NodeUtilisation } from '../../engine/executors/executor.js';
@@ -15,16 +13,15 @@ import type { Attachment } from '../../engine/monitor/attach.js';
 import { exitMessage } from '../../engine/monitor/exit.js';
 import { interpretKey, type KeyPress, type TuiCommand } from '../../engine/monitor/keys.js';
 import { projectShape } from '../../engine/monitor/project-shape.js';
-import { LOG_LINES_KEPT, initialState } from '../../engine/monitor/reducer.js';
-import { displayState, logTaskFor } from '../../engine/monitor/selectors.js';
+import { initialState } from '../../engine/monitor/reducer.js';
 import { createStore, type Store } from '../../engine/monitor/store.js';
-import type { SchedulerView, TaskView } from '../../engine/monitor/types.js';
+import type { SchedulerView } from '../../engine/monitor/types.js';
 import { createRunControl, type RunControl } from '../../engine/runner/control.js';
-import { taskLogDir, tailLogFile } from '../../engine/runner/logs.js';
 import type { RunSummary } from '../../engine/runner/types.js';
 import type { SchedulerStatus } from '../../engine/scheduler/index.js';
 import { computeStatus } from '../../engine/status/index.js';
 import type { ProjectContext } from '../project-context.js';
+import { LogFeed } from './log-feed.js';
 
 // Loaded on first use, after the first frame is on screen: start-up only needs the store.
 const runner = () => import('../../engine/runner/run.js');
@@ -65,10 +62,6 @@ const DEFAULT_INTERVALS: Intervals = { tickMs: 1000, lockMs: 2000, schedulerMs: 
 const WORKERS_LOCAL_MS = 2000;
 const WORKERS_REMOTE_MS = 15_000;
 
-/** Lines read for the log pane; the full viewer reads LOG_LINES_KEPT. */
-const TAIL_LINES = 200;
-const VIEW_BYTES = 8 * 1024 * 1024;
-
 export interface TuiExit {
   code: number;
   /** Printed after the screen is restored. */
@@ -88,7 +81,7 @@ export class TuiController {
   private attachment: Attachment | null = null;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
-  private logTarget = '';
+  private readonly logs: LogFeed;
   private statusBusy: Promise<void> | null = null;
   private statusAgain = false;
   private lastStatusAt = 0;
@@ -111,12 +104,13 @@ export class TuiController {
       ...(o.frameMs !== undefined ? { frameMs: o.frameMs } : {}),
     });
     this.store.dispatch({ type: 'project', shape: projectShape(o.ctx.project.name, o.ctx.dag) });
+    this.logs = new LogFeed(this.store, o.ctx.scratch);
     this.exited = new Promise((r) => (this.resolveExit = r));
   }
 
   /** Start polling; the first status and utilisation snapshots follow within a moment. */
   async start(): Promise<void> {
-    this.unsubscribe = this.store.subscribe(() => this.syncLog());
+    this.unsubscribe = this.store.subscribe(() => this.logs.sync());
     // Status first: it is what the second frame needs.
     void this.refreshStatus();
     if (resolveExecutorKind(this.o.executor, this.env) === 'local') {
@@ -267,12 +261,7 @@ export class TuiController {
   }
 
   private openLog(taskId: string): void {
-    const t = this.store.getState().tasks.get(taskId);
-    const path = t ? this.logPathOf(t) : undefined;
-    if (!t || !path) return this.say(`no log for ${taskId} yet`, 'info');
-    this.store.dispatch({ type: 'log', log: { taskId, path, lines: tailLogFile(path, LOG_LINES_KEPT, VIEW_BYTES), truncatedLines: 0, scroll: null } });
-    this.store.dispatch({ type: 'overlay', overlay: { kind: 'log' } });
-    this.logTarget = `${taskId}\u0000${path}`;
+    if (!this.logs.open(taskId)) this.say(`no log for ${taskId} yet`, 'info');
   }
 
   private async quit(cancelRun: boolean): Promise<void> {
@@ -331,7 +320,7 @@ export class TuiController {
       if (this.disposed) return;
       this.store.dispatch({ type: 'tick', now: Date.now() });
       if (nodes) this.store.dispatch({ type: 'utilisation', nodes });
-      this.refreshRunningLog();
+      this.logs.refresh();
       // Idle refresh (files change under us), never more than ~3% of the time on big projects.
       const every = Math.max(this.iv.statusMs, 30 * this.statusCostMs);
       if (!this.run && !this.attachment && Date.now() - this.lastStatusAt > every) void this.refreshStatus();
@@ -424,57 +413,6 @@ export class TuiController {
     } finally {
       this.lockBusy = false;
     }
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Logs
-
-  private logPathOf(t: TaskView): string | undefined {
-    const known = displayState(t) === 'failed' ? (t.failure?.logPath ?? t.logPath) : (t.logPath ?? t.failure?.logPath);
-    if (known) return known;
-    // Not seen in this session: the newest attempt on disk, if any.
-    const dir = taskLogDir(this.o.ctx.scratch, t);
-    try {
-      const attempts = readdirSync(dir)
-        .map((n) => /^(\d+)\.log$/.exec(n)?.[1])
-        .filter((n): n is string => n !== undefined)
-        .map(Number)
-        .sort((a, b) => a - b);
-      const last = attempts.at(-1);
-      return last === undefined ? undefined : join(dir, `${last}.log`);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Keep the log pane on the task it should show (called after every frame). */
-  private syncLog(): void {
-    const s = this.store.getState();
-    if (s.ui.overlay.kind === 'log') return;
-    const t = logTaskFor(s);
-    const path = t ? this.logPathOf(t) : undefined;
-    const target = t && path ? `${t.id}\u0000${path}` : '';
-    if (target === this.logTarget) return;
-    this.logTarget = target;
-    if (t && path) this.loadLog(t.id, path, false);
-  }
-
-  private loadLog(taskId: string, path: string, full: boolean): void {
-    if (!existsSync(path)) return;
-    const prev = this.store.getState().log;
-    const lines = full ? tailLogFile(path, LOG_LINES_KEPT, VIEW_BYTES) : tailLogFile(path, TAIL_LINES);
-    const scroll = full && prev && prev.taskId === taskId ? prev.scroll : null;
-    this.store.dispatch({ type: 'log', log: { taskId, path, lines, truncatedLines: 0, scroll } });
-  }
-
-  /** A running task's log grows: re-read it once per tick (works for attached runs too). */
-  private refreshRunningLog(): void {
-    const s = this.store.getState();
-    const log = s.log;
-    if (!log) return;
-    const t = s.tasks.get(log.taskId);
-    if (!t || t.live !== 'running') return;
-    this.loadLog(log.taskId, log.path, s.ui.overlay.kind === 'log');
   }
 }
 
