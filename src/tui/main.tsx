@@ -63,7 +63,9 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
   const ink = render(<Root controller={controller} ascii={opts.ascii} color={opts.g.color} />, {
     exitOnCtrlC: false,
     patchConsole: true,
-    maxFps: 10,
+    // The store already limits frames to ~10/s; Ink's own throttle at the same period would beat
+    // against it and halve the rate, so it only guards against bursts.
+    maxFps: 20,
     // No incrementalRendering: Ink 6.8's line diffing left stale lines of a full-height frame in
     // tmux; full redraws inside synchronized output (DEC 2026) do not flicker.
     ...(metrics

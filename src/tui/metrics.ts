@@ -15,6 +15,8 @@ export interface TuiMetrics {
   /** renderTime of the frames drawn while a run was active. */
   runRenderMs: number[];
   peakRssMb: number;
+  /** process.memoryUsage() (MB) when the peak RSS was sampled. */
+  peakMemory: Record<string, number>;
   /** Start-up milestones, ms since process start. */
   marks: Record<string, number>;
 }
@@ -27,7 +29,14 @@ export interface MetricsRecorder {
 
 export function metricsRecorder(path: string | undefined): MetricsRecorder | undefined {
   if (!path) return undefined;
-  const m: TuiMetrics = { firstFrameMs: null, firstStatusFrameMs: null, frames: 0, renderMs: [], runRenderMs: [], peakRssMb: 0, marks: {} };
+  const m: TuiMetrics = { firstFrameMs: null, firstStatusFrameMs: null, frames: 0, renderMs: [], runRenderMs: [], peakRssMb: 0, peakMemory: {}, marks: {} };
+  const sample = (): void => {
+    const u = process.memoryUsage();
+    const rss = u.rss / 2 ** 20;
+    if (rss <= m.peakRssMb) return;
+    m.peakRssMb = rss;
+    m.peakMemory = Object.fromEntries(Object.entries(u).map(([k, v]) => [k, Math.round(v / 2 ** 20)]));
+  };
   return {
     mark(name) {
       m.marks[name] = performance.now();
@@ -39,10 +48,10 @@ export function metricsRecorder(path: string | undefined): MetricsRecorder | und
       m.frames++;
       m.renderMs.push(renderTime);
       if (running) m.runRenderMs.push(renderTime);
-      if (m.frames % 50 === 1) m.peakRssMb = Math.max(m.peakRssMb, process.memoryUsage.rss() / 2 ** 20);
+      if (m.frames % 20 === 1) sample();
     },
     write() {
-      m.peakRssMb = Math.max(m.peakRssMb, process.memoryUsage.rss() / 2 ** 20);
+      sample();
       writeFileSync(path, JSON.stringify(m) + '\n');
     },
   };
