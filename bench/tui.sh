@@ -103,6 +103,7 @@ const rows = [
   ['frames during the run / per second', `${m.runRenderMs.length} / ${(m.runRenderMs.length / Number(runS)).toFixed(1)}`, '<= ~10 per s', m.runRenderMs.length / Number(runS) <= 11],
   ['idle CPU over 10 s (own; waited-for children)', `${idleCpu} %; ${idleChild} %`, '< 3 %', Number(idleCpu) < 3],
   ['RSS idle / peak', `${rssIdle} / ${peak.toFixed(0)} MB`, '< 250 MB', peak < 250],
+  ['V8 heap used / reserved at the RSS peak', `${m.peakMemory.heapUsed ?? '?'} / ${m.peakMemory.heapTotal ?? '?'} MB`, '-', null],
   ['peak RSS of the same run without the TUI (lc run --plain)', `${plainRss} MB`, '-', null],
   ['run of all tasks (wall)', `${runS} s`, '-', null],
 ];
