@@ -1,7 +1,7 @@
 /**
  * Keys against a real temp project, the real runner and the real local executor.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { lc } from '../helpers/lc.js';
@@ -28,6 +28,21 @@ describe('TUI keys on a real project', () => {
     expect(okCount(outputRow(f, 'fit'))).toBe('2');
     expect(outputRow(f, 'fit')).toMatch(/✓/);
     expect(t.manifest('a', 'fit') && t.manifest('b', 'fit')).toBe(true);
+  });
+
+  test('r makes stale outputs ok: a changed script makes fit stale, r re-runs it', async () => {
+    const p = prepare(projectFiles());
+    const built = await lc(['run', '--plain'], { cwd: p.root, env: { LIGHTCONE_SCRATCH: p.scratch } });
+    expect(built.exitCode, built.stderr).toBe(0);
+    appendFileSync(join(p.root, 'scripts/fit.sh'), '# tuned\n');
+    t = await live(p);
+    let f = await t.waitFor(/2 tasks need work \(r runs them\)/);
+    expect(outputRow(f, 'fit')).toMatch(/◐ fit/);
+    expect(f).toMatch(/script scripts\/fit\.sh changed/);
+    t.press('r');
+    await t.waitFor(/finished in [^:\n]*: 2 ok/);
+    f = await t.waitFor(/nothing to do/);
+    expect(okCount(outputRow(f, 'fit'))).toBe('2');
   });
 
   test('f on the selected output asks, y re-runs it (and only it)', async () => {
