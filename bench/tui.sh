@@ -37,7 +37,10 @@ rm -f "$metrics"
 
 sock=lc-tui-bench-$$
 tm() { tmux -L "$sock" "$@"; }
-cleanup() { tm kill-server 2>/dev/null || true; }
+cleanup() {
+  tm kill-server 2>/dev/null || true
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+}
 trap cleanup EXIT
 
 tm new-session -d -x 120 -y 40 \

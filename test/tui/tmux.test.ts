@@ -3,6 +3,7 @@
  * 120x40 pane; we press r and read the screen back with capture-pane.
  */
 import { execa } from 'execa';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { EXAMPLES, LC, copyExample, lc, tempDir } from '../helpers/lc.js';
@@ -30,7 +31,11 @@ beforeAll(() => {
   tmp = tempDir('lc-tui-tmux-');
 });
 afterAll(async () => {
-  for (const s of sockets) await execa('tmux', ['-L', s, 'kill-server'], { reject: false });
+  for (const s of sockets) {
+    await execa('tmux', ['-L', s, 'kill-server'], { reject: false });
+    // a server that exited on its own leaves its socket file behind
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, s), { force: true });
+  }
   tmp.cleanup();
 });
 
