@@ -3,7 +3,9 @@
 // component into an in-memory 120x40 stream. Reports Ink's onRender renderTime and the time to
 // build the frame model, per frame, while runner events stream in.
 //
-// usage: node bench/tui-render.mjs [frames=300]   (after npm run build)
+// usage: node --expose-gc bench/tui-render.mjs [frames=300]   (after npm run build)
+// With --expose-gc it also reports the heap retained after a full GC, before and after the
+// frames: it must not grow with the number of frames (no per-frame cache in Ink or here).
 import { EventEmitter } from 'node:events';
 
 // As lc tui does (src/commands/tui.ts): React's production build, chosen before React loads.
@@ -65,6 +67,9 @@ const ink = render(React.createElement(App, { state, ascii: false, color: true }
   onRender: ({ renderTime }) => renderMs.push(renderTime),
 });
 
+global.gc?.();
+const retainedBefore = process.memoryUsage().heapUsed;
+
 // Each frame: 17 tasks finish and 17 start (a fast sweep on a big node), a progress event.
 let next = 0;
 const t0 = performance.now();
@@ -96,3 +101,8 @@ console.log(`Ink renderTime: ${fmt(renderMs.slice(1))}; frames over 16 ms: ${ren
 console.log(`frame model:    ${fmt(buildMs)}`);
 console.log(`CPU per frame (React + Ink, this process): ${fmt(cpuMs)}`);
 console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`);
+if (global.gc) {
+  global.gc();
+  const grown = (process.memoryUsage().heapUsed - retainedBefore) / 2 ** 20;
+  console.log(`heap retained after a full GC grew by ${grown.toFixed(1)} MB over ${FRAMES} frames`);
+}

@@ -116,3 +116,7 @@ const out = [`# TUI benchmark: ${tasks} tasks (${U} universes x ${K} outputs), t
 fs.writeFileSync(md, out + '\n');
 process.stdout.write(out + '\n');
 JS
+
+echo
+echo "in-memory rendering (bench/tui-render.mjs, 1,000 frames):"
+node --expose-gc "$here/tui-render.mjs" 1000 | tee -a "$out/results.md"

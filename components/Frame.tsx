@@ -3,11 +3,12 @@
  * on wide terminals), bottom line. Its height is the model's, which the layout keeps below the
  * terminal height. Lines arrive cut to width, so nothing here wraps or measures.
  */
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import type { FrameModel, Line } from '../engine/monitor/frame/index.js';
 import { PaneView } from './Pane.js';
-import { paintLine, paintLines } from './paint.js';
+import { Block } from './Block.js';
+import { paintLine } from './paint.js';
 
 interface FrameProps {
   frame: FrameModel;
@@ -20,7 +21,7 @@ function FrameView({ frame, separator, color }: FrameProps) {
   const bodyLines = frame.height - frame.header.length - 1;
   return (
     <Box flexDirection="column" width={frame.cols} height={frame.height}>
-      <Text>{paintLines(frame.header, color)}</Text>
+      <Block lines={frame.header.map((l) => paintLine(l, color))} width={frame.cols} />
       {body.kind === 'stack' ? (
         <Box flexDirection="column" height={bodyLines}>
           {body.panes.map((p) => (
@@ -35,7 +36,7 @@ function FrameView({ frame, separator, color }: FrameProps) {
             ))}
           </Box>
           <Box width={1}>
-            <Text>{paintLines(Array.from({ length: bodyLines }, () => [{ text: separator, tone: 'muted' as const }]), color)}</Text>
+            <Block lines={Array.from({ length: bodyLines }, () => paintLine([{ text: separator, tone: 'muted' }], color))} width={1} />
           </Box>
           <Box flexDirection="column" width={body.rightWidth}>
             {body.right.map((p) => (
@@ -44,7 +45,7 @@ function FrameView({ frame, separator, color }: FrameProps) {
           </Box>
         </Box>
       )}
-      <Text>{paintLine(frame.bottom, color)}</Text>
+      <Block lines={[paintLine(frame.bottom, color)]} width={frame.cols} />
     </Box>
   );
 }

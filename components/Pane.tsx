@@ -1,8 +1,8 @@
-/** A pane: its title line, then exactly its body lines, as one text block. */
-import { Text } from 'ink';
+/** A pane: its title line, then exactly its body lines, as one block. */
 import type { PaneModel } from '../engine/monitor/frame/index.js';
-import { paintLines } from './paint.js';
+import { Block } from './Block.js';
+import { paintLine } from './paint.js';
 
 export function PaneView({ pane, color }: { pane: PaneModel; color: boolean }) {
-  return <Text>{paintLines([pane.title, ...pane.lines], color)}</Text>;
+  return <Block lines={[pane.title, ...pane.lines].map((l) => paintLine(l, color))} width={pane.width} />;
 }
