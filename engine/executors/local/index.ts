@@ -347,7 +347,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
       ];
     },
     cpuSeconds(): number {
-      return spawner.kind === 'launcher' ? taskCpu : Math.max(0, childrenCpuSeconds() - cpuAtStart);
+      return spawner.kind === 'direct' ? Math.max(0, childrenCpuSeconds() - cpuAtStart) : taskCpu;
     },
     async close(): Promise<void> {
       closed = true;

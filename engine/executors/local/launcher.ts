@@ -1,6 +1,7 @@
 /**
- * The task launcher: one small perl process per run that forks task shells for lc (see
- * spawner.ts for why). Protocol, over its stdin/stdout pipes:
+ * The task launcher: one small python3 (or perl) process per run that starts task shells for
+ * lc (see spawner.ts for why; the programs are in launcher-scripts.ts). Protocol, over its
+ * stdin/stdout pipes:
  *
  *   lc -> launcher   `<byte length>\n<token>\0<cwd>\0<log>\0<header>\0<shell>\0<command>[\0NAME=value]...`
  *   launcher -> lc   `READY`            once, at start
@@ -13,76 +14,16 @@
  * left are gone (the next run kills them, see runner/orphans.ts).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { LAUNCHER_PL, LAUNCHER_PY } from './launcher-scripts.js';
 import type { Spawner, SpawnHandlers, SpawnSpec } from './spawner.js';
 import { signalName } from './spawner.js';
 
-const LAUNCHER_PL = String.raw`
-use strict; use warnings; use POSIX (); use Fcntl;
-$| = 1;
-my %ids; my %logs; my $buf = ''; my $eof = 0;
-pipe(my $sr, my $sw) or die "pipe: $!";
-fcntl($sw, F_SETFL, O_NONBLOCK); fcntl($sr, F_SETFL, O_NONBLOCK);
-$SIG{CHLD} = sub { syswrite($sw, 'x') };
-$SIG{PIPE} = 'IGNORE'; $SIG{INT} = 'IGNORE'; $SIG{HUP} = 'IGNORE';
-my $last_cpu = 0;
-sub child_cpu { my @t = times; return $t[2] + $t[3]; }
-sub reap {
-  while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
-    my $st = $?;
-    my $tok = delete $ids{$pid};
-    my $log = delete $logs{$pid};
-    next unless defined $tok;
-    my $cpu = child_cpu(); my $d = $cpu - $last_cpu; $last_cpu = $cpu;
-    my $size = -s $log; $size = 0 unless defined $size;
-    if ($st & 127) { printf "E %s - %d %.3f %d\n", $tok, $st & 127, $d, $size; }
-    else { printf "E %s %d - %.3f %d\n", $tok, $st >> 8, $d, $size; }
-  }
+export interface LauncherProgram {
+  kind: 'python' | 'perl';
+  /** Absolute path of the interpreter. */
+  path: string;
 }
-sub launch {
-  my ($tok, $cwd, $log, $head, $sh, $cmd, @env) = @_;
-  unless (-d $cwd) { print "X $tok working directory $cwd does not exist\n"; return; }
-  my $pid = fork();
-  unless (defined $pid) { print "X $tok fork failed: $!\n"; return; }
-  if ($pid == 0) {
-    $SIG{CHLD} = 'DEFAULT'; $SIG{PIPE} = 'DEFAULT'; $SIG{INT} = 'DEFAULT'; $SIG{HUP} = 'DEFAULT';
-    POSIX::setsid();
-    for my $kv (@env) { my $i = index($kv, '='); $ENV{substr($kv, 0, $i)} = substr($kv, $i + 1); }
-    open(STDIN, '<', '/dev/null');
-    open(STDOUT, '>', $log) or POSIX::_exit(127);
-    syswrite(STDOUT, $head);
-    open(STDERR, '>&', \*STDOUT) or POSIX::_exit(127);
-    unless (chdir $cwd) { print STDERR "lc: cannot change to $cwd: $!\n"; POSIX::_exit(127); }
-    { no warnings 'exec'; exec { $sh } $sh, '-c', $cmd; }
-    print STDERR "lc: cannot run $sh: $!\n";
-    POSIX::_exit(127);
-  }
-  $ids{$pid} = $tok;
-  $logs{$pid} = $log;
-  print "S $tok $pid\n";
-}
-print "READY\n";
-while (1) {
-  reap();
-  last if $eof && !%ids;
-  my $rin = '';
-  vec($rin, fileno(STDIN), 1) = 1 unless $eof;
-  vec($rin, fileno($sr), 1) = 1;
-  my $n = select(my $rout = $rin, undef, undef, 1.0);
-  next unless defined $n && $n > 0;
-  if (vec($rout, fileno($sr), 1)) { sysread($sr, my $junk, 4096); }
-  next if $eof || !vec($rout, fileno(STDIN), 1);
-  my $r = sysread(STDIN, $buf, 65536, length $buf);
-  if (!defined $r) { next if $!{EINTR} || $!{EAGAIN}; $eof = 1; next; }
-  if ($r == 0) { $eof = 1; next; }
-  while ($buf =~ /\A(\d+)\n/) {
-    my $hl = length($1) + 1; my $len = $1;
-    last if length($buf) < $hl + $len;
-    my $msg = substr($buf, $hl, $len);
-    substr($buf, 0, $hl + $len) = '';
-    launch(split /\0/, $msg, -1);
-  }
-}
-`;
+
 
 interface Pending {
   spec: SpawnSpec;
@@ -90,10 +31,10 @@ interface Pending {
 }
 
 /**
- * A spawner backed by the perl launcher. If the launcher cannot start (perl too broken to run
- * it), everything goes to `fallback()` instead, transparently.
+ * A spawner backed by a launcher process. If the launcher cannot start (an interpreter too old
+ * or too broken to run it), everything goes to `fallback()` instead, transparently.
  */
-export function createLauncherSpawner(perl: string, baseEnv: NodeJS.ProcessEnv, fallback: () => Spawner): Spawner {
+export function createLauncherSpawner(program: LauncherProgram, baseEnv: NodeJS.ProcessEnv, fallback: () => Spawner): Spawner {
   let proc: ChildProcessWithoutNullStreams | null = null;
   let ready = false;
   let dead = false;
@@ -145,7 +86,8 @@ export function createLauncherSpawner(perl: string, baseEnv: NodeJS.ProcessEnv, 
   };
 
   const startLauncher = () => {
-    const p = spawn(perl, ['-e', LAUNCHER_PL], { stdio: ['pipe', 'pipe', 'pipe'], env: baseEnv, detached: true });
+    const args = program.kind === 'python' ? ['-I', '-S', '-c', LAUNCHER_PY] : ['-e', LAUNCHER_PL];
+    const p = spawn(program.path, args, { stdio: ['pipe', 'pipe', 'pipe'], env: baseEnv, detached: true });
     proc = p;
     p.stdout.setEncoding('utf8');
     p.stdout.on('data', (d: string) => {
@@ -180,7 +122,7 @@ export function createLauncherSpawner(perl: string, baseEnv: NodeJS.ProcessEnv, 
   };
 
   return {
-    kind: 'launcher',
+    kind: program.kind,
     spawn(spec, h) {
       if (replacement) return replacement.spawn(spec, h);
       if (dead) return h.failed('the task launcher is not running');

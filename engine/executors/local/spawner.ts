@@ -5,16 +5,16 @@
  *   to do it: page tables of a 100-200 MB heap are copied, the event loop blocks until the
  *   child has exec'd, and every page lc writes afterwards takes a copy-on-write fault. At
  *   thousands of millisecond-long tasks that is most of lc's cost.
- * - launcher: a small perl process (perl-base is part of every Debian/Ubuntu system and of
- *   nearly every HPC node image) started once per run; lc sends it requests over a pipe, it
- *   forks from a few MB, and reports pid, exit status and CPU time back. Used when perl is
- *   found; LIGHTCONE_SPAWNER=direct|launcher forces one.
+ * - launcher: a small python3 process (os.posix_spawn, i.e. vfork: nothing copied) or, without
+ *   python3, a perl one (forks from a few MB; perl-base is part of every Debian/Ubuntu system)
+ *   started once per run; lc sends it requests over a pipe and it reports pid, exit status,
+ *   CPU time and log size back. LIGHTCONE_SPAWNER=python|perl|direct forces one.
  *
  * Either way the task runs `<shell> -c <command>` in its own session and process group, with
  * stdin from /dev/null and stdout+stderr appended to its log file.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createLauncherSpawner } from './launcher.js';
@@ -28,7 +28,7 @@ export interface SpawnSpec {
   env: Record<string, string>;
   /** Log file: stdout and stderr go to it. */
   logPath: string;
-  /** Direct spawner: an open descriptor of the log file, header written, handed to the child. */
+  /** Direct spawner: an open descriptor of the log file, header written, handed to the child (-1: open it). */
   logFd: number;
   /** Launcher: lines the child writes at the top of the log file it creates. */
   header: string;
@@ -47,7 +47,7 @@ export interface SpawnHandlers {
 }
 
 export interface Spawner {
-  readonly kind: 'direct' | 'launcher';
+  readonly kind: 'direct' | 'python' | 'perl';
   spawn(spec: SpawnSpec, h: SpawnHandlers): void;
   /** Stop accepting work; resolves once the spawner's helper (if any) has exited. */
   close(): Promise<void>;
@@ -62,17 +62,30 @@ export function createDirectSpawner(baseEnv: NodeJS.ProcessEnv): Spawner {
   return {
     kind: 'direct',
     spawn(spec, h) {
+      // Normally the executor opened the log; as a launcher's fallback we open it ourselves.
+      let fd = spec.logFd;
+      if (fd < 0) {
+        try {
+          fd = openSync(spec.logPath, 'w');
+          writeSync(fd, spec.header);
+        } catch (e) {
+          h.failed(`cannot open log ${spec.logPath}: ${(e as Error).message}`);
+          return;
+        }
+      }
       let child;
       try {
         child = spawn(spec.shell, ['-c', spec.command], {
           cwd: spec.cwd,
           env: { ...baseEnv, ...spec.env },
           detached: true,
-          stdio: ['ignore', spec.logFd, spec.logFd],
+          stdio: ['ignore', fd, fd],
         });
       } catch (e) {
         h.failed((e as Error).message);
         return;
+      } finally {
+        if (fd !== spec.logFd) closeSync(fd);
       }
       let over = false;
       child.on('error', (e) => {
@@ -93,21 +106,26 @@ export function createDirectSpawner(baseEnv: NodeJS.ProcessEnv): Spawner {
   };
 }
 
-function findPerl(env: NodeJS.ProcessEnv): string | null {
+function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
   for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     if (!dir) continue;
-    const p = join(dir, 'perl');
+    const p = join(dir, name);
     if (existsSync(p)) return p;
   }
   return null;
 }
 
-/** The launcher when perl is there (or forced), else direct spawning. */
+/**
+ * python3's launcher, else perl's, else direct spawning. Each launcher falls back to the next
+ * choice if it cannot start. LIGHTCONE_SPAWNER=python|perl|direct picks one.
+ */
 export function createSpawner(baseEnv: NodeJS.ProcessEnv): Spawner {
   const want = baseEnv.LIGHTCONE_SPAWNER ?? process.env.LIGHTCONE_SPAWNER;
   const direct = () => createDirectSpawner(baseEnv);
   if (want === 'direct') return direct();
-  const perl = findPerl(baseEnv);
-  if (!perl) return direct();
-  return createLauncherSpawner(perl, baseEnv, direct);
+  const perl = want === 'python' ? null : onPath('perl', baseEnv);
+  const viaPerl = () => (perl ? createLauncherSpawner({ kind: 'perl', path: perl }, baseEnv, direct) : direct());
+  if (want === 'perl') return viaPerl();
+  const python = onPath('python3', baseEnv);
+  return python ? createLauncherSpawner({ kind: 'python', path: python }, baseEnv, viaPerl) : viaPerl();
 }

@@ -48,7 +48,7 @@ function maxOverlap(ids: string[]): number {
 }
 
 // Every behaviour holds for both ways of starting tasks (see engine/executors/local/spawner.ts).
-describe.each(['launcher', 'direct'])('local executor (%s spawner)', (spawnerKind) => {
+describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spawnerKind) => {
   let saved: string | undefined;
   beforeAll(() => {
     saved = process.env.LIGHTCONE_SPAWNER;
@@ -63,9 +63,13 @@ describe.each(['launcher', 'direct'])('local executor (%s spawner)', (spawnerKin
     const ex = await createLocalExecutor();
     const r = await ex.submit(req('which', 'echo $PPID > ppid.txt'));
     expect(r.exitCode).toBe(0);
-    // The launcher's shells are children of the perl launcher, the direct ones of this process.
+    // A launcher's shells are children of the launcher, the direct ones of this process.
     const ppid = Number(readFileSync(join(dir, 'ppid.txt'), 'utf8'));
     expect(ppid === process.pid).toBe(spawnerKind === 'direct');
+    if (spawnerKind !== 'direct') {
+      // Read while the launcher is still alive (it exits on close).
+      expect(readFileSync(`/proc/${ppid}/cmdline`, 'utf8')).toContain(spawnerKind);
+    }
     await ex.close();
   });
 
