@@ -4,7 +4,9 @@
  * half the cost of a fork per task) and os.wait4 gives each task's exact CPU time; perl as the
  * fallback, because perl-base is on every Debian/Ubuntu system.
  *
- * Both: read length-prefixed requests from stdin, start `<shell> -c <command>` in a new session
+ * Both: read length-prefixed frames from stdin (the first holds the base environment, exactly as
+ * lc has it: an interpreter wrapper such as a pyenv shim may have changed the launcher's own),
+ * then requests; start `<shell> -c <command>` in a new session
  * with stdin from /dev/null and stdout+stderr to a freshly created log file that starts with
  * lc's header, wake on SIGCHLD through a self-pipe, reap with WNOHANG, and exit once stdin is
  * closed and every child has been reaped.
@@ -25,7 +27,7 @@ for s in (signal.SIGINT, signal.SIGHUP, signal.SIGPIPE):
 DEFAULTED = (signal.SIGINT, signal.SIGHUP, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD)
 ids = {}; logs = {}; buf = b''; eof = False
 stdin = sys.stdin.buffer.raw if hasattr(sys.stdin.buffer, 'raw') else sys.stdin.buffer
-base_env = dict(os.environ)
+base_env = None
 cwd_now = os.getcwd()
 devnull = os.open('/dev/null', os.O_RDONLY)
 WF = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
@@ -49,6 +51,13 @@ def reap():
             say('E %s - %d %.3f %d' % (tok, os.WTERMSIG(st), cpu, size))
         else:
             say('E %s %d - %.3f %d' % (tok, os.WEXITSTATUS(st), cpu, size))
+def set_env(f):
+    global base_env
+    base_env = {}
+    for kv in f:
+        k, _, v = kv.decode('utf-8', 'surrogateescape').partition('=')
+        if k:
+            base_env[k] = v
 def launch(f):
     global cwd_now
     tok, cwd, log, head, sh, cmd = [x.decode('utf-8', 'surrogateescape') for x in f[:6]]
@@ -102,13 +111,16 @@ while True:
         if len(buf) < nl + 1 + n:
             break
         msg = buf[nl + 1:nl + 1 + n]; buf = buf[nl + 1 + n:]
-        launch(msg.split(b'\0'))
+        if base_env is None:
+            set_env(msg.split(b'\0'))
+        else:
+            launch(msg.split(b'\0'))
 `;
 
 export const LAUNCHER_PL = String.raw`
 use strict; use warnings; use POSIX (); use Fcntl;
 $| = 1;
-my %ids; my %logs; my $buf = ''; my $eof = 0;
+my %ids; my %logs; my $buf = ''; my $eof = 0; my $have_env = 0;
 pipe(my $sr, my $sw) or die "pipe: $!";
 fcntl($sw, F_SETFL, O_NONBLOCK); fcntl($sr, F_SETFL, O_NONBLOCK);
 $SIG{CHLD} = sub { syswrite($sw, 'x') };
@@ -168,7 +180,10 @@ while (1) {
     last if length($buf) < $hl + $len;
     my $msg = substr($buf, $hl, $len);
     substr($buf, 0, $hl + $len) = '';
-    launch(split /\0/, $msg, -1);
+    if ($have_env) { launch(split /\0/, $msg, -1); next; }
+    %ENV = ();
+    for my $kv (split /\0/, $msg, -1) { my $i = index($kv, '='); $ENV{substr($kv, 0, $i)} = substr($kv, $i + 1) if $i > 0; }
+    $have_env = 1;
   }
 }
 `;

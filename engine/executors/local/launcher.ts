@@ -3,7 +3,8 @@
  * lc (see spawner.ts for why; the programs are in launcher-scripts.ts). Protocol, over its
  * stdin/stdout pipes:
  *
- *   lc -> launcher   `<byte length>\n<token>\0<cwd>\0<log>\0<header>\0<shell>\0<command>[\0NAME=value]...`
+ *   lc -> launcher   `<byte length>\n<NAME=value>[\0NAME=value]...`   once, first: the base environment
+ *                    `<byte length>\n<token>\0<cwd>\0<log>\0<header>\0<shell>\0<command>[\0NAME=value]...`
  *   launcher -> lc   `READY`            once, at start
  *                    `S <token> <pid>`  the shell runs (pid = its process group)
  *                    `E <token> <exit code or -> <signal number or -> <cpu seconds> <log bytes>`
@@ -104,6 +105,12 @@ export function createLauncherSpawner(program: LauncherProgram, baseEnv: NodeJS.
       if (err.length < 4096) err += d;
     });
     p.stdin.on('error', () => undefined); // EPIPE if it died; handled on 'exit'
+    // First frame: the environment tasks start from (see launcher-scripts.ts).
+    const envFrame = Object.entries(baseEnv)
+      .filter((e): e is [string, string] => e[1] !== undefined && !e[0].includes('='))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\0');
+    p.stdin.write(`${Buffer.byteLength(envFrame)}\n${envFrame}`);
     exited = new Promise<void>((resolve) => {
       p.on('error', () => undefined);
       p.on('close', () => {

@@ -73,6 +73,30 @@ describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spaw
     await ex.close();
   });
 
+  test('tasks see exactly the environment lc has, plus their own variables', async () => {
+    const ex = await createLocalExecutor({ env: { LC_TEST_BASE: 'from lc' } });
+    const r = await ex.submit(req('env', 'env > env.txt', {}, { env: { LC_TEST_TASK: 'per task' } }));
+    expect(r.exitCode).toBe(0);
+    const env = readFileSync(join(dir, 'env.txt'), 'utf8');
+    expect(env).toContain('LC_TEST_BASE=from lc\n');
+    expect(env).toContain('LC_TEST_TASK=per task\n');
+    // Nothing else changed or added (an interpreter wrapper such as a pyenv shim would).
+    const seen = new Map(
+      env
+        .split('\n')
+        .filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+    );
+    const shellOwn = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
+    const added = new Set(['LC_TEST_BASE', 'LC_TEST_TASK', 'LIGHTCONE_CPUS', 'OMP_NUM_THREADS', 'CUDA_VISIBLE_DEVICES']);
+    for (const [k, v] of Object.entries(process.env)) {
+      if (shellOwn.has(k) || added.has(k) || v === undefined || v.includes('\n')) continue;
+      expect([k, seen.get(k)]).toEqual([k, v]);
+    }
+    for (const k of seen.keys()) if (!shellOwn.has(k) && !added.has(k)) expect([k, k in process.env]).toEqual([k, true]);
+    await ex.close();
+  });
+
   test('-j caps concurrent tasks: six 0.3 s tasks with jobs=2 never overlap more than 2', async () => {
     const ex = await createLocalExecutor({ jobs: 2, capacity: { cpus: 8 } });
     const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
