@@ -26,6 +26,7 @@ import { allocateLog, tailLogFile } from './logs.js';
 import { killOrphans } from './orphans.js';
 import { createOutdirIfMissing, emptyOutdir, linkTree } from './outdir.js';
 import { planFromStatus, plannedTasks, type Plan, type PlannedRun } from './plan.js';
+import { SubmitOrder } from './submit-order.js';
 import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
 
 type Outcome = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'cancelled';
@@ -178,6 +179,7 @@ async function execute(
   };
   let executor: Executor | null = isExecutor(opts.executor) ? opts.executor : null;
 
+  const order = new SubmitOrder();
   let stopping: 'failure' | 'signal' | 'user' | null = null;
   let inFlight = 0;
   let open = nodes.size;
@@ -356,6 +358,12 @@ async function execute(
     n.state = 'active';
     inFlight++;
     const task = n.task;
+    const ticket = order.ticket();
+    let left = false;
+    const leave = () => {
+      if (!left) order.leave(ticket);
+      left = true;
+    };
     try {
       const ex = executor ?? (executor = await getExecutor());
       const inputs = await snapshotInputs(ctx, task, snapOpts);
@@ -367,11 +375,13 @@ async function execute(
       if (stopping) return skip(n);
       n.logPath = log.path;
       const prepare = fresh ? undefined : () => emptyOutdir(absOut);
+      await order.turn(ticket);
+      if (stopping) return skip(n);
       // Executors that cannot prepare at start time get an emptied dir now.
       if (!ex.callsPrepare) prepare?.();
       n.queued = true;
       emit({ type: 'task_queued', t: Date.now(), id: task.id });
-      const res: ExecResult = await ex.submit({
+      const submitted = ex.submit({
         id: task.id,
         command: task.command,
         cwd: ctx.root,
@@ -404,6 +414,8 @@ async function execute(
         },
         onLine: (stream, line) => emit({ type: 'task_output', t: Date.now(), id: task.id, stream, line }),
       });
+      leave();
+      const res: ExecResult = await submitted;
       n.queued = false;
       const durationS = Math.max(0, (res.finishedAt - res.startedAt) / 1000);
       if (!n.started && res.reason === 'cancelled') return skip(n);
@@ -435,6 +447,7 @@ async function execute(
     } catch (e) {
       await fail(n, { reason: 'internal_error', exitCode: null, signal: null, detail: (e as Error).message, durationS: 0 });
     } finally {
+      leave();
       inFlight--;
       maybeFinish();
     }
