@@ -1,18 +1,11 @@
 /**
- * The scheduler's user settings: `.lightcone/lightcone.yaml` (project) and environment.
- *
- * ```yaml
- * python: /usr/bin/python3        # interpreter that imports `distributed` (env LC_PYTHON wins)
- * scheduler:
- *   idle_timeout: 30m             # number of seconds, or 90s / 30m / 2h / 1h30m (env LC_SCHEDULER_IDLE_TIMEOUT wins)
- * ```
- * Other keys of the file belong to other modules and are ignored here.
+ * The scheduler's user settings: `python:` and `scheduler.idle_timeout` from the project's
+ * `.lightcone/lightcone.yaml` (engine/config/project-config.ts reads and checks the file),
+ * overridden by LC_PYTHON and LC_SCHEDULER_IDLE_TIMEOUT.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import { configError, readProjectConfig } from '../config/project-config.js';
 import { LcError } from '../errors.js';
+import { parseDuration as parseDurationText } from '../spec/resources.js';
 
 export const DEFAULT_IDLE_TIMEOUT_S = 30 * 60;
 
@@ -24,80 +17,32 @@ export interface SchedulerSettings {
   idleTimeoutS: number;
 }
 
-const durationRe = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/;
-
-/** Seconds from `1800`, `"1800"`, `"90s"`, `"30m"`, `"2h"`, `"1h30m"`; undefined when malformed. */
+/** Seconds from `1800`, `"1800"`, or a duration (`"90s"`, `"30m"`, `"1h30m"`, `"00:30:00"`); undefined when malformed. */
 export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v > 0 ? v : undefined;
-  if (typeof v !== 'string') return undefined;
-  const s = v.trim().toLowerCase();
-  if (/^\d+(\.\d+)?$/.test(s)) return parseDuration(Number(s));
-  const m = durationRe.exec(s);
-  if (!m || s === '') return undefined;
-  const total = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-  return total > 0 ? total : undefined;
-}
-
-const FileSchema = z.looseObject({
-  python: z.string().min(1).optional(),
-  scheduler: z.looseObject({ idle_timeout: z.union([z.number(), z.string()]).optional() }).optional(),
-});
-
-function configError(file: string, line: number | undefined, field: string, message: string): LcError {
-  return new LcError('CONFIG_INVALID', `${file}${line ? `:${line}` : ''}: ${field}: ${message}`, {
-    context: { file, field, line },
-    diagnostics: [
-      {
-        code: 'CONFIG_INVALID',
-        severity: 'error',
-        message: `${field}: ${message}`,
-        file,
-        ...(line ? { line } : {}),
-        path: field,
-      },
-    ],
-  });
+  const s = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : undefined;
+  const secs = s ?? (typeof v === 'string' ? parseDurationText(v) : undefined);
+  return secs !== undefined && Number.isFinite(secs) && secs > 0 ? secs : undefined;
 }
 
 export function readSchedulerSettings(projectRoot: string, env: NodeJS.ProcessEnv = process.env): SchedulerSettings {
-  const file = join(projectRoot, '.lightcone', 'lightcone.yaml');
-  let raw: string | undefined;
-  try {
-    raw = readFileSync(file, 'utf8');
-  } catch {
-    raw = undefined;
-  }
+  const config = readProjectConfig(projectRoot);
   const out: SchedulerSettings = { idleTimeoutS: DEFAULT_IDLE_TIMEOUT_S };
-  if (raw !== undefined) {
-    const doc = parseDocument(raw);
-    const lineOf = (path: string[]): number | undefined => {
-      const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-      const off = node?.range?.[0];
-      return off === undefined ? undefined : raw.slice(0, off).split('\n').length;
-    };
-    const parsed = FileSchema.safeParse(doc.toJS() ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = (issue?.path ?? []).map(String);
-      throw configError(file, lineOf(path), path.join('.') || '(root)', issue?.message ?? 'invalid');
+  if (config.values.python) {
+    out.python = config.values.python;
+    out.pythonSource = config.file;
+  }
+  const it = config.values.scheduler?.idle_timeout;
+  if (it !== undefined) {
+    const s = parseDuration(it);
+    if (s === undefined) {
+      throw configError(
+        config.file,
+        config.lineOf(['scheduler', 'idle_timeout']),
+        'scheduler.idle_timeout',
+        `'${String(it)}' is not a duration (use seconds, or e.g. 30m, 2h, 90s)`,
+      );
     }
-    if (parsed.data.python) {
-      out.python = parsed.data.python;
-      out.pythonSource = file;
-    }
-    const it = parsed.data.scheduler?.idle_timeout;
-    if (it !== undefined) {
-      const s = parseDuration(it);
-      if (s === undefined) {
-        throw configError(
-          file,
-          lineOf(['scheduler', 'idle_timeout']),
-          'scheduler.idle_timeout',
-          `'${String(it)}' is not a duration (use seconds, or e.g. 30m, 2h, 90s)`,
-        );
-      }
-      out.idleTimeoutS = s;
-    }
+    out.idleTimeoutS = s;
   }
   if (env.LC_PYTHON) {
     out.python = env.LC_PYTHON;

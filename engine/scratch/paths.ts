@@ -8,40 +8,35 @@
  * unexpanded `$` falls through rather than creating a directory literally named `$SCRATCH`.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { readProjectConfig } from '../config/project-config.js';
 
 export function expandPathExpr(raw: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   let v = raw.trim();
   if (!v) return undefined;
   if (v === '~' || v.startsWith('~/')) v = homedir() + v.slice(1);
-  v = v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a: string | undefined, b: string | undefined) => {
-    const name = a ?? b ?? '';
-    const val = env[name];
-    return val === undefined || val === '' ? m : val;
-  });
+  v = v.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, a: string | undefined, b: string | undefined) => {
+      const name = a ?? b ?? '';
+      const val = env[name];
+      return val === undefined || val === '' ? m : val;
+    },
+  );
   if (v.includes('$')) return undefined;
   return resolve(v);
 }
 
-function projectScratchSetting(projectRoot: string): string | undefined {
-  try {
-    const doc = parse(readFileSync(join(projectRoot, '.lightcone', 'lightcone.yaml'), 'utf8')) as unknown;
-    if (doc && typeof doc === 'object' && 'scratch_root' in doc) {
-      const v = (doc as Record<string, unknown>).scratch_root;
-      return typeof v === 'string' ? v : undefined;
-    }
-  } catch {
-    // No config file, or one that does not parse: fall through to the next source.
-  }
-  return undefined;
-}
-
 export function resolveScratchRoot(projectRoot: string, env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.LIGHTCONE_SCRATCH, projectScratchSetting(projectRoot), env.SCRATCH];
-  for (const c of candidates) {
+  // Lazily, in order: the settings file is read only when the environment does not decide.
+  const candidates = [
+    () => env.LIGHTCONE_SCRATCH,
+    () => readProjectConfig(projectRoot).values.scratch_root,
+    () => env.SCRATCH,
+  ];
+  for (const candidate of candidates) {
+    const c = candidate();
     if (c === undefined) continue;
     const p = expandPathExpr(c, env);
     if (p) return p;

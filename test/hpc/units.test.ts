@@ -26,7 +26,9 @@ describe('durations and settings', () => {
     expect(parseDuration('30m')).toBe(1800);
     expect(parseDuration('1h30m')).toBe(5400);
     expect(parseDuration('2h')).toBe(7200);
-    for (const bad of ['', 'soon', '-5', 0, '1d', '30 minutes']) expect(parseDuration(bad)).toBeUndefined();
+    expect(parseDuration('1d')).toBe(86400);
+    expect(parseDuration('00:30:00')).toBe(1800);
+    for (const bad of ['', 'soon', '-5', 0, '30 minutes']) expect(parseDuration(bad)).toBeUndefined();
   });
 
   test('settings: defaults, file, then environment', () => {

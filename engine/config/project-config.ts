@@ -1,0 +1,119 @@
+/**
+ * The project's own settings file, `.lightcone/lightcone.yaml`, read in one place:
+ *
+ * ```yaml
+ * scratch_root: $SCRATCH/lc        # where logs, locks, journals and scheduler state live
+ * python: /usr/bin/python3         # interpreter that imports `distributed`
+ * scheduler:
+ *   idle_timeout: 30m              # seconds, or 90s / 30m / 2h / 1h30m / 00:30:00
+ * target: local                    # left over from Lightcone; accepted and ignored
+ * ```
+ *
+ * A file that does not parse or has a field of the wrong type is an error naming the file,
+ * line and field: a silently ignored scratch_root would scatter state across the wrong disk.
+ * The `yaml` package is loaded only when the file exists, because this runs on every command.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { LcError } from '../errors.js';
+
+/** Known fields; other keys are accepted and ignored (older Lightcone files carry `target:`). */
+export interface ProjectConfigValues {
+  scratch_root?: string;
+  python?: string;
+  scheduler?: { idle_timeout?: number | string };
+}
+
+export interface ProjectConfig {
+  /** Absolute path of the settings file (whether or not it exists). */
+  file: string;
+  exists: boolean;
+  values: ProjectConfigValues;
+  /** 1-based line of a field, for error messages about its value. */
+  lineOf(path: readonly string[]): number | undefined;
+}
+
+export const projectConfigFile = (projectRoot: string): string => join(projectRoot, '.lightcone', 'lightcone.yaml');
+
+export function configError(
+  file: string,
+  line: number | undefined,
+  field: string,
+  message: string,
+  hint?: string,
+): LcError {
+  return new LcError('CONFIG_INVALID', `${file}${line ? `:${line}` : ''}: ${field}: ${message}`, {
+    context: { file, field, line },
+    ...(hint ? { hint } : {}),
+    diagnostics: [
+      {
+        code: 'CONFIG_INVALID',
+        severity: 'error',
+        message: `${field}: ${message}`,
+        file,
+        ...(line ? { line } : {}),
+        path: field,
+      },
+    ],
+  });
+}
+
+/** Read and validate the settings file (small; read fresh each call so a long-lived TUI sees edits). */
+export function readProjectConfig(projectRoot: string): ProjectConfig {
+  const file = projectConfigFile(projectRoot);
+  let raw: string | undefined;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    raw = undefined;
+  }
+  return raw === undefined ? { file, exists: false, values: {}, lineOf: () => undefined } : parseConfig(file, raw);
+}
+
+function parseConfig(file: string, raw: string): ProjectConfig {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const doc = yaml.parseDocument(raw);
+  const lineAt = (offset: number | undefined) =>
+    offset === undefined ? undefined : raw.slice(0, offset).split('\n').length;
+  const first = doc.errors[0];
+  if (first) throw configError(file, lineAt(first.pos[0]), '(file)', `not valid YAML: ${first.message.split('\n')[0]}`);
+  const lineOf = (path: readonly string[]): number | undefined =>
+    lineAt((doc.getIn(path, true) as { range?: [number, number, number] } | undefined)?.range?.[0]);
+  const values = checkValues(doc.toJS() ?? {});
+  if (typeof values === 'string' || Array.isArray(values)) {
+    const [path, message] = typeof values === 'string' ? [[], values] : values;
+    throw configError(file, lineOf(path), path.join('.') || '(root)', message);
+  }
+  return { file, exists: true, values, lineOf };
+}
+
+type CheckFailure = string | [string[], string];
+
+/**
+ * Hand-written rather than zod: this runs on every command and zod's import alone costs more
+ * than the rest of reading the file.
+ */
+function checkValues(v: unknown): ProjectConfigValues | CheckFailure {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'the file must be a mapping of settings';
+  const o = v as Record<string, unknown>;
+  for (const key of ['scratch_root', 'python'] as const) {
+    const x = o[key];
+    if (x !== undefined && x !== null && (typeof x !== 'string' || x === ''))
+      return [[key], 'must be a non-empty string'];
+  }
+  const sched = o.scheduler;
+  if (sched !== undefined && sched !== null) {
+    if (typeof sched !== 'object' || Array.isArray(sched))
+      return [['scheduler'], 'must be a mapping (e.g. idle_timeout: 30m)'];
+    const it = (sched as Record<string, unknown>).idle_timeout;
+    if (it !== undefined && typeof it !== 'number' && typeof it !== 'string') {
+      return [['scheduler', 'idle_timeout'], 'must be seconds or a duration such as 30m'];
+    }
+  }
+  const out: ProjectConfigValues = {};
+  if (typeof o.scratch_root === 'string') out.scratch_root = o.scratch_root;
+  if (typeof o.python === 'string') out.python = o.python;
+  if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string };
+  return out;
+}
