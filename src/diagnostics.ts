@@ -3,11 +3,14 @@ import type { Diagnostic } from '../engine/errors.js';
 import { LcError } from '../engine/errors.js';
 import type { Paint } from './color.js';
 
-/** `file:line:col CODE message` (the format editors and grep understand), plus hint and path. */
+/**
+ * Errors print as `file:line:col CODE message` (the format editors and grep understand);
+ * warnings carry the word `warning` before the code so they never read as errors.
+ */
 export function formatDiagnostic(d: Diagnostic, cwd: string, p: Paint): string {
   const where = d.file ? `${relative(cwd, d.file) || d.file}${d.line ? `:${d.line}:${d.col ?? 1}` : ''}` : '';
-  const sev = d.severity === 'warning' ? p.yellow('warning') : p.red('error');
-  const head = `${where ? `${p.bold(where)} ` : ''}${sev} ${d.code} ${d.message}`;
+  const code = d.severity === 'warning' ? `${p.yellow('warning')} ${d.code}` : p.red(d.code);
+  const head = `${where ? `${p.bold(where)} ` : ''}${code} ${d.message}`;
   const lines = [head];
   if (d.path) lines.push(`    at ${d.path}`);
   if (d.hint) lines.push(`    hint: ${d.hint}`);

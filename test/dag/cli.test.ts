@@ -240,7 +240,7 @@ outputs:
     const r = await lc(['dag', '--json'], { cwd: root });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/astra\.yaml:\d+:\d+ error INACTIVE_INPUT .*'final'.*'extra'.*universe a/);
+    expect(r.stderr).toMatch(/astra\.yaml:\d+:\d+ INACTIVE_INPUT .*'final'.*'extra'.*universe a/);
     expect(r.stderr).toContain('SPEC_INVALID');
   });
 

@@ -33,13 +33,13 @@ describe('lc validate', () => {
     const r = await lc(['validate'], { cwd: root });
     expect(r.exitCode).toBe(1);
     expect(r.stdout.split('\n')).toEqual([
-      'astra.yaml:2:10 error NON_STRING_VALUE the analysis: `version` must be text, but YAML reads `1.0` as a number',
+      'astra.yaml:2:10 NON_STRING_VALUE the analysis: `version` must be text, but YAML reads `1.0` as a number',
       '    at version',
       '    hint: quote it: version: "1.0"',
-      'astra.yaml:10:11 error SCHEMA_ENUM output `clean`: `type` must be one of metric, figure, table, data, report, not `dataset`',
+      'astra.yaml:10:11 SCHEMA_ENUM output `clean`: `type` must be one of metric, figure, table, data, report, not `dataset`',
       '    at outputs[0].type',
       '    hint: use one of: metric, figure, table, data, report',
-      'universes/base.yaml:3:8 error NON_STRING_VALUE the universe: the choice for `cut` (an option id) must be text, but YAML reads `7` as a number',
+      'universes/base.yaml:3:8 NON_STRING_VALUE the universe: the choice for `cut` (an option id) must be text, but YAML reads `7` as a number',
       '    at decisions.cut',
       '    hint: quote it: cut: "7"',
       'invalid: 3 errors',
@@ -82,7 +82,7 @@ describe('lc validate', () => {
     const root = writeProject(scratch(), { 'astra.yaml': BASE, 'universes/base.yaml': 'id: base\ndescription: no choices\n' });
     const r = await lc(['validate', '--explain'], { cwd: root });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('universes/base.yaml:1:1 error MISSING_DECISION universe `base` makes no choice for decision `cut`');
+    expect(r.stdout).toContain('universes/base.yaml:1:1 MISSING_DECISION universe `base` makes no choice for decision `cut`');
     expect(r.stdout).toContain('  MISSING_DECISION: A universe makes no choice for a decision that applies in it.');
     expect(r.stdout).toContain('  universes/base.yaml: cut would default to soft\n');
     expect(r.stdout).toContain('  id: baseline\n  description: Default configuration using standard practices\n  decisions:\n    cut: soft\n');
