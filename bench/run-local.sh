@@ -71,7 +71,7 @@ if [ -z "${RUN_BENCH_NO_PEER:-}" ] && ! command -v snakemake >/dev/null && [ "$(
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snakemake >/dev/null 2>&1 || true
 fi
 if [ -z "${RUN_BENCH_NO_PEER:-}" ] && command -v snakemake >/dev/null; then
-  read -r sm_wall sm_rss sm_code sm_cpu < <(measure "$out/snakemake.log" timeout "$peer_timeout" snakemake -j2 -q -s "$out/snakemake/Snakefile" -d "$out/snakemake")
+  read -r sm_wall sm_rss sm_code sm_cpu < <(measure "$out/snakemake.log" timeout -k 10 "$peer_timeout" snakemake -j2 -q -s "$out/snakemake/Snakefile" -d "$out/snakemake")
   sm_done=$(count_files "$out/snakemake/results" out.txt)
   sm_note="exit $sm_code"
   [ "$sm_code" = 124 ] && sm_note="stopped by timeout after ${peer_timeout} s"
