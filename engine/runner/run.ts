@@ -19,7 +19,7 @@ import type { ExecutorName, RunEvent, RunEventListener } from '../events.js';
 import type { ExecResult, Executor } from '../executors/executor.js';
 import { acquireRunLock, type RunLock } from '../lock/run-lock.js';
 import { DefinitionScan, recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
-import { computeStatus, recordFailure, type TaskStatus } from '../status/index.js';
+import { computeStatus, recordFailure, type StatusOptions, type TaskStatus } from '../status/index.js';
 import type { CancelRequest } from './control.js';
 import { createJournal, newRunId } from './journal.js';
 import { allocateLog, tailLogFile } from './logs.js';
@@ -59,13 +59,18 @@ function progressInterval(opts: RunOptions): number {
 }
 
 /** Statuses of the targets' upstream closure, in DAG order. */
-export async function planRun(ctx: EngineContext, targets: readonly Task[] | undefined, force: boolean): Promise<Plan> {
+export async function planRun(
+  ctx: EngineContext,
+  targets: readonly Task[] | undefined,
+  force: boolean,
+  statusOptions: StatusOptions = {},
+): Promise<Plan> {
   const asked = targets ?? ctx.dag.tasks;
   const targetIds = new Set(asked.map((t) => t.id));
   const closure = upstreamClosure(ctx.dag, targetIds);
   const considered = closure.size === ctx.dag.tasks.length ? ctx.dag.tasks : ctx.dag.tasks.filter((t) => closure.has(t.id));
   const statuses = new Map<string, TaskStatus>();
-  for (const s of await computeStatus(ctx, considered)) statuses.set(s.id, s);
+  for (const s of await computeStatus(ctx, considered, statusOptions)) statuses.set(s.id, s);
   return planFromStatus(considered, statuses, targetIds, force);
 }
 
@@ -83,7 +88,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
     if (lock.recovered?.runId) killOrphans(lock.recovered.runId);
   }
   try {
-    const plan = await planRun(ctx, opts.targets, opts.force === true);
+    const plan = await planRun(ctx, opts.targets, opts.force === true, opts.status);
     const journal =
       !dryRun && opts.journal !== false && plan.runs.length > 0
         ? createJournal(ctx.scratch, { runId, projectRoot: ctx.root, ...(opts.argv ? { argv: opts.argv } : {}) })
@@ -135,7 +140,11 @@ async function execute(
   const { ctx } = opts;
   const keepGoing = opts.keepGoing === true;
   const host = hostname();
-  const snapOpts: SnapshotOptions = { scan: new DefinitionScan(ctx), ...(opts.strictInputs ? { strict: true } : {}) };
+  const snapOpts: SnapshotOptions = {
+    scan: new DefinitionScan(ctx),
+    ...(opts.strictInputs ? { strict: true } : {}),
+    ...(opts.status?.dirCache ? { dirCache: opts.status.dirCache } : {}),
+  };
 
   // --- nodes and edges (only between planned tasks; unplanned upstreams are ok already) ---
   const nodes = new Map<string, Node>();

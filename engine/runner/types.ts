@@ -6,6 +6,7 @@ import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, PlannedTask } from '../events.js';
 import type { Executor } from '../executors/executor.js';
+import type { StatusOptions } from '../status/index.js';
 import type { RunControl } from './control.js';
 
 /** An executor, or how to make one: only created when the plan has a task to execute. */
@@ -34,6 +35,12 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** Fingerprint external input files by content (sha256) instead of mtime+size. */
   strictInputs?: boolean;
+  /**
+   * Passed to computeStatus, so a run plans exactly as `lc status` decides (and as fast: the
+   * prefetched observation cache, the hash cache for external directories, also used for
+   * input snapshots).
+   */
+  status?: StatusOptions;
   /** Called once the run id and journal exist (the journal is null when none is written). */
   onStart?: (info: { runId: string; journalPath: string | null }) => void;
 }

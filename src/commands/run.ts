@@ -6,7 +6,11 @@
  * handling, and hand over to engine/runner. Exit 0 when every planned task succeeded, 1 when
  * anything failed, was blocked or did not start, 130 after an interrupt.
  */
+import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
+import { DirHashCache } from '../../engine/hash/dir-cache.js';
+import { scratchPaths } from '../../engine/scratch/paths.js';
+import { startStatusPrefetch, type StatusOptions } from '../../engine/status/index.js';
 import type { RunEvent } from '../../engine/events.js';
 import { EXECUTOR_KINDS, resolveExecutorKind, type ExecutorKind } from '../../engine/executors/kind.js';
 import { createRunControl } from '../../engine/runner/control.js';
@@ -16,6 +20,7 @@ import { exitCodeOf } from '../../engine/runner/types.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
 import { openProject } from '../project-context.js';
+import { findProjectRoot } from '../project-root.js';
 import { PlainRunRenderer } from '../render/plain.js';
 import { formatPlan } from '../render/run-plan.js';
 import type { Command, GlobalOptions } from './command.js';
@@ -75,6 +80,9 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
   const jobs = parseJobs(values.jobs);
   const kind = parseExecutor(values.executor);
   const universes = values.universe ?? [];
+  // As lc status does: confirm last time's observations in a worker while the spec loads.
+  const root = findProjectRoot(g.cwd, g.projectDir);
+  const prefetch = startStatusPrefetch(root, scratchPaths(root).cache);
   const ctx = await openProject(g, universes.length ? { universes } : {});
   const p = paint(g.color);
   for (const w of ctx.warnings) process.stderr.write(`${p.yellow('warning')} ${w.code} ${w.message}\n`);
@@ -86,6 +94,11 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     if (!sel.ok) throw sel.error;
     targets = sel.value;
   }
+
+  // External input directories are fingerprinted by content; the hash cache makes that cheap.
+  const dirCache = hasExternalInputs(ctx.dag.tasks) ? DirHashCache.load(ctx.scratch.cache) : undefined;
+  const prefetched = await prefetch;
+  const status: StatusOptions = { ...(dirCache ? { dirCache } : {}), ...(prefetched ? { prefetched } : {}) };
 
   const executorName = resolveExecutorKind(kind);
   // Loaded only when the plan has work: a run with nothing to do never pays for executor wiring.
@@ -99,6 +112,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     executor,
     argv: process.argv.slice(2),
     strictInputs: values['strict-inputs'] === true,
+    status,
   };
 
   if (values['dry-run']) {
@@ -106,6 +120,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     await runTasks({ ...common, dryRun: true }, (e) => {
       if (e.type === 'plan_ready') planEvent = e;
     });
+    dirCache?.save();
     if (!planEvent) return 1;
     if (values.json) process.stdout.write(JSON.stringify(planEvent) + '\n');
     else process.stdout.write(formatPlan(planEvent.tasks, planEvent.upToDate, planEvent.executor, p));
@@ -125,7 +140,13 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     return exitCodeOf(summary);
   } finally {
     uninstall();
+    dirCache?.save();
   }
+}
+
+/** The hash cache is only needed for external inputs given as paths. */
+function hasExternalInputs(tasks: readonly Task[]): boolean {
+  return tasks.some((t) => t.inputs.some((i) => i.kind === 'external' && i.path !== undefined));
 }
 
 /** Events as JSON lines, batched into few writes. */
