@@ -85,7 +85,7 @@ describe('status prefetch (worker thread)', () => {
     await computeStatus(ctx, undefined, { racyWindowMs: 0 });
     writeFileSync(join(t.root, 'results/u/b/x.txt'), 'changed');
     await materialise(ctx, 'u/c', { 'x.txt': 'rewritten' });
-    const pre = await startStatusPrefetch(t.root, ctx.scratch.cache, { minCacheBytes: 1 });
+    const pre = await startStatusPrefetch(t.root, ctx.scratch.cache, { minCacheBytes: 1, minCores: 1 });
     expect(pre && [...pre].map(([outdir, [, match]]) => [outdir, match])).toEqual([
       ['results/u/a', true],
       ['results/u/b', false],
@@ -108,12 +108,12 @@ describe('status prefetch (worker thread)', () => {
     await materialise(ctx, task.id, { 'x.txt': 'x' });
     await new Promise((r) => setTimeout(r, 20));
     await computeStatus(ctx, undefined, { racyWindowMs: 0 });
-    expect(await startStatusPrefetch(t.root, ctx.scratch.cache)).toBeUndefined(); // below 256 KiB
+    expect(await startStatusPrefetch(t.root, ctx.scratch.cache, { minCores: 1 })).toBeUndefined(); // below 256 KiB
     const { execFileSync } = await import('node:child_process');
     const dist = join(__dirname, '..', '..', 'dist', 'engine', 'status', 'prefetch.js');
     expect(existsSync(dist), 'run `npm run build` first').toBe(true);
     const script = `const { startStatusPrefetch } = await import(${JSON.stringify(dist)});
-      const r = await startStatusPrefetch(process.argv[1], process.argv[2], { minCacheBytes: 1 });
+      const r = await startStatusPrefetch(process.argv[1], process.argv[2], { minCacheBytes: 1, minCores: 1 });
       console.log(JSON.stringify(r ? [...r].map(([k, v]) => [k, v[1]]) : null));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, t.root, ctx.scratch.cache], {
       encoding: 'utf8',
