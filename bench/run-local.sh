@@ -74,7 +74,7 @@ if [ -z "${RUN_BENCH_NO_PEER:-}" ] && command -v snakemake >/dev/null; then
   read -r sm_wall sm_rss sm_code sm_cpu < <(measure "$out/snakemake.log" timeout -k 10 "$peer_timeout" snakemake -j2 -q -s "$out/snakemake/Snakefile" -d "$out/snakemake")
   sm_done=$(count_files "$out/snakemake/results" out.txt)
   sm_note="exit $sm_code"
-  [ "$sm_code" = 124 ] && sm_note="stopped by timeout after ${peer_timeout} s"
+  { [ "$sm_code" = 124 ] || [ "$sm_code" = 137 ]; } && sm_note="stopped by timeout after ${peer_timeout} s"
   note "| snakemake -j2 | $sm_wall | $sm_cpu | $sm_rss | $sm_done | $sm_note |"
 else
   note "| snakemake -j2 | - | - | - | - | not run (RUN_BENCH_NO_PEER or snakemake missing) |"
