@@ -5,7 +5,7 @@
 import { execa, type Options } from 'execa';
 import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,9 +45,16 @@ export function writeProject(root: string, files: Record<string, string>): strin
   return root;
 }
 
-/** Copy a bundled example (examples/<name>) into a temp dir so tests can run it. */
+/** Run state a local `npm run example` leaves inside the checkout; never part of an example. */
+const RUN_STATE = new Set(['results', '.lightcone']);
+
+/** Copy a bundled example (examples/<name>) into a temp dir, as shipped: without run state. */
 export function copyExample(name: string, dest: string): string {
+  const from = join(EXAMPLES, name);
   const to = join(dest, name);
-  cpSync(join(EXAMPLES, name), to, { recursive: true });
+  cpSync(from, to, {
+    recursive: true,
+    filter: (src) => !RUN_STATE.has(relative(from, src).split(sep)[0] ?? ''),
+  });
   return to;
 }

@@ -3,7 +3,7 @@
  * signal, and the facts tests assert on (task log timestamps, manifests, status JSON).
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectHash } from '../../engine/scratch/paths.js';
 import { copyExample, LC, lc, writeProject } from '../helpers/lc.js';
@@ -158,10 +158,5 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** A copy of a bundled example without any results a local `npm run example` left in the checkout. */
-export function freshExample(name: string, dest: string): string {
-  const root = copyExample(name, dest);
-  rmSync(join(root, 'results'), { recursive: true, force: true });
-  rmSync(join(root, '.lightcone'), { recursive: true, force: true });
-  return root;
-}
+/** A copy of a bundled example (copyExample already leaves out run state). */
+export const freshExample = copyExample;
