@@ -46,6 +46,7 @@ inputs_of() {
   echo '    options:'
   awk -v U="$U" 'BEGIN { for (i = 0; i < U; i++) printf "      v%d: {label: \"v%d\"}\n", i, i }'
   echo 'outputs:'
+  # Recipes really run (the seed is a file, upstream outputs are dirs holding out.txt).
   for ((k = 0; k < K; k++)); do
     ins=$(inputs_of "$k")
     echo "  - id: o$k"
@@ -53,11 +54,11 @@ inputs_of() {
     echo "    inputs: [${ins// /, }]"
     if [ "$k" -eq 0 ] && [ "$share" = shared ]; then
       echo "    recipe:"
-      echo "      command: \"cat {inputs} > {output}/out.txt\""
+      echo "      command: \"for i in {inputs}; do if [ -d \$i ]; then cat \$i/out.txt; else cat \$i; fi; done > {output}/out.txt\""
     else
       echo "    decisions: [variant]"
       echo "    recipe:"
-      echo "      command: \"cat {inputs} > {output}/out.txt && echo {decisions.variant} $k >> {output}/out.txt\""
+      echo "      command: \"for i in {inputs}; do if [ -d \$i ]; then cat \$i/out.txt; else cat \$i; fi; done > {output}/out.txt && echo {decisions.variant} $k >> {output}/out.txt\""
     fi
   done
 } > "$dir/astra.yaml"

@@ -2,8 +2,8 @@
 # Benchmark: `lc status` on a fully built 10,000-task project (2,000 universes x a chain of 5
 # outputs) against Snakemake 7.21's no-op check of the same DAG, measured in the same run.
 #
-# Workloads come from the shared generators (../shared/bench): gen-astra-sweep.sh for lc and
-# gen-peer-workload.sh for Snakemake. The lc project is materialised once by a real `lc run -j2`
+# The workload comes from bench/gen-run-sweep.sh, which writes the same DAG as an ASTRA project
+# and as a Snakefile. The lc project is materialised once by a real `lc run -j2`
 # (real manifests); the Snakemake outputs are written by a script with increasing mtimes per
 # layer (a full Snakemake run of 10,000 jobs takes > 600 s here), so Snakemake has nothing to do.
 #
@@ -15,7 +15,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-shared=$(cd "$repo/../shared/bench" && pwd)
 # shellcheck source=bench/lib/measure.sh
 source "$here/lib/measure.sh"
 out=$repo/bench/out/status
@@ -25,13 +24,14 @@ lc=$repo/dist/src/cli.js
 
 U=${STATUS_BENCH_U:-2000} K=${STATUS_BENCH_K:-5} runs=${STATUS_BENCH_RUNS:-5}
 tasks=$((U * K))
-dir=$out/sweep-$U-$K
-peer_dir=$out/peer-$U-$K
+work=$out/work-$U-$K
+dir=$work/lc
+peer_dir=$work/snakemake
 export LIGHTCONE_SCRATCH=$out/scratch
 
 if [ ! -f "$dir/.complete" ]; then
-  rm -rf "$dir" "$LIGHTCONE_SCRATCH"
-  bash "$shared/gen-astra-sweep.sh" "$dir" "$U" "$K" >/dev/null
+  rm -rf "$work" "$LIGHTCONE_SCRATCH"
+  bash "$here/gen-run-sweep.sh" "$work" "$U" "$K" >/dev/null
   echo "materialising $tasks tasks with lc run -j2 (once)..." >&2
   (cd "$dir" && node "$lc" run -j2 --plain >"$out/build.log" 2>&1) || { tail -20 "$out/build.log" >&2; exit 1; }
   touch "$dir/.complete"
@@ -47,13 +47,12 @@ elif ! command -v snakemake >/dev/null; then
   command -v snakemake >/dev/null || { echo "snakemake not found: peer skipped (apt-get install snakemake)" >&2; peer=no; }
 fi
 if [ $peer = yes ] && [ ! -f "$peer_dir/.complete" ]; then
-  rm -rf "$peer_dir"
-  bash "$shared/gen-peer-workload.sh" "$peer_dir" "$U" "$K"
-  # Every output exists, each layer one second newer than the one it reads.
+  # Every output exists, each layer one second newer than the one it reads (the seed older still).
   python3 - "$peer_dir" "$U" "$K" <<'PY'
 import os, sys, time
 d, U, K = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 base = time.time() - 3600
+os.utime(f"{d}/data/seed.txt", (base - 10, base - 10))
 for k in range(K):
     for u in range(U):
         p = f"{d}/results/u{u}/o{k}"
