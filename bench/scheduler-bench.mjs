@@ -1,4 +1,3 @@
-/* global process, console, performance */
 // Session-scheduler benchmark (driven by bench/scheduler.sh inside a 2-node allocation of the
 // test cluster). Measures, on ONE warm scheduler, in one run:
 //   cold start     createDaskExecutor with no scheduler (supervisor, TLS, scheduler, 2 workers)
