@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install
 bash scripts/provision.sh
 npm run build
+npm run lint
 npx vitest run "$@"
