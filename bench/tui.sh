@@ -24,10 +24,12 @@ U=${TUI_BENCH_UNIVERSES:-1000}
 K=${TUI_BENCH_OUTPUTS:-5}
 run_timeout=${TUI_BENCH_RUN_TIMEOUT:-900}
 nice_level=${TUI_BENCH_NICE:-0}
-dir=$out/sweep-$U-$K
+work=$out/work-$U-$K
+dir=$work/lc
 if [ ! -f "$dir/.complete" ]; then
-  rm -rf "$dir"
-  bash "$here/tui-gen.sh" "$dir" "$U" "$K"
+  rm -rf "$work"
+  # The same runnable sweep the lc run benchmark uses (each recipe one short shell).
+  bash "$here/gen-run-sweep.sh" "$work" "$U" "$K" >/dev/null
   touch "$dir/.complete"
 fi
 # Start from nothing: every task missing, a fresh scratch dir.
