@@ -15,23 +15,30 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { once, zod } from '../lazy-zod.js';
 
 export const DIR_CACHE_FILE = 'dir-hashes.json';
 const DIR_CACHE_SCHEMA = 1;
 /** Keep the file bounded: beyond this, the least recently stored entries are dropped. */
 const MAX_ENTRIES = 200_000;
 
-const EntrySchema = z.object({
-  key: z.string(),
-  data_version: z.string(),
-  files: z.number(),
-  bytes: z.number(),
-  stored_at: z.number(),
-});
-const FileSchema = z.object({ schema: z.literal(DIR_CACHE_SCHEMA), dirs: z.record(z.string(), EntrySchema) });
+/** Built on first use (see lazy-zod.ts): only projects with external input dirs have a cache file. */
+function buildSchemas() {
+  const z = zod();
+  const EntrySchema = z.object({
+    key: z.string(),
+    data_version: z.string(),
+    files: z.number(),
+    bytes: z.number(),
+    stored_at: z.number(),
+  });
+  const FileSchema = z.object({ schema: z.literal(DIR_CACHE_SCHEMA), dirs: z.record(z.string(), EntrySchema) });
+  return { EntrySchema, FileSchema };
+}
+const schemas = once(buildSchemas);
 
-type Entry = z.infer<typeof EntrySchema>;
+type Entry = z.infer<ReturnType<typeof buildSchemas>['EntrySchema']>;
 
 export interface CachedDirHash {
   dataVersion: string;
@@ -88,7 +95,7 @@ export class DirHashCache {
 
 function readEntries(path: string): Map<string, Entry> {
   try {
-    const parsed = FileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    const parsed = schemas().FileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
     if (parsed.success) return new Map(Object.entries(parsed.data.dirs));
   } catch {
     // missing or not JSON: start empty

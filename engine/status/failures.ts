@@ -6,20 +6,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { once, zod } from '../lazy-zod.js';
 import type { ScratchPaths } from '../scratch/paths.js';
 import type { FailureInfo } from './types.js';
 
 export const FAILURE_SCHEMA = 1;
 
-const FailureFileSchema = z.object({
-  schema: z.literal(FAILURE_SCHEMA),
-  task: z.string(),
-  exitCode: z.number().nullable(),
-  signal: z.string().nullable(),
-  at: z.string(),
-  logPath: z.string(),
-  reason: z.string(),
+/** Built on first use (see lazy-zod.ts): status reads failure records only when some exist. */
+const failureFileSchema = once(() => {
+  const z = zod();
+  return z.object({
+    schema: z.literal(FAILURE_SCHEMA),
+    task: z.string(),
+    exitCode: z.number().nullable(),
+    signal: z.string().nullable(),
+    at: z.string(),
+    logPath: z.string(),
+    reason: z.string(),
+  });
 });
 
 const SUFFIX = '.json';
@@ -78,7 +82,7 @@ export function readAllFailuresSync(scratch: Pick<ScratchPaths, 'failures'>): Ma
 }
 
 function parse(text: string, taskId: string): FailureInfo | undefined {
-  const r = FailureFileSchema.safeParse(JSON.parse(text));
+  const r = failureFileSchema().safeParse(JSON.parse(text));
   if (!r.success || r.data.task !== taskId) return undefined;
   return pick(r.data);
 }
