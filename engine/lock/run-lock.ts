@@ -12,22 +12,29 @@ import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { LcError } from '../errors.js';
+import { deferred, once, zod } from '../lazy-zod.js';
 import type { ScratchPaths } from '../scratch/paths.js';
 
 export const RUN_LOCK_HOLDER_VERSION = 1;
 
-export const RunLockHolderSchema = z.object({
-  schema_version: z.literal(RUN_LOCK_HOLDER_VERSION),
-  pid: z.number().int(),
-  host: z.string(),
-  /** ISO time the lock was taken. */
-  started_at: z.string(),
-  /** Run id of the run holding it (names the run journal), when known. */
-  run_id: z.string().optional(),
-  project_root: z.string().optional(),
-});
+function buildHolderSchema() {
+  const z = zod();
+  return z.object({
+    schema_version: z.literal(RUN_LOCK_HOLDER_VERSION),
+    pid: z.number().int(),
+    host: z.string(),
+    /** ISO time the lock was taken. */
+    started_at: z.string(),
+    /** Run id of the run holding it (names the run journal), when known. */
+    run_id: z.string().optional(),
+    project_root: z.string().optional(),
+  });
+}
+
+/** Built on first use (see lazy-zod.ts). */
+export const RunLockHolderSchema: ReturnType<typeof buildHolderSchema> = deferred(once(buildHolderSchema));
 export type RunLockHolderFile = z.infer<typeof RunLockHolderSchema>;
 
 export interface RunLockHolder {
@@ -83,6 +90,23 @@ function readHolderFile(path: string): RunLockHolder | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether the holder file still names `h` (so releasing may delete it). Checked by hand, not
+ * with the zod schema: every run releases its lock, and loading zod for this one comparison
+ * cost a no-op `lc run` ~55 ms of its 0.5 s budget.
+ */
+function holderFileNames(path: string, h: RunLockHolder): boolean {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (typeof doc !== 'object' || doc === null) return false;
+  const f = doc as Partial<Record<keyof RunLockHolderFile, unknown>>;
+  return f.schema_version === RUN_LOCK_HOLDER_VERSION && f.pid === h.pid && f.host === h.host;
 }
 
 function writeHolderFile(path: string, h: RunLockHolder): void {
@@ -192,7 +216,13 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
       };
       // A stale lock proper-lockfile broke by itself may also have been left by a dead local run.
       const previous: RunLockHolder | null = recovered ?? readHolderFile(holderPath);
-      if (!recovered && previous && previous.host === hostname() && previous.pid !== process.pid && !pidAlive(previous.pid)) {
+      if (
+        !recovered &&
+        previous &&
+        previous.host === hostname() &&
+        previous.pid !== process.pid &&
+        !pidAlive(previous.pid)
+      ) {
         recovered = previous;
       }
       writeHolderFile(holderPath, holder);
@@ -205,8 +235,7 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
         },
         async release() {
           try {
-            const current = readHolderFile(holderPath);
-            if (current && current.pid === holder.pid && current.host === holder.host) unlinkSync(holderPath);
+            if (holderFileNames(holderPath, holder)) unlinkSync(holderPath);
           } catch {
             // The holder file is advisory; a missing one must not fail the release.
           }
