@@ -3,7 +3,11 @@
  * systeminformation's currentLoad() measures since its previous call (only the very first call
  * samples for about half a second), memory is one /proc read, and GPU load needs
  * nvidia-smi, which is slow, so it is refreshed in the background at most every 5 s.
+ * On Linux the CPU load comes from /proc/stat directly (proc-stat.ts): currentLoad() spawns a
+ * shell per call.
  */
+import { cpuPercentBetween, readCpuTimes, type CpuTimes } from './proc-stat.js';
+
 type SI = typeof import('systeminformation');
 
 export interface UtilisationSample {
@@ -13,6 +17,10 @@ export interface UtilisationSample {
 }
 
 const GPU_REFRESH_MS = 5_000;
+/** The first /proc/stat sample has no baseline: measure over this long, as currentLoad() does. */
+const FIRST_SAMPLE_MS = 250;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createUtilisationSampler(hasGpus: boolean): { sample(): Promise<UtilisationSample> } {
   let si: SI | null = null;
@@ -41,16 +49,37 @@ export function createUtilisationSampler(hasGpus: boolean): { sample(): Promise<
       });
   };
 
+  /** Busy % since the previous call: /proc/stat when readable, else systeminformation. */
+  let last: CpuTimes | undefined;
+  let procStat = true;
+  const cpuLoad = async (s: SI): Promise<number> => {
+    if (procStat) {
+      let now = await readCpuTimes();
+      if (now && !last) {
+        last = now;
+        await sleep(FIRST_SAMPLE_MS);
+        now = await readCpuTimes();
+      }
+      if (now && last) {
+        const pct = cpuPercentBetween(last, now);
+        last = now;
+        return pct;
+      }
+      procStat = false;
+    }
+    // The first currentLoad() sleeps to get a baseline; later calls measure since the last.
+    if (!warmed) warmed = s.currentLoad().catch(() => undefined);
+    await warmed;
+    return (await s.currentLoad().catch(() => null))?.currentLoad ?? 0;
+  };
+
   return {
     async sample() {
       const s = await load();
-      // The first currentLoad() sleeps to get a baseline; later calls measure since the last.
-      if (!warmed) warmed = s.currentLoad().catch(() => undefined);
-      await warmed;
-      const [cpu, mem] = await Promise.all([s.currentLoad().catch(() => null), s.mem().catch(() => null)]);
+      const [cpuPercent, mem] = await Promise.all([cpuLoad(s), s.mem().catch(() => null)]);
       refreshGpus(s);
       return {
-        cpuPercent: cpu?.currentLoad ?? 0,
+        cpuPercent,
         memoryUsedBytes: mem ? mem.active : 0,
         gpuPercent: gpu,
       };
