@@ -3,6 +3,7 @@
  * temporary projects on disk.
  */
 import { execa, type Options } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -57,4 +58,35 @@ export function copyExample(name: string, dest: string): string {
     filter: (src) => !RUN_STATE.has(relative(from, src).split(sep)[0] ?? ''),
   });
   return to;
+}
+
+/** A bundled example copied into `dir` and fully built by a real `lc run`, with its own scratch. */
+export async function builtExample(name: string, dir: string): Promise<{ root: string; env: Record<string, string> }> {
+  const root = copyExample(name, dir);
+  const env = { LIGHTCONE_SCRATCH: join(dir, 'scratch') };
+  const r = await lc(['run', '--plain'], { cwd: root, env });
+  if (r.exitCode !== 0) throw new Error(`lc run of ${name} failed (exit ${r.exitCode}):\n${r.stderr}${r.stdout}`);
+  return { root, env };
+}
+
+/**
+ * Run an ES module snippet as user `nobody` (tests run as root, which ignores permission bits,
+ * so EACCES cases need another user). The snippet imports from dist/ (built code: nobody's
+ * node cannot transform TypeScript) and gets `payload` as process.argv[1]; returns its stdout.
+ */
+export function runAsNobody(script: string, payload: string): string {
+  return execFileSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      payload,
+    ],
+    { encoding: 'utf8' },
+  );
 }

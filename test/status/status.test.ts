@@ -5,6 +5,7 @@
 import { chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAsNobody } from '../helpers/lc.js';
 import type { EngineContext } from '../../engine/context.js';
 import type { Task } from '../../engine/dag/task.js';
 import { MANIFEST_NAME } from '../../engine/manifest/schema.js';
@@ -83,7 +84,6 @@ async function chain(): Promise<{
 
 /** Run computeStatus from dist/ as user nobody, so permission bits are enforced (tests run as root). */
 async function statusAsNobody(ctx: EngineContext): Promise<TaskStatus[]> {
-  const { execFileSync } = await import('node:child_process');
   const { existsSync } = await import('node:fs');
   const dist = join(__dirname, '..', '..', 'dist', 'engine', 'status', 'compute.js');
   expect(existsSync(dist), 'run `npm run build` first: this test runs dist/ as user nobody').toBe(true);
@@ -94,22 +94,7 @@ async function statusAsNobody(ctx: EngineContext): Promise<TaskStatus[]> {
     c.project = { outputs: new Map() };
     console.log(JSON.stringify(await computeStatus(c)));`;
   const payload = JSON.stringify({ root: ctx.root, scratch: ctx.scratch, dag: { tasks: ctx.dag.tasks } });
-  const out = execFileSync(
-    'setpriv',
-    [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      process.execPath,
-      '--input-type=module',
-      '-e',
-      script,
-      payload,
-    ],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const out = runAsNobody(script, payload);
   return JSON.parse(out) as TaskStatus[];
 }
 

@@ -2,7 +2,7 @@
 import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyExample, lc, tempDir } from '../helpers/lc.js';
+import { builtExample, copyExample, lc, tempDir } from '../helpers/lc.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
@@ -10,11 +10,7 @@ afterEach(() => cleanup?.());
 async function built(): Promise<{ root: string; env: Record<string, string> }> {
   const t = tempDir('lc-verify-cli-');
   cleanup = t.cleanup;
-  const root = copyExample('line-fit', t.dir);
-  const env = { LIGHTCONE_SCRATCH: join(t.dir, 'scratch') };
-  const r = await lc(['run', '--plain'], { cwd: root, env });
-  expect(r.exitCode, r.stderr + r.stdout).toBe(0);
-  return { root, env };
+  return builtExample('line-fit', t.dir);
 }
 
 interface VerifyDoc {

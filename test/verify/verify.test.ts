@@ -2,6 +2,7 @@
 import { renameSync, rmSync, statSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAsNobody } from '../helpers/lc.js';
 import type { EngineContext } from '../../engine/context.js';
 import { MANIFEST_NAME } from '../../engine/manifest/schema.js';
 import { verifyTasks, type VerifyResult } from '../../engine/verify/index.js';
@@ -172,7 +173,6 @@ describe('verifyTasks', () => {
     const { root, ctx } = await chain();
     chmodSync(root, 0o755);
     chmodSync(join(root, 'results/u1/fit/fit.txt'), 0o000);
-    const { execFileSync } = await import('node:child_process');
     const { existsSync } = await import('node:fs');
     const dist = join(__dirname, '..', '..', 'dist', 'engine', 'verify', 'index.js');
     expect(existsSync(dist), 'run `npm run build` first').toBe(true);
@@ -182,22 +182,7 @@ describe('verifyTasks', () => {
       c.dag.byId = new Map(c.dag.tasks.map((t) => [t.id, t]));
       console.log(JSON.stringify(await verifyTasks(c, c.dag.tasks, { jobs: 2, noCache: true })));`;
     const payload = JSON.stringify({ root, scratch: ctx.scratch, dag: { tasks: ctx.dag.tasks } });
-    const out = execFileSync(
-      'setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        process.execPath,
-        '--input-type=module',
-        '-e',
-        script,
-        payload,
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const out = runAsNobody(script, payload);
     const rs = JSON.parse(out) as VerifyResult[];
     expect([rs[0]?.passed, rs[0]?.detail]).toEqual([true, null]);
     expect([rs[1]?.failure, rs[1]?.detail]).toEqual([
