@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAsNobody } from '../helpers/lc.js';
 import { codeVersion } from '../../engine/manifest/definition.js';
 import { readManifest, readManifestSync } from '../../engine/manifest/read.js';
 import { ManifestV2Schema, MANIFEST_NAME } from '../../engine/manifest/schema.js';
@@ -241,7 +242,6 @@ describe('readManifest', () => {
   });
 
   it('a permission-denied manifest is unreadable, not missing (read by an unprivileged user)', async () => {
-    const { execFileSync } = await import('node:child_process');
     const dist = join(__dirname, '..', '..', 'dist', 'engine', 'manifest', 'read.js');
     expect(existsSync(dist), 'run `npm run build` first: this test reads with dist/ as user nobody').toBe(true);
     const root = project();
@@ -251,11 +251,7 @@ describe('readManifest', () => {
     writeFileSync(join(d, MANIFEST_NAME), '{"schema_version": 1}');
     chmodSync(join(d, MANIFEST_NAME), 0o000);
     const script = `import(${JSON.stringify(dist)}).then(async (m) => { console.log(JSON.stringify([await m.readManifest(process.argv[1]), m.readManifestSync(process.argv[1])])); })`;
-    const out = execFileSync(
-      'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script, d],
-      { encoding: 'utf8' },
-    );
+    const out = runAsNobody(script, d);
     const expected = { kind: 'unreadable', reason: `permission denied reading ${MANIFEST_NAME}` };
     expect(JSON.parse(out)).toEqual([expected, expected]);
   });
