@@ -96,7 +96,9 @@ describe('interrupting lc run', () => {
   test('a second SIGINT kills at once, even a task that ignores SIGTERM', async () => {
     writeFileSync(
       join(root, 'astra.yaml'),
-      (await import('node:fs')).readFileSync(join(root, 'astra.yaml'), 'utf8').replace('sleep 30', "trap '' TERM; sleep 30"),
+      (await import('node:fs'))
+        .readFileSync(join(root, 'astra.yaml'), 'utf8')
+        .replace('sleep 30', "trap '' TERM; sleep 30"),
     );
     const run = new LiveRun(['-j2', '--plain'], root, scratch, { LIGHTCONE_KILL_GRACE_S: '60' });
     live.push(run);
@@ -117,7 +119,8 @@ describe('interrupting lc run', () => {
     const run = start();
     await run.waitFor(/start {2}a\/slow/);
     await run.waitFor(/start {2}b\/slow/);
-    await new Promise((r) => setTimeout(r, 400)); // let the journal flush the task pids
+    // The journal flushes in batches: wait (bounded) until it holds both task pids.
+    for (let i = 0; i < 100 && startedPids(scratch, root).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     const orphans = startedPids(scratch, root);
     expect(orphans).toHaveLength(2);
     run.proc.kill('SIGKILL');
@@ -146,7 +149,9 @@ describe('interrupting lc run', () => {
     const second = await runLc(['run', '--plain'], root, scratch);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(second.exitCode).toBe(1);
-    expect(second.stderr).toContain(`this project is already being run: lc run pid ${first.pid} on ${hostname()}, started 20`);
+    expect(second.stderr).toContain(
+      `this project is already being run: lc run pid ${first.pid} on ${hostname()}, started 20`,
+    );
     expect(second.stderr).toContain('RUN_LOCKED');
     // --dry-run takes no lock: it still works while the other run holds it.
     expect((await runLc(['run', '--dry-run'], root, scratch)).exitCode).toBe(0);

@@ -32,7 +32,9 @@ const timed = (id: string, sleepS: number) =>
 function maxOverlap(ids: string[]): number {
   const points: [number, number][] = [];
   for (const id of ids) {
-    const lines = readFileSync(join(dir, `${id}.t`), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(dir, `${id}.t`), 'utf8')
+      .trim()
+      .split('\n');
     const start = Number(lines[0]?.split(' ')[1]);
     const end = Number(lines[1]?.split(' ')[1]);
     points.push([start, 1], [end, -1]);
@@ -88,12 +90,19 @@ describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spaw
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
     );
     const shellOwn = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
-    const added = new Set(['LC_TEST_BASE', 'LC_TEST_TASK', 'LIGHTCONE_CPUS', 'OMP_NUM_THREADS', 'CUDA_VISIBLE_DEVICES']);
+    const added = new Set([
+      'LC_TEST_BASE',
+      'LC_TEST_TASK',
+      'LIGHTCONE_CPUS',
+      'OMP_NUM_THREADS',
+      'CUDA_VISIBLE_DEVICES',
+    ]);
     for (const [k, v] of Object.entries(process.env)) {
       if (shellOwn.has(k) || added.has(k) || v === undefined || v.includes('\n')) continue;
       expect([k, seen.get(k)]).toEqual([k, v]);
     }
-    for (const k of seen.keys()) if (!shellOwn.has(k) && !added.has(k)) expect([k, k in process.env]).toEqual([k, true]);
+    for (const k of seen.keys())
+      if (!shellOwn.has(k) && !added.has(k)) expect([k, k in process.env]).toEqual([k, true]);
     await ex.close();
   });
 
@@ -119,7 +128,10 @@ describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spaw
     expect(maxOverlap(big)).toBe(1);
     const points: [number, number][] = [];
     for (const id of [...big, ...small]) {
-      const [s, e] = readFileSync(join(dir, `${id}.t`), 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+      const [s, e] = readFileSync(join(dir, `${id}.t`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => Number(l.split(' ')[1]));
       const cpus = id.startsWith('b') ? 2 : 1;
       points.push([s as number, cpus], [e as number, -cpus]);
     }
@@ -172,7 +184,13 @@ describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spaw
 
   test('SLURM allocation sizes the node, not the machine', async () => {
     const ex = await createLocalExecutor({
-      env: { SLURM_JOB_ID: '1', SLURM_CPUS_ON_NODE: '3', SLURM_MEM_PER_NODE: '2048', SLURM_GPUS_ON_NODE: '2', CUDA_VISIBLE_DEVICES: '4,5' },
+      env: {
+        SLURM_JOB_ID: '1',
+        SLURM_CPUS_ON_NODE: '3',
+        SLURM_MEM_PER_NODE: '2048',
+        SLURM_GPUS_ON_NODE: '2',
+        CUDA_VISIBLE_DEVICES: '4,5',
+      },
     });
     const [cap] = await ex.capacity();
     expect(cap).toMatchObject({ cpus: 3, memoryBytes: 2048 * 1024 * 1024, gpus: 2 });
@@ -204,7 +222,9 @@ describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spaw
     const onStart = (id: string) => () => started.push(id);
     const running = ex.submit(req('run', 'sleep 30', {}, { onStart: onStart('run') }));
     const queued = ex.submit(req('queued', 'touch queued.ran', {}, { onStart: onStart('queued') }));
-    await new Promise((r) => setTimeout(r, 200));
+    // Wait until `run` really runs (the launcher may take a while to start on a loaded machine).
+    for (let i = 0; i < 200 && started.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(started).toEqual(['run']);
     ex.cancel('queued');
     ex.cancel('run');
     const [a, b] = await Promise.all([running, queued]);
@@ -218,11 +238,31 @@ describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spaw
   test('prepare runs only when the slot is reserved, before the command', async () => {
     const ex = await createLocalExecutor({ jobs: 1 });
     const order: string[] = [];
-    const a = ex.submit(req('a', 'sleep 0.2', {}, { prepare: () => void order.push('prep a'), onStart: () => void order.push('start a') }));
-    const b = ex.submit(req('b', 'true', {}, { prepare: () => void order.push('prep b'), onStart: () => void order.push('start b') }));
+    const a = ex.submit(
+      req(
+        'a',
+        'sleep 0.2',
+        {},
+        { prepare: () => void order.push('prep a'), onStart: () => void order.push('start a') },
+      ),
+    );
+    const b = ex.submit(
+      req('b', 'true', {}, { prepare: () => void order.push('prep b'), onStart: () => void order.push('start b') }),
+    );
     await Promise.all([a, b]);
     expect(order).toEqual(['prep a', 'start a', 'prep b', 'start b']);
-    const bad = await ex.submit(req('c', 'true', {}, { prepare: () => { throw new Error('disk full'); } }));
+    const bad = await ex.submit(
+      req(
+        'c',
+        'true',
+        {},
+        {
+          prepare: () => {
+            throw new Error('disk full');
+          },
+        },
+      ),
+    );
     expect(bad.reason).toBe('spawn_error');
     expect(bad.detail).toContain('disk full');
     await ex.close();
@@ -232,7 +272,12 @@ describe.each(['python', 'perl', 'direct'])('local executor (%s spawner)', (spaw
     const ex = await createLocalExecutor({ pollMs: 50 });
     const lines: string[] = [];
     const r: ExecResult = await ex.submit(
-      req('chatty', `echo hello; echo oops >&2; printf 'x%.0s' $(seq 1 3000); echo; printf 'no newline'`, {}, { onLine: (_s, l) => lines.push(l) }),
+      req(
+        'chatty',
+        `echo hello; echo oops >&2; printf 'x%.0s' $(seq 1 3000); echo; printf 'no newline'`,
+        {},
+        { onLine: (_s, l) => lines.push(l) },
+      ),
     );
     expect(r.exitCode).toBe(0);
     const log = readFileSync(join(dir, 'logs', 'chatty.log'), 'utf8');
