@@ -17,7 +17,7 @@ import { cacheKey, isRacy, nowNs } from '../hash/fingerprint.js';
 import type { DirHashCache } from '../hash/dir-cache.js';
 import { hashListing } from '../hash/sha256-dir.js';
 import { hashInline } from '../hash/pool.js';
-import { listFilesSync } from '../hash/walk.js';
+import { listFilesSync, type DirListing } from '../hash/walk.js';
 import { DefinitionScan } from './definition.js';
 import type { ContainerIdentity } from './container.js';
 import { readManifestSync } from './read.js';
@@ -79,27 +79,38 @@ export function upstreamVersion(absDir: string): string {
   return r.kind === 'ok' ? r.manifest.data_version : r.kind;
 }
 
+/**
+ * What both fingerprint paths share: a missing path, a file, or a directory known by its own
+ * manifest or by the cache. Only a directory that must be hashed comes back unresolved.
+ */
+function fingerprintWithoutHashing(
+  abs: string,
+  mode: FingerprintMode,
+  dirCache: DirHashCache | undefined,
+): { value: string } | { listing: DirListing; key: string } {
+  const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+  if (!st) return { value: 'missing' };
+  if (!st.isDirectory())
+    return { value: mode === 'sha256' ? sha256FileSync(abs) : `mtime-size:${st.mtimeNs}-${st.size}` };
+  const m = readManifestSync(abs);
+  if (m.kind === 'ok') return { value: m.manifest.data_version };
+  const listing = listFilesSync(abs);
+  const key = cacheKey(listing.entries);
+  const hit = dirCache?.get(abs, key);
+  return hit ? { value: hit.dataVersion } : { listing, key };
+}
+
 /** Lightcone's fingerprint_external, with an optional cache for directories. */
 export async function fingerprintExternal(
   abs: string,
   mode: FingerprintMode,
   dirCache?: DirHashCache,
 ): Promise<string> {
-  const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
-  if (!st) return 'missing';
-  if (st.isDirectory()) {
-    const m = readManifestSync(abs);
-    if (m.kind === 'ok') return m.manifest.data_version;
-    const listing = listFilesSync(abs);
-    const key = cacheKey(listing.entries);
-    const hit = dirCache?.get(abs, key);
-    if (hit) return hit.dataVersion;
-    const r = await hashListing(listing);
-    if (dirCache && !isRacy(listing.entries, nowNs())) dirCache.set(abs, key, r);
-    return r.dataVersion;
-  }
-  if (mode === 'sha256') return sha256FileSync(abs);
-  return `mtime-size:${st.mtimeNs}-${st.size}`;
+  const known = fingerprintWithoutHashing(abs, mode, dirCache);
+  if ('value' in known) return known.value;
+  const r = await hashListing(known.listing);
+  if (dirCache && !isRacy(known.listing.entries, nowNs())) dirCache.set(abs, known.key, r);
+  return r.dataVersion;
 }
 
 /**
@@ -107,22 +118,13 @@ export async function fingerprintExternal(
  * directories by manifest, cache, or an inline hash. Status keeps its single pass in order.
  */
 export function fingerprintExternalSync(abs: string, mode: FingerprintMode, dirCache?: DirHashCache): string {
-  const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
-  if (!st) return 'missing';
-  if (st.isDirectory()) {
-    const m = readManifestSync(abs);
-    if (m.kind === 'ok') return m.manifest.data_version;
-    const listing = listFilesSync(abs);
-    const key = cacheKey(listing.entries);
-    const hit = dirCache?.get(abs, key);
-    if (hit) return hit.dataVersion;
-    const r = hashInline(listing.entries);
-    const value = { dataVersion: r.dataVersion, files: listing.files, bytes: listing.bytes };
-    if (dirCache && r.bytes === listing.bytes && !isRacy(listing.entries, nowNs())) dirCache.set(abs, key, value);
-    return r.dataVersion;
-  }
-  if (mode === 'sha256') return sha256FileSync(abs);
-  return `mtime-size:${st.mtimeNs}-${st.size}`;
+  const known = fingerprintWithoutHashing(abs, mode, dirCache);
+  if ('value' in known) return known.value;
+  const { listing, key } = known;
+  const r = hashInline(listing.entries);
+  const value = { dataVersion: r.dataVersion, files: listing.files, bytes: listing.bytes };
+  if (dirCache && r.bytes === listing.bytes && !isRacy(listing.entries, nowNs())) dirCache.set(abs, key, value);
+  return r.dataVersion;
 }
 
 /** The mode a recorded version was taken in, so re-checks compare like with like. */
