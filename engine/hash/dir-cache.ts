@@ -93,12 +93,14 @@ export class DirHashCache {
   }
 }
 
+/** Read the file before touching the schema: most projects have none, and zod costs ~60 ms to load. */
 function readEntries(path: string): Map<string, Entry> {
+  let doc: unknown;
   try {
-    const parsed = schemas().FileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (parsed.success) return new Map(Object.entries(parsed.data.dirs));
+    doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    // missing or not JSON: start empty
+    return new Map(); // missing or not JSON: start empty
   }
-  return new Map();
+  const parsed = schemas().FileSchema.safeParse(doc);
+  return parsed.success ? new Map(Object.entries(parsed.data.dirs)) : new Map();
 }
