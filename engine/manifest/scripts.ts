@@ -85,23 +85,40 @@ function projectRelative(value: string): string | undefined {
   return norm;
 }
 
+const NO_SCRIPTS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** One pass over many tasks: each file is stat'ed once, hashed only when new or changed. */
 export class ScriptScan {
   private readonly root: string;
   private readonly seen = new Map<string, string | null>();
   private readonly byTemplate = new Map<string, [string, string][]>();
+  private readonly recordByTemplate = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(root: string) {
     this.root = root;
   }
 
   /** `{path: sha256}` of the scripts a template calls, minus the task's own input paths. */
-  scripts(template: string, inputs: readonly { path?: string }[] = []): Record<string, string> {
+  scripts(template: string, inputs: readonly { path?: string }[] = []): Readonly<Record<string, string>> {
     const found = this.existing(template);
-    if (found.length === 0) return {};
+    if (found.length === 0) return NO_SCRIPTS;
+    if (!found.some(([rel]) => inputs.some((i) => i.path === rel))) return this.allOf(template, found);
     const out: Record<string, string> = {};
     for (const [rel, h] of found) if (!inputs.some((i) => i.path === rel)) out[rel] = h;
-    return out;
+    return Object.freeze(out);
+  }
+
+  /**
+   * One shared (frozen) object per template when no input is excluded, the common case: status
+   * memoises per-output work on the identity of this object across thousands of tasks.
+   */
+  private allOf(template: string, found: [string, string][]): Readonly<Record<string, string>> {
+    let all = this.recordByTemplate.get(template);
+    if (!all) {
+      all = Object.freeze(Object.fromEntries(found));
+      this.recordByTemplate.set(template, all);
+    }
+    return all;
   }
 
   /** Candidates of `template` that are script files, with their hashes (once per template per scan). */

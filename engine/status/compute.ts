@@ -18,7 +18,7 @@ import type { Prefetched } from './prefetch.js';
 import { fullView, observeInOrder, type Observation } from './observe.js';
 import { definitionReasons } from './reasons.js';
 import type { FailureInfo, StaleReason, TaskStatus } from './types.js';
-import { definitionKey } from './view.js';
+import { definitionBase, definitionKey, type DefinitionParts } from './view.js';
 
 export interface StatusOptions {
   /** Hash cache for external input directories (they are fingerprinted with sha256_dir). */
@@ -48,6 +48,7 @@ export async function computeStatus(
     externals: new Map(),
     dirCache: opts.dirCache,
     failures: readAllFailuresSync(ctx.scratch),
+    bases: new Map(),
   };
   // Loaded on first use: with a prefetch that confirmed everything it is never needed.
   let cache: ObservationCache | undefined;
@@ -89,6 +90,8 @@ interface DecideEnv {
   externals: Map<string, string>;
   dirCache: DirHashCache | undefined;
   failures: Map<string, FailureInfo>;
+  /** Definition-key bases by output (see baseOf). */
+  bases: Map<string, Omit<DefinitionParts, 'decisions' | 'universe' | 'output'> & { base: string }>;
 }
 
 function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
@@ -151,7 +154,7 @@ function definitionChanges(task: Task, mr: Observation['manifest'] & { kind: 'ok
   const def = env.scan.definition(task);
   const recorded = mr.slim[6];
   if (recorded !== null) {
-    const now = definitionKey({
+    const parts = {
       recipe: task.template,
       resolved: def.container.resolved,
       decisions: task.decisions,
@@ -159,8 +162,8 @@ function definitionChanges(task: Task, mr: Observation['manifest'] & { kind: 'ok
       gpus: task.resources.gpus,
       output: task.output,
       universe: task.universe,
-    });
-    if (now === recorded) return [];
+    };
+    if (definitionKey(parts, baseOf(parts, env)) === recorded) return [];
   }
   const full = fullView(join(env.root, task.outdir), mr);
   if (full.kind !== 'ok' || !full.full) {
@@ -172,6 +175,16 @@ function definitionChanges(task: Task, mr: Observation['manifest'] & { kind: 'ok
     ];
   }
   return definitionReasons(task, full.full, def);
+}
+
+/** The shared part of the definition key, computed once per output while its parts stay the same objects. */
+function baseOf(p: DefinitionParts, env: DecideEnv): string {
+  const m = env.bases.get(p.output);
+  if (m && m.recipe === p.recipe && m.resolved === p.resolved && m.scripts === p.scripts && m.gpus === p.gpus)
+    return m.base;
+  const base = definitionBase(p);
+  env.bases.set(p.output, { recipe: p.recipe, resolved: p.resolved, scripts: p.scripts, gpus: p.gpus, base });
+  return base;
 }
 
 function failedReason(f: FailureInfo): StaleReason {

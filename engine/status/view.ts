@@ -108,22 +108,36 @@ export interface DefinitionParts {
   universe: string;
 }
 
-export function definitionKey(p: DefinitionParts): string {
-  const pairs = (r: Record<string, string>) =>
-    Object.keys(r)
-      .sort()
-      .map((k) => `${k}\u0002${r[k]}`)
-      .join('\u0003');
-  const s = [
-    p.recipe,
-    p.resolved ?? '\u0004',
-    pairs(p.decisions),
-    pairs(p.scripts),
-    String(p.gpus),
-    p.output,
-    p.universe,
-  ].join('\u0001');
+/**
+ * The definition key: a digest of the parts every universe of an output shares (recipe,
+ * container, scripts, gpus, output), then the universe and its decisions in clear. Status
+ * computes it for every task, so the shared digest is memoised per output (`base`) and the
+ * per-task part costs string concatenation, not a hash.
+ */
+export function definitionKey(p: DefinitionParts, base = definitionBase(p)): string {
+  return base + '\u0001' + p.universe + '\u0001' + pairs(p.decisions);
+}
+
+export function definitionBase(p: Omit<DefinitionParts, 'decisions' | 'universe'>): string {
+  const s = [p.recipe, p.resolved ?? '\u0004', pairs(p.scripts), String(p.gpus), p.output].join('\u0001');
   return sha256Of(s, 'base64url').slice(0, 22);
+}
+
+/** `k\u0002v` joined by `\u0003`, keys in code-point order (usually already in order: no sort then). */
+function pairs(r: Record<string, string>): string {
+  let keys = Object.keys(r);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) {
+      keys = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      break;
+    }
+  }
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out += (i === 0 ? '' : '\u0003') + k + '\u0002' + r[k];
+  }
+  return out;
 }
 
 export function slimOf(v: ManifestView): SlimView {
