@@ -8,6 +8,7 @@ import { applyColor, decideColor, paint } from './color.js';
 import type { GlobalOptions } from './commands/command.js';
 import { findCommand, loadCommands } from './commands/index.js';
 import { printError } from './diagnostics.js';
+import { cancelEarlyPrefetch, startEarlyPrefetch } from './early-prefetch.js';
 import { toolVersion } from './version.js';
 
 async function helpText(): Promise<string> {
@@ -81,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
     const args = optionsOnly ? rest : rest.slice(1);
     const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
     const cmdName = name ?? (interactive ? 'tui' : 'status');
+    // First, so the prefetch worker is running before the command's modules load.
+    await startEarlyPrefetch(cmdName, g, args);
     const cmd = await findCommand(cmdName);
     if (!cmd) {
       process.stderr.write(`${p.red('lc:')} unknown command '${cmdName}'\n\n${await helpText()}`);
@@ -95,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
     printError(e, cwd, p);
     if (e instanceof LcError && (e.code === 'USAGE' || e.code === 'ERR_PARSE_ARGS')) return 2;
     return 1;
+  } finally {
+    cancelEarlyPrefetch();
   }
 }
 

@@ -10,25 +10,27 @@
  *     something differs and status must say what).
  *     A rewrite (atomic rename: new inode), an edit or a chmod (ctime) changes the identity;
  *     then the manifest is read and validated again.
- *   - the mtime of the dir and of each subdir, and the names of the files in it. Adding,
- *     removing or renaming an entry changes its directory's mtime; then the dir is listed again.
- *     File contents are not cached: each file is stat'ed every time for the stat fingerprint.
- * Entries whose timestamps are younger than 2 s are not stored (a change within the same
- * timestamp tick could go unseen, git's "racy" case).
+ *   - when the files matched the manifest's stat fingerprint: the times of the dir and each
+ *     subdir and the identity of each file (confirm.ts says why that is enough). Any change
+ *     there and the dir is listed and fingerprinted again.
+ * Entries whose times are younger than the racy window (2 s) keep no tree, and a manifest
+ * that young is not stored at all (a change within the same timestamp tick could go unseen,
+ * git's "racy" case).
  *
- * One JSON file per project and user in the scratch dir. It is a cache: unreadable, foreign or
+ * One file per project and user in the scratch dir (layout: obs-cache-format.ts). It is a cache: unreadable, foreign or
  * damaged content is ignored, writes are atomic, and a long-lived process (the TUI) keeps it
  * in memory and re-reads it only when another process rewrote it.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CachedTree, StatIdentity } from './confirm.js';
+import { decodeObservations, encodeObservations } from './obs-cache-format.js';
 import { looksLikeSlim, type SlimView } from './view.js';
 
-const SCHEMA = 1;
 const MAX_ENTRIES = 500_000;
 
-/** [manifest identity, slim view, dirs ([rel, mtime]) or null, file names or null] */
-export type CachedObservation = [string, SlimView, [string, string][] | null, string[] | null];
+/** [manifest identity, slim view, tree of an output whose files matched its manifest, or null] */
+export type CachedObservation = [StatIdentity, SlimView, CachedTree | null];
 
 const loaded = new Map<string, { ident: string; cache: ObservationCache }>();
 
@@ -70,7 +72,7 @@ export class ObservationCache {
       let list = [...this.entries];
       if (list.length > MAX_ENTRIES) list = list.slice(list.length - MAX_ENTRIES);
       const tmp = `${this.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-      writeFileSync(tmp, JSON.stringify({ schema: SCHEMA, entries: Object.fromEntries(list) }));
+      writeFileSync(tmp, encodeObservations(list));
       renameSync(tmp, this.path);
       this.dirty = false;
       loaded.set(this.path, { ident: fileIdent(this.path), cache: this });
@@ -97,16 +99,8 @@ function fileIdent(path: string): string {
 
 function readEntries(path: string): Map<string, CachedObservation> {
   try {
-    const doc = JSON.parse(readFileSync(path, 'utf8')) as { schema?: unknown; entries?: unknown };
-    if (doc.schema === SCHEMA && doc.entries && typeof doc.entries === 'object') {
-      return new Map(
-        Object.entries(doc.entries as Record<string, CachedObservation>).filter(
-          ([, e]) => Array.isArray(e) && e.length === 4,
-        ),
-      );
-    }
+    return decodeObservations(readFileSync(path, 'utf8'));
   } catch {
-    // missing or damaged: start empty
+    return new Map(); // missing or unreadable: start empty
   }
-  return new Map();
 }

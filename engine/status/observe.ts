@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import type { Task } from '../dag/task.js';
 import { LcError } from '../errors.js';
 import { statFingerprint, nowNs } from '../hash/fingerprint.js';
-import { listFilesAsync, listFilesSync, type FileEntry } from '../hash/walk.js';
+import { listFilesAsync, listFilesSync, type DirListing, type FileEntry } from '../hash/walk.js';
 import { readManifest, readManifestSync, type ReadManifestResult } from '../manifest/read.js';
 import { MANIFEST_NAME } from '../manifest/schema.js';
-import { confirmListingWith } from './confirm.js';
+import { confirmTreeWith, manifestIdentityWith, sameIdentity, type CachedDir, type CachedFile, type CachedTree } from './confirm.js';
 import type { ObservationCache } from './obs-cache.js';
 import type { Prefetched } from './prefetch.js';
 import { modifiedReasons } from './reasons.js';
@@ -63,9 +63,9 @@ export async function observeInOrder(
     const t = tasks[i] as Task;
     const t0 = performance.now();
     const p = prefetched?.get(t.outdir);
-    // A prefetched output whose files still match needs nothing more; anything else (changed
-    // files included, to name them) is observed here.
-    if (p && p[1] && looksLikeSlim(p[0])) onEach(t, { manifest: { kind: 'ok', slim: p[0] } });
+    // A prefetched output is confirmed unchanged; anything else (changed files included, to
+    // name them) is observed here.
+    if (p && looksLikeSlim(p)) onEach(t, { manifest: { kind: 'ok', slim: p } });
     else onEach(t, observeSync(root, t.outdir, cache?.(), racyBefore));
     if (sample.length < SAMPLE) {
       sample.push(performance.now() - t0);
@@ -99,35 +99,60 @@ export function observeSync(
 ): Observation {
   const absDir = join(root, outdir);
   if (!cache) return observeUncached(absDir);
-  let st;
-  try {
-    st = statSync(absDir + '/' + MANIFEST_NAME, { bigint: true, throwIfNoEntry: false });
-  } catch {
-    return observeUncached(absDir);
-  }
-  if (!st) return { manifest: { kind: 'missing' } };
-  const mid = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const ident = manifestIdentityWith(statSync, absDir, MANIFEST_NAME);
+  if (ident === 'error') return observeUncached(absDir);
+  if (ident === undefined) return { manifest: { kind: 'missing' } };
   const hit = cache.get(outdir);
+  const known = hit !== undefined && sameIdentity(ident, hit[0]);
   let manifest: ManifestObservation & { kind: 'ok' };
-  if (hit && hit[0] === mid) manifest = { kind: 'ok', slim: hit[1] };
+  if (known) manifest = { kind: 'ok', slim: hit[1] };
   else {
     const r = viewOf(readManifestSync(absDir));
     if (r.kind !== 'ok') return { manifest: r };
     manifest = r;
   }
-  const known = hit && hit[0] === mid ? confirmListingWith(statSync, absDir, hit[2], hit[3]) : undefined;
-  if (known) return compare(absDir, manifest, known);
+  if (known && hit[2] && confirmTreeWith(statSync, absDir, hit[2])) return { manifest };
   let listing;
   try {
     listing = listFilesSync(absDir, { dirs: true });
   } catch (e) {
     return { manifest, listingError: listingError(e) };
   }
-  if (st.ctimeNs < racyBefore) {
-    const dirs = listing.dirs && listing.dirs.every(([, m]) => BigInt(m) < racyBefore) ? listing.dirs : null;
-    cache.set(outdir, [mid, manifest.slim, dirs, dirs ? listing.entries.map((e) => e.rel) : null]);
+  const observed = compare(absDir, manifest, listing.entries);
+  const racyBeforeMs = Number(racyBefore / 1_000_000n);
+  if (ident[4] < racyBeforeMs) {
+    const tree = observed.modified ? null : treeOf(absDir, listing, racyBeforeMs);
+    cache.set(outdir, [ident, manifest.slim, tree]);
   }
-  return compare(absDir, manifest, listing.entries);
+  return observed;
+}
+
+/**
+ * The cache tree of a listing that matched its manifest, from a second stat of each dir and
+ * file (number times, see confirm.ts). Null when anything is younger than the racy window or
+ * differs from the listing: a change between the listing and now must never be cached as
+ * matching. Dirs are stat'ed again AFTER the listing, so an entry added since moves their times
+ * past the window.
+ */
+function treeOf(absDir: string, listing: DirListing, racyBeforeMs: number): CachedTree | null {
+  const dirs: CachedDir[] = [];
+  const files: CachedFile[] = [];
+  try {
+    for (const [rel] of listing.dirs ?? []) {
+      const st = statSync(rel === '' ? absDir : absDir + '/' + rel);
+      if (!st.isDirectory() || st.mtimeMs >= racyBeforeMs || st.ctimeMs >= racyBeforeMs) return null;
+      dirs.push([rel, st.mtimeMs, st.ctimeMs]);
+    }
+    for (const e of listing.entries) {
+      const st = statSync(e.abs);
+      const same = st.isFile() && st.ino === Number(e.ino) && st.size === Number(e.size);
+      if (!same || st.mtimeMs >= racyBeforeMs || st.ctimeMs >= racyBeforeMs) return null;
+      files.push([e.rel, st.ino, st.size, st.mtimeMs, st.ctimeMs]);
+    }
+  } catch {
+    return null;
+  }
+  return [dirs, files];
 }
 
 function observeUncached(absDir: string): Observation {

@@ -1,118 +1,192 @@
 /**
- * Status prefetch: confirm the observation cache in a worker thread WHILE the main thread
- * loads the spec and builds the DAG (on machines with at least 4 cores; see MIN_CORES). The stat calls that confirm 10,000 cached outputs (about
- * 30,000 of them) then cost no wall time on a machine with a second core; the main thread
- * only decides states. A command starts it as early as it knows the project root.
+ * Status prefetch: confirm the observation cache in worker threads WHILE the main thread loads
+ * the spec and builds the DAG (with a second core; see MIN_CORES). The stat calls that confirm
+ * 10,000 cached outputs (about 30,000 of them) then cost little wall time, and the main thread
+ * only decides states. The CLI starts it as soon as it knows the command and the project root.
  *
- * The worker runs the same self-contained functions the main thread uses (confirm.ts,
- * statFingerprintWith) from their source text, so it works from src under vitest and from
- * dist/. It reports only outputs whose manifest identity and directory mtimes are unchanged;
+ * The cache file is laid out for this (obs-cache-format.ts): the main thread reads it once,
+ * cuts the plan lines into one chunk per worker, and each worker parses only its chunk and
+ * answers with one byte per entry (transferred, not copied). The main thread parses only the
+ * views line, and keeps the views of confirmed entries. Two workers rather than one: once the
+ * main thread has its DAG it waits for the stat calls, and a second worker keeps both cores
+ * busy until they are done.
+ *
+ * The workers run the same self-contained functions the main thread uses (confirm.ts) from
+ * their source text, so this works from src under vitest and from dist/. Only outputs the
+ * cache vouches for and whose manifest, dirs and files are all unchanged are reported;
  * everything else is observed afresh on the main thread.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { isAbsolute, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { statFingerprintWith } from '../hash/fingerprint.js';
 import { MANIFEST_NAME } from '../manifest/schema.js';
-import { confirmListingWith, manifestIdentityWith } from './confirm.js';
+import { confirmTreeWith, manifestIdentityWith, sameIdentity } from './confirm.js';
+import { cutPlan, splitObservations, type CacheParts } from './obs-cache-format.js';
 import { observationCachePath } from './obs-cache.js';
-import type { SlimView } from './view.js';
+import { looksLikeSlim, type SlimView } from './view.js';
 
-/** outdir -> [slim view from the cache, files match the manifest's stat fingerprint] */
-export type Prefetched = Map<string, [SlimView, boolean]>;
+/** outdir -> slim view from the cache, for outputs confirmed unchanged (still matching their manifest). */
+export type Prefetched = Map<string, SlimView>;
 
-/** Below this cache size the project is small and a worker would cost more than it saves. */
+/** Below this cache size the project is small and workers would cost more than they save. */
 const MIN_CACHE_BYTES = 256 * 1024;
-/**
- * Measured on a 2-vCPU VM: spec loading already keeps more than one core busy (thread-pool
- * reads, GC threads), so the worker found no idle core and cost CPU without saving wall time
- * (10,000 tasks: 0.66-0.69 s with it, 0.60-0.69 s without). With 4+ cores it runs beside them.
- */
-const MIN_CORES = 4;
+/** With one core the workers would only compete with the main thread. */
+const MIN_CORES = 2;
+const WORKERS = 2;
 
-function prefetchWith(
-  deps: {
-    readFileSync: typeof import('node:fs').readFileSync;
-    statSync: typeof statSync;
-    sha256hex: (s: string) => string;
-  },
-  root: string,
-  cachePath: string,
+/** One byte per plan line of `lines`: 1 when that output is confirmed unchanged. */
+function checkPlanWith(
+  statSync: typeof import('node:fs').statSync,
+  base: string,
   manifestName: string,
+  lines: string,
   identity: typeof manifestIdentityWith,
-  confirm: typeof confirmListingWith,
-  fingerprint: (sha256hex: (s: string) => string, entries: unknown[]) => string,
-): [string, unknown, boolean][] {
-  let doc;
-  try {
-    doc = JSON.parse(deps.readFileSync(cachePath, 'utf8'));
-  } catch {
-    return [];
+  same: typeof sameIdentity,
+  confirm: typeof confirmTreeWith,
+): Uint8Array {
+  const plan = JSON.parse('[' + lines.replaceAll('\n', ',') + ']') as unknown[];
+  const bits = new Uint8Array(plan.length);
+  for (let i = 0; i < plan.length; i++) {
+    const e = plan[i];
+    if (!Array.isArray(e) || e.length !== 3 || typeof e[0] !== 'string' || !e[2]) continue;
+    const absDir = base + e[0];
+    const id = identity(statSync, absDir, manifestName);
+    if (Array.isArray(id) && same(id, e[1]) && confirm(statSync, absDir, e[2])) bits[i] = 1;
   }
-  if (!doc || doc.schema !== 1 || !doc.entries || typeof doc.entries !== 'object') return [];
-  const out: [string, unknown, boolean][] = [];
-  for (const outdir of Object.keys(doc.entries)) {
-    const e = doc.entries[outdir];
-    if (!Array.isArray(e) || e.length !== 4 || !Array.isArray(e[1])) continue;
-    const absDir = root + '/' + outdir;
-    if (identity(deps.statSync, absDir, manifestName) !== e[0]) continue;
-    const entries = confirm(deps.statSync, absDir, e[2], e[3]);
-    if (!entries) continue;
-    out.push([outdir, e[1], fingerprint(deps.sha256hex, entries) === e[1][8]]);
-  }
-  return out;
+  return bits;
 }
 
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const crypto = require('node:crypto');
 const identity = (${manifestIdentityWith.toString()});
-const confirm = (${confirmListingWith.toString()});
-const fingerprint = (${statFingerprintWith.toString()});
-const prefetch = (${prefetchWith.toString()});
-const sha256hex = crypto.hash
-  ? (s) => crypto.hash('sha256', s, 'hex')
-  : (s) => crypto.createHash('sha256').update(s).digest('hex');
-const deps = { readFileSync: fs.readFileSync, statSync: fs.statSync, sha256hex };
-let result = [];
+const same = (${sameIdentity.toString()});
+const confirm = (${confirmTreeWith.toString()});
+const check = (${checkPlanWith.toString()});
+let bits = null;
 try {
-  result = prefetch(deps, workerData.root, workerData.cachePath, workerData.manifestName, identity, confirm, fingerprint);
+  const w = workerData;
+  bits = check(fs.statSync, w.base, w.manifestName, w.lines, identity, same, confirm);
 } catch (e) {
-  result = [];
+  bits = null;
 }
-parentPort.postMessage(result);
+parentPort.postMessage(bits, bits ? [bits.buffer] : []);
 `;
+
+interface Running {
+  promise: Promise<Prefetched | undefined>;
+  workers: Worker[];
+}
+
+/** Prefetches started by `startStatusPrefetch` that no caller has taken yet, by cache path. */
+const untaken = new Map<string, Running>();
 
 /**
  * Start confirming the cache of `root` (scratch cache dir `cacheDir`). Resolves to undefined
  * when there is nothing worth prefetching or the worker fails; never rejects.
+ *
+ * The CLI entry starts it as soon as it knows the command and the project root, before the
+ * command's modules load; the command's own call then takes over that running prefetch instead
+ * of starting a second one. Each prefetch is handed out once: a later call (the TUI refreshing)
+ * starts afresh and sees the files as they are then.
  */
 export function startStatusPrefetch(
   root: string,
   cacheDir: string,
   opts: { minCacheBytes?: number; minCores?: number } = {},
 ): Promise<Prefetched | undefined> {
-  if (availableParallelism() < (opts.minCores ?? MIN_CORES)) return Promise.resolve(undefined);
   const cachePath = observationCachePath(cacheDir);
+  const early = untaken.get(cachePath);
+  if (early) {
+    untaken.delete(cachePath);
+    return early.promise;
+  }
+  return launch(root, cachePath, opts).promise;
+}
+
+/** Start a prefetch now for a command that will call startStatusPrefetch later (see there). */
+export function startStatusPrefetchEarly(root: string, cacheDir: string): void {
+  const cachePath = observationCachePath(cacheDir);
+  if (!untaken.has(cachePath)) untaken.set(cachePath, launch(root, cachePath, {}));
+}
+
+/** Stop prefetches nobody took (the command failed before it needed them), so exit is not delayed. */
+export function cancelUntakenPrefetches(): void {
+  for (const r of untaken.values()) for (const w of r.workers) void w.terminate();
+  untaken.clear();
+}
+
+function launch(root: string, cachePath: string, opts: { minCacheBytes?: number; minCores?: number }): Running {
+  const none: Running = { promise: Promise.resolve(undefined), workers: [] };
+  if (availableParallelism() < (opts.minCores ?? MIN_CORES)) return none;
   const size = statSync(cachePath, { throwIfNoEntry: false })?.size ?? 0;
-  if (size === 0 || size < (opts.minCacheBytes ?? MIN_CACHE_BYTES)) return Promise.resolve(undefined);
+  if (size === 0 || size < (opts.minCacheBytes ?? MIN_CACHE_BYTES)) return none;
+  let parts: CacheParts | undefined;
+  try {
+    parts = splitObservations(readFileSync(cachePath, 'utf8'));
+  } catch {
+    return none;
+  }
+  if (!parts || parts.count === 0) return none;
+  const base = statBase(root);
+  const workers: Worker[] = [];
+  try {
+    for (const lines of cutPlan(parts.plan, WORKERS))
+      workers.push(new Worker(SOURCE, { eval: true, execArgv: [], workerData: { base, manifestName: MANIFEST_NAME, lines } }));
+  } catch {
+    for (const w of workers) void w.terminate();
+    return none;
+  }
+  const views = parts.views;
+  const count = parts.count;
+  const promise = Promise.all(workers.map(answer)).then((bits) => confirmedViews(views, count, bits));
+  return { promise, workers };
+}
+
+/** A worker's bytes, or undefined when it failed. */
+function answer(worker: Worker): Promise<Uint8Array | undefined> {
   return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(SOURCE, {
-        eval: true,
-        execArgv: [],
-        workerData: { root, cachePath, manifestName: MANIFEST_NAME },
-      });
-    } catch {
-      resolve(undefined);
-      return;
-    }
-    worker.once('message', (rows: [string, SlimView, boolean][]) => {
-      resolve(new Map(rows.map(([outdir, slim, match]) => [outdir, [slim, match]])));
-    });
+    worker.once('message', (bits: unknown) => resolve(bits instanceof Uint8Array ? bits : undefined));
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
+}
+
+/** The views of confirmed entries; undefined when any worker failed or the parts disagree. */
+function confirmedViews(viewsLine: string, count: number, answers: (Uint8Array | undefined)[]): Prefetched | undefined {
+  if (answers.some((b) => b === undefined)) return undefined;
+  const bits = answers as Uint8Array[];
+  if (bits.reduce((n, b) => n + b.length, 0) !== count) return undefined;
+  let views: unknown;
+  try {
+    views = JSON.parse(viewsLine);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(views) || views.length !== count) return undefined;
+  const out: Prefetched = new Map();
+  let offset = 0;
+  for (const b of bits) {
+    for (let i = 0; i < b.length; i++) {
+      if (b[i] !== 1) continue;
+      const v = views[offset + i] as unknown;
+      if (Array.isArray(v) && typeof v[0] === 'string' && looksLikeSlim(v[1])) out.set(v[0], v[1]);
+    }
+    offset += b.length;
+  }
+  return out;
+}
+
+/**
+ * The prefix the worker puts before each output dir. The kernel resolves a path one component
+ * at a time, so `results/u1/fit` from the project root is cheaper than the same dir under a deep
+ * absolute root (about 20% of the stat cost here). Relative paths resolve against the process's
+ * cwd, which worker threads share and lc never changes.
+ */
+export function statBase(root: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, root);
+  if (rel === '') return '';
+  if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) return root + '/';
+  return rel + '/';
 }

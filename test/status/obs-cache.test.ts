@@ -1,11 +1,28 @@
 /** The status observation cache: used when it can be, never when something moved. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeStatus } from '../../engine/status/index.js';
+import { ObservationCacheSchemas, splitObservations } from '../../engine/status/obs-cache-format.js';
+import { observationCachePath } from '../../engine/status/obs-cache.js';
 import { makeCtx, makeTask, materialise, tempRoot, writeFiles } from '../manifest/fixture.js';
 
 let cleanup: (() => void) | undefined;
+
+/** One entry of the cache file, [identity, slim, tree], after checking every part against its zod schema. */
+function entryOf(file: string, outdir: string): [unknown, unknown, [unknown[], unknown[]]] {
+  const parts = splitObservations(readFileSync(file, 'utf8'));
+  if (!parts) throw new Error(`${file} is not an observation cache`);
+  const schemas = ObservationCacheSchemas();
+  const lines = parts.plan === '' ? [] : parts.plan.split('\n').map((l) => schemas.planLine.parse(JSON.parse(l)));
+  const views = schemas.views.parse(JSON.parse(parts.views));
+  expect([lines.length, views.length]).toEqual([parts.count, parts.count]);
+  const i = lines.findIndex((l) => l[0] === outdir);
+  const plan = lines[i];
+  if (!plan) throw new Error(`no entry for ${outdir}`);
+  return [plan[1], views[i]?.[1], plan[2] as [unknown[], unknown[]]];
+}
 afterEach(() => cleanup?.());
 
 async function setup() {
@@ -37,13 +54,12 @@ describe('observation cache', () => {
     const { ctx, cacheFile } = await setup();
     expect((await computeStatus(ctx, undefined, { racyWindowMs: 0 }))[0]?.state).toBe('ok');
     const f = cacheFile() as string;
-    const doc = JSON.parse(readFileSync(f, 'utf8'));
-    const e = doc.entries['results/u/o'];
-    expect(e[2].map((d: [string, string]) => d[0]).sort()).toEqual(['', 'sub']);
-    expect(e[3]).toEqual(['a.txt', 'sub/b.txt']);
+    const e = entryOf(f, 'results/u/o');
+    const [dirs, files] = e[2] as [[string][], [string][]];
+    expect(dirs.map((d) => d[0]).sort()).toEqual(['', 'sub']);
+    expect(files.map((f) => f[0])).toEqual(['a.txt', 'sub/b.txt']);
     // Prove the manifest is not re-read: a doctored cached data_version shows through.
-    e[1][1] = 'sha256:from-the-cache';
-    writeFileSync(f, JSON.stringify(doc));
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/"sha256:[0-9a-f]{64}"/, '"sha256:from-the-cache"'));
     expect((await computeStatus(ctx, undefined, { racyWindowMs: 0 }))[0]?.dataVersion).toBe('sha256:from-the-cache');
   });
 
@@ -63,11 +79,35 @@ describe('observation cache', () => {
     expect((await computeStatus(ctx, undefined, opts))[0]?.reasons.map((r) => r.detail)).toEqual(['changed: a.txt']);
   });
 
+  it('an edit that keeps the size and puts the mtime back is still seen (ctime moves)', async () => {
+    const { root, ctx, task } = await setup();
+    const opts = { racyWindowMs: 0 };
+    expect((await computeStatus(ctx, undefined, opts))[0]?.state).toBe('ok');
+    const file = join(root, task.outdir, 'a.txt');
+    const ns = statSync(file, { bigint: true }).mtimeNs;
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(file, 'z'); // same size as 'a'
+    const frac = String(ns % 1_000_000_000n).padStart(9, '0');
+    execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${frac}`, file]); // mtime back, to the ns
+    // The manifest's fingerprint (size + mtime) cannot tell; the cache must not vouch for it.
+    const s = (await computeStatus(ctx, undefined, opts))[0];
+    expect(s?.state).toBe('ok');
+    const files = entryOf(observationCachePath(ctx.scratch.cache), 'results/u/o')[2][1] as [string, number, number, number, number][];
+    expect(files.find((f) => f[0] === 'a.txt')?.[4]).toBe(statSync(file).ctimeMs);
+  });
+
   it('a damaged cache file is ignored', async () => {
     const { ctx, cacheFile } = await setup();
     await computeStatus(ctx, undefined, { racyWindowMs: 0 });
-    writeFileSync(cacheFile() as string, '{"schema":1,"entries":{"results/u/o":["x",[9],null,null]}}');
-    expect((await computeStatus(ctx, undefined, { racyWindowMs: 0 }))[0]?.state).toBe('ok');
+    for (const damaged of [
+      '{"schema":1,"entries":{"results/u/o":["x",[9],null,null]}}',
+      '{"schema":3,"entries":1}\n["results/u/o","x",null]\n[["results/u/o",[9]]]\n',
+      '{"schema":3,"entries":1}\n["results/u/o",[1,2,3,4,5],[[["",1]],"no"]]\n[["results/u/o",[2,"sha256:x",null,null,null,null,null,{},null]]]\n',
+      '{"schema":3,"entries":2}\n["results/u/o",[1,2,3,4,5],null]\n[]\n',
+    ]) {
+      writeFileSync(cacheFile() as string, damaged);
+      expect((await computeStatus(ctx, undefined, { racyWindowMs: 0 }))[0]?.state).toBe('ok');
+    }
     writeFileSync(cacheFile() as string, 'not json');
     expect((await computeStatus(ctx, undefined, { racyWindowMs: 0 }))[0]?.state).toBe('ok');
   });
@@ -86,10 +126,8 @@ describe('status prefetch (worker thread)', () => {
     writeFileSync(join(t.root, 'results/u/b/x.txt'), 'changed');
     await materialise(ctx, 'u/c', { 'x.txt': 'rewritten' });
     const pre = await startStatusPrefetch(t.root, ctx.scratch.cache, { minCacheBytes: 1, minCores: 1 });
-    expect(pre && [...pre].map(([outdir, [, match]]) => [outdir, match])).toEqual([
-      ['results/u/a', true],
-      ['results/u/b', false],
-    ]);
+    // Only 'a' is vouched for: b's file and c's manifest moved, so the main thread looks.
+    expect(pre && [...pre.keys()]).toEqual(['results/u/a']);
     const s = await computeStatus(ctx, undefined, { racyWindowMs: 0, ...(pre ? { prefetched: pre } : {}) });
     expect(s.map((x) => [x.id, x.state, x.reasons.map((r) => r.detail)])).toEqual([
       ['u/a', 'ok', []],
@@ -109,15 +147,14 @@ describe('status prefetch (worker thread)', () => {
     await new Promise((r) => setTimeout(r, 20));
     await computeStatus(ctx, undefined, { racyWindowMs: 0 });
     expect(await startStatusPrefetch(t.root, ctx.scratch.cache, { minCores: 1 })).toBeUndefined(); // below 256 KiB
-    const { execFileSync } = await import('node:child_process');
     const dist = join(__dirname, '..', '..', 'dist', 'engine', 'status', 'prefetch.js');
     expect(existsSync(dist), 'run `npm run build` first').toBe(true);
     const script = `const { startStatusPrefetch } = await import(${JSON.stringify(dist)});
       const r = await startStatusPrefetch(process.argv[1], process.argv[2], { minCacheBytes: 1, minCores: 1 });
-      console.log(JSON.stringify(r ? [...r].map(([k, v]) => [k, v[1]]) : null));`;
+      console.log(JSON.stringify(r ? [...r.keys()] : null));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, t.root, ctx.scratch.cache], {
       encoding: 'utf8',
     });
-    expect(JSON.parse(out)).toEqual([['results/u/a', true]]);
+    expect(JSON.parse(out)).toEqual(['results/u/a']);
   });
 });
