@@ -15,7 +15,7 @@ repo=$(dirname "$here")
 source "$here/lib/measure.sh"
 out=$repo/bench/out/dag
 mkdir -p "$out"
-lc=$repo/dist/src/cli.js
+lc=$repo/dist/bin/lc.js
 [ -f "$lc" ] || (cd "$repo" && npm run build >/dev/null)
 
 workloads=${DAG_BENCH_WORKLOADS:-"2000x5:chain 20000x5:chain 2000x5:fanin"}

@@ -16,7 +16,7 @@ repo=$(dirname "$here")
 # shellcheck source=bench/lib/measure.sh
 source "$here/lib/measure.sh"
 out=$repo/bench/out/run
-lc=$repo/dist/src/cli.js
+lc=$repo/dist/bin/lc.js
 [ -f "$lc" ] || (cd "$repo" && npm run build >/dev/null)
 
 U=${RUN_BENCH_U:-2000}

@@ -19,7 +19,7 @@ repo=$(dirname "$here")
 source "$here/lib/measure.sh"
 out=$repo/bench/out/status
 mkdir -p "$out"
-lc=$repo/dist/src/cli.js
+lc=$repo/dist/bin/lc.js
 [ -f "$lc" ] || (cd "$repo" && npm run build >/dev/null)
 
 U=${STATUS_BENCH_U:-2000} K=${STATUS_BENCH_K:-5} runs=${STATUS_BENCH_RUNS:-5}

@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 out=$repo/bench/out/tui
 mkdir -p "$out"
-lc=$repo/dist/src/cli.js
+lc=$repo/dist/bin/lc.js
 [ -f "$lc" ] || (cd "$repo" && npm run build >/dev/null)
 command -v tmux >/dev/null || { echo "tmux not found (bash scripts/provision.sh installs it)" >&2; exit 1; }
 

@@ -18,7 +18,7 @@ repo=$(dirname "$here")
 source "$here/lib/measure.sh"
 out=$repo/bench/out/verify
 mkdir -p "$out"
-lc=$repo/dist/src/cli.js
+lc=$repo/dist/bin/lc.js
 [ -f "$lc" ] || (cd "$repo" && npm run build >/dev/null)
 
 U=${VERIFY_BENCH_UNIVERSES:-8} F=${VERIFY_BENCH_FILES:-4} MIB=${VERIFY_BENCH_FILE_MIB:-32} runs=${VERIFY_BENCH_RUNS:-3}

@@ -10,7 +10,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const LC = join(REPO, 'dist', 'src', 'cli.js');
+/** The bundled command, exactly what `npm install` puts on PATH as `lc`. */
+export const LC = join(REPO, 'dist', 'bin', 'lc.js');
 export const EXAMPLES = join(REPO, 'examples');
 export const FIXTURES = resolve(REPO, '..', 'shared', 'fixtures');
 
@@ -20,7 +21,7 @@ export interface LcResult {
   stderr: string;
 }
 
-/** Run `node dist/src/cli.js ...args` with a clean colour environment. Never throws on exit code. */
+/** Run `node dist/bin/lc.js ...args` with a clean colour environment. Never throws on exit code. */
 export async function lc(args: string[], opts: Options & { cwd?: string } = {}): Promise<LcResult> {
   const r = await execa(process.execPath, [LC, ...args], {
     reject: false,

@@ -1,0 +1,26 @@
+// Bundles tsc's output (dist/) into dist/bin/: `lc.js` (the `lc` command) and
+// `supervisor-main.js` (the session scheduler's supervisor, spawned by path from next to the
+// code that starts it), with the commands' own modules as lazily loaded chunks.
+//
+// Why: Node 20 loads ES modules one file at a time through the async loader (resolve, read,
+// compile, link), about 0.5 ms each; `lc status` needs ~80 of our modules before it can start,
+// which cost ~35 ms of a 0.5 s budget. One file per command path loads in a few ms.
+// Dependencies from node_modules stay external, and dist/'s per-module files stay as tsc wrote
+// them (tests import them).
+import { chmodSync } from 'node:fs';
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { lc: 'dist/src/cli.js', 'supervisor-main': 'dist/engine/scheduler/supervisor-main.js' },
+  outdir: 'dist/bin',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  // Flat: code that finds files next to itself (the supervisor) must sit in dist/bin/ too.
+  chunkNames: '[name]-[hash]',
+  logLevel: 'warning',
+});
+chmodSync('dist/bin/lc.js', 0o755);
