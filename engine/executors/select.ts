@@ -3,16 +3,14 @@
  * scheduler (inside SLURM allocations); `auto` picks Dask only where it is clearly wanted.
  *
  * resolveExecutorKind (kind.ts) is cheap (environment only) so a run can name its executor in
- * the plan before deciding whether it needs one at all; selectExecutor creates it.
+ * the plan before deciding whether it needs one at all; selectExecutor creates it, loading only
+ * that executor's modules (a Dask run never compiles the local executor, and vice versa).
  */
 import type { EngineContext } from '../context.js';
 import { LcError } from '../errors.js';
 import { checkLoginNode } from '../scheduler/context.js';
-import { createDaskExecutor } from './dask/executor.js';
-import { INSTALL_HINT } from './dask/python.js';
 import type { Executor } from './executor.js';
 import { resolveExecutorKind, type ExecutorKind } from './kind.js';
-import { createLocalExecutor } from './local/index.js';
 
 export { autoWantsDask, EXECUTOR_KINDS, resolveExecutorKind, type ExecutorKind } from './kind.js';
 
@@ -24,8 +22,8 @@ export interface SelectOptions {
 
 type DaskFactory = (ctx: EngineContext, opts: SelectOptions) => Promise<Executor>;
 
-const defaultDaskFactory: DaskFactory = (ctx, opts) =>
-  createDaskExecutor({
+const defaultDaskFactory: DaskFactory = async (ctx, opts) =>
+  (await import('./dask/executor.js')).createDaskExecutor({
     projectRoot: ctx.root,
     ...(opts.env !== undefined ? { env: opts.env } : {}),
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
@@ -57,6 +55,7 @@ export async function selectExecutor(
       const nodes = Number(env.SLURM_JOB_NUM_NODES ?? env.SLURM_NNODES ?? '1');
       if (kind === 'auto' && e instanceof LcError && e.code === 'DASK_MISSING' && nodes > 1) {
         // never fall back to this node alone: the allocation has more
+        const { INSTALL_HINT } = await import('./dask/python.js');
         throw new LcError(
           'DASK_MISSING',
           `this SLURM allocation has ${nodes} nodes and lc needs Dask to use them: ${e.message}`,
@@ -69,6 +68,7 @@ export async function selectExecutor(
       throw e;
     }
   }
+  const { createLocalExecutor } = await import('./local/index.js');
   return createLocalExecutor({
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     ...(opts.env !== undefined ? { env: opts.env } : {}),

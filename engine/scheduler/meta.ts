@@ -12,60 +12,78 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { deferred, once, zod } from '../lazy-zod.js';
 
 export const META_VERSION = 1;
 
-export const SchedulerModeSchema = z.enum(['local', 'slurm']);
-export type ManagedMode = z.infer<typeof SchedulerModeSchema>;
+/**
+ * Built on first use (see lazy-zod.ts), from the same zod instance as manifests and status: an
+ * ESM `import { z } from 'zod'` here loaded a second copy of zod (~55 ms) on every Dask run,
+ * before its first task could be submitted.
+ */
+function build() {
+  const z = zod();
+  const SchedulerModeSchema = z.enum(['local', 'slurm']);
 
-export const MetaSchema = z.object({
-  version: z.literal(META_VERSION),
-  key: z.string(),
-  mode: SchedulerModeSchema,
-  state: z.enum(['starting', 'ready', 'stopping']),
-  /** The supervisor (a node process). */
-  pid: z.number().int(),
-  /** /proc start time of the supervisor: guards against pid reuse. */
-  pidStartTime: z.string(),
-  host: z.string(),
-  /** ISO time. */
-  startedAt: z.string(),
-  expectedWorkers: z.number().int().positive(),
-  idleTimeoutS: z.number().positive(),
-  python: z.string(),
-  address: z.string().optional(),
-  schedulerPid: z.number().int().optional(),
-  workersPid: z.number().int().optional(),
-  bridgePid: z.number().int().optional(),
-  /** Set when the warm bridge listens. */
-  bridgeSocket: z.string().optional(),
-  /** ISO time the state became ready. */
-  readyAt: z.string().optional(),
-});
-export type SchedulerMeta = z.infer<typeof MetaSchema>;
+  const MetaSchema = z.object({
+    version: z.literal(META_VERSION),
+    key: z.string(),
+    mode: SchedulerModeSchema,
+    state: z.enum(['starting', 'ready', 'stopping']),
+    /** The supervisor (a node process). */
+    pid: z.number().int(),
+    /** /proc start time of the supervisor: guards against pid reuse. */
+    pidStartTime: z.string(),
+    host: z.string(),
+    /** ISO time. */
+    startedAt: z.string(),
+    expectedWorkers: z.number().int().positive(),
+    idleTimeoutS: z.number().positive(),
+    python: z.string(),
+    address: z.string().optional(),
+    schedulerPid: z.number().int().optional(),
+    workersPid: z.number().int().optional(),
+    bridgePid: z.number().int().optional(),
+    /** Set when the warm bridge listens. */
+    bridgeSocket: z.string().optional(),
+    /** ISO time the state became ready. */
+    readyAt: z.string().optional(),
+  });
 
-export const SpawnSpecSchema = z.object({
-  version: z.literal(META_VERSION),
-  key: z.string(),
-  mode: SchedulerModeSchema,
-  expectedWorkers: z.number().int().positive(),
-  idleTimeoutS: z.number().positive(),
-  python: z.string(),
-  pythonDir: z.string(),
-  bindHost: z.string(),
-  /** Seconds to wait for the expected workers before giving up. */
-  workerTimeoutS: z.number().positive(),
-});
-export type SpawnSpec = z.infer<typeof SpawnSpecSchema>;
+  const SpawnSpecSchema = z.object({
+    version: z.literal(META_VERSION),
+    key: z.string(),
+    mode: SchedulerModeSchema,
+    expectedWorkers: z.number().int().positive(),
+    idleTimeoutS: z.number().positive(),
+    python: z.string(),
+    pythonDir: z.string(),
+    bindHost: z.string(),
+    /** Seconds to wait for the expected workers before giving up. */
+    workerTimeoutS: z.number().positive(),
+  });
 
-export const ActivitySchema = z.object({
-  version: z.literal(1),
-  busy: z.boolean(),
-  idleSince: z.number().nullable(),
-  workers: z.array(z.object({ name: z.string(), address: z.string(), resources: z.record(z.string(), z.number()) })),
-});
-export type Activity = z.infer<typeof ActivitySchema>;
+  const ActivitySchema = z.object({
+    version: z.literal(1),
+    busy: z.boolean(),
+    idleSince: z.number().nullable(),
+    workers: z.array(z.object({ name: z.string(), address: z.string(), resources: z.record(z.string(), z.number()) })),
+  });
+
+  return { SchedulerModeSchema, MetaSchema, SpawnSpecSchema, ActivitySchema };
+}
+
+const schemas = once(build);
+type Schemas = ReturnType<typeof build>;
+
+export const MetaSchema: Schemas['MetaSchema'] = deferred(() => schemas().MetaSchema);
+export const SpawnSpecSchema: Schemas['SpawnSpecSchema'] = deferred(() => schemas().SpawnSpecSchema);
+export const ActivitySchema: Schemas['ActivitySchema'] = deferred(() => schemas().ActivitySchema);
+export type ManagedMode = z.infer<Schemas['SchedulerModeSchema']>;
+export type SchedulerMeta = z.infer<Schemas['MetaSchema']>;
+export type SpawnSpec = z.infer<Schemas['SpawnSpecSchema']>;
+export type Activity = z.infer<Schemas['ActivitySchema']>;
 
 export interface StateFiles {
   dir: string;

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { LcError } from '../../errors.js';
 import {
-  BridgeMessageSchema,
+  bridgeMessageSchema,
   type BridgeRequest,
   type QueryOp,
   type ReadyMessage,
@@ -115,7 +115,7 @@ export class BridgeClient {
       this.stderrTail.push(line);
       return;
     }
-    const r = BridgeMessageSchema.safeParse(parsed);
+    const r = bridgeMessageSchema().safeParse(parsed);
     if (!r.success) {
       this.fail(new LcError('DASK_BRIDGE', `unexpected message from the Dask bridge: ${line.slice(0, 200)}`));
       return;

@@ -2,7 +2,8 @@
  * The JSON-lines protocol spoken with python/lc_dask_bridge.py (see its docstring). Every
  * message from Python is validated here: a bridge of another version fails loudly, not oddly.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { deferred, once, zod } from '../../lazy-zod.js';
 
 export const BRIDGE_PROTOCOL = 1;
 
@@ -26,70 +27,89 @@ export type BridgeRequest =
   | { op: QueryOp; rid: number }
   | { op: 'close' };
 
-const num = z.number();
-const ReadySchema = z.object({
-  type: z.literal('ready'),
-  protocol: z.number(),
-  address: z.string(),
-  distributed: z.string(),
-  python: z.string(),
-  workers: z.number(),
-});
-const StartedSchema = z.object({ type: z.literal('started'), id: z.string(), host: z.string(), startedAt: num });
-export const ResultSchema = z.object({
-  type: z.literal('result'),
-  id: z.string(),
-  host: z.string(),
-  startedAt: num,
-  finishedAt: num,
-  exitCode: num.nullable(),
-  signal: z.string().nullable(),
-  reason: z.enum(['exit', 'signal', 'time_limit', 'cancelled', 'spawn_error', 'does_not_fit']),
-  detail: z.string().nullable().optional(),
-  cpuS: num.nullable().optional(),
-  tail: z.array(z.string()).optional(),
-});
-const ReplySchema = z.object({
-  type: z.literal('reply'),
-  rid: z.number().nullable(),
-  ok: z.boolean(),
-  data: z.unknown().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
-});
-const FatalSchema = z.object({
-  type: z.literal('fatal'),
-  code: z.string(),
-  message: z.string(),
-  hint: z.string().nullable().optional(),
-});
-
-export const BridgeMessageSchema = z.discriminatedUnion('type', [
-  ReadySchema,
-  StartedSchema,
-  ResultSchema,
-  ReplySchema,
-  FatalSchema,
-]);
-export type BridgeMessage = z.infer<typeof BridgeMessageSchema>;
-export type ReadyMessage = z.infer<typeof ReadySchema>;
-export type ResultMessage = z.infer<typeof ResultSchema>;
-
-export const CapacitySchema = z.array(
-  z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num }),
-);
-export const UtilisationSchema = z.array(
-  z.object({
+/**
+ * Built on first use (see lazy-zod.ts), from the zod instance manifests and status use: an ESM
+ * `import { z } from 'zod'` here loaded a second copy of zod (~55 ms) before a run's first
+ * Dask task could be submitted.
+ */
+function build() {
+  const z = zod();
+  const num = z.number();
+  const ReadySchema = z.object({
+    type: z.literal('ready'),
+    protocol: z.number(),
+    address: z.string(),
+    distributed: z.string(),
+    python: z.string(),
+    workers: z.number(),
+  });
+  const StartedSchema = z.object({ type: z.literal('started'), id: z.string(), host: z.string(), startedAt: num });
+  const ResultSchema = z.object({
+    type: z.literal('result'),
+    id: z.string(),
     host: z.string(),
-    worker: z.string(),
-    cpuPercent: num,
-    memoryUsedBytes: num,
-    memoryTotalBytes: num,
-    gpuPercent: z.array(num),
-    runningTasks: z.array(z.string()),
-    cpusInUse: num,
-    cpusTotal: num,
-    gpusInUse: num,
-    gpusTotal: num,
-  }),
-);
-export const InfoSchema = z.object({ address: z.string(), distributed: z.string(), workers: num });
+    startedAt: num,
+    finishedAt: num,
+    exitCode: num.nullable(),
+    signal: z.string().nullable(),
+    reason: z.enum(['exit', 'signal', 'time_limit', 'cancelled', 'spawn_error', 'does_not_fit']),
+    detail: z.string().nullable().optional(),
+    cpuS: num.nullable().optional(),
+    tail: z.array(z.string()).optional(),
+  });
+  const ReplySchema = z.object({
+    type: z.literal('reply'),
+    rid: z.number().nullable(),
+    ok: z.boolean(),
+    data: z.unknown().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  });
+  const FatalSchema = z.object({
+    type: z.literal('fatal'),
+    code: z.string(),
+    message: z.string(),
+    hint: z.string().nullable().optional(),
+  });
+
+  const BridgeMessageSchema = z.discriminatedUnion('type', [
+    ReadySchema,
+    StartedSchema,
+    ResultSchema,
+    ReplySchema,
+    FatalSchema,
+  ]);
+
+  const CapacitySchema = z.array(
+    z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num }),
+  );
+  const UtilisationSchema = z.array(
+    z.object({
+      host: z.string(),
+      worker: z.string(),
+      cpuPercent: num,
+      memoryUsedBytes: num,
+      memoryTotalBytes: num,
+      gpuPercent: z.array(num),
+      runningTasks: z.array(z.string()),
+      cpusInUse: num,
+      cpusTotal: num,
+      gpusInUse: num,
+      gpusTotal: num,
+    }),
+  );
+  const InfoSchema = z.object({ address: z.string(), distributed: z.string(), workers: num });
+  return { ReadySchema, ResultSchema, BridgeMessageSchema, CapacitySchema, UtilisationSchema, InfoSchema };
+}
+
+const schemas = once(build);
+type Schemas = ReturnType<typeof build>;
+
+/** The schema of every message from the bridge (called per message: no proxy in between). */
+export const bridgeMessageSchema = (): Schemas['BridgeMessageSchema'] => schemas().BridgeMessageSchema;
+export const ResultSchema: Schemas['ResultSchema'] = deferred(() => schemas().ResultSchema);
+export const CapacitySchema: Schemas['CapacitySchema'] = deferred(() => schemas().CapacitySchema);
+export const UtilisationSchema: Schemas['UtilisationSchema'] = deferred(() => schemas().UtilisationSchema);
+export const InfoSchema: Schemas['InfoSchema'] = deferred(() => schemas().InfoSchema);
+export type BridgeMessage = z.infer<Schemas['BridgeMessageSchema']>;
+export type ReadyMessage = z.infer<Schemas['ReadySchema']>;
+export type ResultMessage = z.infer<Schemas['ResultSchema']>;
