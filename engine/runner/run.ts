@@ -89,6 +89,9 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
   }
   try {
     const plan = await planRun(ctx, opts.targets, opts.force === true, opts.status);
+    // The executor (for Dask: attach to the scheduler, open a bridge, ask for capacity) is made
+    // while the journal, the plan event and the task graph are prepared, not after them.
+    const early = dryRun ? null : startExecutor(opts.executor, plan);
     const journal =
       !dryRun && opts.journal !== false && plan.runs.length > 0
         ? createJournal(ctx.scratch, { runId, projectRoot: ctx.root, ...(opts.argv ? { argv: opts.argv } : {}) })
@@ -120,7 +123,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
         executor: executorName,
       };
       if (dryRun) return { ...base, wallS: (Date.now() - t0) / 1000 };
-      const summary = await execute(opts, plan, base, emit, t0);
+      const summary = await execute(opts, plan, base, emit, t0, early);
       return summary;
     } finally {
       journal?.close();
@@ -130,12 +133,32 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
   }
 }
 
+/**
+ * Start making the executor when the plan has a command to run (deduplicated members only
+ * link files). A failure surfaces where the executor is awaited, in the first task.
+ */
+function startExecutor(source: ExecutorSource, plan: Plan): Promise<Executor> | null {
+  if (isExecutor(source) || !plan.runs.some((r) => r.dedupFrom === undefined)) return null;
+  const p = source.create();
+  p.catch(() => undefined); // awaited (and reported) by the tasks; never an unhandled rejection
+  return p;
+}
+
+/**
+ * Tasks prepared ahead of their submission (input snapshot, log slot, output dir). Without a
+ * bound every root task of a 500-task run prepares at once, and the first one reaches the
+ * executor only after the thread pool worked through all of their file operations; the
+ * executors queue submitted tasks themselves, so a short lead keeps them busy.
+ */
+const PREPARE_AHEAD = 16;
+
 async function execute(
   opts: RunOptions,
   plan: Plan,
   summary: RunSummary,
   emit: (e: RunEvent) => void,
   t0: number,
+  early: Promise<Executor> | null = null,
 ): Promise<RunSummary> {
   const { ctx } = opts;
   const keepGoing = opts.keepGoing === true;
@@ -180,15 +203,18 @@ async function execute(
     }
   }
 
-  // --- executor, created on first use ---
-  let executorP: Promise<Executor> | null = null;
+  // --- executor, created on first use (or already being created: see startExecutor) ---
+  let executorP: Promise<Executor> | null = early;
   const getExecutor = (): Promise<Executor> => {
-    if (!executorP) executorP = isExecutor(opts.executor) ? Promise.resolve(opts.executor) : opts.executor.create();
+    if (!executorP) {
+      executorP = isExecutor(opts.executor) ? Promise.resolve(opts.executor) : opts.executor.create();
+      executorP.catch(() => undefined); // awaited by the tasks, which report the failure
+    }
     return executorP;
   };
   let executor: Executor | null = isExecutor(opts.executor) ? opts.executor : null;
 
-  const order = new SubmitOrder();
+  const order = new SubmitOrder(PREPARE_AHEAD);
   let stopping: 'failure' | 'signal' | 'user' | null = null;
   let inFlight = 0;
   let open = nodes.size;
@@ -374,8 +400,12 @@ async function execute(
       left = true;
     };
     try {
-      const ex = executor ?? (executor = await getExecutor());
+      await order.mayPrepare(ticket);
+      if (stopping) return skip(n);
+      const exP = getExecutor();
       const inputs = await snapshotInputs(ctx, task, snapOpts);
+      // Only read so far: a run whose executor cannot be made creates no log or output dir.
+      const ex = executor ?? (executor = await exP);
       if (stopping) return skip(n);
       const absOut = join(ctx.root, task.outdir);
       // Directory creation happens now, in the thread pool, while other tasks run; a dir we
@@ -537,6 +567,8 @@ async function execute(
 
   summary.failures = failures;
   summary.wallS = (Date.now() - t0) / 1000;
+  // made early but never used (the run stopped first): close it all the same
+  executor ??= executorP ? await executorP.catch(() => null) : null;
   summary.cpuS = executor?.cpuSeconds?.() ?? 0;
   if (executor && !isExecutor(opts.executor)) await executor.close();
   emit({

@@ -33,4 +33,41 @@ describe('SubmitOrder', () => {
     await pc;
     expect(cTurn).toBe(true);
   });
+
+  test('with a lead of 2, a ticket prepares only once fewer than 2 earlier ones are still in line', async () => {
+    const order = new SubmitOrder(2);
+    const t = Array.from({ length: 6 }, () => order.ticket());
+    const preparing = new Set<number>();
+    let most = 0;
+    const log: string[] = [];
+    const go = async (ticket: number, giveUp = false) => {
+      await order.mayPrepare(ticket);
+      preparing.add(ticket);
+      most = Math.max(most, preparing.size);
+      await new Promise((r) => setTimeout(r, 5 * (6 - ticket))); // later tickets prepare faster
+      await order.turn(ticket);
+      preparing.delete(ticket);
+      log.push(giveUp ? `gave up ${ticket}` : `submitted ${ticket}`);
+      order.leave(ticket);
+    };
+    await Promise.all(t.map((ticket) => go(ticket, ticket === 2)));
+    expect(most).toBe(2);
+    expect(log).toEqual(['submitted 0', 'submitted 1', 'gave up 2', 'submitted 3', 'submitted 4', 'submitted 5']);
+  });
+
+  test('the first tickets prepare at once; none waits forever when earlier ones leave out of order', async () => {
+    const order = new SubmitOrder(2);
+    const [a, b, c, d] = [order.ticket(), order.ticket(), order.ticket(), order.ticket()];
+    let cMay = false;
+    let dMay = false;
+    await Promise.all([order.mayPrepare(a), order.mayPrepare(b)]);
+    const pc = order.mayPrepare(c).then(() => (cMay = true));
+    const pd = order.mayPrepare(d).then(() => (dMay = true));
+    order.leave(b); // b leaves before a: the front of the line has not moved
+    await new Promise((r) => setTimeout(r, 10));
+    expect([cMay, dMay]).toEqual([false, false]);
+    order.leave(a); // now a and b are both gone: c and d may prepare
+    await Promise.all([pc, pd]);
+    expect([cMay, dMay]).toEqual([true, true]);
+  });
 });
