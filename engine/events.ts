@@ -84,7 +84,11 @@ export type RunEvent =
       elapsedS: number;
       etaS: number | null;
     }
-  | { type: 'run_cancelling'; t: number; reason: 'signal' | 'user' | 'failure' }
+  /**
+   * The run stops scheduling: a signal (Ctrl-C), the user (TUI), a failure without --keep-going,
+   * or the session scheduler being stopped under it (`detail` says by whom or why).
+   */
+  | { type: 'run_cancelling'; t: number; reason: 'signal' | 'user' | 'failure' | 'scheduler'; detail?: string }
   | {
       type: 'run_finished';
       t: number;

@@ -17,6 +17,9 @@ Requests (Node -> bridge), one JSON object per line:
 Messages (bridge -> Node):
   {"type":"ready","address","distributed","python","workers"}
   {"type":"started","id","host","startedAt"}
+  {"type":"stopping"}   the session scheduler is being stopped (`serve` got SIGUSR1 from the
+                        supervisor): this session's tasks are cancelled now, their results
+                        follow, then the connection ends
   {"type":"result","id","host","startedAt","finishedAt","exitCode","signal","reason","detail","cpuS","tail"}
   {"type":"reply","rid","ok",("data"|"error")}
   {"type":"fatal","code","message","hint"}   then exit
@@ -94,6 +97,7 @@ class Cluster:
         self.topic = f"lc-events-{os.getpid()}-{int(time.time() * 1000)}"
         self.workers = {}
         self.workers_at = 0.0
+        self.stopping = False
         client.subscribe_topic(self.topic, self.on_event)
 
     def on_event(self, event):
@@ -145,9 +149,10 @@ class Session:
         self.write = write
         self.prefix = f"lc{os.getpid()}s{next(_session_ids)}"
         self.counter = itertools.count(1)
-        self.tasks = {}  # task id -> {"key", "future", "started", "cancelled"}
+        self.tasks = {}  # task id -> {"key", "future", "started", "cancelled", "grace"}
         self.by_key = {}  # dask key -> task id
         self.base_env = {}  # lc's environment, set once per session ({"op": "env"})
+        self.writer = None  # the stream writer, in `serve` mode (drain() flushes it)
         cluster.sessions[self.prefix] = self
 
     def on_started(self, key, msg):
@@ -185,6 +190,9 @@ class Session:
 
     async def submit(self, req):
         tid = req["id"]
+        if self.cluster.stopping:
+            self.write(self.result_msg(tid, "cancelled", "the session scheduler is stopping"))
+            return
         if tid in self.tasks:
             self.write(self.result_msg(tid, "spawn_error", f"task {tid} is already running"))
             return
@@ -201,7 +209,8 @@ class Session:
         fut = self.cluster.client.submit(
             lc_dask_task.run_shell, spec, key=key, resources=resources or None, pure=False, retries=0,
         )
-        self.tasks[tid] = {"key": key, "future": fut, "started": False, "cancelled": False}
+        self.tasks[tid] = {"key": key, "future": fut, "started": False, "cancelled": False,
+                           "grace": float(spec["graceS"])}
         self.by_key[key] = tid
         asyncio.ensure_future(self.watch(tid, fut))
 
@@ -308,6 +317,33 @@ class Session:
         return True
 
 
+async def drain(cluster):
+    """The supervisor is stopping the session scheduler: tell every session first, then cancel
+    its tasks exactly as lc's own cancel does (SIGTERM to the process group, SIGKILL after the
+    task's grace), and wait for their results, so each lc run reports its tasks as cancelled by
+    the stop instead of losing its bridge mid-task. New submits are refused from now on."""
+    cluster.stopping = True
+    sessions = list(cluster.sessions.values())
+    for s in sessions:
+        s.write({"type": "stopping"})
+    graces = [t["grace"] for s in sessions for t in s.tasks.values()]
+    cancels = [s.cancel(tid) for s in sessions for tid in list(s.tasks)]
+    await asyncio.gather(*cancels, return_exceptions=True)
+    # SIGKILL follows SIGTERM after the grace; a task whose worker is gone never reports
+    deadline = time.time() + min(60.0, max(graces, default=0.0) + 5.0)
+    while any(s.tasks for s in sessions) and time.time() < deadline:
+        await asyncio.sleep(0.05)
+    for s in sessions:
+        for tid in list(s.tasks):  # lost with its worker: nothing more will come
+            s.finish(tid, s.result_msg(tid, "cancelled", "the session scheduler is stopping"))
+        if s.writer is not None:
+            try:
+                await s.writer.drain()
+                s.writer.close()
+            except Exception:
+                pass
+
+
 async def serve_stream(cluster, reader, writer):
     """One session over a pair of asyncio streams (stdio or a unix socket connection)."""
 
@@ -316,6 +352,7 @@ async def serve_stream(cluster, reader, writer):
             writer.write((json.dumps(msg, separators=(",", ":")) + "\n").encode())
 
     sess = Session(cluster, write)
+    sess.writer = writer if isinstance(writer, asyncio.StreamWriter) else None
     workers = await cluster.refresh_workers(0)
     write({"type": "ready", "protocol": BRIDGE_PROTOCOL, "address": cluster.client.scheduler.address,
            "distributed": distributed.__version__, "python": sys.executable, "workers": len(workers)})
@@ -414,8 +451,24 @@ async def serve_main(args):
     import signal
 
     stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
     for s in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(s, stop.set)
+        loop.add_signal_handler(s, stop.set)
+
+    async def drain_then_stop():
+        try:
+            await drain(cluster)
+        finally:
+            stop.set()
+
+    draining = []
+
+    def on_stop_request():
+        if not draining:  # once, however often the supervisor asks
+            draining.append(asyncio.ensure_future(drain_then_stop()))
+
+    # the supervisor's "the scheduler is being stopped": cancel every session's tasks, then exit
+    loop.add_signal_handler(signal.SIGUSR1, on_stop_request)
     async with server:
         await stop.wait()
     try:

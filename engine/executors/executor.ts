@@ -91,4 +91,12 @@ export interface Executor {
   close(): Promise<void>;
   /** CPU seconds used by finished task processes since the executor was created, when known. */
   cpuSeconds?(): number;
+  /**
+   * Register for the executor's backend being shut down from outside (the Dask session
+   * scheduler was stopped: `lc scheduler stop`, the TUI, the end of the allocation). The tasks
+   * it ends then resolve as `cancelled` (never as a broken executor), and the runner stops the
+   * run as for a cancel. `why` says who or what stopped it, for humans. Returns an unsubscribe
+   * (an executor may outlive one run).
+   */
+  onShutdown?(cb: (why: string) => void): () => void;
 }

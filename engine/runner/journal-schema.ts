@@ -122,7 +122,12 @@ function build() {
       elapsedS: z.number(),
       etaS: z.number().nullable(),
     }),
-    z.object({ type: z.literal('run_cancelling'), t, reason: z.enum(['signal', 'user', 'failure']) }),
+    z.object({
+      type: z.literal('run_cancelling'),
+      t,
+      reason: z.enum(['signal', 'user', 'failure', 'scheduler']),
+      detail: z.string().optional(),
+    }),
     z.object({
       type: z.literal('run_finished'),
       t,

@@ -30,6 +30,8 @@ import { SubmitOrder } from './submit-order.js';
 import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
 
 type Outcome = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'cancelled';
+/** Why a run stops scheduling (the run_cancelling event's reason). */
+type StopReason = 'failure' | 'signal' | 'user' | 'scheduler';
 
 interface Node {
   run: PlannedRun;
@@ -204,18 +206,29 @@ async function execute(
   }
 
   // --- executor, created on first use (or already being created: see startExecutor) ---
-  let executorP: Promise<Executor> | null = early;
+  // A backend shut down under the run (the Dask session scheduler stopped) cancels the run.
+  let unwatch: (() => void) | undefined;
+  const watch = (ex: Executor): Executor => {
+    unwatch = ex.onShutdown?.((why) => {
+      summary.interrupted = true;
+      stop('scheduler', false, why);
+    });
+    return ex;
+  };
+  const track = (p: Promise<Executor>): Promise<Executor> => {
+    const watched = p.then(watch);
+    watched.catch(() => undefined); // awaited by the tasks, which report the failure
+    return watched;
+  };
+  let executorP: Promise<Executor> | null = early ? track(early) : null;
   const getExecutor = (): Promise<Executor> => {
-    if (!executorP) {
-      executorP = isExecutor(opts.executor) ? Promise.resolve(opts.executor) : opts.executor.create();
-      executorP.catch(() => undefined); // awaited by the tasks, which report the failure
-    }
+    executorP ??= track(isExecutor(opts.executor) ? Promise.resolve(opts.executor) : opts.executor.create());
     return executorP;
   };
   let executor: Executor | null = isExecutor(opts.executor) ? opts.executor : null;
 
   const order = new SubmitOrder(PREPARE_AHEAD);
-  let stopping: 'failure' | 'signal' | 'user' | null = null;
+  let stopping: StopReason | null = null;
   let inFlight = 0;
   let open = nodes.size;
   let resolveDone!: () => void;
@@ -314,10 +327,10 @@ async function execute(
     if (next.waitFor === 0) dispatch(next);
   };
 
-  const stop = (why: 'failure' | 'signal' | 'user', force = false) => {
+  const stop = (why: StopReason, force = false, detail?: string) => {
     if (!stopping) {
       stopping = why;
-      emit({ type: 'run_cancelling', t: Date.now(), reason: why });
+      emit({ type: 'run_cancelling', t: Date.now(), reason: why, ...(detail !== undefined ? { detail } : {}) });
     }
     if (!executor) return;
     for (const n of nodes.values()) {
@@ -563,6 +576,7 @@ async function execute(
   } finally {
     clearInterval(progress);
     unsubscribe?.();
+    unwatch?.();
   }
 
   summary.failures = failures;

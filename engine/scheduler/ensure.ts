@@ -261,7 +261,7 @@ async function clearStale(files: StateFiles): Promise<void> {
       rmSync(`${files.ownerLock}.lock`, { recursive: true, force: true });
     }
   }
-  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn])
+  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn, files.stopRequest])
     rmSync(p, { force: true });
   for (const p of [files.tls, files.work]) rmSync(p, { recursive: true, force: true });
 }

@@ -5,6 +5,7 @@
  *   scheduler.json  Dask's own scheduler file (address)
  *   activity.json   busy/idle and registered workers, written by the Python scheduler
  *   scheduler.log   supervisor + scheduler + workers + bridge output
+ *   stop-request.json  who asked the supervisor to stop (written by `stop` before its SIGTERM)
  *   tls/            per-session CA cert + certificate/key (0600)
  *   bridge.sock     the warm bridge (unix socket)
  *   work/           worker local directories
@@ -49,6 +50,16 @@ function build() {
     bridgeSocket: z.string().optional(),
     /** ISO time the state became ready. */
     readyAt: z.string().optional(),
+    /** Why the session is stopping (state `stopping`), for the runs that lose their tasks. */
+    stopReason: z.string().optional(),
+  });
+
+  const StopRequestSchema = z.object({
+    version: z.literal(META_VERSION),
+    /** Who asked, for humans: "lc scheduler stop (pid 123, alice@login1)". */
+    by: z.string(),
+    /** ISO time. */
+    at: z.string(),
   });
 
   const SpawnSpecSchema = z.object({
@@ -71,17 +82,19 @@ function build() {
     workers: z.array(z.object({ name: z.string(), address: z.string(), resources: z.record(z.string(), z.number()) })),
   });
 
-  return { SchedulerModeSchema, MetaSchema, SpawnSpecSchema, ActivitySchema };
+  return { SchedulerModeSchema, MetaSchema, StopRequestSchema, SpawnSpecSchema, ActivitySchema };
 }
 
 const schemas = once(build);
 type Schemas = ReturnType<typeof build>;
 
 export const MetaSchema: Schemas['MetaSchema'] = deferred(() => schemas().MetaSchema);
+export const StopRequestSchema: Schemas['StopRequestSchema'] = deferred(() => schemas().StopRequestSchema);
 export const SpawnSpecSchema: Schemas['SpawnSpecSchema'] = deferred(() => schemas().SpawnSpecSchema);
 export const ActivitySchema: Schemas['ActivitySchema'] = deferred(() => schemas().ActivitySchema);
 export type ManagedMode = z.infer<Schemas['SchedulerModeSchema']>;
 export type SchedulerMeta = z.infer<Schemas['MetaSchema']>;
+export type StopRequest = z.infer<Schemas['StopRequestSchema']>;
 export type SpawnSpec = z.infer<Schemas['SpawnSpecSchema']>;
 export type Activity = z.infer<Schemas['ActivitySchema']>;
 
@@ -89,6 +102,7 @@ export interface StateFiles {
   dir: string;
   meta: string;
   spawn: string;
+  stopRequest: string;
   schedulerFile: string;
   activity: string;
   log: string;
@@ -104,6 +118,7 @@ export function stateFiles(dir: string): StateFiles {
     dir,
     meta: join(dir, 'meta.json'),
     spawn: join(dir, 'spawn.json'),
+    stopRequest: join(dir, 'stop-request.json'),
     schedulerFile: join(dir, 'scheduler.json'),
     activity: join(dir, 'activity.json'),
     log: join(dir, 'scheduler.log'),

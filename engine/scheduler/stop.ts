@@ -4,11 +4,11 @@
  * step and removes the state. Idempotent: nothing running is not an error.
  */
 import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { LcError } from '../errors.js';
 import { schedulerContext } from './context.js';
 import { SUPERVISOR_MARK } from './ensure.js';
-import { readMeta, type StateFiles } from './meta.js';
+import { META_VERSION, readMeta, writeJsonFile, type StateFiles, type StopRequest } from './meta.js';
 import { isOurProcess, signalIfOurs, waitGone } from './proc.js';
 
 export interface StopResult {
@@ -21,6 +21,8 @@ export async function stopScheduler(opts: {
   projectRoot: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Who asks, for the runs whose tasks the stop cancels. Default: this process (`lc scheduler stop (pid ...)`). */
+  requestedBy?: string;
 }): Promise<StopResult> {
   const env = opts.env ?? process.env;
   const ctx = schedulerContext(opts.projectRoot, env);
@@ -52,6 +54,7 @@ export async function stopScheduler(opts: {
     );
   }
   if (isOurProcess(meta.pid, [SUPERVISOR_MARK, files.dir], meta.pidStartTime)) {
+    recordStopRequest(files, opts.requestedBy ?? thisProcess());
     signalIfOurs(meta.pid, [SUPERVISOR_MARK, files.dir], 'SIGTERM', meta.pidStartTime);
     const gone = await waitGone(meta.pid, meta.pidStartTime, opts.timeoutMs ?? 90_000);
     if (!gone) {
@@ -71,6 +74,32 @@ export async function stopScheduler(opts: {
   }
   clearLeftovers(files, true);
   return { stopped: true, message: `the scheduler's supervisor (pid ${meta.pid}) was already gone; cleared its state` };
+}
+
+/**
+ * Tell the supervisor who is stopping it (it reads this on SIGTERM): runs whose tasks the stop
+ * cancels then say by whom. Best effort: without it they still say the scheduler was stopped.
+ */
+function recordStopRequest(files: StateFiles, by: string): void {
+  const req: StopRequest = { version: META_VERSION, by, at: new Date().toISOString() };
+  try {
+    writeJsonFile(files.stopRequest, req);
+  } catch {
+    // a state dir we cannot write to: the stop itself still works
+  }
+}
+
+/** This process's command line and identity: "lc scheduler stop (pid 123, alice@login1)". */
+function thisProcess(): string {
+  let cmd = ['lc', ...process.argv.slice(2)].join(' ');
+  if (cmd.length > 80) cmd = `${cmd.slice(0, 79)}…`;
+  let user = '';
+  try {
+    user = `${userInfo().username}@`;
+  } catch {
+    // no passwd entry
+  }
+  return `${cmd} (pid ${process.pid}, ${user}${hostname()})`;
 }
 
 /** Remove a stopped session's files; true when there was something to remove. */

@@ -6,7 +6,9 @@
  *     (locally, or ONE `srun --overlap` step with a worker per node) and the warm bridge;
  *   - marks meta.json `ready` once the expected workers registered;
  *   - stops everything when asked (SIGTERM), when idle for too long, when the srun step or the
- *     scheduler ends, or when the SLURM job is gone; then removes the state files.
+ *     scheduler ends, or when the SLURM job is gone; then removes the state files. A stop first
+ *     records why in meta.json and has the warm bridge cancel the tasks of every attached run
+ *     (their runs report them as cancelled by the stop, and the next run redoes them).
  * Its children get a parent-death signal (set in Python), so even a kill -9 of the supervisor
  * leaves no scheduler, worker step or bridge behind.
  */
@@ -19,6 +21,7 @@ import {
   META_VERSION,
   readJsonFile,
   SpawnSpecSchema,
+  StopRequestSchema,
   stateFiles,
   writeJsonFile,
   type SchedulerMeta,
@@ -64,7 +67,7 @@ export async function runSupervisor(dir: string): Promise<number> {
     log(`another supervisor owns ${dir} (${(e as Error).message}); exiting`);
     return 0;
   }
-  for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => requestStop(`${s} received`));
+  for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => requestStop(stopRequestedBy(files, s)));
 
   const meta: SchedulerMeta = {
     version: META_VERSION,
@@ -138,6 +141,7 @@ export async function runSupervisor(dir: string): Promise<number> {
     requestStop(`supervisor error: ${(e as Error).stack ?? String(e)}`, true);
   }
   meta.state = 'stopping';
+  meta.stopReason = stopReason?.why ?? 'stopped';
   try {
     saveMeta();
   } catch {
@@ -288,7 +292,28 @@ async function monitor(
   }
 }
 
+/** Why a stop signal came: who wrote stop-request.json (lc scheduler stop, the TUI), else the signal. */
+function stopRequestedBy(files: StateFiles, sig: NodeJS.Signals): string {
+  const req = readJsonFile(files.stopRequest, StopRequestSchema);
+  // a request left by an earlier stop that never signalled us does not count
+  if (req && Date.now() - Date.parse(req.at) < 5 * 60_000) return `stopped by ${req.by}`;
+  return `${sig} received`;
+}
+
+/** How long the warm bridge may take to cancel the runs' tasks (it gives up itself after 60 s). */
+const DRAIN_MS = 70_000;
+
 async function shutdown(p: Procs, all: Child[]): Promise<void> {
+  // 0. runs attached to the warm bridge: it tells them the scheduler is stopping, cancels their
+  //    tasks through the scheduler (so it must still be up), waits for the results and exits
+  if (p.bridge && !p.bridge.exited && p.scheduler && !p.scheduler.exited) {
+    try {
+      p.bridge.proc.kill('SIGUSR1');
+      await awaitExit(p.bridge, DRAIN_MS);
+    } catch {
+      // gone already
+    }
+  }
   // 1. the scheduler retires its workers (they exit, so the srun step ends by itself), then closes
   await terminate(p.scheduler, 25_000);
   // 2. the worker step: give it time to end cleanly, then srun forwards our SIGTERM to every task
@@ -299,7 +324,7 @@ async function shutdown(p: Procs, all: Child[]): Promise<void> {
 }
 
 function removeState(files: StateFiles, clean: boolean): void {
-  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn])
+  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn, files.stopRequest])
     rmSync(p, { force: true });
   for (const p of [files.tls, files.work]) rmSync(p, { recursive: true, force: true });
   if (clean) rmSync(files.log, { force: true });

@@ -4,7 +4,8 @@
  *
  * Wiring only: parse, open the project, select targets, pick a renderer, install the Ctrl-C
  * handling, and hand over to engine/runner. Exit 0 when every planned task succeeded, 1 when
- * anything failed, was blocked or did not start, 130 after an interrupt.
+ * anything failed, was blocked or did not start, 130 after an interrupt (Ctrl-C, or the session
+ * scheduler stopped under the run).
  */
 import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
@@ -46,6 +47,7 @@ Options:
       --strict-inputs  fingerprint external input files by content, not mtime and size
 
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
+Stopping the session scheduler (lc scheduler stop) under a run cancels it the same way.
 Task logs: <scratch>/.lightcone/logs/<project>/<universe>/<output>/<attempt>.log
 `;
 

@@ -88,6 +88,8 @@ export class PlainRunRenderer {
   private readonly blockedBy = new Map<string, number>();
   private deduplicated = 0;
   private warnings = 0;
+  /** Set when the session scheduler was stopped under the run: said again in the epilog. */
+  private schedulerStopped: string | undefined;
   private hostname: string | undefined;
 
   constructor(opts: PlainRendererOptions) {
@@ -148,10 +150,13 @@ export class PlainRunRenderer {
         break;
       }
       case 'run_cancelling': {
+        if (e.reason === 'scheduler') this.schedulerStopped = e.detail ?? 'the session scheduler was stopped';
         const why =
           e.reason === 'failure'
             ? 'a task failed: running tasks finish, nothing new starts (--keep-going to continue)'
-            : 'stopping: running tasks get SIGTERM, no manifest is written for them (again to kill at once)';
+            : e.reason === 'scheduler'
+              ? `${this.schedulerStopped}: its tasks are cancelled, no manifest is written for them`
+              : 'stopping: running tasks get SIGTERM, no manifest is written for them (again to kill at once)';
         line(this.p.yellow('stop  '), why);
         this.flush();
         break;
@@ -185,6 +190,9 @@ export class PlainRunRenderer {
     if (e.skipped) parts.push(p.yellow(`${e.skipped} not started`));
     if (this.warnings) parts.push(p.yellow(`${this.warnings} warnings`));
     this.buf.push(`${time} ${p.bold('done  ')} ${parts.join(', ')}  wall ${duration(e.wallS)}  cpu ${duration(e.cpuS)}`);
+    if (this.schedulerStopped !== undefined) {
+      this.buf.push(p.yellow(`cancelled: ${this.schedulerStopped}; lc run again to finish (it starts a new scheduler)`));
+    }
     if (this.failed.length) {
       this.buf.push(p.red('failed:'));
       for (const f of this.failed) {

@@ -24,6 +24,7 @@ export class BridgeClient {
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private startedCbs: ((m: StartedMessage) => void)[] = [];
   private resultCbs: ((m: ResultMessage) => void)[] = [];
+  private stoppingCbs: (() => void)[] = [];
   private closeCbs: ((e: LcError | undefined) => void)[] = [];
   private stderrTail: string[] = [];
   private isClosed = false;
@@ -133,6 +134,9 @@ export class BridgeClient {
       case 'result':
         for (const cb of this.resultCbs) cb(m);
         break;
+      case 'stopping':
+        for (const cb of this.stoppingCbs) cb();
+        break;
       case 'reply': {
         const p = m.rid === null ? undefined : this.pending.get(m.rid);
         if (!p || m.rid === null) break;
@@ -180,6 +184,10 @@ export class BridgeClient {
   }
   onResult(cb: (m: ResultMessage) => void): void {
     this.resultCbs.push(cb);
+  }
+  /** The session scheduler is being stopped: the results of our tasks follow, then the end. */
+  onStopping(cb: () => void): void {
+    this.stoppingCbs.push(cb);
   }
   /** Called once when the bridge ends; with an error unless we closed it ourselves. */
   onClose(cb: (e: LcError | undefined) => void): void {

@@ -7,10 +7,18 @@
  * sends a key that no worker advertises, see fit_resources), the worker runs `/bin/sh -c` in a
  * new process group, enforces the time limit (SIGTERM, SIGKILL after graceS), writes the log
  * file itself, and reports exit code, signal, host and timings. Cancel kills the remote group.
+ *
+ * A session scheduler stopped under a run (`lc scheduler stop`, the TUI, the allocation's end)
+ * is a cancellation, not a broken executor: the warm bridge announces it and cancels our tasks
+ * (a private bridge only loses its scheduler: meta.json then says the session is stopping or
+ * gone). From then on every task that did not succeed resolves as `cancelled`, and onShutdown
+ * listeners (the runner) stop the run.
  */
+import { existsSync } from 'node:fs';
 import { LcError } from '../../errors.js';
 import { connectBridge } from '../../scheduler/connect.js';
 import { ensureScheduler, type SessionHandle } from '../../scheduler/ensure.js';
+import { readMeta } from '../../scheduler/meta.js';
 import type { ExecRequest, ExecResult, Executor, NodeCapacity, NodeUtilisation } from '../executor.js';
 import type { BridgeClient } from './bridge.js';
 import { LogFollower } from './log-follower.js';
@@ -116,6 +124,9 @@ class DaskExecutorImpl implements DaskExecutor {
   private cpuTotal = 0;
   private timer: NodeJS.Timeout | undefined;
   private broken: LcError | undefined;
+  /** Set once the session scheduler is known to be stopping: why, for humans. */
+  private shutdown: string | undefined;
+  private shutdownCbs: ((why: string) => void)[] = [];
 
   constructor(
     readonly session: SessionHandle,
@@ -124,13 +135,59 @@ class DaskExecutorImpl implements DaskExecutor {
   ) {
     bridge.onStarted((m) => this.onStarted(m.id, m.host, m.startedAt));
     bridge.onResult((m) => this.onResult(m));
-    bridge.onClose((e) => {
-      this.broken = e ?? new LcError('DASK_BRIDGE_CLOSED', 'the Dask executor was closed');
-      for (const p of this.pending.values()) p.reject(this.broken);
-      this.pending.clear();
-      this.queue = [];
-      this.stopTimer();
-    });
+    bridge.onStopping(() => this.enterShutdown(this.sessionStopReason() ?? 'the session scheduler was stopped'));
+    bridge.onClose((e) => this.onBridgeClosed(e));
+  }
+
+  onShutdown(cb: (why: string) => void): () => void {
+    this.shutdownCbs.push(cb);
+    return () => {
+      this.shutdownCbs = this.shutdownCbs.filter((c) => c !== cb);
+    };
+  }
+
+  private onBridgeClosed(e: LcError | undefined): void {
+    if (e && this.shutdown === undefined) {
+      const why = this.sessionStopReason();
+      if (why !== undefined) this.enterShutdown(why);
+    }
+    this.stopTimer();
+    if (e && this.shutdown !== undefined) {
+      // the stop ended whatever we still waited for: cancelled, like the tasks it killed
+      for (const p of [...this.pending.values()]) this.finishLocally(p, 'cancelled', this.shutdown);
+    }
+    this.broken = e ?? new LcError('DASK_BRIDGE_CLOSED', 'the Dask executor was closed');
+    for (const p of this.pending.values()) p.reject(this.broken);
+    this.pending.clear();
+    this.queue = [];
+  }
+
+  /**
+   * Is our session scheduler stopping, or stopped? Its meta.json says so (state `stopping`, with
+   * the reason), or is gone, or belongs to a newer session. Undefined when it still claims to
+   * run (a crash, not a stop) and for an external scheduler (not ours to judge).
+   */
+  private sessionStopReason(): string | undefined {
+    const files = this.session.files;
+    const ours = this.session.meta;
+    if (!files || !ours) return undefined;
+    const meta = readMeta(files);
+    if (!meta || !existsSync(files.meta)) return 'the session scheduler was stopped';
+    if (meta.pid !== ours.pid || meta.startedAt !== ours.startedAt) return 'the session scheduler was stopped';
+    if (meta.state !== 'stopping') return undefined;
+    const why = meta.stopReason ?? '';
+    if (why.startsWith('stopped by ')) return `the session scheduler was ${why}`;
+    return why ? `the session scheduler was stopped (${why})` : 'the session scheduler was stopped';
+  }
+
+  /** From now on nothing new goes to Dask, and every task that does not succeed was cancelled by the stop. */
+  private enterShutdown(why: string): void {
+    if (this.shutdown !== undefined) return;
+    this.shutdown = why;
+    const waiting = this.queue;
+    this.queue = [];
+    for (const p of waiting) this.finishLocally(p, 'cancelled', why);
+    for (const cb of this.shutdownCbs) cb(why);
   }
 
   async capacity(): Promise<NodeCapacity[]> {
@@ -150,6 +207,19 @@ class DaskExecutorImpl implements DaskExecutor {
 
   submit(req: ExecRequest): Promise<ExecResult> {
     if (this.broken) return Promise.reject(this.broken);
+    if (this.shutdown !== undefined) {
+      const now = Date.now();
+      return Promise.resolve({
+        id: req.id,
+        host: '',
+        startedAt: now,
+        finishedAt: now,
+        exitCode: null,
+        signal: null,
+        reason: 'cancelled',
+        detail: this.shutdown,
+      });
+    }
     if (this.pending.has(req.id))
       return Promise.reject(new LcError('DASK_DUPLICATE', `task ${req.id} is already submitted`));
     return new Promise<ExecResult>((resolve, reject) => {
@@ -243,7 +313,9 @@ class DaskExecutorImpl implements DaskExecutor {
       this.finishLocally(p, 'cancelled', 'cancelled before it started');
       return;
     }
-    if (!this.bridge.closed) this.bridge.send({ op: 'cancel', id, force: Boolean(opts?.force) });
+    // a stopping session cancels every task of ours itself
+    if (!this.bridge.closed && this.shutdown === undefined)
+      this.bridge.send({ op: 'cancel', id, force: Boolean(opts?.force) });
   }
 
   async utilisation(): Promise<NodeUtilisation[]> {
@@ -278,6 +350,13 @@ class DaskExecutorImpl implements DaskExecutor {
   private onResult(m: ResultMessage): void {
     const p = this.pending.get(m.id);
     if (!p) return;
+    const succeeded = m.reason === 'exit' && m.exitCode === 0;
+    // a private bridge is not told about a stop: a task that ended badly may be its first sign
+    if (!succeeded && this.shutdown === undefined) {
+      const why = this.sessionStopReason();
+      if (why !== undefined) this.enterShutdown(why);
+    }
+    if (!succeeded && this.shutdown !== undefined) m = { ...m, reason: 'cancelled', detail: this.shutdown };
     this.pending.delete(m.id);
     if (p.sent) {
       this.inflight--;

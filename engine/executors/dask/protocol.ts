@@ -44,6 +44,8 @@ function build() {
     workers: z.number(),
   });
   const StartedSchema = z.object({ type: z.literal('started'), id: z.string(), host: z.string(), startedAt: num });
+  /** The session scheduler is being stopped: results of this session's tasks follow, then the end. */
+  const StoppingSchema = z.object({ type: z.literal('stopping') });
   const ResultSchema = z.object({
     type: z.literal('result'),
     id: z.string(),
@@ -74,6 +76,7 @@ function build() {
   const BridgeMessageSchema = z.discriminatedUnion('type', [
     ReadySchema,
     StartedSchema,
+    StoppingSchema,
     ResultSchema,
     ReplySchema,
     FatalSchema,
