@@ -221,7 +221,6 @@ export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: D
   // reads, not Map lookups on freshly built id strings (the hot spot at 100k tasks).
   const rows = new Map<string, (Slot | undefined)[]>();
   const missing: string[] = [];
-  const depSlots: Slot[] = [];
   // Universe ids are validated ([a-z][a-z0-9_-]*), so they never need quoting; checked anyway,
   // once per universe, so a path is quoted per task only when it really needs it.
   const universeSafe = universes.map((u) => isShellSafe(u.id));
@@ -234,8 +233,8 @@ export function buildDag(project: Project, opts: BuildDagOptions = {}): { dag: D
     for (let ui = 0; ui < universes.length; ui++) {
       const u = universes[ui] as Universe;
       if (!u.activeOutputs.has(plan.qid)) continue;
-      // Writing `length` goes through a slow runtime path in V8 (~2 us a call here): only when needed.
-      if (depSlots.length !== 0) depSlots.length = 0;
+      // A fresh array per task: resetting one with `length = 0` takes a slow runtime path in V8.
+      const depSlots: Slot[] = [];
       const task = makeTask(plan, u, ui, universeSafe[ui] as boolean, inputRows, depSlots, problems, missing);
       if (!task) continue;
       const leader = groupByKey.get(task.key);
