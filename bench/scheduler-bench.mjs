@@ -120,7 +120,8 @@ await ex.close();
 const lcRun = (args, cwd = proj) =>
   new Promise((res, rej) => {
     const t0 = Date.now();
-    const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli.js'), 'run', '--json', ...args], {
+    // the bundled command, as `npm install` puts it on PATH
+    const p = spawn(process.execPath, [join(ROOT, 'dist/bin/lc.js'), 'run', '--json', ...args], {
       cwd,
       env: { ...env, NO_COLOR: '1' },
     });
@@ -161,10 +162,11 @@ const firstOf = async (cwd, label) => {
   const rs = [];
   for (let i = 0; i < 3; i++) rs.push(await lcRun(['--force'], cwd));
   const best = rs.sort((a, b) => a.first - b.first)[0];
+  const median = rs[1];
   row(
     `lc run --force, ${label}, warm: first task started after`,
     `${(best.first / 1000).toFixed(3)} s`,
-    `${best.first < 300 ? 'PASS (< 0.3 s)' : 'MISS (>= 0.3 s)'}; plan ready at ${(best.plan / 1000).toFixed(3)} s (best of 3)`,
+    `${best.first < 300 ? 'PASS (< 0.3 s)' : 'MISS (>= 0.3 s)'}; plan ready at ${(best.plan / 1000).toFixed(3)} s (best of 3; median ${(median.first / 1000).toFixed(3)} s, plan ${(median.plan / 1000).toFixed(3)} s)`,
   );
   return best;
 };

@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-[ -f "$root/dist/src/cli.js" ] || (cd "$root" && npm run build >/dev/null)
+[ -f "$root/dist/bin/lc.js" ] || (cd "$root" && npm run build >/dev/null)
 cdir=${LC_CLUSTER_DIR:-/tmp/lc-cluster}
 before=$(cat "$cdir/started" 2>/dev/null || true)
 eval "$(bash "$root/scripts/cluster-up.sh")"
