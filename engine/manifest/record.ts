@@ -19,19 +19,12 @@ import { codeVersion } from './definition.js';
 import { gitInfo } from './git.js';
 import type { InputSnapshot } from './inputs.js';
 import { readManifestSync } from './read.js';
-import {
-  MANIFEST_SCHEMA_VERSION,
-  ManifestV2Schema,
-  TOOL_NAME,
-  type InputRecord,
-  type ManifestV2,
-  type StatEntry,
-} from './schema.js';
+import { MANIFEST_SCHEMA_VERSION, ManifestV2Schema, TOOL_NAME, type InputRecord, type ManifestV2 } from './schema.js';
+import { statRecord } from './stat-record.js';
 import { validateOutput } from './validate-output.js';
 import { removeStaleTemps, writeManifestAtomic } from './write.js';
 
-/** Per-file stat entries are kept in the manifest up to this many files (status then names the changed file). */
-export const MAX_STAT_ENTRIES = 256;
+export { MAX_STAT_ENTRIES } from './stat-record.js';
 
 export interface RunRecord {
   /** Epoch milliseconds. */
@@ -185,9 +178,4 @@ function inputsRecord(task: Task): Record<string, InputRecord> {
           };
   }
   return out;
-}
-
-function statRecord(entries: readonly FileEntry[], fingerprint: string): ManifestV2['stat'] {
-  if (entries.length > MAX_STAT_ENTRIES) return { fingerprint };
-  return { fingerprint, entries: entries.map((e): StatEntry => [e.rel, Number(e.size), String(e.mtimeNs)]) };
 }
