@@ -7,6 +7,9 @@
  * once naming the holder. A lock left behind by a killed process is recovered without anyone
  * deleting files by hand: proper-lockfile treats a lock whose mtime stopped moving as stale, and
  * on the same host we also check the holder's pid so recovery takes seconds, not the stale time.
+ *
+ * Not only `lc run` takes it: `lc verify --refresh` rewrites manifests too, and holds it for its
+ * whole duration. The holder file names the command so a refusal says who is busy.
  */
 import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -30,6 +33,13 @@ function buildHolderSchema() {
     /** Run id of the run holding it (names the run journal), when known. */
     run_id: z.string().optional(),
     project_root: z.string().optional(),
+    /**
+     * The command holding it (`lc verify --refresh`); absent means `lc run`. Optional within
+     * schema_version 1 on purpose: older lc versions parse the file as before (zod drops the
+     * unknown key), so they still recover a dead holder's lock; they only call every holder
+     * "lc run". A version bump would make them treat the file as unreadable instead.
+     */
+    command: z.string().optional(),
   });
 }
 
@@ -44,6 +54,8 @@ export interface RunLockHolder {
   startedAt: string;
   runId?: string;
   projectRoot?: string;
+  /** The command holding the lock; undefined means `lc run` (which does not say). */
+  command?: string;
 }
 
 export interface RunLock {
@@ -86,6 +98,7 @@ function readHolderFile(path: string): RunLockHolder | null {
       startedAt: h.started_at,
       ...(h.run_id !== undefined ? { runId: h.run_id } : {}),
       ...(h.project_root !== undefined ? { projectRoot: h.project_root } : {}),
+      ...(h.command !== undefined ? { command: h.command } : {}),
     };
   } catch {
     return null;
@@ -117,6 +130,7 @@ function writeHolderFile(path: string, h: RunLockHolder): void {
     started_at: h.startedAt,
     ...(h.runId !== undefined ? { run_id: h.runId } : {}),
     ...(h.projectRoot !== undefined ? { project_root: h.projectRoot } : {}),
+    ...(h.command !== undefined ? { command: h.command } : {}),
   };
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(doc) + '\n');
@@ -153,9 +167,18 @@ export async function readRunLockHolder(scratch: ScratchPaths): Promise<RunLockH
   return holder ?? { pid: 0, host: 'unknown', startedAt: new Date(Date.now() - age).toISOString() };
 }
 
+/** The command a holder runs: `lc run` unless it said otherwise. */
+export const holderCommand = (h: RunLockHolder): string => h.command ?? 'lc run';
+
 function describeHolder(h: RunLockHolder | null): string {
   if (!h) return 'another lc run (holder unknown)';
-  return `lc run pid ${h.pid} on ${h.host}, started ${h.startedAt}`;
+  return `${holderCommand(h)} pid ${h.pid} on ${h.host}, started ${h.startedAt}`;
+}
+
+/** "already being run" only when a run holds it; any other holder just keeps the project busy. */
+function lockedMessage(h: RunLockHolder | null): string {
+  const busy = h && holderCommand(h) !== 'lc run' ? 'this project is busy' : 'this project is already being run';
+  return `${busy}: ${describeHolder(h)}`;
 }
 
 /** Break a lock whose same-host holder is dead. Returns that holder when it removed the lock dir. */
@@ -179,6 +202,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface AcquireOptions {
   projectRoot?: string;
   runId?: string;
+  /** Recorded in the holder file when the holder is not `lc run`, e.g. `lc verify --refresh`. */
+  command?: string;
   /**
    * Called if the lock is lost while held (its mtime could not be refreshed, or someone else
    * broke it). The default ignores it: the run continues, the next run will see the fresh holder.
@@ -213,6 +238,7 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
         startedAt: new Date().toISOString(),
         ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
         ...(opts.projectRoot !== undefined ? { projectRoot: opts.projectRoot } : {}),
+        ...(opts.command !== undefined ? { command: opts.command } : {}),
       };
       // A stale lock proper-lockfile broke by itself may also have been left by a dead local run.
       const previous: RunLockHolder | null = recovered ?? readHolderFile(holderPath);
@@ -261,7 +287,7 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
         else await sleep(250);
         continue;
       }
-      throw new LcError('RUN_LOCKED', `this project is already being run: ${describeHolder(holder)}`, {
+      throw new LcError('RUN_LOCKED', lockedMessage(holder), {
         context: { lockDir, holder },
         hint: holder
           ? `wait for it to finish, or stop it (kill -INT ${holder.pid} on ${holder.host})`

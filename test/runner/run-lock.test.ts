@@ -3,7 +3,7 @@
  * same-host holders are recovered. The cross-process cases (a second `lc run`, a SIGKILLed
  * `lc run`) are in run-cli.test.ts with real lc processes.
  */
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -45,6 +45,23 @@ describe('run lock', () => {
     expect(await readRunLockHolder(scratch)).toBeNull();
     const again = await acquireRunLock(scratch);
     await again.release();
+  });
+
+  test('a holder that names its command (lc verify --refresh) is named in the refusal; without one it is lc run', async () => {
+    const lock = await acquireRunLock(scratch, { projectRoot: dir, command: 'lc verify --refresh' });
+    const file = JSON.parse(readFileSync(holderFileOf(scratch), 'utf8')) as Record<string, unknown>;
+    expect(file).toMatchObject({ schema_version: 1, pid: process.pid, command: 'lc verify --refresh' });
+    expect(await readRunLockHolder(scratch)).toMatchObject({ pid: process.pid, command: 'lc verify --refresh' });
+    await expect(acquireRunLock(scratch)).rejects.toThrow(
+      `this project is busy: lc verify --refresh pid ${process.pid} on ${hostname()}, started ${lock.holder.startedAt}`,
+    );
+    await lock.release();
+    const run = await acquireRunLock(scratch, { projectRoot: dir, runId: 'r1' });
+    expect('command' in (JSON.parse(readFileSync(holderFileOf(scratch), 'utf8')) as object)).toBe(false);
+    await expect(acquireRunLock(scratch, { command: 'lc verify --refresh' })).rejects.toThrow(
+      `this project is already being run: lc run pid ${process.pid} on ${hostname()}`,
+    );
+    await run.release();
   });
 
   test('a fresh lock held on another host is respected', async () => {
