@@ -5,7 +5,8 @@
  * data_version: broken_chain) and re-fingerprint external inputs (input_changed).
  *
  * Hashing runs in worker threads; unchanged directories are answered from the stat cache
- * (engine/hash/dir-cache.ts) unless `noCache`.
+ * (engine/hash/dir-cache.ts) unless `noCache`. With `refresh`, outputs that pass every check
+ * get their files' current timestamps recorded in their manifest (refresh.ts).
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -21,6 +22,7 @@ import { listFilesSync, type DirListing } from '../hash/walk.js';
 import { fingerprintExternal, modeOf } from '../manifest/inputs.js';
 import { readManifestSync } from '../manifest/read.js';
 import type { Manifest } from '../manifest/schema.js';
+import { readManifestKeepingText, refreshStat, type ManifestRead } from './refresh.js';
 import type { VerifyOptions, VerifyProblem, VerifyResult } from './types.js';
 
 export * from './types.js';
@@ -33,7 +35,7 @@ export async function verifyTasks(
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const pool = new HashPool(jobs);
   const cache = opts.noCache ? undefined : DirHashCache.load(ctx.scratch.cache);
-  const env: Env = { ctx, pool, cache, externals: new Map(), upstreams: new Map() };
+  const env: Env = { ctx, pool, cache, refresh: opts.refresh === true, externals: new Map(), upstreams: new Map() };
   const results: VerifyResult[] = new Array<VerifyResult>(tasks.length);
   let next = 0;
   let done = 0;
@@ -59,6 +61,7 @@ interface Env {
   ctx: EngineContext;
   pool: HashPool;
   cache: DirHashCache | undefined;
+  refresh: boolean;
   /** External fingerprints by mode+path, computed once per verify. */
   externals: Map<string, Promise<string>>;
   upstreams: Map<string, UpstreamView>;
@@ -78,13 +81,19 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
     files: 0,
     bytes: 0,
     cached: false,
+    // Replaced below for an output that passed; anything else is never refreshed.
+    ...(env.refresh ? { refresh: { refreshed: false, reason: null } } : {}),
     ...extra,
   });
   if (!statSync(absDir, { throwIfNoEntry: false })?.isDirectory()) {
     return { ...result([]), status: 'not_materialised', passed: false };
   }
   // Sync read: manifests are small, and a thread-pool hop per read costs more than it saves.
-  const mr = readManifestSync(absDir);
+  // A refresh keeps the text, to tell whether the manifest changed before rewriting it.
+  const read: ManifestRead = env.refresh
+    ? readManifestKeepingText(absDir)
+    : { result: readManifestSync(absDir), text: null };
+  const mr = read.result;
   if (mr.kind === 'missing') {
     // An empty dir (created for a run that failed or was stopped before writing) holds nothing
     // to verify; files without a manifest are outputs without provenance.
@@ -114,6 +123,9 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
     files: hashed.files,
     bytes: hashed.bytes,
     cached: hashed.cached,
+    ...(env.refresh && problems.length === 0
+      ? { refresh: await refreshStat(absDir, m, read.text, hashed.listing) }
+      : {}),
   });
 }
 
@@ -130,18 +142,20 @@ interface Hashed {
   files: number;
   bytes: number;
   cached: boolean;
+  /** The listing whose bytes were hashed (or whose identity the cached hash was stored under). */
+  listing: DirListing;
 }
 
 async function hashDirCached(env: Env, absDir: string): Promise<Hashed> {
   const listing: DirListing = listFilesSync(absDir);
   const key = cacheKey(listing.entries);
   const hit = env.cache?.get(absDir, key);
-  if (hit) return { ...hit, cached: true };
+  if (hit) return { ...hit, cached: true, listing };
   const takenAt = nowNs();
   const r = await hashListing(listing, env.pool);
   if (env.cache && !isRacy(listing.entries, takenAt) && cacheKey(listFilesSync(absDir).entries) === key)
     env.cache.set(absDir, key, r);
-  return { ...r, cached: false };
+  return { ...r, cached: false, listing };
 }
 
 function chainProblems(env: Env, task: Task, m: Manifest): VerifyProblem[] {

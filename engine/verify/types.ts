@@ -35,13 +35,29 @@ export interface VerifyResult {
   bytes: number;
   /** True when the hash came from the stat cache instead of reading the bytes. */
   cached: boolean;
+  /** With `refresh`, for every verified output: whether its manifest's stat block was rewritten. */
+  refresh?: RefreshOutcome;
 }
+
+/**
+ * `refreshed`: the manifest now records the files' current timestamps. Otherwise `reason` says
+ * why a passing output was left alone (schema 1, files or manifest changed while verifying, the
+ * write failed); it is null when there was nothing to do (timestamps already recorded) or the
+ * output failed verification (failed outputs are never refreshed).
+ */
+export type RefreshOutcome = { refreshed: true } | { refreshed: false; reason: string | null };
 
 export interface VerifyOptions {
   /** Hashing threads (default: available cores). */
   jobs?: number;
   /** Ignore (and do not update) the stat cache: hash every byte. */
   noCache?: boolean;
+  /**
+   * Rewrite the `stat` block of each manifest whose output passed every check but whose files'
+   * timestamps differ from those recorded (a copied or touched project). The caller holds the
+   * project run lock: this writes manifests.
+   */
+  refresh?: boolean;
   /** Called after each task is verified (for progress display). */
   onResult?: (r: VerifyResult, done: number, total: number) => void;
 }

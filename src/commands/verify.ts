@@ -1,10 +1,13 @@
 /**
- * `lc verify [-u U]... [TARGET...] [--json] [--jobs N] [--no-cache]`: re-hash each
+ * `lc verify [-u U]... [TARGET...] [--json] [--jobs N] [--no-cache] [--refresh]`: re-hash each
  * materialised output and walk its provenance chain. Exit 1 on any integrity failure.
+ * `--refresh` also records new timestamps of outputs that verified; it rewrites manifests, so
+ * it holds the project run lock (no `lc run` meanwhile). Plain verify only reads.
  */
 import { availableParallelism } from 'node:os';
 import { selectTasks } from '../../engine/dag/index.js';
 import { LcError } from '../../engine/errors.js';
+import { acquireRunLock } from '../../engine/lock/run-lock.js';
 import { verifyTasks } from '../../engine/verify/index.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
@@ -14,7 +17,10 @@ import { verifyJson } from '../render/verify-json.js';
 import { renderVerifyText } from '../render/verify-text.js';
 import type { Command } from './command.js';
 
-const USAGE = `Usage: lc verify [-u UNIVERSE]... [TARGET...] [--json] [--jobs N] [--no-cache]
+/** How a refresh names itself in the run lock's holder file (what a refused `lc run` prints). */
+const REFRESH_COMMAND = 'lc verify --refresh';
+
+const USAGE = `Usage: lc verify [-u UNIVERSE]... [TARGET...] [--json] [--jobs N] [--no-cache] [--refresh]
 
 Prove each materialised output is what its manifest records: re-hash its files
 (tampered_data), require a readable manifest (missing_manifest, unreadable), check every
@@ -27,7 +33,14 @@ Options:
   -u, --universe U  only these universes (repeatable)
   -j, --jobs N      hashing threads (default: ${availableParallelism()}, the available cores)
   --no-cache        hash every byte, ignoring the stat cache of unchanged directories
+  --refresh         for outputs whose bytes still match their manifest (and whose chain
+                    and inputs check out), record the files' new timestamps in the
+                    manifest, so a copied (cp -r) or touched project stops showing as
+                    'modified' in lc status. Nothing else in the manifest changes; failed
+                    outputs are never refreshed. Holds the project run lock: fails at
+                    once while an lc run holds it, and refuses an lc run meanwhile.
   --json            machine-readable: {"schema":1,"results":[...],"summary":{...}}
+                    (with --refresh: "refreshed" per result and in the summary)
   --no-color        no ANSI colour
 `;
 
@@ -41,6 +54,7 @@ export const command: Command = {
       json: { type: 'boolean' },
       jobs: { type: 'string', short: 'j' },
       'no-cache': { type: 'boolean' },
+      refresh: { type: 'boolean' },
     });
     const jobs = parseJobs(values.jobs);
     const universes = values.universe ?? [];
@@ -49,19 +63,32 @@ export const command: Command = {
     for (const w of ctx.warnings) process.stderr.write(formatDiagnostic(w, g.cwd, p) + '\n');
     const selected = selectTasks(ctx.dag, positionals, universes);
     if (!selected.ok) throw selected.error;
-    const progress = !values.json && Boolean(process.stderr.isTTY);
-    const t0 = performance.now();
-    const results = await verifyTasks(ctx, selected.value, {
-      jobs,
-      noCache: Boolean(values['no-cache']),
-      ...(progress
-        ? { onResult: (_r, done, total) => process.stderr.write(`\rverifying ${done}/${total}\u001b[K`) }
-        : {}),
-    });
-    if (progress) process.stderr.write('\r\u001b[K');
-    const wallS = (performance.now() - t0) / 1000;
-    process.stdout.write(values.json ? verifyJson(results) : renderVerifyText(results, p, { wallS }));
-    return results.some((r) => r.status === 'failed') ? 1 : 0;
+    const refresh = Boolean(values.refresh);
+    // Taken before the first manifest is read, held to the end: a run must not rewrite a
+    // manifest between our read and our write. Refused at once (RUN_LOCKED) while one holds it.
+    const lock = refresh
+      ? await acquireRunLock(ctx.scratch, { projectRoot: ctx.root, command: REFRESH_COMMAND })
+      : null;
+    try {
+      const progress = !values.json && Boolean(process.stderr.isTTY);
+      const t0 = performance.now();
+      const results = await verifyTasks(ctx, selected.value, {
+        jobs,
+        noCache: Boolean(values['no-cache']),
+        refresh,
+        ...(progress
+          ? { onResult: (_r, done, total) => process.stderr.write(`\rverifying ${done}/${total}\u001b[K`) }
+          : {}),
+      });
+      if (progress) process.stderr.write('\r\u001b[K');
+      const wallS = (performance.now() - t0) / 1000;
+      process.stdout.write(
+        values.json ? verifyJson(results, { refresh }) : renderVerifyText(results, p, { wallS }, { refresh }),
+      );
+      return results.some((r) => r.status === 'failed') ? 1 : 0;
+    } finally {
+      await lock?.release();
+    }
   },
 };
 

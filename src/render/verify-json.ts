@@ -3,13 +3,23 @@
  *   {"schema":1,"results":[{"id","passed","failure","detail"}],
  *    "summary":{"verified","passed","failed","not_materialised",<failure kind>: count...}}
  * Outputs that were never materialised are not results (nothing was verified); they are counted.
+ *
+ * With --refresh (fields added, schema still 1): each result gets `"refreshed": true|false`
+ * and the summary a `"refreshed"` count. A passing output that could not be refreshed says why
+ * in `detail` (null otherwise for passing outputs).
  */
 import { VERIFY_FAILURES, type VerifyResult } from '../../engine/verify/types.js';
 
 export const VERIFY_JSON_SCHEMA = 1;
 
-export function verifyJson(results: readonly VerifyResult[]): string {
+export interface VerifyJsonOptions {
+  /** The run used --refresh: report `refreshed`. */
+  refresh?: boolean;
+}
+
+export function verifyJson(results: readonly VerifyResult[], opts: VerifyJsonOptions = {}): string {
   const checked = results.filter((r) => r.status !== 'not_materialised');
+  const refreshedOf = (r: VerifyResult) => r.refresh?.refreshed === true;
   const summary: Record<string, number> = {
     verified: checked.length,
     passed: checked.filter((r) => r.passed).length,
@@ -17,9 +27,16 @@ export function verifyJson(results: readonly VerifyResult[]): string {
     not_materialised: results.length - checked.length,
   };
   for (const f of VERIFY_FAILURES) summary[f] = checked.filter((r) => r.failure === f).length;
+  if (opts.refresh) summary.refreshed = checked.filter(refreshedOf).length;
   const doc = {
     schema: VERIFY_JSON_SCHEMA,
-    results: checked.map((r) => ({ id: r.id, passed: r.passed, failure: r.failure, detail: r.detail })),
+    results: checked.map((r) => ({
+      id: r.id,
+      passed: r.passed,
+      failure: r.failure,
+      detail: r.detail ?? (opts.refresh && r.refresh?.refreshed === false ? r.refresh.reason : null),
+      ...(opts.refresh ? { refreshed: refreshedOf(r) } : {}),
+    })),
     summary,
   };
   return JSON.stringify(doc, null, 2) + '\n';

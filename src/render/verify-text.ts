@@ -1,6 +1,8 @@
 /**
  * `lc verify` text: one line per verified output (failures always; passing ones while the list
- * is short), further problems of a failed output indented below it, and a closing line.
+ * is short), further problems of a failed output indented below it, and a closing line. With
+ * --refresh: a `not refreshed` line for each passing output that could not be refreshed (with
+ * why), and a last line counting the refreshed ones.
  */
 import { UNICODE } from '../../engine/monitor/glyphs.js';
 import type { VerifyResult } from '../../engine/verify/types.js';
@@ -13,7 +15,17 @@ export interface VerifyStats {
   wallS: number;
 }
 
-export function renderVerifyText(results: readonly VerifyResult[], p: Paint, stats?: VerifyStats): string {
+export interface VerifyTextOptions {
+  /** The run used --refresh: say what was refreshed. */
+  refresh?: boolean;
+}
+
+export function renderVerifyText(
+  results: readonly VerifyResult[],
+  p: Paint,
+  stats?: VerifyStats,
+  opts: VerifyTextOptions = {},
+): string {
   const checked = results.filter((r) => r.status !== 'not_materialised');
   const skipped = results.length - checked.length;
   const failed = checked.filter((r) => !r.passed);
@@ -25,6 +37,12 @@ export function renderVerifyText(results: readonly VerifyResult[], p: Paint, sta
   for (const r of checked) {
     if (r.passed) {
       if (listPassed) lines.push(`${p.green(`${glyph(UNICODE.state.ok)}${'ok'.padEnd(width)}`)} ${r.id}`);
+      // Listed even in long runs: each one is something the user may want to act on.
+      const why = r.refresh?.refreshed === false ? r.refresh.reason : null;
+      if (why !== null)
+        lines.push(
+          `${p.yellow(`${glyph(UNICODE.state.modified)}${'not refreshed'.padEnd(width)}`)} ${r.id}  ${p.dim(why)}`,
+        );
       continue;
     }
     lines.push(
@@ -35,7 +53,28 @@ export function renderVerifyText(results: readonly VerifyResult[], p: Paint, sta
   }
   if (lines.length > 0) lines.push('');
   lines.push(closing(checked, failed.length, skipped, p, stats));
+  if (opts.refresh && checked.length > 0) lines.push(refreshLine(checked, failed.length));
   return lines.join('\n') + '\n';
+}
+
+/** `Refreshed 12 outputs: recorded ... 1 could not be refreshed (listed above).` and why failed ones were not. */
+function refreshLine(checked: readonly VerifyResult[], failures: number): string {
+  let refreshed = 0;
+  let refused = 0;
+  for (const r of checked) {
+    if (r.refresh?.refreshed) refreshed++;
+    else if (r.passed && r.refresh?.reason) refused++;
+  }
+  const head =
+    refreshed > 0
+      ? `Refreshed ${refreshed} ${refreshed === 1 ? 'output' : 'outputs'}: recorded the new timestamps of files whose bytes match their manifest.`
+      : refused > 0
+        ? 'Refreshed no output.'
+        : 'Nothing to refresh: every output that verified already has its timestamps recorded.';
+  const notes: string[] = [];
+  if (refused > 0) notes.push(`${refused} could not be refreshed (listed above).`);
+  if (failures > 0) notes.push('Outputs that failed are never refreshed.');
+  return [head, ...notes].join(' ');
 }
 
 function closing(

@@ -1,0 +1,96 @@
+/**
+ * `lc verify --refresh`: once an output passed every check (its bytes hash to the recorded
+ * data_version, its chain and inputs match), record its files' current timestamps in the
+ * manifest's `stat` block, so `lc status` stops calling a copied (`cp -r`) or touched project
+ * `modified`. No other field of the manifest changes.
+ *
+ * A refresh must only ever record the stat of the bytes that were hashed, so it is refused when
+ *  - the files changed between the listing that was hashed and a listing taken just before the
+ *    write (relative path, dev, inode, size, mtime and ctime of every file: the same identity
+ *    the hash cache is keyed by; ctime catches an edit whose mtime was put back);
+ *  - the manifest changed since verify read it (its text is read again just before the write);
+ *  - the manifest is schema 1 (Lightcone's: it has no stat block, and it is not ours to rewrite).
+ * The caller holds the project run lock, so no `lc run` rewrites manifests meanwhile.
+ */
+import { readFileSync } from 'node:fs';
+import { cacheKey } from '../hash/fingerprint.js';
+import { listFilesSync, type DirListing, type FileEntry } from '../hash/walk.js';
+import { manifestPath, parseManifestText, readManifestSync, type ReadManifestResult } from '../manifest/read.js';
+import type { Manifest, ManifestV2 } from '../manifest/schema.js';
+import { statRecord } from '../manifest/stat-record.js';
+import { writeManifestAtomic } from '../manifest/write.js';
+import type { RefreshOutcome } from './types.js';
+
+/** A manifest read together with the exact text it was parsed from (null when that could not be kept). */
+export interface ManifestRead {
+  result: ReadManifestResult;
+  text: string | null;
+}
+
+/** Read `<absDir>`'s manifest keeping its text, which a refresh compares with the file before writing. */
+export function readManifestKeepingText(absDir: string): ManifestRead {
+  let text: string;
+  try {
+    text = readFileSync(manifestPath(absDir), 'utf8');
+  } catch {
+    // The usual reader says what is wrong (missing, permission denied, a directory, ...).
+    return { result: readManifestSync(absDir), text: null };
+  }
+  return { result: parseManifestText(text), text };
+}
+
+/** True when both listings name the same files with the same dev, inode, size, mtime and ctime. */
+export function sameListing(a: readonly FileEntry[], b: readonly FileEntry[]): boolean {
+  return cacheKey(a) === cacheKey(b);
+}
+
+const notRefreshed = (reason: string | null): RefreshOutcome => ({ refreshed: false, reason });
+
+/**
+ * Record the stat of `hashed` (the listing whose bytes matched the manifest) in the manifest of
+ * `absDir`, if it differs from what the manifest holds and nothing moved since. `manifest` and
+ * `text` are what verify read before hashing. A failed write is an outcome, not an error: the
+ * output still verified.
+ */
+export async function refreshStat(
+  absDir: string,
+  manifest: Manifest,
+  text: string | null,
+  hashed: DirListing,
+): Promise<RefreshOutcome> {
+  if (manifest.schema_version !== 2) return notRefreshed('schema 1 manifest (written by Lightcone): left unchanged');
+  const stat = statRecord(hashed.entries);
+  if (stat.fingerprint === manifest.stat.fingerprint) return notRefreshed(null);
+  if (text === null || readTextOrNull(absDir) !== text) return notRefreshed('manifest changed while verifying');
+  let after: DirListing;
+  try {
+    after = listFilesSync(absDir);
+  } catch (e) {
+    return notRefreshed(`cannot list the files again: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!sameListing(hashed.entries, after.entries)) return notRefreshed('files changed while verifying');
+  // From the text, not the parsed manifest: every other field goes back exactly as it was read.
+  const doc = { ...(JSON.parse(text) as ManifestV2), stat };
+  try {
+    await writeManifestAtomic(absDir, doc);
+  } catch (e) {
+    return notRefreshed(`cannot write the manifest: ${writeError(e)}`);
+  }
+  return { refreshed: true };
+}
+
+function readTextOrNull(absDir: string): string | null {
+  try {
+    return readFileSync(manifestPath(absDir), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function writeError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return `${code} (permission denied)`;
+  if (code === 'EROFS') return 'EROFS (read-only file system)';
+  if (code === 'ENOSPC') return 'ENOSPC (no space left on device)';
+  return code ?? (e instanceof Error ? e.message : String(e));
+}

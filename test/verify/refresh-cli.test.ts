@@ -1,0 +1,245 @@
+/**
+ * `lc verify --refresh` end to end with real lc processes: a project copied with `cp -r` reads
+ * as modified until a refresh, which rewrites only what verified; and the run lock it shares
+ * with `lc run`, refused in both directions with the holder named.
+ */
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { holderFileOf } from '../../engine/lock/run-lock.js';
+import { MANIFEST_NAME } from '../../engine/manifest/schema.js';
+import { scratchPaths } from '../../engine/scratch/paths.js';
+import { copyExample, LC, lc, tempDir } from '../helpers/lc.js';
+
+let cleanup: (() => void) | undefined;
+const started: { kill: (s: NodeJS.Signals) => boolean; catch: (f: () => void) => Promise<unknown> }[] = [];
+afterEach(async () => {
+  for (const p of started.splice(0)) {
+    p.kill('SIGKILL');
+    await p.catch(() => undefined);
+  }
+  cleanup?.();
+});
+
+/** examples/line-fit built by a real `lc run`; `strict` fingerprints its data file by content. */
+async function built(strict: boolean): Promise<{ dir: string; root: string }> {
+  const t = tempDir('lc-refresh-cli-');
+  cleanup = t.cleanup;
+  const root = copyExample('line-fit', t.dir);
+  const r = await lc(['run', '--plain', ...(strict ? ['--strict-inputs'] : [])], { cwd: root, env: envOf(t.dir) });
+  if (r.exitCode !== 0) throw new Error(`lc run failed:\n${r.stderr}${r.stdout}`);
+  return { dir: t.dir, root };
+}
+
+const envOf = (dir: string) => ({ LIGHTCONE_SCRATCH: join(dir, 'scratch') });
+
+/** `cp -r`: the same bytes with new mtimes (and inodes). */
+function copyTree(from: string, to: string): string {
+  execFileSync('cp', ['-r', from, to]);
+  return to;
+}
+
+interface StatusDoc {
+  tasks: { id: string; state: string; reasons: { kind: string; detail: string }[] }[];
+}
+async function states(root: string, env: Record<string, string>): Promise<Record<string, string>> {
+  const r = await lc(['status', '--json'], { cwd: root, env });
+  return Object.fromEntries((JSON.parse(r.stdout) as StatusDoc).tasks.map((t) => [t.id, t.state]));
+}
+const countStates = (s: Record<string, string>) => {
+  const c: Record<string, number> = {};
+  for (const v of Object.values(s)) c[v] = (c[v] ?? 0) + 1;
+  return c;
+};
+
+interface VerifyDoc {
+  schema: number;
+  results: Record<string, unknown>[];
+  summary: Record<string, number>;
+}
+
+const manifestOf = (root: string, id: string) => join(root, 'results', id, MANIFEST_NAME);
+const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+
+describe('lc verify --refresh', () => {
+  it('cp -r: every output is modified; a refresh records the timestamps of all that verify; status is ok again', async () => {
+    const { dir, root: original } = await built(true);
+    const root = copyTree(original, join(dir, 'copy'));
+    const env = envOf(dir);
+    // Changed bytes (same size, so only the hash can tell): must not be refreshed.
+    const tampered = join(root, 'results/robust/summary/summary.md');
+    writeFileSync(
+      tampered,
+      readFileSync(tampered, 'utf8').replace(/[a-z]/, (c) => (c === 'a' ? 'b' : 'a')),
+    );
+    // A Lightcone-era (schema 1) manifest with matching data: verifies, but is never rewritten.
+    const v1Path = manifestOf(root, 'baseline/summary');
+    const v2 = readJson(v1Path);
+    const v1Text = JSON.stringify({
+      schema_version: 1,
+      output_id: 'summary',
+      universe_id: 'baseline',
+      code_version: v2.code_version,
+      data_version: v2.data_version,
+      input_versions: v2.input_versions,
+    });
+    writeFileSync(v1Path, v1Text);
+
+    const before = await states(root, env);
+    expect(countStates(before)).toEqual({ modified: 15, stale: 1 }); // schema 1 records no stat: never modified
+    const statusText = await lc(['status'], { cwd: root, env });
+    // One line after the summary (execa drops the final newline).
+    expect(statusText.stdout).toMatch(
+      /\n16 tasks: 1 stale, 15 modified\nhint: if the modified files were only copied or touched, `lc verify --refresh` checks their bytes and records the new timestamps$/,
+    );
+    expect(statusText.stdout).not.toContain('\u001b[');
+    const fitBefore = readJson(manifestOf(root, 'baseline/fit'));
+
+    const r = await lc(['verify', '--refresh', '--json'], { cwd: root, env });
+    expect(r.exitCode).toBe(1); // the tampered output
+    const doc = JSON.parse(r.stdout) as VerifyDoc;
+    expect(doc.schema).toBe(1);
+    expect(doc.summary).toMatchObject({ verified: 16, passed: 15, failed: 1, tampered_data: 1, refreshed: 14 });
+    expect(Object.keys(doc.results[0] as object)).toEqual(['id', 'passed', 'failure', 'detail', 'refreshed']);
+    const byId = Object.fromEntries(doc.results.map((x) => [x.id as string, x]));
+    expect(byId['baseline/fit']).toEqual({
+      id: 'baseline/fit',
+      passed: true,
+      failure: null,
+      detail: null,
+      refreshed: true,
+    });
+    expect(byId['robust/summary']).toMatchObject({ passed: false, failure: 'tampered_data', refreshed: false });
+    expect(byId['baseline/summary']).toEqual({
+      id: 'baseline/summary',
+      passed: true,
+      failure: null,
+      detail: 'schema 1 manifest (written by Lightcone): left unchanged',
+      refreshed: false,
+    });
+
+    // Only the stat block changed; the schema 1 manifest is byte for byte what it was.
+    const fitAfter = readJson(manifestOf(root, 'baseline/fit'));
+    expect({ ...fitAfter, stat: null }).toEqual({ ...fitBefore, stat: null });
+    expect(fitAfter.stat).not.toEqual(fitBefore.stat);
+    expect(readFileSync(v1Path, 'utf8')).toBe(v1Text);
+
+    const after = await states(root, env);
+    expect(after['robust/summary']).toBe('modified');
+    expect(countStates(after)).toEqual({ ok: 14, modified: 1, stale: 1 });
+
+    // Text: nothing left to refresh; the schema 1 output is listed with why; exit 1 for the failure.
+    const text = await lc(['verify', '--refresh'], { cwd: root, env });
+    expect(text.exitCode).toBe(1);
+    expect(text.stdout).toContain(
+      'not refreshed     baseline/summary  schema 1 manifest (written by Lightcone): left unchanged\n',
+    );
+    expect(text.stdout).toMatch(
+      /\nRefreshed no output\. 1 could not be refreshed \(listed above\)\. Outputs that failed are never refreshed\.$/,
+    );
+    // Plain verify stays read-only and says nothing about refreshing.
+    const plain = await lc(['verify', '--json'], { cwd: root, env });
+    expect((JSON.parse(plain.stdout) as VerifyDoc).summary.refreshed).toBeUndefined();
+  });
+
+  it('text: counts the refreshed outputs; a file touched with the same bytes is ok after', async () => {
+    const { dir, root } = await built(true);
+    const env = envOf(dir);
+    const f = join(root, 'results/baseline/fit/fit.json');
+    const st = statSync(f);
+    utimesSync(f, st.atime, new Date(st.mtimeMs - 60_000));
+    expect((await states(root, env))['baseline/fit']).toBe('modified');
+    const r = await lc(['verify', '--refresh'], { cwd: root, env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(
+      /All 16 outputs verified\. \[.*\]\nRefreshed 1 output: recorded the new timestamps of files whose bytes match their manifest\.$/,
+    );
+    expect(countStates(await states(root, env))).toEqual({ ok: 16 });
+    expect((await lc(['status'], { cwd: root, env })).stdout).not.toContain('hint:');
+  });
+
+  it('default (mtime-size) input fingerprints do not survive cp -r: those outputs stay input_changed', async () => {
+    const { dir, root: original } = await built(false);
+    const root = copyTree(original, join(dir, 'copy'));
+    const env = envOf(dir);
+    const r = await lc(['verify', '--refresh', '--json'], { cwd: root, env });
+    const doc = JSON.parse(r.stdout) as VerifyDoc;
+    expect(r.exitCode).toBe(1);
+    expect(doc.summary).toMatchObject({ input_changed: 4, refreshed: 12 });
+    const cleaned = doc.results.find((x) => x.id === 'baseline/cleaned');
+    expect(cleaned).toMatchObject({ failure: 'input_changed', refreshed: false });
+  });
+});
+
+/**
+ * A process that holds the run lock while blocked: one output's manifest is a FIFO, and opening
+ * it for reading waits for a writer that never comes. Both lc run (planning reads manifests)
+ * and lc verify --refresh (verifying reads them) take the lock before the first read.
+ */
+function blockOn(root: string, id: string): void {
+  rmSync(manifestOf(root, id));
+  execFileSync('mkfifo', [manifestOf(root, id)]);
+}
+
+async function holderPid(root: string, env: Record<string, string>, pid: number): Promise<Record<string, unknown>> {
+  const path = holderFileOf(scratchPaths(root, env));
+  for (let i = 0; i < 400; i++) {
+    try {
+      const h = readJson(path);
+      if (h.pid === pid) return h;
+    } catch {
+      // not written yet
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`pid ${pid} never took the run lock`);
+}
+
+function startLc(args: string[], root: string, env: Record<string, string>) {
+  const p = execa(process.execPath, [LC, ...args], {
+    cwd: root,
+    reject: false,
+    env: { NO_COLOR: '1', CI: '1', ...env },
+  });
+  started.push(p);
+  return p;
+}
+
+describe('lc verify --refresh and the run lock', () => {
+  it('refused at once while lc run holds the project, naming lc run; plain verify still works', async () => {
+    const { dir, root } = await built(false);
+    const env = envOf(dir);
+    blockOn(root, 'robust/summary');
+    const run = startLc(['run', '--plain'], root, env);
+    const holder = await holderPid(root, env, run.pid as number);
+    expect(holder.command).toBeUndefined();
+    const t0 = Date.now();
+    const r = await lc(['verify', '--refresh'], { cwd: root, env });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`this project is already being run: lc run pid ${run.pid} on ${hostname()}, started 20`);
+    expect(r.stderr).toContain('RUN_LOCKED');
+    expect(r.stdout).toBe('');
+    // Without --refresh verify only reads: no lock, it runs alongside.
+    const plain = await lc(['verify', 'baseline/cleaned'], { cwd: root, env });
+    expect([plain.exitCode, plain.stdout]).toEqual([0, expect.stringContaining('The output verified.')]);
+  });
+
+  it('an lc run started while verify --refresh holds the project is refused, naming lc verify --refresh', async () => {
+    const { dir, root } = await built(false);
+    const env = envOf(dir);
+    blockOn(root, 'robust/summary');
+    const verify = startLc(['verify', '--refresh'], root, env);
+    const holder = await holderPid(root, env, verify.pid as number);
+    expect(holder).toMatchObject({ schema_version: 1, command: 'lc verify --refresh', host: hostname() });
+    const r = await lc(['run', '--plain'], { cwd: root, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      `this project is busy: lc verify --refresh pid ${verify.pid} on ${hostname()}, started 20`,
+    );
+    expect(r.stderr).toContain('RUN_LOCKED');
+  });
+});
