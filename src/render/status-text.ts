@@ -52,8 +52,16 @@ export function renderStatusText(statuses: readonly TaskStatus[], o: StatusTextO
   const lines = layout === 'rows' ? rows(byOutput, p, o.now ?? Date.now()) : aggregate(byOutput, p);
   lines.push(...aliasLines(o.dag, new Set(byOutput.keys()), p));
   lines.push('', summaryLine(statuses, p));
+  if (statuses.some((s) => s.state === 'modified')) lines.push(p.dim(MODIFIED_HINT));
   return lines.join('\n') + '\n';
 }
+
+/**
+ * After a `cp -r` or a `touch` every output reads as modified although no byte changed; this
+ * names the command that checks the bytes and records the new timestamps.
+ */
+export const MODIFIED_HINT =
+  'hint: if the modified files were only copied or touched, `lc verify --refresh` checks their bytes and records the new timestamps';
 
 function groupByOutput(statuses: readonly TaskStatus[]): Map<string, TaskStatus[]> {
   const m = new Map<string, TaskStatus[]>();

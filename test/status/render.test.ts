@@ -4,7 +4,7 @@ import type { TaskState, TaskStatus, StaleReason } from '../../engine/status/typ
 import type { VerifyResult } from '../../engine/verify/types.js';
 import { paint } from '../../src/color.js';
 import { statusJson } from '../../src/render/status-json.js';
-import { renderStatusText } from '../../src/render/status-text.js';
+import { MODIFIED_HINT, renderStatusText } from '../../src/render/status-text.js';
 import { verifyJson } from '../../src/render/verify-json.js';
 import { renderVerifyText } from '../../src/render/verify-text.js';
 
@@ -87,6 +87,17 @@ describe('status text', () => {
     expect(c).toContain('\u001b[32m✓ ok');
     const n = renderStatusText([st('u', 'o', 'ok')], { paint: plain, now: 1_000_000 });
     expect(n.includes('\u001b') || n.includes('✓')).toBe(false);
+  });
+
+  it('a modified task adds one hint line after the summary (dim with colour, plain without); none otherwise', () => {
+    const modified = st('u', 'o', 'modified', [{ kind: 'modified', detail: 'changed: a.txt' }]);
+    const n = renderStatusText([modified, st('u', 'p', 'ok')], { paint: plain, now: 1_000_000 });
+    expect(n.endsWith(`\n2 tasks: 1 ok, 1 modified\n${MODIFIED_HINT}\n`)).toBe(true);
+    expect(MODIFIED_HINT).toContain('lc verify --refresh');
+    const c = renderStatusText([modified], { paint: paint(true), now: 1_000_000 });
+    expect(c.endsWith(`\u001b[2m${MODIFIED_HINT}\u001b[22m\n`)).toBe(true);
+    const stale = st('u', 'o', 'stale', [{ kind: 'upstream', subject: 'u/x', detail: 'upstream u/x is modified' }]);
+    expect(renderStatusText([stale], { paint: plain })).not.toContain('hint:');
   });
 });
 
