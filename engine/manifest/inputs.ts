@@ -90,6 +90,8 @@ function fingerprintWithoutHashing(
 ): { value: string } | { listing: DirListing; key: string } {
   const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
   if (!st) return { value: 'missing' };
+  // A FIFO or device would block the hash (and status) forever, and has no stable identity.
+  if (!st.isDirectory() && !st.isFile()) return { value: 'unreadable: not a regular file or directory' };
   if (!st.isDirectory())
     return { value: mode === 'sha256' ? sha256FileSync(abs) : `mtime-size:${st.mtimeNs}-${st.size}` };
   const m = readManifestSync(abs);

@@ -3,7 +3,7 @@
  * (`ok`), or a file that exists but cannot be used (`unreadable`, with the reason). Lightcone
  * treated corrupt JSON as missing and crashed on EACCES; both hid real problems.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -21,11 +21,19 @@ export type ReadManifestResult =
 
 export const manifestPath = (absDir: string): string => join(absDir, MANIFEST_NAME);
 
+/**
+ * Opened non-blocking and checked to be a regular file: a FIFO (or device) in a manifest's
+ * place would otherwise block the reader, and with it `lc status` and `lc run`, forever.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+const NOT_A_FILE: Exclude<ReadManifestResult, { kind: 'ok' }> = { kind: 'unreadable', reason: `${MANIFEST_NAME} is not a regular file` };
+
 export async function readManifest(absDir: string): Promise<ReadManifestResult> {
   let text: string;
   try {
-    const fh = await open(manifestPath(absDir), 'r');
+    const fh = await open(manifestPath(absDir), OPEN_FLAGS);
     try {
+      if (!(await fh.stat()).isFile()) return NOT_A_FILE;
       text = await fh.readFile('utf8');
     } finally {
       await fh.close();
@@ -38,15 +46,24 @@ export async function readManifest(absDir: string): Promise<ReadManifestResult> 
 
 let buf: Buffer = Buffer.allocUnsafe(64 * 1024);
 
-/** Synchronous variant for the status hot path (one open/read/close, no fstat). */
+/** Synchronous variant for the status hot path. */
 export function readManifestSync(absDir: string): ReadManifestResult {
+  const r = readManifestTextSync(absDir);
+  return r.kind === 'text' ? parseManifestText(r.text) : r;
+}
+
+/** The manifest's exact text (for callers that compare or rewrite it), or why there is none. */
+export function readManifestTextSync(
+  absDir: string,
+): { kind: 'text'; text: string } | Exclude<ReadManifestResult, { kind: 'ok' }> {
   let fd: number;
   try {
-    fd = openSync(manifestPath(absDir), 'r');
+    fd = openSync(manifestPath(absDir), OPEN_FLAGS);
   } catch (e) {
     return fsFailure(e);
   }
   try {
+    if (!fstatSync(fd).isFile()) return NOT_A_FILE;
     let len = 0;
     for (;;) {
       if (len === buf.length) {
@@ -58,7 +75,7 @@ export function readManifestSync(absDir: string): ReadManifestResult {
       if (n === 0) break;
       len += n;
     }
-    return parseManifestText(buf.toString('utf8', 0, len));
+    return { kind: 'text', text: buf.toString('utf8', 0, len) };
   } catch (e) {
     return fsFailure(e);
   } finally {
@@ -66,7 +83,7 @@ export function readManifestSync(absDir: string): ReadManifestResult {
   }
 }
 
-function fsFailure(e: unknown): ReadManifestResult {
+function fsFailure(e: unknown): Exclude<ReadManifestResult, { kind: 'ok' }> {
   const code = (e as NodeJS.ErrnoException).code;
   // ENOTDIR: the output path is a file, so there is no manifest below it.
   if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };

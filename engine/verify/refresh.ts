@@ -12,10 +12,9 @@
  *  - the manifest is schema 1 (Lightcone's: it has no stat block, and it is not ours to rewrite).
  * The caller holds the project run lock, so no `lc run` rewrites manifests meanwhile.
  */
-import { readFileSync } from 'node:fs';
 import { cacheKey } from '../hash/fingerprint.js';
 import { listFilesSync, type DirListing, type FileEntry } from '../hash/walk.js';
-import { manifestPath, parseManifestText, readManifestSync, type ReadManifestResult } from '../manifest/read.js';
+import { parseManifestText, readManifestTextSync, type ReadManifestResult } from '../manifest/read.js';
 import type { Manifest, ManifestV2 } from '../manifest/schema.js';
 import { statRecord } from '../manifest/stat-record.js';
 import { writeManifestAtomic } from '../manifest/write.js';
@@ -29,14 +28,10 @@ export interface ManifestRead {
 
 /** Read `<absDir>`'s manifest keeping its text, which a refresh compares with the file before writing. */
 export function readManifestKeepingText(absDir: string): ManifestRead {
-  let text: string;
-  try {
-    text = readFileSync(manifestPath(absDir), 'utf8');
-  } catch {
-    // The usual reader says what is wrong (missing, permission denied, a directory, ...).
-    return { result: readManifestSync(absDir), text: null };
-  }
-  return { result: parseManifestText(text), text };
+  const r = readManifestTextSync(absDir);
+  // When there is no text, the reader says what is wrong (missing, permission denied, a FIFO, ...).
+  if (r.kind !== 'text') return { result: r, text: null };
+  return { result: parseManifestText(r.text), text: r.text };
 }
 
 /** True when both listings name the same files with the same dev, inode, size, mtime and ctime. */
@@ -80,11 +75,8 @@ export async function refreshStat(
 }
 
 function readTextOrNull(absDir: string): string | null {
-  try {
-    return readFileSync(manifestPath(absDir), 'utf8');
-  } catch {
-    return null;
-  }
+  const r = readManifestTextSync(absDir);
+  return r.kind === 'text' ? r.text : null;
 }
 
 function writeError(e: unknown): string {

@@ -2,6 +2,7 @@
  * computeStatus on real temp projects: each way an output can go wrong yields the exact state
  * and reason. Tasks are hand-built (no spec loader): the engine only sees Task objects.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -180,6 +181,23 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     expect(brief(s['u1/report'])).toEqual({
       state: 'stale',
       reasons: [{ kind: 'upstream', detail: 'upstream u1/fit is unreadable' }],
+    });
+  });
+
+  it('a FIFO in place of a manifest or an input is unreadable or changed, and never blocks status', async () => {
+    const { root, ctx } = await chain();
+    rmSync(join(root, 'results/u1/fit', MANIFEST_NAME));
+    execFileSync('mkfifo', [join(root, 'results/u1/fit', MANIFEST_NAME)]);
+    rmSync(join(root, 'data/points.csv'));
+    execFileSync('mkfifo', [join(root, 'data/points.csv')]);
+    const s = byId(await computeStatus(ctx));
+    expect(brief(s['u1/fit'])).toEqual({
+      state: 'unreadable',
+      reasons: [{ kind: 'unreadable', detail: `${MANIFEST_NAME} is not a regular file` }],
+    });
+    expect(brief(s['u1/clean'])).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'input', detail: 'input points (data/points.csv) changed' }],
     });
   });
 
