@@ -14,7 +14,6 @@
 import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { z } from 'zod';
 import { LcError } from '../errors.js';
 import { deferred, once, zod } from '../lazy-zod.js';
@@ -197,6 +196,17 @@ function breakDeadLock(scratch: ScratchPaths): RunLockHolder | null {
   return holder;
 }
 
+/**
+ * proper-lockfile on first use: it loads graceful-fs, retry and signal-exit (~28 ms), and an
+ * `lc run` with nothing to do, or a TUI that only reads the holder, never takes the lock.
+ */
+type ProperLockfile = typeof import('proper-lockfile');
+let lockfileModule: Promise<ProperLockfile> | undefined;
+function properLockfile(): Promise<ProperLockfile> {
+  // A CommonJS module: its exports arrive as `default`.
+  return (lockfileModule ??= import('proper-lockfile').then((m) => (m as unknown as { default: ProperLockfile }).default));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AcquireOptions {
@@ -224,7 +234,7 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
   let recovered: RunLockHolder | null = null;
   for (;;) {
     try {
-      const release = await lockfile.lock(scratch.runLock, {
+      const release = await (await properLockfile()).lock(scratch.runLock, {
         realpath: false,
         lockfilePath: lockDir,
         stale: STALE_MS,

@@ -10,6 +10,7 @@
  * manifest is written only after an exit 0 that we did not provoke; an interrupted task gets a
  * failure record, never a manifest.
  */
+import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
@@ -17,7 +18,7 @@ import { upstreamClosure } from '../dag/index.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, RunEvent, RunEventListener } from '../events.js';
 import type { ExecResult, Executor } from '../executors/executor.js';
-import { acquireRunLock, type RunLock } from '../lock/run-lock.js';
+import { acquireRunLock, lockDirOf, type RunLock } from '../lock/run-lock.js';
 import { DefinitionScan, recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
 import { computeStatus, recordFailure, type StatusOptions, type TaskStatus } from '../status/index.js';
 import type { CancelRequest } from './control.js';
@@ -83,14 +84,15 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
   const executorName: ExecutorName = opts.executor.name;
   const runId = newRunId();
   let lock: RunLock | null = null;
-  if (!dryRun && opts.lock !== false) {
-    lock = await acquireRunLock(ctx.scratch, { projectRoot: ctx.root, runId });
-    // A run that was killed outright may have left its tasks running: stop them before we
-    // empty the output dirs they still write to.
-    if (lock.recovered?.runId) killOrphans(lock.recovered.runId);
-  }
   try {
-    const plan = await planRun(ctx, opts.targets, opts.force === true, opts.status);
+    let plan: Plan;
+    if (!dryRun && opts.lock !== false) {
+      const locked = await planLocked(opts, runId);
+      lock = locked.lock;
+      plan = locked.plan;
+    } else {
+      plan = await planRun(ctx, opts.targets, opts.force === true, opts.status);
+    }
     // The executor (for Dask: attach to the scheduler, open a bridge, ask for capacity) is made
     // while the journal, the plan event and the task graph are prepared, not after them.
     const early = dryRun ? null : startExecutor(opts.executor, plan);
@@ -133,6 +135,39 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
   } finally {
     await lock?.release();
   }
+}
+
+/**
+ * Plan, and take the run lock only when there is something to do. A run with nothing to do
+ * changes nothing, so it needs no lock (taking one loads proper-lockfile and writes files: a
+ * tenth of a no-op run's time). When there is work, the lock is taken and the plan made again
+ * if another run may have written manifests since we planned (it held the lock, or created its
+ * journal meanwhile), so we never redo what it just did.
+ */
+async function planLocked(opts: RunOptions, runId: string): Promise<{ plan: Plan; lock: RunLock | null }> {
+  const { ctx } = opts;
+  const force = opts.force === true;
+  // Evidence of another run: a lock held while we plan, or a journal created meanwhile.
+  const heldBefore = existsSync(lockDirOf(ctx.scratch));
+  const runsBefore = dirMtime(ctx.scratch.runs);
+  const first = await planRun(ctx, opts.targets, force, opts.status);
+  if (first.runs.length === 0) return { plan: first, lock: null };
+  const lock = await acquireRunLock(ctx.scratch, { projectRoot: ctx.root, runId });
+  try {
+    // A run that was killed outright may have left its tasks running: stop them before we
+    // empty the output dirs they still write to.
+    if (lock.recovered?.runId) killOrphans(lock.recovered.runId);
+    const same = !heldBefore && lock.recovered === null && dirMtime(ctx.scratch.runs) === runsBefore;
+    return { plan: same ? first : await planRun(ctx, opts.targets, force, opts.status), lock };
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+}
+
+/** The directory's mtime in ns as a string, or '' when it does not exist. */
+function dirMtime(path: string): string {
+  return String(statSync(path, { bigint: true, throwIfNoEntry: false })?.mtimeNs ?? '');
 }
 
 /**

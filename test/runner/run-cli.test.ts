@@ -5,7 +5,8 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { projectHash } from '../../engine/scratch/paths.js';
+import { acquireRunLock } from '../../engine/lock/run-lock.js';
+import { projectHash, scratchPaths } from '../../engine/scratch/paths.js';
 import { tempDir } from '../helpers/lc.js';
 import { freshExample, hasManifest, readManifestJson, runLc, statusJson, sweepProject } from './helpers.js';
 
@@ -45,6 +46,23 @@ describe('lc run on examples/line-fit', () => {
     expect(again.stdout).not.toMatch(/start/);
     const st = await statusJson(root, scratch);
     expect([...st.values()].every((t) => t.state === 'ok')).toBe(true);
+  });
+
+  test('a run with nothing to do takes no lock; one with work is refused while another holds it', async () => {
+    const root = freshExample('line-fit', dir);
+    expect((await runLc(['run', '--plain'], root, scratch)).exitCode).toBe(0);
+    const lock = await acquireRunLock(scratchPaths(root, { LIGHTCONE_SCRATCH: scratch }), { projectRoot: root });
+    try {
+      const noop = await runLc(['run', '--plain'], root, scratch);
+      expect([noop.exitCode, noop.stderr]).toEqual([0, '']);
+      expect(noop.stdout).toMatch(/plan {3}nothing to run, 16 up to date/);
+      const forced = await runLc(['run', '--plain', '--force', 'summary'], root, scratch);
+      expect(forced.exitCode).toBe(1);
+      expect(forced.stderr).toMatch(new RegExp(`already being run: lc run pid ${process.pid} on `));
+      expect(forced.stdout).not.toMatch(/start/);
+    } finally {
+      await lock.release();
+    }
   });
 
   test('--dry-run prints each task with its reasons and runs nothing', async () => {

@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -175,25 +175,25 @@ describe('lc verify --refresh', () => {
 });
 
 /**
- * A process that holds the run lock while blocked: one output's manifest is a FIFO, and opening
- * it for reading waits for a writer that never comes. Both lc run (planning reads manifests)
- * and lc verify --refresh (verifying reads them) take the lock before the first read.
+ * Hold the run lock with a real process: wait until it has written itself as the holder, then
+ * stop it (SIGSTOP) so it keeps the lock for as long as the test needs. afterEach kills it.
  */
-function blockOn(root: string, id: string): void {
-  rmSync(manifestOf(root, id));
-  execFileSync('mkfifo', [manifestOf(root, id)]);
+async function stoppedHolder(p: ReturnType<typeof startLc>, root: string, env: Record<string, string>) {
+  const holder = await holderPid(root, env, p.pid as number);
+  process.kill(p.pid as number, 'SIGSTOP');
+  return holder;
 }
 
 async function holderPid(root: string, env: Record<string, string>, pid: number): Promise<Record<string, unknown>> {
   const path = holderFileOf(scratchPaths(root, env));
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 2000; i++) {
     try {
       const h = readJson(path);
       if (h.pid === pid) return h;
     } catch {
       // not written yet
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`pid ${pid} never took the run lock`);
 }
@@ -212,9 +212,10 @@ describe('lc verify --refresh and the run lock', () => {
   it('refused at once while lc run holds the project, naming lc run; plain verify still works', async () => {
     const { dir, root } = await built(false);
     const env = envOf(dir);
-    blockOn(root, 'robust/summary');
-    const run = startLc(['run', '--plain'], root, env);
-    const holder = await holderPid(root, env, run.pid as number);
+    // A run with nothing to do takes no lock: force some work (4 tasks, one at a time, keep it
+    // holding the lock well past the moment the test stops it).
+    const run = startLc(['run', '--plain', '-j', '1', '--force', 'summary'], root, env);
+    const holder = await stoppedHolder(run, root, env);
     expect(holder.command).toBeUndefined();
     const t0 = Date.now();
     const r = await lc(['verify', '--refresh'], { cwd: root, env });
@@ -231,11 +232,14 @@ describe('lc verify --refresh and the run lock', () => {
   it('an lc run started while verify --refresh holds the project is refused, naming lc verify --refresh', async () => {
     const { dir, root } = await built(false);
     const env = envOf(dir);
-    blockOn(root, 'robust/summary');
-    const verify = startLc(['verify', '--refresh'], root, env);
-    const holder = await holderPid(root, env, verify.pid as number);
+    // 256 MiB to hash keeps verify holding the lock well past the moment the test stops it.
+    execFileSync('dd', ['if=/dev/zero', `of=${join(root, 'results/baseline/fit/big.bin')}`, 'bs=1M', 'count=256'], {
+      stdio: 'ignore',
+    });
+    const verify = startLc(['verify', '--refresh', '-j', '1'], root, env);
+    const holder = await stoppedHolder(verify, root, env);
     expect(holder).toMatchObject({ schema_version: 1, command: 'lc verify --refresh', host: hostname() });
-    const r = await lc(['run', '--plain'], { cwd: root, env });
+    const r = await lc(['run', '--plain', '--force', 'robust/summary'], { cwd: root, env });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(
       `this project is busy: lc verify --refresh pid ${verify.pid} on ${hostname()}, started 20`,
