@@ -118,21 +118,26 @@ describe('status prefetch (worker thread)', () => {
     const { startStatusPrefetch } = await import('../../engine/status/prefetch.js');
     const t = tempRoot('lc-prefetch-');
     cleanup = t.cleanup;
-    const tasks = ['a', 'b', 'c'].map((o) => makeTask({ universe: 'u', output: o, template: 'true' }));
+    const tasks = ['a', 'b', 'c', 'd'].map((o) => makeTask({ universe: 'u', output: o, template: 'true' }));
     const ctx = makeCtx(t.root, tasks);
     for (const task of tasks) await materialise(ctx, task.id, { 'x.txt': task.output });
     await new Promise((r) => setTimeout(r, 20));
     await computeStatus(ctx, undefined, { racyWindowMs: 0 });
-    writeFileSync(join(t.root, 'results/u/b/x.txt'), 'changed');
+    writeFileSync(join(t.root, 'results/u/a/x.txt'), 'changed');
     await materialise(ctx, 'u/c', { 'x.txt': 'rewritten' });
+    // Only b and d are vouched for: a's file and c's manifest moved, so the main thread looks.
+    // One worker, and a worker per entry: answers are merged back in plan order.
+    for (const workers of [1, 4]) {
+      const pre = await startStatusPrefetch(t.root, ctx.scratch.cache, { minCacheBytes: 1, minCores: 1, workers });
+      expect(pre && [...pre.keys()]).toEqual(['results/u/b', 'results/u/d']);
+    }
     const pre = await startStatusPrefetch(t.root, ctx.scratch.cache, { minCacheBytes: 1, minCores: 1 });
-    // Only 'a' is vouched for: b's file and c's manifest moved, so the main thread looks.
-    expect(pre && [...pre.keys()]).toEqual(['results/u/a']);
     const s = await computeStatus(ctx, undefined, { racyWindowMs: 0, ...(pre ? { prefetched: pre } : {}) });
     expect(s.map((x) => [x.id, x.state, x.reasons.map((r) => r.detail)])).toEqual([
-      ['u/a', 'ok', []],
-      ['u/b', 'modified', ['changed: x.txt']],
+      ['u/a', 'modified', ['changed: x.txt']],
+      ['u/b', 'ok', []],
       ['u/c', 'ok', []],
+      ['u/d', 'ok', []],
     ]);
   });
 
