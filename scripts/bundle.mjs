@@ -7,8 +7,11 @@
 // which cost ~35 ms of a 0.5 s budget. One file per command path loads in a few ms.
 // Dependencies from node_modules stay external, and dist/'s per-module files stay as tsc wrote
 // them (tests import them).
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start empty so no stale chunk from an earlier build ships.
+rmSync('dist/bin', { recursive: true, force: true });
 
 await build({
   entryPoints: { lc: 'dist/src/cli.js', 'supervisor-main': 'dist/engine/scheduler/supervisor-main.js' },
