@@ -21,6 +21,8 @@ export async function findForeignRun(scratch: ScratchPaths): Promise<ForeignRun 
   const holder = await readRunLockHolder(scratch);
   if (!holder) return null;
   if (holder.pid === process.pid && holder.host === hostname()) return null;
+  // Another command holding the lock (lc verify --refresh) has no run, hence no journal, to follow.
+  if (holder.command !== undefined) return null;
   const named = holder.runId ? journalPath(scratch, holder.runId) : null;
   const journal = named && existsSync(named) ? named : holder.runId ? null : latestJournal(scratch);
   return { holder, journal };

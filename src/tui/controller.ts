@@ -253,7 +253,7 @@ export class TuiController {
     this.store.dispatch({ type: 'scheduler', scheduler: { state: 'stopping' } });
     try {
       const { stopScheduler } = await scheduler();
-      const r = await stopScheduler({ projectRoot: this.o.ctx.root, env: this.env });
+      const r = await stopScheduler({ projectRoot: this.o.ctx.root, env: this.env, requestedBy: `the stop key of the lc TUI (pid ${process.pid}, ${hostname()})` });
       this.say(r.message, 'info');
     } finally {
       await this.pollScheduler(true);
