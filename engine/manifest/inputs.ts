@@ -46,6 +46,12 @@ export interface SnapshotOptions {
   scan?: DefinitionScan;
   /** Verify hash cache for external directories. */
   dirCache?: DirHashCache;
+  /**
+   * data_version of upstream tasks this process recorded itself (task id -> version), so a run
+   * need not read back, and zod-parse, a manifest it wrote moments ago. The run lock keeps any
+   * other lc from rewriting those manifests meanwhile, so the value is what the file holds.
+   */
+  recorded?: ReadonlyMap<string, string>;
 }
 
 export async function snapshotInputs(
@@ -55,8 +61,10 @@ export async function snapshotInputs(
 ): Promise<InputSnapshot> {
   const mode: FingerprintMode = opts.strict ? 'sha256' : 'mtime-size';
   const inputVersions: Record<string, string> = {};
-  for (const input of task.inputs)
-    inputVersions[input.localId] = await inputVersion(ctx.root, input, mode, opts.dirCache);
+  for (const input of task.inputs) {
+    const known = input.kind === 'task' ? opts.recorded?.get(input.task) : undefined;
+    inputVersions[input.localId] = known ?? (await inputVersion(ctx.root, input, mode, opts.dirCache));
+  }
   const scan = new DefinitionScan(ctx);
   return { inputVersions, scripts: scan.scriptsOf(task), container: scan.container(task), takenAt: Date.now() };
 }

@@ -22,7 +22,7 @@ import { readManifestSync } from './read.js';
 import { MANIFEST_SCHEMA_VERSION, ManifestV2Schema, TOOL_NAME, type InputRecord, type ManifestV2 } from './schema.js';
 import { statRecord } from './stat-record.js';
 import { validateOutput } from './validate-output.js';
-import { removeStaleTemps, writeManifestAtomic } from './write.js';
+import { MANIFEST_TEMP_PREFIX, removeStaleTemps, writeManifestAtomic } from './write.js';
 
 export { MAX_STAT_ENTRIES } from './stat-record.js';
 
@@ -52,10 +52,15 @@ export async function recordSuccess(
   run: RunRecord,
 ): Promise<{ manifest: ManifestV2; warnings: string[] }> {
   const absDir = join(ctx.root, task.outdir);
-  await removeStaleTemps(absDir);
   let listing: DirListing;
   try {
     listing = listFilesSync(absDir);
+    // A temp file left by a writer killed mid-write would be hashed as output: remove and look
+    // again. Checked on the listing we take anyway, not with a readdir of its own per task.
+    if (listing.entries.some((e) => e.rel.startsWith(MANIFEST_TEMP_PREFIX))) {
+      await removeStaleTemps(absDir);
+      listing = listFilesSync(absDir);
+    }
   } catch (e) {
     if (e instanceof LcError && e.code === 'DIR_MISSING') {
       throw new LcError('OUTPUT_MISSING', `Output directory missing after successful run: ${task.outdir}`, {

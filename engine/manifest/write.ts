@@ -1,11 +1,18 @@
 /**
  * Writing a manifest so that no reader ever sees half of one: the JSON goes to a temp file in
- * the same directory, is fsync'ed, renamed over the final name (atomic on POSIX), and the
- * directory is fsync'ed so the rename itself survives a crash. A writer killed at any point
- * leaves either the old manifest, no manifest, or the new one, plus at most a temp file that
- * the next recordSuccess removes.
+ * the same directory, is fsync'ed, and renamed over the final name (atomic on POSIX). A writer
+ * killed at any point leaves either the old manifest, no manifest, or the new one, plus at most
+ * a temp file that the next recordSuccess removes.
+ *
+ * The directory is not fsync'ed after the rename. That fsync only makes the rename itself
+ * survive a power loss or kernel crash; without it such a crash can at worst lose the new
+ * manifest, and the task reads as missing and runs again. It never leaves a manifest that
+ * claims data it does not describe (the file's own fsync comes before the rename). Skipping it
+ * saves a synchronous disk flush per task: ~0.1-0.4 ms each, on the critical path of runs of
+ * thousands of short tasks.
  */
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_NAME, type ManifestV2 } from './schema.js';
 
@@ -26,36 +33,33 @@ function sortKeys(v: unknown): unknown {
 }
 
 export async function writeManifestAtomic(absDir: string, m: ManifestV2): Promise<void> {
-  const text = serializeManifest(m);
-  const tmp = join(absDir, `${MANIFEST_TEMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-  const fh = await open(tmp, 'wx', 0o644);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, join(absDir, MANIFEST_NAME));
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await syncDir(absDir);
+  writeManifestAtomicSync(absDir, m);
+  return Promise.resolve();
 }
 
-async function syncDir(absDir: string): Promise<void> {
-  let dh;
+/**
+ * Synchronous on purpose: a manifest is a few KB, and five thread-pool round trips (open,
+ * write, fsync, close, rename) cost more per task than the calls themselves; the fsync blocks
+ * the event loop for its duration (~0.1-0.4 ms here), which the run's other lane can absorb.
+ */
+function writeManifestAtomicSync(absDir: string, m: ManifestV2): void {
+  const text = serializeManifest(m);
+  const tmp = join(absDir, `${MANIFEST_TEMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  const fd = openSync(tmp, 'wx', 0o644);
   try {
-    dh = await open(absDir, 'r');
-    await dh.sync();
-  } catch {
-    // Some filesystems refuse fsync on directories (EINVAL); the rename is still atomic.
-  } finally {
-    await dh?.close();
+    writeFileSync(fd, text, 'utf8');
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, join(absDir, MANIFEST_NAME));
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
 }
 

@@ -200,8 +200,11 @@ async function execute(
   const { ctx } = opts;
   const keepGoing = opts.keepGoing === true;
   const host = hostname();
+  /** data_version of every task this run recorded: later snapshots need not read them back. */
+  const recordedVersions = new Map<string, string>();
   const snapOpts: SnapshotOptions = {
     scan: new DefinitionScan(ctx),
+    recorded: recordedVersions,
     ...(opts.strictInputs ? { strict: true } : {}),
     ...(opts.status?.dirCache ? { dirCache: opts.status.dirCache } : {}),
   };
@@ -423,6 +426,7 @@ async function execute(
   };
 
   const succeed = (n: Node, durationS: number, dataVersion: string, warnings: string[], dedupFrom?: string) => {
+    recordedVersions.set(n.task.id, dataVersion);
     settle(n, 'succeeded');
     if (dedupFrom !== undefined) summary.deduplicated++;
     emit({

@@ -258,6 +258,17 @@ describe('readManifest', () => {
 });
 
 describe('atomic writes', () => {
+  it('a temp file left by a killed writer is removed before hashing, not hashed as output', async () => {
+    const root = project();
+    const t = makeTask({ universe: 'u', output: 'o', template: 'true' });
+    const ctx = makeCtx(root, [t]);
+    const clean = await materialise(ctx, t.id, { 'a.txt': 'a' });
+    const stale = `${MANIFEST_NAME}.tmp-999-abc`;
+    const withTemp = await materialise(ctx, t.id, { 'a.txt': 'a', [stale]: '{"half":' });
+    expect(withTemp.manifest.data_version).toBe(clean.manifest.data_version);
+    expect(readdirSync(join(root, t.outdir)).sort()).toEqual([MANIFEST_NAME, 'a.txt']);
+  });
+
   it('a writer killed with SIGKILL never leaves a half-written manifest', async () => {
     const { spawn } = await import('node:child_process');
     const dist = join(__dirname, '..', '..', 'dist', 'engine', 'manifest', 'write.js');
