@@ -4,7 +4,7 @@
  * URI-encoded task id, so one readdir tells status which tasks have one.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once, zod } from '../lazy-zod.js';
 import type { ScratchPaths } from '../scratch/paths.js';
@@ -44,8 +44,13 @@ export async function recordFailure(
   await rename(tmp, path);
 }
 
+/** One unlink (fs.rm would lstat first): every successful task calls this, and most have no record. */
 export async function clearFailure(scratch: Pick<ScratchPaths, 'failures'>, taskId: string): Promise<void> {
-  await rm(failurePath(scratch, taskId), { force: true });
+  try {
+    await unlink(failurePath(scratch, taskId));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
 
 export async function readFailure(
