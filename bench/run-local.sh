@@ -9,6 +9,7 @@
 #        SNAKEMAKE_TIMEOUT=600      seconds before Snakemake is stopped (tasks done are reported)
 #        RUN_BENCH_NO_PEER=1        skip Snakemake
 #        RUN_BENCH_DEDUP_U=100      universes of the dedup sweep
+#        BENCH_DROP_CACHES=1        drop page/dentry/inode caches before each full run (root; see lib/measure.sh)
 # Targets (issue 4): lc <= 1.5 x make; no-op <= 0.5 s; < 300 MB RSS; dedup runs prep 2 times.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,12 +43,14 @@ note "# lc run (local executor) vs make and Snakemake: $U x $K chain = $N tasks,
 note ""
 note "CPU s: user+sys of the command and every process it waited for (GNU time); wall figures move with the load average"
 note ""
+note "caches dropped before each full run: $([ "${BENCH_DROP_CACHES:-}" = 1 ] && [ "$(id -u)" = 0 ] && echo yes || echo no) (BENCH_DROP_CACHES=1)"
 note "machine: $(nproc) cpus, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), node $(node --version), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 note ""
 note "| what | wall s | CPU s (all processes) | peak RSS MiB | tasks done | note |"
 note "|---|---|---|---|---|---|"
 
 # --- lc run -j2 (full) ---
+settle
 read -r lc_wall lc_rss lc_code lc_cpu < <(measure "$out/lc-run.log" node "$lc" run -j2 --plain -C "$out/lc")
 lc_done=$(count_files "$out/lc/results" .lightcone-manifest.json)
 [ "$lc_code" = 0 ] || { echo "lc run failed; see $out/lc-run.log" >&2; grep -m1 -A5 FAIL "$out/lc-run.log" >&2 || true; }
@@ -55,12 +58,14 @@ note "| lc run -j2 | $lc_wall | $lc_cpu | $lc_rss | $lc_done | exit $lc_code |"
 
 # --- make -j2, output dirs made beforehand (one /bin/sh per task, like lc) ---
 make -s -C "$out/make" dirs
+settle
 read -r mk_wall mk_rss mk_code mk_cpu < <(measure "$out/make.log" make -s -j2 -C "$out/make")
 mk_done=$(count_files "$out/make/mk" out.txt)
 note "| make -j2 (dirs made beforehand) | $mk_wall | $mk_cpu | $mk_rss | $mk_done | exit $mk_code |"
 
 # --- make -j2 with mkdir -p in every recipe (the shared peer workload's Makefile style) ---
 rm -rf "$out/make/mk"
+settle
 read -r mk2_wall mk2_rss mk2_code mk2_cpu < <(measure "$out/make2.log" make -s -j2 -C "$out/make" MKDIR=1)
 mk2_done=$(count_files "$out/make/mk" out.txt)
 note "| make -j2 (mkdir -p per recipe) | $mk2_wall | $mk2_cpu | $mk2_rss | $mk2_done | exit $mk2_code |"
@@ -71,6 +76,7 @@ if [ -z "${RUN_BENCH_NO_PEER:-}" ] && ! command -v snakemake >/dev/null && [ "$(
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snakemake >/dev/null 2>&1 || true
 fi
 if [ -z "${RUN_BENCH_NO_PEER:-}" ] && command -v snakemake >/dev/null; then
+  settle
   read -r sm_wall sm_rss sm_code sm_cpu < <(measure "$out/snakemake.log" timeout -k 10 "$peer_timeout" snakemake -j2 -q -s "$out/snakemake/Snakefile" -d "$out/snakemake")
   sm_done=$(count_files "$out/snakemake/results" out.txt)
   sm_note="exit $sm_code"
