@@ -8,7 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { LcError } from '../errors.js';
 import { schedulerContext } from './context.js';
 import { SUPERVISOR_MARK } from './ensure.js';
-import { META_VERSION, readMeta, writeJsonFile, type StateFiles, type StopRequest } from './meta.js';
+import { META_VERSION, readMeta, writeJsonFile, type SchedulerMeta, type StateFiles, type StopRequest } from './meta.js';
 import { isOurProcess, signalIfOurs, waitGone } from './proc.js';
 
 export interface StopResult {
@@ -44,15 +44,7 @@ export async function stopScheduler(opts: {
       message: cleared ? `no scheduler was running (cleared stale files in ${files.dir})` : 'no scheduler is running',
     };
   }
-  if (meta.host !== hostname()) {
-    throw new LcError(
-      'SCHEDULER_ELSEWHERE',
-      `the scheduler's supervisor runs on ${meta.host}, not on this host (${hostname()})`,
-      {
-        hint: `run lc scheduler stop on ${meta.host}`,
-      },
-    );
-  }
+  if (meta.host !== hostname()) return stopElsewhere(files, meta, opts.requestedBy ?? thisProcess(), opts.timeoutMs);
   if (isOurProcess(meta.pid, [SUPERVISOR_MARK, files.dir], meta.pidStartTime)) {
     recordStopRequest(files, opts.requestedBy ?? thisProcess());
     signalIfOurs(meta.pid, [SUPERVISOR_MARK, files.dir], 'SIGTERM', meta.pidStartTime);
@@ -74,6 +66,35 @@ export async function stopScheduler(opts: {
   }
   clearLeftovers(files, true);
   return { stopped: true, message: `the scheduler's supervisor (pid ${meta.pid}) was already gone; cleared its state` };
+}
+
+/**
+ * The supervisor runs on another host (another node of the allocation), so it cannot be
+ * signalled from here. The state dir is on a shared filesystem: write the stop request there,
+ * which the supervisor checks several times a second, and wait until its state is gone.
+ */
+async function stopElsewhere(
+  files: StateFiles,
+  meta: SchedulerMeta,
+  by: string,
+  timeoutMs = 90_000,
+): Promise<StopResult> {
+  recordStopRequest(files, by);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const now = readMeta(files);
+    if (!now || now.pid !== meta.pid || now.startedAt !== meta.startedAt)
+      return {
+        stopped: true,
+        message: `stopped the ${meta.mode} scheduler${meta.address ? ` ${meta.address}` : ''} (its supervisor ran on ${meta.host})`,
+      };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new LcError(
+    'SCHEDULER_STOP',
+    `the scheduler's supervisor on ${meta.host} (pid ${meta.pid}) did not stop within ${Math.round(timeoutMs / 1000)} s of the request written to ${files.stopRequest}; see ${files.log}`,
+    { hint: `if ${meta.host} is gone, its allocation is too; otherwise run lc scheduler stop on ${meta.host}` },
+  );
 }
 
 /**

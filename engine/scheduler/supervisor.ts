@@ -265,6 +265,11 @@ async function monitor(
         meta.state !== 'ready',
       );
     else if (p.bridge?.exited) requestStop('the bridge exited', true);
+    else {
+      // A stop asked from another host, which cannot signal us: the request file is the message.
+      const asked = remoteStopRequest(files, meta.startedAt);
+      if (asked) requestStop(asked);
+    }
     if (stopReason()) break;
     const act = readJsonFile(files.activity, ActivitySchema);
     if (meta.state === 'starting') {
@@ -290,6 +295,19 @@ async function monitor(
         requestStop(`SLURM job ${process.env.SLURM_JOB_ID} is gone`);
     }
   }
+}
+
+/**
+ * A stop request written for this session (after it started) by `lc scheduler stop` on another
+ * host: "stopped by ...", or undefined. Checked every loop turn (200 ms), so such a stop takes
+ * effect within a fraction of a second.
+ */
+function remoteStopRequest(files: StateFiles, startedAt: string): string | undefined {
+  if (!existsSync(files.stopRequest)) return undefined;
+  const req = readJsonFile(files.stopRequest, StopRequestSchema);
+  // Older than this session (allowing a minute of clock skew between nodes): a leftover.
+  if (!req || Date.parse(req.at) < Date.parse(startedAt) - 60_000) return undefined;
+  return `stopped by ${req.by}`;
 }
 
 /** Why a stop signal came: who wrote stop-request.json (lc scheduler stop, the TUI), else the signal. */

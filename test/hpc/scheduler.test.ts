@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lc, tempDir, writeProject } from '../helpers/lc.js';
+import { LC, lc, tempDir, writeProject } from '../helpers/lc.js';
 import {
   allocate,
   clusterEnv,
@@ -114,6 +114,25 @@ describe('session scheduler in a SLURM allocation', () => {
     const again = await lc(['scheduler', 'stop'], { cwd: project, env: env() });
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('no scheduler is running');
+  });
+
+  test('lc scheduler stop on another node of the allocation stops it through the shared state dir', async () => {
+    expect((await lc(['scheduler', 'start'], { cwd: project, env: env() })).exitCode).toBe(0);
+    const m1 = meta();
+    // srun runs the command inside node2's namespace: another hostname, which cannot signal the
+    // supervisor (it runs on this host).
+    const host = await execa('srun', ['-N1', '-w', 'node2', '--overlap', 'hostname'], { env: env() });
+    expect(host.stdout.trim()).toBe('node2');
+    expect(m1.host).not.toBe('node2');
+    const stop = await execa('srun', ['-N1', '-w', 'node2', '--overlap', process.execPath, LC, 'scheduler', 'stop'], {
+      cwd: project,
+      env: { ...env(), NO_COLOR: '1' },
+      reject: false,
+    });
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    expect(stop.stdout).toContain(`stopped the slurm scheduler ${String(m1.address)} (its supervisor ran on ${String(m1.host)})`);
+    expect(await waitFor(() => processesMatching(stateDir()).length === 0, 30_000)).toBe(true);
+    expect(existsSync(join(stateDir(), 'meta.json'))).toBe(false);
   });
 
   test('kill -9 of the supervisor: its scheduler, bridge and workers go with it, and the next lc run recovers', async () => {
