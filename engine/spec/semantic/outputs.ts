@@ -121,6 +121,19 @@ function recipe(src: NodeSource, o: OutputDecl, i: number, f: Findings): void {
   }
 }
 
+/**
+ * A cycle found walking from consumers to their inputs, printed as the DAG builder prints its
+ * cycles: in data-flow order (producer -> consumer), starting at the output that comes first in
+ * the spec, so it reads the same whichever way the search entered it.
+ */
+function flowPath(needs: readonly OutputDecl[], order: ReadonlyMap<OutputDecl, number>): string {
+  const flow = [...needs].reverse();
+  const first = flow.reduce((a, b) => ((order.get(b) ?? 0) < (order.get(a) ?? 0) ? b : a));
+  const at = flow.indexOf(first);
+  const rotated = [...flow.slice(at), ...flow.slice(0, at)];
+  return [...rotated, first].map((x) => x.id).join(' -> ');
+}
+
 /** Outputs of one node that need each other (sibling entries; a self-reference counts). */
 function cycles(src: NodeSource, table: EntryTable, f: Findings): void {
   const local = new Map(src.node.outputs.map((o, i) => [o, i] as const));
@@ -133,9 +146,8 @@ function cycles(src: NodeSource, table: EntryTable, f: Findings): void {
       if (!t || t.kind !== 'output' || t.src !== src) continue;
       const next = t.decl;
       if (state.get(next) === 1) {
-        const loop = [...stack.slice(stack.indexOf(next)), next].map((x) => x.id).join(' -> ');
         const i = local.get(o) as number;
-        f.add(refIn(src, ['outputs', i, 'inputs']), 'OUTPUT_CYCLE', `outputs of ${src.node.qid ? `sub-analysis \`${src.node.qid}\`` : 'the root analysis'} need each other in a loop: ${loop}`, {
+        f.add(refIn(src, ['outputs', i, 'inputs']), 'OUTPUT_CYCLE', `outputs of ${src.node.qid ? `sub-analysis \`${src.node.qid}\`` : 'the root analysis'} depend on each other in a cycle (arrows run from input to consumer): ${flowPath(stack.slice(stack.indexOf(next)), local)}`, {
           hint: 'an output cannot (even indirectly) be an input of itself',
         });
       } else if (!state.has(next)) {
