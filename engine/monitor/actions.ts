@@ -49,6 +49,7 @@ export type MonitorAction =
   | { type: 'universe_toggle' }
   | { type: 'universe_toggle_all' }
   | { type: 'universe_apply' }
+  | { type: 'universe_query'; text: string; typing: boolean }
   | { type: 'confirm'; confirm: ConfirmView | null }
   | { type: 'log_scroll'; delta: number }
   | { type: 'log_scroll_to'; where: 'top' | 'end' }

@@ -5,7 +5,7 @@
  */
 import type { MonitorAction } from './actions.js';
 import { detailRows, runActive } from './selectors.js';
-import type { ViewState } from './types.js';
+import type { Overlay, ViewState } from './types.js';
 
 /** A key as the terminal layer reports it (mapped from Ink's Key in src/tui). */
 export interface KeyPress {
@@ -69,7 +69,7 @@ function route(s: ViewState, k: KeyPress): KeyResult {
     case 'log':
       return logKey(s, k);
     case 'universes':
-      return universesKey(k);
+      return universesKey(s.ui.overlay, k);
     default:
       return mainKey(s, k);
   }
@@ -123,8 +123,23 @@ function logKey(s: ViewState, k: KeyPress): KeyResult {
   return none;
 }
 
-function universesKey(k: KeyPress): KeyResult {
+function universesKey(o: Overlay & { kind: 'universes' }, k: KeyPress): KeyResult {
+  const query = o.query ?? '';
+  if (o.typing) {
+    // Typing a search: every printable key is text; arrows still move, space still toggles.
+    if (k.enter) return act({ type: 'universe_query', text: query, typing: false });
+    if (k.escape) return act({ type: 'universe_query', text: '', typing: false });
+    if (k.backspace) return act({ type: 'universe_query', text: query.slice(0, -1), typing: true });
+    if (k.up) return act({ type: 'universe_cursor', delta: -1 });
+    if (k.down) return act({ type: 'universe_cursor', delta: 1 });
+    if (k.input === ' ') return act({ type: 'universe_toggle' }, { type: 'universe_cursor', delta: 1 });
+    if (k.input && !k.ctrl && /^[\x21-\x7e]+$/.test(k.input))
+      return act({ type: 'universe_query', text: query + k.input, typing: true });
+    return none;
+  }
+  if (k.escape && query) return act({ type: 'universe_query', text: '', typing: false });
   if (k.escape || k.input === 'q') return act({ type: 'overlay', overlay: { kind: 'none' } });
+  if (k.input === '/') return act({ type: 'universe_query', text: query, typing: true });
   if (k.up || k.input === 'k') return act({ type: 'universe_cursor', delta: -1 });
   if (k.down || k.input === 'j') return act({ type: 'universe_cursor', delta: 1 });
   if (k.pageUp) return act({ type: 'universe_cursor', delta: -10 });

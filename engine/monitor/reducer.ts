@@ -8,7 +8,7 @@ import type { TaskStatus } from '../status/types.js';
 import type { MonitorAction, ProjectShape } from './actions.js';
 import { logViewportRows } from './layout.js';
 import { TaskTable } from './task-table.js';
-import { countKey, detailRows, displayState, runActive, visibleOutputs } from './selectors.js';
+import { countKey, detailRows, displayState, pickerUniverses, runActive, visibleOutputs } from './selectors.js';
 import {
   PANES,
   emptyOutputCounts,
@@ -392,21 +392,33 @@ function reduceUi(state: ViewState, action: MonitorAction): ViewState {
       return ui(state, { overlay: action.overlay });
     case 'universe_cursor': {
       if (u.overlay.kind !== 'universes') return state;
-      const cursor = clamp(u.overlay.cursor + action.delta, 0, Math.max(0, state.universes.length - 1));
+      const shown = pickerUniverses(state, u.overlay.query);
+      const cursor = clamp(u.overlay.cursor + action.delta, 0, Math.max(0, shown.length - 1));
       return ui(state, { overlay: { ...u.overlay, cursor } });
     }
     case 'universe_toggle': {
       if (u.overlay.kind !== 'universes') return state;
-      const id = state.universes[u.overlay.cursor];
+      const id = pickerUniverses(state, u.overlay.query)[u.overlay.cursor];
       if (id === undefined) return state;
       const has = u.overlay.picked.includes(id);
       const picked = has ? u.overlay.picked.filter((x) => x !== id) : [...u.overlay.picked, id];
       return ui(state, { overlay: { ...u.overlay, picked } });
     }
     case 'universe_toggle_all': {
+      // Acts on the universes listed: with a query, picks (or unpicks) just the matches.
       if (u.overlay.kind !== 'universes') return state;
-      const all = u.overlay.picked.length === state.universes.length;
-      return ui(state, { overlay: { ...u.overlay, picked: all ? [] : [...state.universes] } });
+      const shown = pickerUniverses(state, u.overlay.query);
+      const picked = new Set(u.overlay.picked);
+      const all = shown.every((x) => picked.has(x));
+      for (const x of shown) {
+        if (all) picked.delete(x);
+        else picked.add(x);
+      }
+      return ui(state, { overlay: { ...u.overlay, picked: state.universes.filter((x) => picked.has(x)) } });
+    }
+    case 'universe_query': {
+      if (u.overlay.kind !== 'universes') return state;
+      return ui(state, { overlay: { ...u.overlay, query: action.text, typing: action.typing, cursor: 0 } });
     }
     case 'universe_apply': {
       if (u.overlay.kind !== 'universes') return state;

@@ -187,3 +187,13 @@ export function runningByHost(state: ViewState): Map<string, string[]> {
   lastRunning = { tasks: state.tasks, byHost };
   return byHost;
 }
+
+/**
+ * The universes the picker lists: all of them, or those whose id contains the `/` query
+ * (case-insensitive). Sweeps have thousands; scrolling to one is not a way to find it.
+ */
+export function pickerUniverses(state: ViewState, query: string | undefined): readonly string[] {
+  if (!query) return state.universes;
+  const q = query.toLowerCase();
+  return state.universes.filter((u) => u.toLowerCase().includes(q));
+}

@@ -174,7 +174,16 @@ export type Overlay =
   | { kind: 'none' }
   | { kind: 'help' }
   | { kind: 'log' }
-  | { kind: 'universes'; cursor: number; picked: string[] };
+  | {
+      kind: 'universes';
+      /** Index into the universes the query shows. */
+      cursor: number;
+      picked: string[];
+      /** `/` search: only universes whose id contains it (case-insensitive) are listed. */
+      query?: string;
+      /** True while the query is being typed. */
+      typing?: boolean;
+    };
 
 export interface Message {
   text: string;

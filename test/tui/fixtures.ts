@@ -171,6 +171,17 @@ export const sweepScene = (size: { cols: number; rows: number }): ViewState =>
     size,
   );
 
+/** The universe picker of the 200-universe sweep, searching for "12" while typing, two picked. */
+export const universeSearchScene = (size: { cols: number; rows: number }): ViewState =>
+  reduceAll(sweepScene(size), [
+    { type: 'overlay', overlay: { kind: 'universes', cursor: 0, picked: [] } },
+    { type: 'universe_query', text: '12', typing: true },
+    { type: 'universe_cursor', delta: 2 },
+    { type: 'universe_toggle' },
+    { type: 'universe_cursor', delta: 1 },
+    { type: 'universe_toggle' },
+  ]);
+
 export const FAILED_TAIL = [
   'reading data/points.csv',
   'cleaned 48 points',

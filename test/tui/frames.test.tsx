@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { App } from '../../components/App.js';
 import type { ViewState } from '../../engine/monitor/types.js';
-import { emptyScene, failedScene, helpScene, mixedScene, stopConfirmScene, sweepScene } from './fixtures.js';
+import { emptyScene, failedScene, helpScene, mixedScene, stopConfirmScene, sweepScene, universeSearchScene } from './fixtures.js';
 import { renderSized, stripAnsi, type SizedRender } from './helpers/render.js';
 
 const SIZES = [
@@ -19,6 +19,7 @@ const SCENES: [string, (s: { cols: number; rows: number }) => ViewState][] = [
   ['failed-log', failedScene],
   ['help', helpScene],
   ['stop-confirm', stopConfirmScene],
+  ['universe-search', universeSearchScene],
 ];
 
 let r: SizedRender | undefined;

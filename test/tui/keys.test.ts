@@ -119,6 +119,25 @@ describe('navigation keys', () => {
     const one = after(after(s, ' '), '', { enter: true });
     expect(one.universeFilter).toEqual(['clipped-ols', 'raw-median', 'robust']);
   });
+
+  test('in the picker, / searches: typed keys are text, a toggles the matches only, esc clears', () => {
+    let s = after(after(mixedScene(SIZE), 'u'), 'a'); // nothing picked
+    s = after(s, '/');
+    for (const c of 'ro') s = after(s, c);
+    expect(s.ui.overlay).toMatchObject({ kind: 'universes', query: 'ro', typing: true, cursor: 0 });
+    // 'a' and 'q' are text while typing, not commands
+    expect(press(s, 'q').command).toBeUndefined();
+    s = after(after(after(s, 'b'), '', { backspace: true }), '', { enter: true });
+    expect(s.ui.overlay).toMatchObject({ query: 'ro', typing: false });
+    s = after(s, 'a'); // the matches: robust (and not raw-median: no 'ro')
+    expect(s.ui.overlay).toMatchObject({ picked: ['robust'] });
+    s = after(s, '', { escape: true }); // first esc clears the search, second closes
+    expect(s.ui.overlay).toMatchObject({ kind: 'universes', query: '', typing: false });
+    s = after(after(s, 'j'), ' '); // cursor moves over all universes again: clipped-ols
+    expect(s.ui.overlay).toMatchObject({ picked: ['robust', 'clipped-ols'] });
+    const applied = after(s, '', { enter: true });
+    expect(applied.universeFilter).toEqual(['clipped-ols', 'robust']);
+  });
 });
 
 describe('store', () => {

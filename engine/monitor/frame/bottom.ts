@@ -44,12 +44,19 @@ export function keyHints(state: ViewState, g: Glyphs): [string, string][] {
         ['q', 'back'],
       ];
     case 'universes':
+      if (u.overlay.typing)
+        return [
+          ['type', 'search'],
+          [g.enter, 'done'],
+          ['esc', 'clear'],
+        ];
       return [
         [ud, 'move'],
         ['space', 'toggle'],
-        ['a', 'all'],
+        ['a', u.overlay.query ? 'all shown' : 'all'],
+        ['/', 'search'],
         [g.enter, 'apply'],
-        ['esc', 'cancel'],
+        ['esc', u.overlay.query ? 'clear search' : 'cancel'],
       ];
     default:
       break;

@@ -2,7 +2,8 @@
 import { fit, sanitizeLine, truncateMiddle } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
-import type { ViewState } from '../types.js';
+import { pickerUniverses } from '../selectors.js';
+import type { Overlay, ViewState } from '../types.js';
 import { fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel, type Tone } from './model.js';
 
 export function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneModel | undefined {
@@ -10,7 +11,7 @@ export function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
   const w = layout.cols;
   const body = layout.bodyHeight - 1;
   if (o.kind === 'help') return helpPane(w, body, g);
-  if (o.kind === 'universes') return universesPane(state, o.cursor, o.picked, w, body, g);
+  if (o.kind === 'universes') return universesPane(state, o, w, body, g);
   if (o.kind === 'log') return logViewPane(state, w, body, g);
   return undefined;
 }
@@ -28,7 +29,7 @@ export function helpEntries(g: Glyphs): [string, string, string][] {
     ['', g.enter, 'outputs: open the details; details: expand the row'],
     ['', 'esc', 'back; in outputs: clear the selection (r runs all)'],
     ['', '/', 'filter outputs by name'],
-    ['', 'u', 'pick universes (space toggles, a all, enter applies)'],
+    ['', 'u', 'pick universes (space toggles, a all shown, / search, enter applies)'],
     ['', 'l', 'full log of the selected task (scroll, q leaves)'],
     ['screen', '?', 'this help'],
     ['', 'q', 'quit (asks during a run; the session scheduler stays up)'],
@@ -59,13 +60,27 @@ function helpPane(w: number, body: number, g: Glyphs): PaneModel {
   return { id: 'help', width: w, focused: true, title: title('HELP', true, g, [seg('  keys and symbols', 'muted')], w), lines: padLines(shown, body, w) };
 }
 
-function universesPane(state: ViewState, cursor: number, picked: string[], w: number, body: number, g: Glyphs): PaneModel {
-  const all = state.universes;
-  const set = new Set(picked);
-  const win = windowRows(all.length, cursor, body);
+function universesPane(state: ViewState, o: Overlay & { kind: 'universes' }, w: number, body: number, g: Glyphs): PaneModel {
+  const shown = pickerUniverses(state, o.query);
+  const set = new Set(o.picked);
+  const cursor = o.cursor;
+  // One row for the search line while a query is typed or applied.
+  const searching = o.typing === true || Boolean(o.query);
+  const rows = searching ? Math.max(0, body - 1) : body;
+  const win = windowRows(shown.length, cursor, rows);
   const lines: Line[] = [];
+  if (searching) {
+    const caret = o.typing ? '_' : '';
+    lines.push(
+      fitLine(
+        [seg(' / ', 'accent', { bold: true }), seg(`${o.query ?? ''}${caret}`, 'title'), seg(`  ${shown.length} of ${state.universes.length}`, 'muted')],
+        w,
+        g.ellipsis,
+      ),
+    );
+  }
   for (let i = win.start; i < win.start + win.count; i++) {
-    const u = all[i];
+    const u = shown[i];
     if (u === undefined) continue;
     const on = set.has(u);
     lines.push(
@@ -76,8 +91,9 @@ function universesPane(state: ViewState, cursor: number, picked: string[], w: nu
       ),
     );
   }
+  if (shown.length === 0) lines.push(fitLine([seg('  no universe matches; backspace or esc', 'muted')], w, g.ellipsis));
   if (win.more) lines.push(moreLine(win.more, win.start, w, g));
-  const titleLine = title('UNIVERSES', true, g, [seg(`  ${picked.length}/${all.length} picked`, 'muted')], w);
+  const titleLine = title('UNIVERSES', true, g, [seg(`  ${o.picked.length}/${state.universes.length} picked  / search`, 'muted')], w);
   return { id: 'universes', width: w, focused: true, title: titleLine, lines: padLines(lines, body, w) };
 }
 
