@@ -20,7 +20,9 @@ import type { ExecutorName, RunEvent, RunEventListener } from '../events.js';
 import type { ExecResult, Executor } from '../executors/executor.js';
 import { acquireRunLock, lockDirOf, type RunLock } from '../lock/run-lock.js';
 import { DefinitionScan, recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
+import type { Manifest } from '../manifest/schema.js';
 import { computeStatus, recordFailure, type StatusOptions, type TaskStatus } from '../status/index.js';
+import { recordedOutput, seedObservations, type RecordedOutput } from '../status/seed.js';
 import type { CancelRequest } from './control.js';
 import { createJournal, newRunId } from './journal.js';
 import { allocateLog, tailLogFile } from './logs.js';
@@ -202,6 +204,12 @@ async function execute(
   const host = hostname();
   /** data_version of every task this run recorded: later snapshots need not read them back. */
   const recordedVersions = new Map<string, string>();
+  /** What the observation cache may learn from this run when it ends (engine/status/seed.ts). */
+  const recordedOutputs: RecordedOutput[] = [];
+  const remember = (task: Task, manifest: Manifest) => {
+    const r = recordedOutput(ctx.root, task.outdir, manifest);
+    if (r) recordedOutputs.push(r);
+  };
   const snapOpts: SnapshotOptions = {
     scan: new DefinitionScan(ctx),
     recorded: recordedVersions,
@@ -525,6 +533,7 @@ async function execute(
         } catch (e) {
           return await fail(n, { reason: 'manifest_error', exitCode: 0, signal: null, detail: (e as Error).message, durationS });
         }
+        remember(task, recorded.manifest);
         return succeed(n, durationS, recorded.manifest.data_version, recorded.warnings);
       }
       await fail(n, {
@@ -569,6 +578,7 @@ async function execute(
         inputs,
         dedupFrom: sourceId,
       });
+      remember(task, recorded.manifest);
       succeed(n, (Date.now() - started) / 1000, recorded.manifest.data_version, recorded.warnings, sourceId);
     } catch (e) {
       await fail(n, {
@@ -636,5 +646,7 @@ async function execute(
     wallS: summary.wallS,
     cpuS: summary.cpuS,
   });
+  // After the epilog, so the figures are the tasks': let the next status trust what we wrote.
+  seedObservations(ctx.root, ctx.scratch.cache, recordedOutputs);
   return summary;
 }

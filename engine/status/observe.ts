@@ -134,7 +134,7 @@ export function observeSync(
  * matching. Dirs are stat'ed again AFTER the listing, so an entry added since moves their times
  * past the window.
  */
-function treeOf(absDir: string, listing: DirListing, racyBeforeMs: number): CachedTree | null {
+export function treeOf(absDir: string, listing: DirListing, racyBeforeMs: number): CachedTree | null {
   const dirs: CachedDir[] = [];
   const files: CachedFile[] = [];
   try {
