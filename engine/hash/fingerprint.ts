@@ -11,21 +11,10 @@
 import { sha256Of } from './fast-hash.js';
 import type { FileEntry } from './walk.js';
 
-export function statFingerprint(entries: readonly FileEntry[]): string {
-  return statFingerprintWith(sha256Of, entries);
-}
-
-/**
- * The same, self-contained (uses only its arguments) so the status prefetch worker can run it
- * from source text. `sha256hex` hashes a string to hex.
- */
-export function statFingerprintWith(
-  sha256hex: (s: string) => string,
-  entries: readonly { rel: string; size: bigint; mtimeNs: bigint }[],
-): string {
+export function statFingerprint(entries: readonly Pick<FileEntry, 'rel' | 'size' | 'mtimeNs'>[]): string {
   let s = '';
   for (const e of entries) s += e.rel + '\u0000' + e.size + '\u0000' + e.mtimeNs + '\n';
-  return 'stat:' + sha256hex(s);
+  return 'stat:' + sha256Of(s);
 }
 
 export function cacheKey(entries: readonly FileEntry[]): string {
