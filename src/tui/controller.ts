@@ -20,7 +20,8 @@ import { createRunControl, type RunControl } from '../../engine/runner/control.j
 import type { RunSummary } from '../../engine/runner/types.js';
 import type { SchedulerStatus } from '../../engine/scheduler/index.js';
 import { computeStatus } from '../../engine/status/index.js';
-import type { ProjectContext } from '../project-context.js';
+import { openProject, type ProjectContext } from '../project-context.js';
+import { specSignature } from './spec-signature.js';
 import { LogFeed } from './log-feed.js';
 
 // Loaded on first use, after the first frame is on screen: start-up only needs the store.
@@ -54,9 +55,11 @@ interface Intervals {
   schedulerMs: number;
   /** Status refresh while idle (files may change under us). */
   statusMs: number;
+  /** Looking for edits of astra.yaml and the universe files. */
+  specMs: number;
 }
 
-const DEFAULT_INTERVALS: Intervals = { tickMs: 1000, lockMs: 2000, schedulerMs: 5000, statusMs: 30_000 };
+const DEFAULT_INTERVALS: Intervals = { tickMs: 1000, lockMs: 2000, schedulerMs: 5000, statusMs: 30_000, specMs: 3000 };
 
 /** How often Dask workers' utilisation is asked for: session on this host / elsewhere. */
 const WORKERS_LOCAL_MS = 2000;
@@ -74,6 +77,10 @@ export class TuiController {
   readonly exited: Promise<TuiExit>;
   private resolveExit!: (e: TuiExit) => void;
   private readonly o: TuiOptions;
+  /** The project as last loaded: replaced when the spec changes on disk (see checkSpec). */
+  private ctx: ProjectContext;
+  private specSig: string;
+  private nextSpecCheck = 0;
   private readonly iv: Intervals;
   private readonly env: NodeJS.ProcessEnv;
   private local: (Executor & { capacityInfo?: unknown }) | null = null;
@@ -97,6 +104,9 @@ export class TuiController {
 
   constructor(o: TuiOptions) {
     this.o = o;
+    this.ctx = o.ctx;
+    // Taken now, right after the project was loaded: an edit from here on reloads it.
+    this.specSig = specSignature(o.ctx.root);
     this.iv = { ...DEFAULT_INTERVALS, ...(o.intervals ?? {}) };
     this.env = o.env ?? process.env;
     const executor = resolveExecutorKind(o.executor, this.env);
@@ -171,7 +181,7 @@ export class TuiController {
   private shownTasks(output: string | null): Task[] {
     const f = this.store.getState().universeFilter;
     const set = f.length ? new Set(f) : null;
-    return this.o.ctx.dag.tasks.filter((t) => (output === null || t.output === output) && (!set || set.has(t.universe)));
+    return this.ctx.dag.tasks.filter((t) => (output === null || t.output === output) && (!set || set.has(t.universe)));
   }
 
   private async startRun(output: string | null, force: boolean): Promise<void> {
@@ -189,10 +199,10 @@ export class TuiController {
       .then(([{ runTasks }, { selectExecutor }]) => {
         const executor = this.local ?? {
           name: resolveExecutorKind(kind, this.env),
-          create: () => selectExecutor(kind, this.o.ctx, this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}),
+          create: () => selectExecutor(kind, this.ctx, this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}),
         };
         const argv = ['tui', force ? 'force' : 'run', ...(output ? [output] : [])];
-        return runTasks({ ctx: this.o.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => this.store.pushEvent(e));
+        return runTasks({ ctx: this.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => this.store.pushEvent(e));
       })
       .then(
         (summary) => this.afterRun(summary),
@@ -234,7 +244,7 @@ export class TuiController {
     const tasks = this.shownTasks(output);
     this.say(`verifying ${output} in ${tasks.length} universe${tasks.length === 1 ? '' : 's'}…`, 'info');
     const { verifyTasks } = await verifier();
-    const results = await verifyTasks(this.o.ctx, tasks);
+    const results = await verifyTasks(this.ctx, tasks);
     const passed = results.filter((r) => r.status === 'passed').length;
     const failed = results.filter((r) => r.status === 'failed');
     const absent = results.filter((r) => r.status === 'not_materialised').length;
@@ -253,7 +263,7 @@ export class TuiController {
     this.store.dispatch({ type: 'scheduler', scheduler: { state: 'stopping' } });
     try {
       const { stopScheduler } = await scheduler();
-      const r = await stopScheduler({ projectRoot: this.o.ctx.root, env: this.env, requestedBy: `the stop key of the lc TUI (pid ${process.pid}, ${hostname()})` });
+      const r = await stopScheduler({ projectRoot: this.ctx.root, env: this.env, requestedBy: `the stop key of the lc TUI (pid ${process.pid}, ${hostname()})` });
       this.say(r.message, 'info');
     } finally {
       await this.pollScheduler(true);
@@ -321,12 +331,36 @@ export class TuiController {
       this.store.dispatch({ type: 'tick', now: Date.now() });
       if (nodes) this.store.dispatch({ type: 'utilisation', nodes });
       this.logs.refresh();
+      if (!this.run && !this.attachment && Date.now() >= this.nextSpecCheck) await this.checkSpec();
       // Idle refresh (files change under us), never more than ~3% of the time on big projects.
       const every = Math.max(this.iv.statusMs, 30 * this.statusCostMs);
       if (!this.run && !this.attachment && Date.now() - this.lastStatusAt > every) void this.refreshStatus();
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * Reload the project when astra.yaml or a universe file changed (not during a run: it runs
+   * what it planned). A spec with errors is reported and the last good one stays on screen.
+   */
+  private async checkSpec(): Promise<void> {
+    this.nextSpecCheck = Date.now() + this.iv.specMs;
+    const sig = specSignature(this.ctx.root);
+    if (sig === this.specSig) return;
+    this.specSig = sig;
+    let next: ProjectContext;
+    try {
+      next = await openProject({ cwd: this.ctx.root, projectDir: this.ctx.root, color: false });
+    } catch (e) {
+      this.say(`the spec changed but does not load (${(e as Error).message}); still showing the previous one`, 'error');
+      return;
+    }
+    if (this.disposed || this.run || this.attachment) return;
+    this.ctx = next;
+    this.store.dispatch({ type: 'project', shape: projectShape(next.project.name, next.dag) });
+    this.say(`the spec changed: reloaded (${next.dag.tasks.length} tasks)`, 'info');
+    await this.refreshStatus();
   }
 
   /** Recompute status; calls made while one is in flight coalesce into one more pass. */
@@ -340,7 +374,7 @@ export class TuiController {
         this.statusAgain = false;
         const t0 = Date.now();
         try {
-          const statuses = await computeStatus(this.o.ctx);
+          const statuses = await computeStatus(this.ctx);
           this.statusCostMs = Date.now() - t0;
           if (this.disposed) return;
           this.store.dispatch({ type: 'status', statuses });
@@ -376,7 +410,7 @@ export class TuiController {
       // supervisor on this host), a Python start otherwise, so remote ones are asked rarely.
       const wantWorkers = this.store.getState().executor === 'dask' && Date.now() >= this.nextWorkersAt;
       const { schedulerStatus } = await scheduler();
-      const st = await schedulerStatus({ projectRoot: this.o.ctx.root, env: this.env, workers: wantWorkers });
+      const st = await schedulerStatus({ projectRoot: this.ctx.root, env: this.env, workers: wantWorkers });
       if (this.disposed) return;
       if (wantWorkers) this.nextWorkersAt = Date.now() + (st.host === hostname() ? WORKERS_LOCAL_MS : WORKERS_REMOTE_MS);
       this.store.dispatch({ type: 'scheduler', scheduler: schedulerView(st) });
@@ -394,7 +428,7 @@ export class TuiController {
     this.lockBusy = true;
     try {
       const { attach, findForeignRun } = await attacher();
-      const fr = await findForeignRun(this.o.ctx.scratch);
+      const fr = await findForeignRun(this.ctx.scratch);
       if (!fr || !fr.journal || fr.journal === this.endedJournal || this.run || this.attachment || this.disposed) return;
       this.store.dispatch({ type: 'attach', holder: { pid: fr.holder.pid, host: fr.holder.host, startedAt: fr.holder.startedAt } });
       const a = attach({ ...fr, journal: fr.journal }, (e) => this.store.pushEvent(e));

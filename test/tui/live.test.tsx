@@ -30,6 +30,19 @@ describe('TUI keys on a real project', () => {
     expect(t.manifest('a', 'fit') && t.manifest('b', 'fit')).toBe(true);
   });
 
+  test('an edited spec is reloaded; one that does not load is reported and the last good one stays', async () => {
+    t = await live(projectFiles());
+    await t.waitFor(/│ 2 universes │/);
+    writeFileSync(join(t.root, 'universes/c.yaml'), 'id: c\ndecisions:\n  speed: fast\n');
+    let f = await t.waitFor(/│ 3 universes │/);
+    expect(f).toMatch(/the spec changed: reloaded \(6 tasks\)/);
+    writeFileSync(join(t.root, 'universes/c.yaml'), 'id: c\ndecisions:\n  speed: warp\n');
+    f = await t.waitFor(/the spec changed but does not load/);
+    expect(f).toMatch(/│ 3 universes │/);
+    rmSync(join(t.root, 'universes/c.yaml'));
+    f = await t.waitFor(/│ 2 universes │/);
+  });
+
   test('r makes stale outputs ok: a changed script makes fit stale, r re-runs it', async () => {
     const p = prepare(projectFiles());
     const built = await lc(['run', '--plain'], { cwd: p.root, env: { LIGHTCONE_SCRATCH: p.scratch } });

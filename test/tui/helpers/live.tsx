@@ -92,7 +92,7 @@ export async function live(files: Record<string, string> | Prepared, extra: { un
     executor: extra.executor ?? 'local',
     cols: 100,
     rows: 30,
-    intervals: { tickMs: 250, lockMs: 300, schedulerMs: extra.schedulerMs ?? 60_000, statusMs: 60_000 },
+    intervals: { tickMs: 250, lockMs: 300, schedulerMs: extra.schedulerMs ?? 60_000, statusMs: 60_000, specMs: 250 },
     frameMs: 30,
   });
   await controller.start();
