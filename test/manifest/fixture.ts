@@ -115,3 +115,31 @@ export async function materialise(
     inputs,
   });
 }
+
+/**
+ * A materialised two-step chain: u1/clean (copies the external input data/points.csv, plus
+ * `moreBytes` in sub/more.bin) -> u1/fit (reads clean). `extra` tasks join the DAG unrun.
+ */
+export async function cleanFitChain(
+  prefix: string,
+  opts: { moreBytes: number; extra?: Task[] },
+): Promise<{ root: string; ctx: EngineContext; cleanup: () => void }> {
+  const t = tempRoot(prefix);
+  writeFiles(t.root, { 'data/points.csv': 'x,y\n1,2\n' });
+  const clean = makeTask({
+    universe: 'u1',
+    output: 'clean',
+    template: 'cp {inputs.points} {output}/c.csv',
+    inputs: [external('points', 'data/points.csv')],
+  });
+  const fit = makeTask({
+    universe: 'u1',
+    output: 'fit',
+    template: 'wc -l {inputs.clean} > {output}/fit.txt',
+    inputs: [upstream('clean', 'u1', 'clean')],
+  });
+  const ctx = makeCtx(t.root, [clean, fit, ...(opts.extra ?? [])]);
+  await materialise(ctx, 'u1/clean', { 'c.csv': 'x,y\n1,2\n', 'sub/more.bin': Buffer.alloc(opts.moreBytes, 7) });
+  await materialise(ctx, 'u1/fit', { 'fit.txt': '2\n' });
+  return { root: t.root, ctx, cleanup: t.cleanup };
+}

@@ -13,7 +13,7 @@ import { statRecord } from '../../engine/manifest/stat-record.js';
 import { readManifestKeepingText, refreshStat, sameListing } from '../../engine/verify/refresh.js';
 import { verifyTasks, type VerifyResult } from '../../engine/verify/index.js';
 import { runAsNobody } from '../helpers/lc.js';
-import { external, makeCtx, makeTask, materialise, tempRoot, upstream, writeFiles } from '../manifest/fixture.js';
+import { cleanFitChain } from '../manifest/fixture.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
@@ -22,26 +22,9 @@ const CLEAN = 'results/u1/clean';
 const FIT = 'results/u1/fit';
 
 async function chain(): Promise<{ root: string; ctx: EngineContext }> {
-  const t = tempRoot('lc-refresh-');
-  cleanup = t.cleanup;
-  const root = t.root;
-  writeFiles(root, { 'data/points.csv': 'x,y\n1,2\n' });
-  const clean = makeTask({
-    universe: 'u1',
-    output: 'clean',
-    template: 'cp {inputs.points} {output}/c.csv',
-    inputs: [external('points', 'data/points.csv')],
-  });
-  const fit = makeTask({
-    universe: 'u1',
-    output: 'fit',
-    template: 'wc -l {inputs.clean} > {output}/fit.txt',
-    inputs: [upstream('clean', 'u1', 'clean')],
-  });
-  const ctx = makeCtx(root, [clean, fit]);
-  await materialise(ctx, 'u1/clean', { 'c.csv': 'x,y\n1,2\n', 'sub/more.bin': Buffer.alloc(64 * 1024, 7) });
-  await materialise(ctx, 'u1/fit', { 'fit.txt': '2\n' });
-  return { root, ctx };
+  const c = await cleanFitChain('lc-refresh-', { moreBytes: 64 * 1024 });
+  cleanup = c.cleanup;
+  return { root: c.root, ctx: c.ctx };
 }
 
 /** Give every file of an output dir a new mtime, as `cp -r` or `touch` would: same bytes. */

@@ -6,33 +6,15 @@ import { runAsNobody } from '../helpers/lc.js';
 import type { EngineContext } from '../../engine/context.js';
 import { MANIFEST_NAME } from '../../engine/manifest/schema.js';
 import { verifyTasks, type VerifyResult } from '../../engine/verify/index.js';
-import { external, makeCtx, makeTask, materialise, tempRoot, upstream, writeFiles } from '../manifest/fixture.js';
+import { cleanFitChain, makeTask, materialise, writeFiles } from '../manifest/fixture.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 async function chain(): Promise<{ root: string; ctx: EngineContext }> {
-  const t = tempRoot('lc-verify-');
-  cleanup = t.cleanup;
-  const root = t.root;
-  writeFiles(root, { 'data/points.csv': 'x,y\n1,2\n' });
-  const clean = makeTask({
-    universe: 'u1',
-    output: 'clean',
-    template: 'cp {inputs.points} {output}/c.csv',
-    inputs: [external('points', 'data/points.csv')],
-  });
-  const fit = makeTask({
-    universe: 'u1',
-    output: 'fit',
-    template: 'wc -l {inputs.clean} > {output}/fit.txt',
-    inputs: [upstream('clean', 'u1', 'clean')],
-  });
-  const never = makeTask({ universe: 'u2', output: 'fit', template: 'true' });
-  const ctx = makeCtx(root, [clean, fit, never]);
-  await materialise(ctx, 'u1/clean', { 'c.csv': 'x,y\n1,2\n', 'sub/more.bin': Buffer.alloc(2 * 1024 * 1024, 7) });
-  await materialise(ctx, 'u1/fit', { 'fit.txt': '2\n' });
-  return { root, ctx };
+  const c = await cleanFitChain('lc-verify-', { moreBytes: 2 * 1024 * 1024, extra: [makeTask({ universe: 'u2', output: 'fit', template: 'true' })] });
+  cleanup = c.cleanup;
+  return { root: c.root, ctx: c.ctx };
 }
 
 const brief = (r: VerifyResult) => [r.id, r.status, r.failure, r.detail];
