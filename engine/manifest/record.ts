@@ -126,8 +126,8 @@ export async function recordSuccess(
       `internal: manifest for ${task.id} does not match its schema: ${checked.error.message}`,
     );
   }
-  await writeManifestAtomic(absDir, manifest);
-  await clearFailure(ctx.scratch, task.id);
+  writeManifestAtomic(absDir, manifest);
+  clearFailure(ctx.scratch, task.id);
   return { manifest, warnings: validateOutput(task.outdir, task.type, task.output, listing.entries) };
 }
 

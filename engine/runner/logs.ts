@@ -3,8 +3,7 @@
  * Attempts count up across runs, so the log of a failure is still there after the next try;
  * only the newest LOGS_KEPT attempts of a task are kept.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '../dag/task.js';
 import type { ScratchPaths } from '../scratch/paths.js';
@@ -21,22 +20,25 @@ export const taskLogDir = (scratch: ScratchPaths, task: Pick<Task, 'universe' | 
 
 /**
  * Pick the next attempt number for a task and prune its old logs; only the dir is created.
- * Off the event loop: directory creation goes to libuv's thread pool, which matters on slow or
- * busy file systems (a Lustre mkdir takes milliseconds).
+ * Synchronous system calls (see manifest/write.ts for why); async for its callers.
  */
 export async function allocateLog(scratch: ScratchPaths, task: Pick<Task, 'universe' | 'output'>): Promise<LogSlot> {
   const dir = taskLogDir(scratch, task);
-  if ((await mkdir(dir, { recursive: true })) !== undefined) return { path: join(dir, '1.log'), attempt: 1 };
+  if (mkdirSync(dir, { recursive: true }) !== undefined) return { path: join(dir, '1.log'), attempt: 1 };
   const attempts: number[] = [];
-  for (const name of await readdir(dir)) {
+  for (const name of readdirSync(dir)) {
     const m = /^(\d+)\.log$/.exec(name);
     if (m) attempts.push(Number(m[1]));
   }
   attempts.sort((a, b) => a - b);
   const attempt = (attempts.at(-1) ?? 0) + 1;
-  await Promise.all(
-    attempts.slice(0, Math.max(0, attempts.length - (LOGS_KEPT - 1))).map((old) => unlink(join(dir, `${old}.log`)).catch(() => undefined)),
-  );
+  for (const old of attempts.slice(0, Math.max(0, attempts.length - (LOGS_KEPT - 1)))) {
+    try {
+      unlinkSync(join(dir, `${old}.log`));
+    } catch {
+      // already gone
+    }
+  }
   return { path: join(dir, `${attempt}.log`), attempt };
 }
 

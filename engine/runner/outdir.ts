@@ -10,7 +10,6 @@
  * a copy when hardlinks are impossible (other file system, no permission, link limit).
  */
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_NAME } from '../manifest/index.js';
 
@@ -39,13 +38,13 @@ export function emptyOutdir(absDir: string): void {
 }
 
 /**
- * Create the output dir ahead of time when it does not exist yet (off the event loop). Returns
+ * Create the output dir ahead of time when it does not exist yet. Returns
  * true when this call created it: such a dir is empty and needs no emptying at start. An
  * existing dir is left alone here; emptyOutdir clears it once the task's slot is reserved.
  */
 export async function createOutdirIfMissing(absDir: string): Promise<boolean> {
   try {
-    return (await mkdir(absDir, { recursive: true })) !== undefined;
+    return mkdirSync(absDir, { recursive: true }) !== undefined;
   } catch {
     return false; // something else is in the way: emptyOutdir deals with it
   }

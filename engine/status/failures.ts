@@ -3,8 +3,8 @@
  * output dir, which the next attempt empties). One small versioned JSON per task, named by the
  * URI-encoded task id, so one readdir tells status which tasks have one.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once, zod } from '../lazy-zod.js';
 import type { ScratchPaths } from '../scratch/paths.js';
@@ -44,10 +44,16 @@ export async function recordFailure(
   await rename(tmp, path);
 }
 
-/** One unlink (fs.rm would lstat first): every successful task calls this, and most have no record. */
-export async function clearFailure(scratch: Pick<ScratchPaths, 'failures'>, taskId: string): Promise<void> {
+/**
+ * Synchronous, and a lookup before the unlink: every successful task calls this and almost none
+ * has a record, so the usual cost is one cached negative lookup, not a thread-pool round trip
+ * and an ENOENT error object.
+ */
+export function clearFailure(scratch: Pick<ScratchPaths, 'failures'>, taskId: string): void {
+  const path = failurePath(scratch, taskId);
+  if (!existsSync(path)) return;
   try {
-    await unlink(failurePath(scratch, taskId));
+    unlinkSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }

@@ -67,7 +67,7 @@ export async function refreshStat(
   // From the text, not the parsed manifest: every other field goes back exactly as it was read.
   const doc = { ...(JSON.parse(text) as ManifestV2), stat };
   try {
-    await writeManifestAtomic(absDir, doc);
+    writeManifestAtomic(absDir, doc);
   } catch (e) {
     return notRefreshed(`cannot write the manifest: ${writeError(e)}`);
   }
