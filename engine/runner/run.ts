@@ -184,12 +184,12 @@ function startExecutor(source: ExecutorSource, plan: Plan): Promise<Executor> | 
 }
 
 /**
- * Tasks prepared ahead of their submission (input snapshot, log slot, output dir). Without a
- * bound every root task of a 500-task run prepares at once, and the first one reaches the
- * executor only after the thread pool worked through all of their file operations; the
- * executors queue submitted tasks themselves, so a short lead keeps them busy.
+ * Tasks prepared (input snapshot, log slot, output dir) and not started yet, at most. Without
+ * a bound every root task of a sweep prepares at once, and the first one starts only after
+ * all of their file operations; the executors queue what is submitted, so a short lead keeps
+ * them busy.
  */
-const PREPARE_AHEAD = 16;
+const PREPARE_AHEAD = 32;
 
 async function execute(
   opts: RunOptions,
@@ -496,6 +496,7 @@ async function execute(
         logPath: log.path,
         ...(ex.callsPrepare && prepare ? { prepare } : {}),
         onStart: (info) => {
+          order.started(ticket);
           n.queued = false;
           n.started = true;
           n.startedAt = info.startedAt;
@@ -548,6 +549,7 @@ async function execute(
       await fail(n, { reason: 'internal_error', exitCode: null, signal: null, detail: (e as Error).message, durationS: 0 });
     } finally {
       leave();
+      order.started(ticket); // never started, or started and over: either way it no longer leads
       inFlight--;
       maybeFinish();
     }

@@ -4,16 +4,22 @@
  * executor's FIFO queue, and so the order tasks start in, would be random rather than the
  * DAG's (with -j1, a run would not proceed the way `lc dag` lists it).
  *
- * It also bounds how far ahead tasks prepare (`ahead`): a ticket may start preparing once
- * fewer than `ahead` earlier tickets are still in line, so the first task is not held up by
- * the file operations of hundreds behind it.
+ * It also bounds how far ahead of the executor tasks prepare (`ahead`): at most `ahead`
+ * tickets are between "may prepare" and "started" (or given up), granted in ticket order.
+ * Preparation is synchronous file work; unbounded, the 2,000 root tasks of a sweep would all
+ * prepare in one go before the event loop could even hear that the executor is ready (the
+ * first task started 2.8 s late), and the executor's queue would hold them all.
  */
 export class SubmitOrder {
   private next = 0;
   private issued = 0;
   private readonly done = new Set<number>();
   private readonly waiting = new Map<number, () => void>();
-  private readonly preparing = new Map<number, () => void>();
+  /** Tickets allowed to prepare that have not started yet. */
+  private readonly lead = new Set<number>();
+  /** Waiting to prepare, in ticket order (tickets ask in the order they were issued). */
+  private toPrepare: { ticket: number; go: () => void }[] = [];
+  private toPrepareHead = 0;
 
   constructor(private readonly ahead = Infinity) {}
 
@@ -28,16 +34,32 @@ export class SubmitOrder {
     return new Promise((resolve) => this.waiting.set(ticket, resolve));
   }
 
-  /** Resolves once the ticket is fewer than `ahead` places from the front of the line. */
+  /** Resolves once fewer than `ahead` earlier tickets are prepared (or preparing) and not started. */
   mayPrepare(ticket: number): Promise<void> {
-    if (ticket < this.next + this.ahead) return Promise.resolve();
-    return new Promise((resolve) => this.preparing.set(ticket, resolve));
+    if (this.toPrepareHead === this.toPrepare.length && this.lead.size < this.ahead) {
+      this.lead.add(ticket);
+      return Promise.resolve();
+    }
+    return new Promise((go) => this.toPrepare.push({ ticket, go }));
+  }
+
+  /** The ticket's task started, or never will (skipped, failed, cancelled): one more may prepare. */
+  started(ticket: number): void {
+    if (!this.lead.delete(ticket)) return; // counted already
+    while (this.lead.size < this.ahead && this.toPrepareHead < this.toPrepare.length) {
+      const w = this.toPrepare[this.toPrepareHead++] as { ticket: number; go: () => void };
+      this.lead.add(w.ticket);
+      w.go();
+    }
+    if (this.toPrepareHead === this.toPrepare.length) {
+      this.toPrepare = [];
+      this.toPrepareHead = 0;
+    }
   }
 
   /** The ticket was used (submitted) or given up (skipped, failed before submitting). */
   leave(ticket: number): void {
     this.done.add(ticket);
-    const before = this.next;
     while (this.done.has(this.next)) {
       this.done.delete(this.next);
       this.next++;
@@ -46,14 +68,6 @@ export class SubmitOrder {
     if (wake) {
       this.waiting.delete(this.next);
       wake();
-    }
-    // the line moved up by (next - before): that many more tickets may prepare
-    for (let t = before + this.ahead; t < this.next + this.ahead; t++) {
-      const go = this.preparing.get(t);
-      if (go) {
-        this.preparing.delete(t);
-        go();
-      }
     }
   }
 }

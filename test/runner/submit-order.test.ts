@@ -34,40 +34,46 @@ describe('SubmitOrder', () => {
     expect(cTurn).toBe(true);
   });
 
-  test('with a lead of 2, a ticket prepares only once fewer than 2 earlier ones are still in line', async () => {
+  test('with a lead of 2, at most 2 tickets are prepared (or preparing) and not started', async () => {
     const order = new SubmitOrder(2);
     const t = Array.from({ length: 6 }, () => order.ticket());
-    const preparing = new Set<number>();
+    const leading = new Set<number>();
     let most = 0;
     const log: string[] = [];
     const go = async (ticket: number, giveUp = false) => {
       await order.mayPrepare(ticket);
-      preparing.add(ticket);
-      most = Math.max(most, preparing.size);
+      leading.add(ticket);
+      most = Math.max(most, leading.size);
       await new Promise((r) => setTimeout(r, 5 * (6 - ticket))); // later tickets prepare faster
       await order.turn(ticket);
-      preparing.delete(ticket);
       log.push(giveUp ? `gave up ${ticket}` : `submitted ${ticket}`);
       order.leave(ticket);
+      if (!giveUp) await new Promise((r) => setTimeout(r, 10)); // queued in the executor a while
+      leading.delete(ticket);
+      order.started(ticket);
     };
     await Promise.all(t.map((ticket) => go(ticket, ticket === 2)));
     expect(most).toBe(2);
     expect(log).toEqual(['submitted 0', 'submitted 1', 'gave up 2', 'submitted 3', 'submitted 4', 'submitted 5']);
   });
 
-  test('the first tickets prepare at once; none waits forever when earlier ones leave out of order', async () => {
+  test('submitting does not free a place, starting does; places are granted in ticket order', async () => {
     const order = new SubmitOrder(2);
     const [a, b, c, d] = [order.ticket(), order.ticket(), order.ticket(), order.ticket()];
-    let cMay = false;
-    let dMay = false;
+    const may: string[] = [];
     await Promise.all([order.mayPrepare(a), order.mayPrepare(b)]);
-    const pc = order.mayPrepare(c).then(() => (cMay = true));
-    const pd = order.mayPrepare(d).then(() => (dMay = true));
-    order.leave(b); // b leaves before a: the front of the line has not moved
+    const pc = order.mayPrepare(c).then(() => may.push('c'));
+    const pd = order.mayPrepare(d).then(() => may.push('d'));
+    order.leave(a);
+    order.leave(b); // both submitted, neither started
     await new Promise((r) => setTimeout(r, 10));
-    expect([cMay, dMay]).toEqual([false, false]);
-    order.leave(a); // now a and b are both gone: c and d may prepare
-    await Promise.all([pc, pd]);
-    expect([cMay, dMay]).toEqual([true, true]);
+    expect(may).toEqual([]);
+    order.started(b); // b starts first: the first waiter (c) may prepare
+    order.started(b); // counted once
+    await pc;
+    expect(may).toEqual(['c']);
+    order.started(a);
+    await pd;
+    expect(may).toEqual(['c', 'd']);
   });
 });
