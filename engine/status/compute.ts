@@ -13,6 +13,7 @@ import type { DirHashCache } from '../hash/dir-cache.js';
 import { DefinitionScan } from '../manifest/definition.js';
 import { fingerprintExternalSync, modeOf, type FingerprintMode } from '../manifest/inputs.js';
 import { readAllFailuresSync } from './failures.js';
+import { racyWindowMs } from './racy-window.js';
 import { ObservationCache } from './obs-cache.js';
 import type { Prefetched } from './prefetch.js';
 import { fullView, observeInOrder, type Observation } from './observe.js';
@@ -26,8 +27,9 @@ export interface StatusOptions {
   /** Use (and update) the observation cache in the scratch dir (default true). */
   observationCache?: boolean;
   /**
-   * Timestamps younger than this are not cached (default 2000 ms: a change within the same
-   * filesystem timestamp tick could go unseen). Tests set 0 to exercise the cached path.
+   * Timestamps younger than this are not cached (a change within the same file system
+   * timestamp tick could go unseen). Default: by file system, see racy-window.ts. Tests set 0
+   * to exercise the cached path.
    */
   racyWindowMs?: number;
   /** Results of startStatusPrefetch (prefetch.ts), started before the spec was loaded. */
@@ -54,7 +56,7 @@ export async function computeStatus(
   let cache: ObservationCache | undefined;
   const getCache =
     opts.observationCache === false ? undefined : () => (cache ??= ObservationCache.load(ctx.scratch.cache));
-  const racyMs = opts.racyWindowMs ?? 2000;
+  const racyMs = opts.racyWindowMs ?? racyWindowMs(ctx.root);
   const onEach = (t: Task, o: Observation) => env.statuses.set(t.id, decide(t, o, env));
   await observeInOrder(ctx.root, ordered, getCache, racyMs, onEach, opts.prefetched);
   cache?.save();

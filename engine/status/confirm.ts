@@ -16,7 +16,7 @@
  * Numbers, not BigInt: stat with `bigint: true` allocates about 1.4 KB per call (BigInts and
  * Dates); 30,000 of them per status of 10,000 tasks were the largest source of garbage. Times
  * as float milliseconds resolve to under a microsecond today, and any real change moves ctime
- * by at least the racy window (seconds), so nothing is lost for this comparison.
+ * by at least the racy window (100 ms or more), so nothing is lost for this comparison.
  *
  * Self-contained (they use only their arguments) because the status prefetch worker runs
  * them from source text, and the main thread runs the very same functions.

@@ -13,7 +13,8 @@
  *   - when the files matched the manifest's stat fingerprint: the times of the dir and each
  *     subdir and the identity of each file (confirm.ts says why that is enough). Any change
  *     there and the dir is listed and fingerprinted again.
- * Entries whose times are younger than the racy window (2 s) keep no tree, and a manifest
+ * Entries whose times are younger than the racy window (racy-window.ts: 100 ms on local file
+ * systems, 2 s on others) keep no tree, and a manifest
  * that young is not stored at all (a change within the same timestamp tick could go unseen,
  * git's "racy" case).
  *

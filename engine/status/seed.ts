@@ -5,8 +5,8 @@
  *
  * Only what can be vouched for is stored: the manifest must be the very file this process
  * wrote (same identity as right after writing: an edit or a rewrite since changes it), older
- * than the racy window, and the output's files must still match its stat fingerprint. Outputs
- * recorded in the last moments of a run are left for the next status to read.
+ * than the racy window (racy-window.ts), and the output's files must still match its stat
+ * fingerprint. Outputs recorded in the last moments of a run are left for the next status.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { MANIFEST_NAME } from '../manifest/schema.js';
 import type { Manifest } from '../manifest/schema.js';
 import { manifestIdentityWith, sameIdentity, type StatIdentity } from './confirm.js';
 import { ObservationCache } from './obs-cache.js';
+import { racyWindowMs } from './racy-window.js';
 import { treeOf } from './observe.js';
 import { slimOf, toView, type SlimView } from './view.js';
 
@@ -38,12 +39,12 @@ export function seedObservations(
   root: string,
   cacheDir: string,
   recorded: readonly RecordedOutput[],
-  racyWindowMs = 2000,
+  windowMs = racyWindowMs(root),
 ): number {
   if (recorded.length === 0) return 0;
   try {
     const cache = ObservationCache.load(cacheDir);
-    const racyBeforeMs = Date.now() - racyWindowMs;
+    const racyBeforeMs = Date.now() - windowMs;
     let stored = 0;
     for (const r of recorded) if (seedOne(cache, root, r, racyBeforeMs)) stored++;
     cache.save();

@@ -5,6 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { observationCachePath } from '../../engine/status/obs-cache.js';
 import { splitObservations } from '../../engine/status/obs-cache-format.js';
 import { computeStatus } from '../../engine/status/index.js';
+import {
+  DEFAULT_RACY_WINDOW_MS,
+  LOCAL_RACY_WINDOW_MS,
+  racyWindowForType,
+  racyWindowMs,
+} from '../../engine/status/racy-window.js';
 import { recordedOutput, seedObservations, type RecordedOutput } from '../../engine/status/seed.js';
 import { makeCtx, makeTask, materialise, tempRoot } from '../manifest/fixture.js';
 
@@ -50,6 +56,31 @@ describe('seedObservations', () => {
     const ctx = makeCtx(t.root, [task]);
     const { manifest } = await materialise(ctx, task.id, { 'x.txt': 'a' });
     const r = recordedOutput(ctx.root, task.outdir, manifest) as RecordedOutput;
-    expect(seedObservations(ctx.root, ctx.scratch.cache, [r])).toBe(0); // default window: 2 s
+    expect(seedObservations(ctx.root, ctx.scratch.cache, [r], 2000)).toBe(0);
+  });
+
+  it("uses the file system's window by default: outputs older than 100 ms on a local disk are stored", async () => {
+    const t = tempRoot('lc-seed-');
+    cleanup = t.cleanup;
+    expect(racyWindowMs(t.root)).toBe(LOCAL_RACY_WINDOW_MS); // test dirs are on ext4 or tmpfs
+    const task = makeTask({ universe: 'u', output: 'a', template: 'true' });
+    const ctx = makeCtx(t.root, [task]);
+    const { manifest } = await materialise(ctx, task.id, { 'x.txt': 'a' });
+    const r = recordedOutput(ctx.root, task.outdir, manifest) as RecordedOutput;
+    await new Promise((res) => setTimeout(res, 250)); // older than 100 ms, younger than 2 s
+    expect(seedObservations(ctx.root, ctx.scratch.cache, [r])).toBe(1);
+  });
+});
+
+describe('racy window by file system', () => {
+  it('is 100 ms where this machine stamps the files, 2 s on network and unknown file systems', () => {
+    expect(racyWindowForType(0xef53)).toBe(100); // ext4
+    expect(racyWindowForType(0x01021994)).toBe(100); // tmpfs
+    expect(racyWindowForType(0x58465342)).toBe(100); // xfs
+    expect(racyWindowForType(0x6969)).toBe(DEFAULT_RACY_WINDOW_MS); // NFS
+    expect(racyWindowForType(0x0bd00bd0)).toBe(DEFAULT_RACY_WINDOW_MS); // Lustre
+    expect(racyWindowForType(0x47504653)).toBe(DEFAULT_RACY_WINDOW_MS); // GPFS
+    expect(racyWindowForType(0x65735546)).toBe(DEFAULT_RACY_WINDOW_MS); // FUSE
+    expect(racyWindowMs('/no/such/path/for/lc')).toBe(DEFAULT_RACY_WINDOW_MS);
   });
 });
