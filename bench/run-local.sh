@@ -105,6 +105,9 @@ else
 fi
 
 # --- no-op lc run on the fully built project ---
+# After Snakemake's (killed) run: let its writeback finish so the no-op is not timed against it.
+sync
+sleep 2
 walls=()
 rss_noop=0
 for ((i = 0; i < noop_runs; i++)); do
