@@ -116,7 +116,7 @@ for ((i = 0; i < noop_runs; i++)); do
   [ "$r" -gt "$rss_noop" ] && rss_noop=$r
 done
 noop=$(printf '%s\n' "${walls[@]}" | median)
-note "| lc run (nothing to do, median of $noop_runs) | $noop | - | $rss_noop | 0 | first of them: ${walls[0]} s (reads the manifests the run wrote in its last 2 s) |"
+note "| lc run (nothing to do, median of $noop_runs) | $noop | - | $rss_noop | 0 | first of them: ${walls[0]} s |"
 
 # --- dedup sweep ---
 bash "$here/gen-dedup.sh" "$out/dedup" "$dedup_u" 0.5
