@@ -27,8 +27,9 @@ noop_runs=${RUN_BENCH_NOOP_RUNS:-3}
 peer_timeout=${SNAKEMAKE_TIMEOUT:-600}
 dedup_u=${RUN_BENCH_DEDUP_U:-100}
 
-# The previous run's files are deleted at the end, not now: ext4 skips inodes freed in the last
-# ~30 s when it allocates new ones, which slowed whichever command ran first by up to 2x.
+# The previous run's files are deleted after generation, and the timed runs start 35 s later:
+# ext4 skips inodes freed in the last ~30 s when it allocates new ones, which slowed whichever
+# command ran first by up to 2x (back to back, lc took 22 s instead of 14-17 s).
 [ -d "$out" ] && mv "$out" "$out.old.$$"
 mkdir -p "$out"
 results=$out/results.md
@@ -43,6 +44,11 @@ bash "$here/gen-run-sweep.sh" "$out" "$U" "$K"
 # One make tree per variant: nothing is deleted between timed runs.
 cp -r "$out/make" "$out/make-timed"
 cp -r "$out/make" "$out/make-mkdir"
+if compgen -G "$out.old.*" >/dev/null; then
+  rm -rf "$out".old.*
+  echo "waiting 35 s for the inodes just freed to age (ext4)..." >&2
+  sleep 35
+fi
 
 note "# lc run (local executor) vs make and Snakemake: $U x $K chain = $N tasks, -j2"
 note ""
@@ -116,7 +122,7 @@ for ((i = 0; i < noop_runs; i++)); do
   [ "$r" -gt "$rss_noop" ] && rss_noop=$r
 done
 noop=$(printf '%s\n' "${walls[@]}" | median)
-note "| lc run (nothing to do, median of $noop_runs) | $noop | - | $rss_noop | 0 | first of them: ${walls[0]} s |"
+note "| lc run (nothing to do, median of $noop_runs) | $noop | - | $rss_noop | 0 | each: ${walls[*]} s |"
 
 # --- dedup sweep ---
 bash "$here/gen-dedup.sh" "$out/dedup" "$dedup_u" 0.5
@@ -139,6 +145,5 @@ note "| all $N tasks ok | $lc_done | $([ "$lc_done" = "$N" ] && echo PASS || ech
 note "| no-op lc run <= 0.5 s | ${noop} s | $(pass "$noop" 0.5) |"
 note "| peak RSS < 300 MB | ${lc_rss} MiB | $(awk -v r="$lc_rss" 'BEGIN { print (r * 1.048576 < 300) ? "PASS" : "MISS" }') |"
 note "| dedup: prep runs 2 times, not $dedup_u | $dd_runs | $([ "$dd_runs" = 2 ] && echo PASS || echo MISS) |"
-rm -rf "$out".old.*
 echo >&2
 echo "results: $results" >&2
