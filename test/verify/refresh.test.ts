@@ -37,6 +37,16 @@ const withoutStat = (m: Record<string, unknown>) => ({ ...m, stat: undefined });
 const refresh = (ctx: EngineContext) => verifyTasks(ctx, ctx.dag.tasks, { jobs: 2, noCache: true, refresh: true });
 const outcome = (r: VerifyResult | undefined) => [r?.id, r?.passed, r?.refresh];
 
+/** The clean output of the chain fixture, touched (stat block stale), its manifest and listing as verify read them. */
+async function touchedCleanOutput() {
+  const { root } = await chain();
+  const dir = join(root, CLEAN);
+  touchAll(dir);
+  const { result, text } = readManifestKeepingText(dir);
+  if (result.kind !== 'ok') throw new Error('manifest unreadable');
+  return { dir, result, text, hashed: listFilesSync(dir) };
+}
+
 describe('verify --refresh (engine)', () => {
   it('records the new stat of touched outputs whose bytes match; nothing else in the manifest changes', async () => {
     const { root, ctx } = await chain();
@@ -108,12 +118,7 @@ describe('verify --refresh (engine)', () => {
   });
 
   it('a listing that differs from the hashed one is never recorded (file changed while hashing)', async () => {
-    const { root } = await chain();
-    const dir = join(root, CLEAN);
-    touchAll(dir);
-    const { result, text } = readManifestKeepingText(dir);
-    if (result.kind !== 'ok') throw new Error('manifest unreadable');
-    const hashed = listFilesSync(dir);
+    const { dir, result, text, hashed } = await touchedCleanOutput();
     // The bytes of c.csv change after the listing that was hashed, mtime put back: only the
     // ctime tells, and it is part of the comparison.
     const f = join(dir, 'c.csv');
@@ -135,12 +140,7 @@ describe('verify --refresh (engine)', () => {
   });
 
   it('a manifest rewritten after verify read it is not overwritten', async () => {
-    const { root } = await chain();
-    const dir = join(root, CLEAN);
-    touchAll(dir);
-    const { result, text } = readManifestKeepingText(dir);
-    if (result.kind !== 'ok') throw new Error('manifest unreadable');
-    const hashed = listFilesSync(dir);
+    const { dir, result, text, hashed } = await touchedCleanOutput();
     const p = join(dir, MANIFEST_NAME);
     const other = { ...readJson(p), host: 'someone-else' };
     writeFileSync(p, JSON.stringify(other));
