@@ -245,17 +245,14 @@ class Session:
             return
         t["cancelled"] = True
         client = self.cluster.client
-        # kill the process group wherever it runs, and keep a task that has not started yet from starting
-        await client.run(lc_dask_task.cancel_task, t["key"], force, on_error="ignore")
+        # a task not known to have started: the scheduler must not hand it to a worker any more
         if not t["started"]:
             await client.cancel([t["future"]], force=True)
+        # kill its process group wherever it runs; a worker it has not reached yet refuses it later
+        await client.run(lc_dask_task.cancel_task, t["key"], force, on_error="ignore")
 
     async def cancel_all(self):
-        for tid in list(self.tasks):
-            try:
-                await self.cancel(tid, force=True)
-            except Exception:
-                pass
+        await cancel_in_order([self], force=True)
         self.cluster.sessions.pop(self.prefix, None)
 
     async def reply(self, req):
@@ -317,6 +314,28 @@ class Session:
         return True
 
 
+async def cancel_in_order(sessions, force=False):
+    """Cancel every task of these sessions: all queued ones first, only then the running ones.
+    Killing a running task frees its worker slot, and Dask would hand that slot to a queued task
+    whose cancel had not reached the scheduler yet: it would start, only to be killed."""
+    if not sessions:
+        return
+    client = sessions[0].cluster.client
+    queued, running = [], []
+    for s in sessions:
+        for tid, t in list(s.tasks.items()):
+            t["cancelled"] = True
+            (running if t["started"] else queued).append((s, tid, t))
+    # the scheduler drops every queued task in one call; then the workers are told, in case
+    # one had started a task whose start event is still on its way (it is killed) or is about to
+    if queued:
+        await asyncio.gather(client.cancel([t["future"] for _, _, t in queued], force=True),
+                             return_exceptions=True)
+        await asyncio.gather(*(client.run(lc_dask_task.cancel_task, t["key"], force, on_error="ignore")
+                               for _, _, t in queued), return_exceptions=True)
+    await asyncio.gather(*(s.cancel(tid, force) for s, tid, _ in running), return_exceptions=True)
+
+
 async def drain(cluster):
     """The supervisor is stopping the session scheduler: tell every session first, then cancel
     its tasks exactly as lc's own cancel does (SIGTERM to the process group, SIGKILL after the
@@ -327,8 +346,7 @@ async def drain(cluster):
     for s in sessions:
         s.write({"type": "stopping"})
     graces = [t["grace"] for s in sessions for t in s.tasks.values()]
-    cancels = [s.cancel(tid) for s in sessions for tid in list(s.tasks)]
-    await asyncio.gather(*cancels, return_exceptions=True)
+    await cancel_in_order(sessions)
     # SIGKILL follows SIGTERM after the grace; a task whose worker is gone never reports
     deadline = time.time() + min(60.0, max(graces, default=0.0) + 5.0)
     while any(s.tasks for s in sessions) and time.time() < deadline:

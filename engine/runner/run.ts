@@ -382,12 +382,12 @@ async function execute(
       emit({ type: 'run_cancelling', t: Date.now(), reason: why, ...(detail !== undefined ? { detail } : {}) });
     }
     if (!executor) return;
-    for (const n of nodes.values()) {
-      if (n.state !== 'active') continue;
-      // Queued tasks never start; running ones are stopped only on a cancel, not after a failure.
-      if (n.queued) executor.cancel(n.task.id);
-      else if (n.started && why !== 'failure') executor.cancel(n.task.id, { force });
-    }
+    const active = [...nodes.values()].filter((n) => n.state === 'active');
+    // Queued tasks never start: cancelled first, so a slot freed by a killed task cannot go to
+    // one of them. Running ones are stopped only on a cancel, not after a failure.
+    for (const n of active) if (n.queued) executor.cancel(n.task.id);
+    if (why === 'failure') return;
+    for (const n of active) if (n.started) executor.cancel(n.task.id, { force });
   };
 
   const unsubscribe = opts.control?.onCancel((req: CancelRequest) => {

@@ -129,25 +129,27 @@ describe('stopping the session scheduler under a run', () => {
     await alloc?.release();
   });
 
-  test('SLURM: lc scheduler stop cancels the run’s tasks on both nodes; the next run completes them', async () => {
+  test('SLURM: lc scheduler stop cancels the run’s tasks on both nodes; none of the queued ones starts; the next run completes them', async () => {
     const cpus = Number(clusterEnv().LC_CLUSTER_CPUS);
-    // each task takes a whole node: two run (one per node), two wait
-    const project = writeProject(join(dir, 'slurm'), probeProject(4, cpus, 60));
+    // each task takes a whole node: two run (one per node), ten wait in Dask's queue. Killing a
+    // running task frees its node, which must not go to a queued task (the stop cancels those first)
+    const planned = 12;
+    const project = writeProject(join(dir, 'slurm'), probeProject(planned, cpus, 60));
     alloc = await allocate(2);
     const env = { ...alloc.env, LIGHTCONE_SCRATCH: join(dir, 'scratch-slurm') };
 
     const res = await runAndStopScheduler(project, env, 2);
-    expectCancelledByStop(res, project, 4, 2);
+    expectCancelledByStop(res, project, planned, 2);
     const sd = join(env.LIGHTCONE_SCRATCH, '.lightcone', 'scheduler', `slurm-${alloc.jobId}`);
     expect(await waitFor(() => !existsSync(join(sd, 'meta.json')), 30_000)).toBe(true);
     expect(processesMatching(env.LIGHTCONE_SCRATCH)).toEqual([]);
 
-    // a short recipe now: the next run starts a new scheduler and completes all four
-    writeProject(project, probeProject(4, cpus, 0.5));
+    // a short recipe now: the next run starts a new scheduler and completes them all
+    writeProject(project, probeProject(planned, cpus, 0.2));
     const again = await lc(['run', '--plain'], { cwd: project, env });
     expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
-    expect(again.stdout).toMatch(/done\s+4 ok/);
-    expect(manifestCount(project)).toBe(4);
+    expect(again.stdout).toMatch(new RegExp(`done\\s+${planned} ok`));
+    expect(manifestCount(project)).toBe(planned);
     await lc(['scheduler', 'stop'], { cwd: project, env });
   });
 
