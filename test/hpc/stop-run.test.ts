@@ -7,6 +7,8 @@
  *   - in a 2-node SLURM allocation, through the warm bridge (it announces the stop and cancels);
  *   - in local mode through a private bridge (socket path too long for a warm one), where the
  *     executor learns of the stop from the session's meta.json.
+ * And Ctrl-C of the run itself in an allocation: the same outcome, with the scheduler left up.
+ * In both SLURM cases ten tasks wait behind the two running ones, and none of them may start.
  */
 import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
@@ -150,6 +152,36 @@ describe('stopping the session scheduler under a run', () => {
     expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`done\\s+${planned} ok`));
     expect(manifestCount(project)).toBe(planned);
+    await lc(['scheduler', 'stop'], { cwd: project, env });
+  });
+
+  test('SLURM: Ctrl-C of lc run cancels its running tasks on both nodes, and none of the queued ones starts', async () => {
+    const cpus = Number(clusterEnv().LC_CLUSTER_CPUS);
+    const planned = 12;
+    const project = writeProject(join(dir, 'slurm-int'), probeProject(planned, cpus, 60));
+    alloc ??= await allocate(2);
+    const env = { ...alloc.env, LIGHTCONE_SCRATCH: join(dir, 'scratch-slurm-int'), NO_COLOR: '1' };
+    const run = execa(process.execPath, [LC, 'run', '--plain'], {
+      cwd: project,
+      env,
+      reject: false,
+      all: true,
+      timeout: 170_000,
+    });
+    let out = '';
+    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 120_000), out).toBe(true);
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.exitCode, out).toBe(130);
+    const { events } = await readJournal(latestJournal(scratchPaths(project, env)) as string);
+    // lc cancels the queued tasks before it stops the running ones: a node freed by a killed
+    // task never goes to a task that was about to be cancelled
+    expect(events.filter((e) => e.type === 'task_started')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'task_failed').map((e) => e.reason)).toEqual(['cancelled', 'cancelled']);
+    expect(events.at(-1)).toMatchObject({ type: 'run_finished', succeeded: 0, cancelled: 2, skipped: planned - 2 });
+    expect(manifestCount(project)).toBe(0);
+    expect(await waitFor(() => processesMatching('scripts/probe.sh').length === 0, 15_000)).toBe(true);
     await lc(['scheduler', 'stop'], { cwd: project, env });
   });
 
