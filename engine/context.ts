@@ -5,12 +5,13 @@
  */
 import type { Dag } from './dag/task.js';
 import type { ScratchPaths } from './scratch/paths.js';
-import type { Project } from './spec/model.js';
+import type { ProjectInfo } from './spec/info.js';
 
 export interface EngineContext {
   /** Absolute project root; task paths are relative to it. */
   root: string;
-  project: Project;
+  /** What is needed of the spec beyond the DAG (no spec tree: a project snapshot has none). */
+  project: ProjectInfo;
   dag: Dag;
   scratch: ScratchPaths;
 }

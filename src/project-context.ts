@@ -1,14 +1,19 @@
 /**
  * The shared start of every project command: find the project, load and validate the spec,
  * build the DAG, resolve scratch paths. It is on the hot path of every `lc` invocation, so it
- * does only that: no hashing, no directory walks beyond the spec's own files.
+ * does only that: no hashing, no directory walks beyond the spec's own files. When nothing the
+ * spec load depends on changed since the last one, the DAG comes from the project snapshot
+ * (engine/dag/snapshot.ts) instead.
  */
 import { buildDag } from '../engine/dag/index.js';
 import { unknownUniverseError } from '../engine/dag/select.js';
+import { codeIdentity, readSnapshot, writeSnapshot } from '../engine/dag/snapshot.js';
 import type { EngineContext } from '../engine/context.js';
 import { LcError, type Diagnostic } from '../engine/errors.js';
 import { scratchPaths } from '../engine/scratch/paths.js';
 import { loadProject } from '../engine/spec/index.js';
+import { projectInfo } from '../engine/spec/info.js';
+import type { Project } from '../engine/spec/model.js';
 import type { GlobalOptions } from './commands/command.js';
 import { findProjectRoot } from './project-root.js';
 
@@ -37,26 +42,45 @@ function invalid(diagnostics: Diagnostic[]): LcError {
 
 export async function openProject(g: GlobalOptions, opts: OpenProjectOptions = {}): Promise<ProjectContext> {
   const root = findProjectRoot(g.cwd, g.projectDir);
+  const scratch = scratchPaths(root);
+  const universes = opts.universes !== undefined && opts.universes.length > 0 ? opts.universes : undefined;
+  // Only the full DAG is kept: with -u, execution groups form within the chosen universes.
+  const code = universes ? undefined : codeIdentity();
+  const snap = code ? readSnapshot(scratch.cache, root, code) : undefined;
+  if (snap) return { root, project: snap.info, dag: snap.dag, scratch, warnings: snap.warnings };
+
+  const startedAt = Date.now();
+  const { ctx, deps } = await loadFresh(root, universes);
+  if (code)
+    writeSnapshot(scratch.cache, code, { info: ctx.project, dag: ctx.dag, warnings: ctx.warnings }, deps, startedAt);
+  return { ...ctx, scratch };
+}
+
+/** Like openProject, with the whole loaded spec as well (`lc dag` draws from it); never a snapshot. */
+export async function openFullProject(g: GlobalOptions): Promise<ProjectContext & { spec: Project }> {
+  const root = findProjectRoot(g.cwd, g.projectDir);
+  const { project, ctx } = await loadFresh(root, undefined);
+  return { ...ctx, scratch: scratchPaths(root), spec: project };
+}
+
+async function loadFresh(root: string, universes: string[] | undefined) {
   const loaded = await loadProject(root);
   const project = loaded.project;
   if (!project || loaded.diagnostics.some((d) => d.severity === 'error')) throw invalid(loaded.diagnostics);
 
-  let universes = opts.universes;
-  if (universes !== undefined && universes.length > 0) {
+  if (universes) {
     const known = project.universes.map((u) => u.id);
     const knownSet = new Set(known);
     for (const u of universes) if (!knownSet.has(u)) throw unknownUniverseError(known, u);
-  } else {
-    universes = undefined;
   }
   const built = buildDag(project, universes ? { universes } : {});
   const diagnostics = [...loaded.diagnostics, ...built.diagnostics];
   if (!built.dag || built.diagnostics.some((d) => d.severity === 'error')) throw invalid(diagnostics);
-  return {
+  const ctx = {
     root,
-    project,
+    project: projectInfo(project),
     dag: built.dag,
-    scratch: scratchPaths(root),
     warnings: diagnostics.filter((d) => d.severity === 'warning'),
   };
+  return { project, ctx, deps: loaded.deps };
 }

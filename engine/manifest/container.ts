@@ -8,7 +8,7 @@
  * status was Lightcone's worst performance bug (#166, #216); scripts the recipe calls are
  * hashed separately (scripts.ts).
  */
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { cachedFileHash } from '../hash/file-hash.js';
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
@@ -37,6 +37,5 @@ export function resolveContainer(ctx: EngineContext, task: Task): ContainerIdent
 
 /** Directory of the astra.yaml that declared the task's output (container paths are relative to it). */
 function specDir(ctx: EngineContext, task: Task): string {
-  const out = ctx.project?.outputs?.get(task.output);
-  return out ? dirname(out.node.file) : ctx.root;
+  return ctx.project?.outputSpecDirs?.get(task.output) ?? ctx.root;
 }

@@ -13,6 +13,7 @@ import type { Diagnostic } from '../errors.js';
 import { hasErrors } from '../errors.js';
 import { compile, Evaluation } from './choices.js';
 import { checkDocumentText } from './document.js';
+import { SpecDeps } from './deps.js';
 import { loadTree } from './load.js';
 import type { AnalysisNode, DecisionDecl, Project } from './model.js';
 import { resolveOutputs } from './resolve.js';
@@ -30,6 +31,8 @@ export { parseDuration, parseSize } from './resources.js';
 export interface LoadResult {
   project: Project | undefined;
   diagnostics: Diagnostic[];
+  /** The files, directory listings and paths this load depended on (see engine/dag/snapshot.ts). */
+  deps: SpecDeps;
 }
 
 /** Diagnostics in reading order: by file, then line, then column (stable otherwise). */
@@ -63,12 +66,13 @@ async function checkUniverseStructure(root: string): Promise<Diagnostic[]> {
 
 export async function loadProject(rootDir: string): Promise<LoadResult> {
   const root = resolve(rootDir);
-  const loaded = await loadTree(root);
+  const deps = new SpecDeps();
+  const loaded = await loadTree(root, deps);
   const diagnostics = [...loaded.diagnostics];
   const tree = loaded.tree;
   if (!tree) {
     diagnostics.push(...(await checkUniverseStructure(root)));
-    return { project: undefined, diagnostics: sortDiagnostics(diagnostics) };
+    return { project: undefined, diagnostics: sortDiagnostics(diagnostics), deps };
   }
 
   const f = new Findings();
@@ -80,7 +84,7 @@ export async function loadProject(rootDir: string): Promise<LoadResult> {
   // Resource and structure errors found while building (loaded.diagnostics) gate like semantic ones.
   if (hasErrors(f.list) || hasErrors(loaded.diagnostics)) {
     diagnostics.push(...(await checkUniverseStructure(root)));
-    return { project: undefined, diagnostics: sortDiagnostics(diagnostics) };
+    return { project: undefined, diagnostics: sortDiagnostics(diagnostics), deps };
   }
 
   const nodes = new Map<string, AnalysisNode>();
@@ -89,8 +93,8 @@ export async function loadProject(rootDir: string): Promise<LoadResult> {
     nodes.set(src.node.qid, src.node);
     for (const d of src.node.decisions.values()) decisions.set(d.qid, d);
   }
-  const outputs = resolveOutputs(tree, aliases, entries);
-  const resolver = new UniverseResolver(root, tree.node);
+  const outputs = resolveOutputs(tree, aliases, entries, deps);
+  const resolver = new UniverseResolver(root, tree.node, deps);
   const universes = await resolver.resolveAll();
   diagnostics.push(...resolver.diagnostics);
 
@@ -104,7 +108,7 @@ export async function loadProject(rootDir: string): Promise<LoadResult> {
     decisions,
     universes,
   };
-  return { project, diagnostics: sortDiagnostics(diagnostics) };
+  return { project, diagnostics: sortDiagnostics(diagnostics), deps };
 }
 
 export interface DefaultChoices {

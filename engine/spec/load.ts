@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
 import { DeclBuilder, newNode, type NodeSource } from './build.js';
+import type { SpecDeps } from './deps.js';
 import { checkDocumentText } from './document.js';
 import type { RawAnalysis } from './schema.js';
 import type { DocPath, Locator } from './yaml-source.js';
@@ -33,7 +34,8 @@ function readSmallText(file: string): string {
 }
 
 /** Read a text file, or a READ_FAILED diagnostic pointing at whoever referenced it. */
-export function readText(file: string, refBy?: { loc: Locator; path: DocPath }): { text?: string; diagnostic?: Diagnostic } {
+export function readText(file: string, refBy?: { loc: Locator; path: DocPath }, deps?: SpecDeps): { text?: string; diagnostic?: Diagnostic } {
+  deps?.read(file); // an unreadable file is a dependency too: the load failed because of it
   try {
     return { text: readSmallText(file) };
   } catch (e) {
@@ -64,11 +66,14 @@ class TreeLoader {
   readonly diagnostics: Diagnostic[] = [];
   private complete = true;
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly deps?: SpecDeps,
+  ) {}
 
   async load(): Promise<LoadedTree> {
     const file = join(this.root, SPEC_FILE);
-    const read = readText(file);
+    const read = readText(file, undefined, this.deps);
     if (read.text === undefined) return { tree: undefined, diagnostics: [read.diagnostic as Diagnostic] };
     const doc = await checkDocumentText('analysis', read.text, file);
     this.diagnostics.push(...doc.diagnostics);
@@ -154,7 +159,7 @@ class TreeLoader {
       return undefined;
     }
     const file = join(dir, SPEC_FILE);
-    const read = readText(file, { loc: f.loc, path: [...entryPath, 'path'] });
+    const read = readText(file, { loc: f.loc, path: [...entryPath, 'path'] }, this.deps);
     if (read.text === undefined) {
       const d = read.diagnostic as Diagnostic;
       d.message = `sub-analysis \`${key}\`: ${d.message}`;
@@ -185,6 +190,6 @@ class TreeLoader {
   }
 }
 
-export function loadTree(root: string): Promise<LoadedTree> {
-  return new TreeLoader(resolve(root)).load();
+export function loadTree(root: string, deps?: SpecDeps): Promise<LoadedTree> {
+  return new TreeLoader(resolve(root), deps).load();
 }

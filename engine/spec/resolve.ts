@@ -11,6 +11,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { NodeSource } from './build.js';
+import type { SpecDeps } from './deps.js';
 import type { InputBinding, OutputType, ResolvedOutput } from './model.js';
 import type { AliasTable } from './semantic/aliases.js';
 import { allNodes } from './semantic/context.js';
@@ -18,7 +19,7 @@ import type { EntryTable } from './semantic/outputs.js';
 
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
 
-function existingPath(source: string | undefined, dir: string, cache: Map<string, boolean>): string | undefined {
+function existingPath(source: string | undefined, dir: string, cache: Map<string, boolean>, deps?: SpecDeps): string | undefined {
   if (source === undefined || source === '' || URI.test(source)) return undefined;
   const abs = isAbsolute(source) ? source : resolve(dir, source);
   let exists = cache.get(abs);
@@ -30,12 +31,13 @@ function existingPath(source: string | undefined, dir: string, cache: Map<string
       exists = false;
     }
     cache.set(abs, exists);
+    deps?.probed(abs, exists);
   }
   return exists ? abs : undefined;
 }
 
 /** All outputs by qid, in tree order (a node's own outputs, then its children's). */
-export function resolveOutputs(root: NodeSource, t: AliasTable, entries: EntryTable): Map<string, ResolvedOutput> {
+export function resolveOutputs(root: NodeSource, t: AliasTable, entries: EntryTable, deps?: SpecDeps): Map<string, ResolvedOutput> {
   const out = new Map<string, ResolvedOutput>();
   const stats = new Map<string, boolean>();
   for (const src of allNodes(root)) {
@@ -65,7 +67,7 @@ export function resolveOutputs(root: NodeSource, t: AliasTable, entries: EntryTa
         if (c.decl.type) b.type = c.decl.type;
         if (c.decl.source !== undefined) b.source = c.decl.source;
         if (c.decl.analysisRef !== undefined) b.analysisRef = c.decl.analysisRef;
-        const path = existingPath(c.decl.source, c.src.dir, stats);
+        const path = existingPath(c.decl.source, c.src.dir, stats, deps);
         if (path !== undefined) b.path = path;
         inputs.push(b);
       });

@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
 import { compile, Evaluation, type CNode, type Compiled, type COutput } from './choices.js';
+import type { SpecDeps } from './deps.js';
 import { checkDocumentText } from './document.js';
 import { readText } from './load.js';
 import type { AnalysisNode, Universe } from './model.js';
@@ -26,17 +27,19 @@ export const UNIVERSES_DIR = 'universes';
 const UNIVERSE_EXT = /\.ya?ml$/;
 
 /** Universe files of one directory, sorted by file name (so `a.yaml` precedes `a.yml`). */
-export function universeFiles(dir: string): string[] {
+export function universeFiles(dir: string, deps?: SpecDeps): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return [];
+    names = [];
   }
-  return names
+  const files = names
     .filter((n) => UNIVERSE_EXT.test(n) && !n.startsWith('.'))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((n) => `${dir}/${n}`); // not path.join: 20,000 normalisations add up
+  deps?.listed(dir, files);
+  return files;
 }
 
 /** Clean files go straight from the tree to a RawUniverse; the rest through zod and the structure checks. */
@@ -87,13 +90,14 @@ export class UniverseResolver {
   constructor(
     private readonly root: string,
     tree: AnalysisNode,
+    private readonly deps?: SpecDeps,
   ) {
     this.compiled = compile(tree);
   }
 
   /** Read, check and resolve every universe file of the project root. */
   async resolveAll(): Promise<Universe[]> {
-    const files = universeFiles(join(this.root, UNIVERSES_DIR));
+    const files = universeFiles(join(this.root, UNIVERSES_DIR), this.deps);
     if (files.length === 0) {
       this.diagnostics.push({
         code: 'NO_UNIVERSES',
@@ -116,7 +120,7 @@ export class UniverseResolver {
   }
 
   private async resolveFile(file: string, byId: Map<string, string>): Promise<Universe | undefined> {
-    const read = readText(file);
+    const read = readText(file, undefined, this.deps);
     if (read.text === undefined) {
       this.diagnostics.push(read.diagnostic as Diagnostic);
       return undefined;
@@ -216,11 +220,11 @@ export class UniverseResolver {
       return undefined;
     }
     const dir = join(child.node.resultsBase, UNIVERSES_DIR);
-    const file = [join(dir, `${name}.yaml`), join(dir, `${name}.yml`)].find((f) => existsSync(f));
+    const file = [join(dir, `${name}.yaml`), join(dir, `${name}.yml`)].find((f) => this.exists(f));
     if (!file) {
       this.diagnostics.push(
         diagnosticAt(at, 'UNIVERSE_NOT_FOUND', `universe \`${uid}\`: sub-analysis \`${child.node.qid}\` has no universe \`${name}\` (looked for ${relative(this.root, join(dir, name))}.yaml)`, {
-          hint: `known there: ${universeFiles(dir).map(stem).join(', ') || '(none)'}`,
+          hint: `known there: ${universeFiles(dir, this.deps).map(stem).join(', ') || '(none)'}`,
         }),
       );
       return undefined;
@@ -230,11 +234,18 @@ export class UniverseResolver {
     return { raw: sub.doc, loc: sub.loc, path: [] };
   }
 
+  /** Does `path` exist? Recorded: the snapshot must notice when the answer changes. */
+  private exists(path: string): boolean {
+    const yes = existsSync(path);
+    this.deps?.probed(path, yes);
+    return yes;
+  }
+
   /** Structural check of every universe file of path-rooted sub-analyses (once each). */
   private async checkSubUniverseDirs(c: CNode): Promise<void> {
     if (c !== this.compiled.root && c.node.pathRooted) {
-      for (const file of universeFiles(join(c.node.resultsBase, UNIVERSES_DIR))) {
-        const read = readText(file);
+      for (const file of universeFiles(join(c.node.resultsBase, UNIVERSES_DIR), this.deps)) {
+        const read = readText(file, undefined, this.deps);
         if (read.text === undefined) {
           this.diagnostics.push(read.diagnostic as Diagnostic);
           this.subCache.set(file, { doc: undefined, loc: undefined });

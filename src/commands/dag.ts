@@ -7,7 +7,7 @@ import { LcError } from '../../engine/errors.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
 import { formatDiagnostic } from '../diagnostics.js';
-import { openProject } from '../project-context.js';
+import { openFullProject } from '../project-context.js';
 import { renderDagDot, renderTaskDot } from '../render/dag-dot.js';
 import { outputGraph } from '../render/dag-graph.js';
 import { writeDagJson } from '../render/dag-json.js';
@@ -59,7 +59,7 @@ export const command: Command = {
     }
     const universes = values.universe ?? [];
     // The whole DAG, so keys and execution groups are the same whatever -u says; -u filters.
-    const ctx = await openProject(g);
+    const ctx = await openFullProject(g);
     const p = paint(g.color);
     for (const w of ctx.warnings) process.stderr.write(formatDiagnostic(w, g.cwd, p) + '\n');
 
@@ -84,7 +84,7 @@ export const command: Command = {
       write(renderTaskMermaid(tasks));
       return 0;
     }
-    const graph = outputGraph(ctx.project, ctx.dag, tasks, positionals.length === 0);
+    const graph = outputGraph(ctx.spec, ctx.dag, tasks, positionals.length === 0);
     if (formats[0] === 'dot') write(renderDagDot(graph, name));
     else if (formats[0] === 'mermaid') write(renderDagMermaid(graph));
     else write(renderDagText(graph, { paint: p, name, ascii: Boolean(values.ascii) }));

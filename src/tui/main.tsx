@@ -33,7 +33,7 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
   metrics?.mark('projectOpened');
   const ctx = opts.ctx;
   // The whole project is loaded (the u key widens the filter later), so -u is checked here.
-  const known = ctx.project.universes.map((u) => u.id);
+  const known = ctx.project.universeIds;
   for (const u of opts.universes) if (!known.includes(u)) throw unknownUniverseError(known, u);
   const out = process.stdout;
   const controller = new TuiController({

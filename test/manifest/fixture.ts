@@ -11,7 +11,7 @@ import type { Dag, Task, TaskInput } from '../../engine/dag/task.js';
 import { recordSuccess } from '../../engine/manifest/record.js';
 import { snapshotInputs } from '../../engine/manifest/inputs.js';
 import { scratchPaths } from '../../engine/scratch/paths.js';
-import type { Project } from '../../engine/spec/model.js';
+import type { ProjectInfo } from '../../engine/spec/info.js';
 
 export function tempRoot(prefix = 'lc-manifest-'): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), prefix));
@@ -86,7 +86,12 @@ export function makeCtx(root: string, tasks: Task[]): EngineContext {
     universes: [...new Set(tasks.map((t) => t.universe))].sort(),
     outputs: [...new Set(tasks.map((t) => t.output))],
   };
-  const project = { root, outputs: new Map(), universes: [] } as unknown as Project;
+  const project: ProjectInfo = {
+    name: 'fixture',
+    specFile: join(root, 'astra.yaml'),
+    universeIds: [],
+    outputSpecDirs: new Map(),
+  };
   return { root, project, dag, scratch: scratchPaths(root, { LIGHTCONE_SCRATCH: join(root, '.scratch') }) };
 }
 

@@ -92,7 +92,7 @@ async function statusAsNobody(ctx: EngineContext): Promise<TaskStatus[]> {
     const { computeStatus } = await import(${JSON.stringify(dist)});
     const c = JSON.parse(process.argv[1]);
     c.dag.byId = new Map(c.dag.tasks.map((t) => [t.id, t]));
-    c.project = { outputs: new Map() };
+    c.project = { outputSpecDirs: new Map() };
     console.log(JSON.stringify(await computeStatus(c)));`;
   const payload = JSON.stringify({ root: ctx.root, scratch: ctx.scratch, dag: { tasks: ctx.dag.tasks } });
   const out = runAsNobody(script, payload);
