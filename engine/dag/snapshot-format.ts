@@ -11,6 +11,7 @@
 import { once, zod } from '../lazy-zod.js';
 import type { Diagnostic } from '../errors.js';
 import type { OutputType, Resources } from '../spec/model.js';
+import { resourcesSchema } from '../spec/resources-schema.js';
 import type { TaskInput } from './task.js';
 
 /** Bump on any change of layout or meaning. */
@@ -82,13 +83,7 @@ export const snapshotSchema = once(() => {
       path: str.optional(),
     }),
   ]);
-  const resources = z.object({
-    cpus: z.number(),
-    memoryBytes: z.number().optional(),
-    gpus: z.number(),
-    timeLimitS: z.number().optional(),
-    diskBytes: z.number().optional(),
-  });
+  const resources = resourcesSchema();
   const outputRow = z.tuple([str, z.enum(OUTPUT_TYPES), str, str.nullable(), resources]);
   const taskRow = z.tuple([
     str,

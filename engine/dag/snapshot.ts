@@ -72,7 +72,11 @@ export function readSnapshot(cacheDir: string, root: string, code: string): Open
     return undefined;
   }
   if (!looksLikeSnapshot(file) || file.code !== code || file.root !== root) return undefined;
-  if (!depsUnchanged(file)) return undefined;
+  try {
+    if (!depsUnchanged(file)) return undefined;
+  } catch {
+    return undefined; // a stat refused (permissions): a full load reports it properly
+  }
   return restore(file);
 }
 

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { deferred, once, zod } from '../lazy-zod.js';
 import type { RunEvent } from '../events.js';
+import { resourcesSchema } from '../spec/resources-schema.js';
 
 export const JOURNAL_FORMAT = 'lightcone-run-journal';
 export const JOURNAL_VERSION = 1;
@@ -27,13 +28,7 @@ function build() {
     argv: z.array(z.string()).optional(),
   });
 
-  const resources = z.object({
-    cpus: z.number(),
-    memoryBytes: z.number().optional(),
-    gpus: z.number(),
-    timeLimitS: z.number().optional(),
-    diskBytes: z.number().optional(),
-  });
+  const resources = resourcesSchema();
   const reason = z.object({
     kind: z.enum([
       'recipe',

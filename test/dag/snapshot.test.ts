@@ -49,6 +49,15 @@ async function snapshotted(root: string, cache: string): Promise<OpenedProject> 
   return opened;
 }
 
+/** The sweep project, aged past the racy window, with its snapshot written. */
+async function snapshottedSweep(): Promise<{ root: string; cache: string }> {
+  const root = writeProject(join(dir, `p${++n}`), sweepWithSharedPrep());
+  await settle();
+  const cache = join(root, '.cache');
+  await snapshotted(root, cache);
+  return { root, cache };
+}
+
 /** Everything a command sees, with Map and Set contents in their order. */
 function plain(o: OpenedProject): unknown {
   const d = o.dag;
@@ -138,10 +147,7 @@ describe('what a snapshot gives back', () => {
   }
 
   test('execution groups survive: tasks sharing a key keep their leader', async () => {
-    const root = writeProject(join(dir, `p${++n}`), sweepWithSharedPrep());
-    await settle();
-    const cache = join(root, '.cache');
-    await snapshotted(root, cache);
+    const { root, cache } = await snapshottedSweep();
     const back = readSnapshot(cache, root, CODE) as OpenedProject;
     const groups = back.dag.tasks.filter((t) => t.output === 'prep').map((t) => t.group);
     expect(groups).toEqual(['u0/prep', 'u0/prep', 'u0/prep', 'u3/prep', 'u3/prep', 'u3/prep']);
@@ -183,10 +189,7 @@ describe('a snapshot is refused when anything the load depended on changed', () 
   ];
   for (const [name, change] of changes) {
     test(name, async () => {
-      const root = writeProject(join(dir, `p${++n}`), sweepWithSharedPrep());
-      await settle();
-      const cache = join(root, '.cache');
-      await snapshotted(root, cache);
+      const { root, cache } = await snapshottedSweep();
       expect(readSnapshot(cache, root, CODE)).toBeDefined();
       change(root);
       expect(readSnapshot(cache, root, CODE)).toBeUndefined();
@@ -194,20 +197,14 @@ describe('a snapshot is refused when anything the load depended on changed', () 
   }
 
   test('a file that is not a universe file may come and go', async () => {
-    const root = writeProject(join(dir, `p${++n}`), sweepWithSharedPrep());
-    await settle();
-    const cache = join(root, '.cache');
-    await snapshotted(root, cache);
+    const { root, cache } = await snapshottedSweep();
     writeFileSync(join(root, 'universes/notes.txt'), 'hello\n');
     mkdirSync(join(root, 'results'));
     expect(readSnapshot(cache, root, CODE)).toBeDefined();
   });
 
   test('another lc build, another root, a damaged file: refused, never thrown', async () => {
-    const root = writeProject(join(dir, `p${++n}`), sweepWithSharedPrep());
-    await settle();
-    const cache = join(root, '.cache');
-    await snapshotted(root, cache);
+    const { root, cache } = await snapshottedSweep();
     expect(readSnapshot(cache, root, 'another-build')).toBeUndefined();
     expect(readSnapshot(cache, `${root}-moved`, CODE)).toBeUndefined();
     const path = snapshotPath(cache);
