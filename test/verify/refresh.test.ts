@@ -2,7 +2,7 @@
  * `verifyTasks({ refresh: true })` and its guards on real temp projects: what is rewritten (the
  * stat block only, as recordSuccess builds it), and every case where nothing may be written.
  */
-import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineContext } from '../../engine/context.js';
@@ -12,7 +12,7 @@ import { MANIFEST_NAME, type Manifest } from '../../engine/manifest/schema.js';
 import { statRecord } from '../../engine/manifest/stat-record.js';
 import { readManifestKeepingText, refreshStat, sameListing } from '../../engine/verify/refresh.js';
 import { verifyTasks, type VerifyResult } from '../../engine/verify/index.js';
-import { runAsNobody } from '../helpers/lc.js';
+import { verifyAsNobody } from './as-nobody.js';
 import { cleanFitChain } from '../manifest/fixture.js';
 
 let cleanup: (() => void) | undefined;
@@ -155,16 +155,8 @@ describe('verify --refresh (engine)', () => {
     const { root, ctx } = await chain();
     touchAll(join(root, CLEAN));
     chmodSync(root, 0o755);
-    const dist = join(__dirname, '..', '..', 'dist', 'engine', 'verify', 'index.js');
-    expect(existsSync(dist), 'run `npm run build` first').toBe(true);
-    const script = `
-      const { verifyTasks } = await import(${JSON.stringify(dist)});
-      const c = JSON.parse(process.argv[1]);
-      c.dag.byId = new Map(c.dag.tasks.map((t) => [t.id, t]));
-      console.log(JSON.stringify(await verifyTasks(c, c.dag.tasks, { jobs: 1, noCache: true, refresh: true })));`;
-    const payload = JSON.stringify({ root, scratch: ctx.scratch, dag: { tasks: ctx.dag.tasks } });
     const text = readFileSync(join(root, CLEAN, MANIFEST_NAME), 'utf8');
-    const rs = JSON.parse(runAsNobody(script, payload)) as VerifyResult[];
+    const rs = verifyAsNobody(ctx, { jobs: 1, noCache: true, refresh: true });
     expect(rs.map(outcome)).toEqual([
       ['u1/clean', true, { refreshed: false, reason: 'cannot write the manifest: EACCES (permission denied)' }],
       ['u1/fit', true, { refreshed: false, reason: null }],

@@ -2,7 +2,7 @@
 import { renameSync, rmSync, statSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAsNobody } from '../helpers/lc.js';
+import { verifyAsNobody } from './as-nobody.js';
 import type { EngineContext } from '../../engine/context.js';
 import { MANIFEST_NAME } from '../../engine/manifest/schema.js';
 import { verifyTasks, type VerifyResult } from '../../engine/verify/index.js';
@@ -155,17 +155,7 @@ describe('verifyTasks', () => {
     const { root, ctx } = await chain();
     chmodSync(root, 0o755);
     chmodSync(join(root, 'results/u1/fit/fit.txt'), 0o000);
-    const { existsSync } = await import('node:fs');
-    const dist = join(__dirname, '..', '..', 'dist', 'engine', 'verify', 'index.js');
-    expect(existsSync(dist), 'run `npm run build` first').toBe(true);
-    const script = `
-      const { verifyTasks } = await import(${JSON.stringify(dist)});
-      const c = JSON.parse(process.argv[1]);
-      c.dag.byId = new Map(c.dag.tasks.map((t) => [t.id, t]));
-      console.log(JSON.stringify(await verifyTasks(c, c.dag.tasks, { jobs: 2, noCache: true })));`;
-    const payload = JSON.stringify({ root, scratch: ctx.scratch, dag: { tasks: ctx.dag.tasks } });
-    const out = runAsNobody(script, payload);
-    const rs = JSON.parse(out) as VerifyResult[];
+    const rs = verifyAsNobody(ctx, { jobs: 2, noCache: true });
     expect([rs[0]?.passed, rs[0]?.detail]).toEqual([true, null]);
     expect([rs[1]?.failure, rs[1]?.detail]).toEqual([
       'unreadable',
