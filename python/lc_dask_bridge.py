@@ -48,6 +48,10 @@ def emit_fatal(code, message, hint=None):
     sys.stdout.flush()
 
 
+import lc_warnings  # noqa: E402 - before Dask, so deprecations in what follows are caught
+
+lc_warnings.install()
+
 try:
     import dask
     import distributed

@@ -8,7 +8,8 @@
   exec       exec a command (srun) after asking the kernel to SIGTERM it when the supervisor
              dies, so a kill -9 of the supervisor leaves nothing behind.
 
-Only stable distributed APIs (Scheduler/Worker/Security) are used: 2022.12 and current releases.
+Only stable distributed APIs (Scheduler/Worker/Security, a WorkerPlugin subclass) are used:
+2022.12 and current releases.
 """
 import argparse
 import asyncio
@@ -20,6 +21,8 @@ import signal
 import socket
 import sys
 import time
+
+import lc_warnings
 
 PR_SET_PDEATHSIG = 1
 
@@ -149,46 +152,9 @@ async def run_scheduler(args):
                 print(f"lc-scheduler: retiring workers failed: {e!r}", file=sys.stderr)
 
 
-def kill_running_tasks(grace_s=3.0):
-    """Tasks run in their own sessions, so they would outlive their worker: end them too."""
-    reg = sys.modules.get("_lc_worker_registry")
-    groups = [rec["pgid"] for rec in list(getattr(reg, "running", {}).values())] if reg else []
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        alive = []
-        for g in groups:
-            try:
-                os.killpg(g, sig)
-                alive.append(g)
-            except (ProcessLookupError, PermissionError):
-                pass
-        if not alive or sig == signal.SIGKILL:
-            return
-        deadline = time.time() + grace_s
-        while time.time() < deadline and any(_group_exists(g) for g in alive):
-            time.sleep(0.05)
-        groups = [g for g in alive if _group_exists(g)]
-
-
-def _group_exists(pgid):
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except (ProcessLookupError, PermissionError):
-        return False
-
-
-class KillTasksOnClose:
-    """Worker plugin: when the worker closes (retired, stopped), its tasks' process groups end
-    first; otherwise closing would wait for them, and they would outlive the worker."""
-
-    name = "lc-kill-tasks-on-close"
-
-    def teardown(self, worker):
-        kill_running_tasks()
-
-
 async def run_worker(args):
     from distributed import Worker
+    from lc_worker_plugin import KillTasksOnClose, kill_running_tasks
 
     res = node_resources(args)
     name = args.name or os.environ.get("SLURMD_NODENAME") or socket.gethostname()
@@ -219,6 +185,7 @@ async def run_worker(args):
 
 
 def main(argv):
+    lc_warnings.install()
     p = argparse.ArgumentParser(prog="lc_dask_launch")
     sub = p.add_subparsers(dest="cmd", required=True)
     sp = sub.add_parser("scheduler")
