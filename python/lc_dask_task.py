@@ -315,9 +315,10 @@ def node_stats(dask_worker=None):
         except psutil.Error:
             pass
     resources = {}
-    if dask_worker is not None:  # 2022.12 keeps it on the worker, newer releases on worker.state
-        resources = dict(getattr(dask_worker, "total_resources", None)
-                         or getattr(getattr(dask_worker, "state", None), "total_resources", None) or {})
+    if dask_worker is not None:
+        # Worker.state holds it in every supported release (2022.12 on); Worker.total_resources
+        # is a deprecated alias that warns and will go
+        resources = dict(dask_worker.state.total_resources or {})
     cpus_total = float(resources.get("cpus") or (dask_worker.nthreads if dask_worker else os.cpu_count() or 1))
     prev = reg.cpu_prev
     reg.cpu_prev = (now, cpu)
