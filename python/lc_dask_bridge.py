@@ -79,6 +79,27 @@ except Exception:  # old cloudpickle: workers must be able to import lc_dask_tas
     pass
 
 
+def _shipped_by_value(fn):
+    """`fn` wrapped so that Dask can only pickle it with cloudpickle, hence by value.
+
+    Since 2023 Dask pickles a submitted task whole, with plain pickle first, which stores a
+    module-level function by reference: an external scheduler then fails to unpickle the task
+    ("No module named 'lc_dask_task'"). A function made at run time has no importable name, so
+    plain pickle refuses it and Dask falls back to cloudpickle for the task, which ships
+    lc_dask_task's code by value (registered above). Made once, so 2022.12's per-function
+    pickle cache still hits. It costs ~0.5 ms and ~16 KB per task, so lc's own session
+    scheduler, whose processes import lc_dask_task from lc's python/ directory, gets the plain
+    function."""
+
+    def run(*args):
+        return fn(*args)
+
+    return run
+
+
+RUN_SHELL = _shipped_by_value(lc_dask_task.run_shell)
+
+
 def make_security(tls_dir):
     if not tls_dir:
         return None  # external scheduler: Dask's own configuration decides
@@ -95,8 +116,10 @@ def make_security(tls_dir):
 class Cluster:
     """The one Client of this bridge process, plus what sessions share (start events, workers)."""
 
-    def __init__(self, client):
+    def __init__(self, client, own):
         self.client = client
+        # lc's session scheduler (TLS, started by lc_dask_launch.py) or an external one
+        self.run_shell = lc_dask_task.run_shell if own else RUN_SHELL
         self.sessions = {}  # key prefix -> Session
         self.topic = f"lc-events-{os.getpid()}-{int(time.time() * 1000)}"
         self.workers = {}
@@ -211,7 +234,7 @@ class Session:
                 "timeLimitS": req.get("timeLimitS"), "graceS": req.get("graceS") or 5.0,
                 "resources": resources, "topic": self.cluster.topic}
         fut = self.cluster.client.submit(
-            lc_dask_task.run_shell, spec, key=key, resources=resources or None, pure=False, retries=0,
+            self.cluster.run_shell, spec, key=key, resources=resources or None, pure=False, retries=0,
         )
         self.tasks[tid] = {"key": key, "future": fut, "started": False, "cancelled": False,
                            "grace": float(spec["graceS"])}
@@ -447,7 +470,7 @@ async def stdio_main(args):
     except Exception as e:
         emit_fatal("DASK_CONNECT", f"cannot connect to the Dask scheduler: {type(e).__name__}: {e}")
         return 4
-    cluster = Cluster(client)
+    cluster = Cluster(client, own=bool(args.tls_dir))
     reader = asyncio.StreamReader(limit=1 << 24)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     await serve_stream(cluster, reader, StdoutWriter())
@@ -457,7 +480,7 @@ async def stdio_main(args):
 
 async def serve_main(args):
     client = await connect(args)
-    cluster = Cluster(client)
+    cluster = Cluster(client, own=bool(args.tls_dir))
     try:
         os.unlink(args.socket)
     except FileNotFoundError:
