@@ -288,6 +288,20 @@ describe('errors', () => {
     expect(r.stderr).not.toContain('Traceback');
   });
 
+  test('a distributed older than 2022.12: the error names the version and the floor, no traceback', async () => {
+    const pkg = join(dir, 'old-dask', 'distributed');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, '__init__.py'), '__version__ = "2022.5.0"\n');
+    const old = join(dir, 'python-with-old-dask');
+    writeFileSync(old, `#!/bin/sh\nPYTHONPATH=${join(dir, 'old-dask')} exec ${PY} "$@"\n`);
+    chmodSync(old, 0o755);
+    const r = await lc(['scheduler', 'start'], { cwd: project, env: env({ LC_PYTHON: old, SLURM_JOB_ID: '999999' }) });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`${old} (from LC_PYTHON) has Dask distributed 2022.5.0; lc needs 2022.12.0 or newer`);
+    expect(r.stderr).toContain('pip install -U distributed');
+    expect(r.stderr).not.toContain('Traceback');
+  });
+
   test('workers that cannot start: the error names the log file, and nothing is left running', async () => {
     // three workers asked of a two-node allocation: srun refuses the step
     const r = await lc(['scheduler', 'start'], {
