@@ -99,7 +99,14 @@ describe('the deprecation guard', () => {
 
   test('without LC_DEPRECATIONS nothing changes: the same calls run', async () => {
     const { out } = await py(CALLS, false);
-    expect(out).toMatchObject({ installed: false, deprecated: 'ran', pending: 'ran', future: 'ran', in_task: 'ran', in_thread: 'ran' });
+    expect(out).toMatchObject({
+      installed: false,
+      deprecated: 'ran',
+      pending: 'ran',
+      future: 'ran',
+      in_task: 'ran',
+      in_thread: 'ran',
+    });
   });
 
   test("lc's bridge and launcher turn the guard on when they start", async () => {
@@ -157,7 +164,8 @@ print(json.dumps(asyncio.run(main())))
     expect(out.lc).toBe('started');
     const [year, month] = String(out.version).split('.').map(Number) as [number, number];
     const checks = year > 2023 || (year === 2023 && month >= 9);
-    if (checks) expect(out.duck).toMatch(/^refused: (DeprecationWarning: Registering duck-typed plugins|AssertionError)/);
+    if (checks)
+      expect(out.duck).toMatch(/^refused: (DeprecationWarning: Registering duck-typed plugins|AssertionError)/);
     // Dask before 2023.9 (Debian 12's 2022.12) accepts anything: the Debian 13 lane proves the refusal
     else expect(out.duck).toBe('started');
   });

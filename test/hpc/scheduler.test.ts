@@ -130,7 +130,9 @@ describe('session scheduler in a SLURM allocation', () => {
       reject: false,
     });
     expect(stop.exitCode, stop.stderr).toBe(0);
-    expect(stop.stdout).toContain(`stopped the slurm scheduler ${String(m1.address)} (its supervisor ran on ${String(m1.host)})`);
+    expect(stop.stdout).toContain(
+      `stopped the slurm scheduler ${String(m1.address)} (its supervisor ran on ${String(m1.host)})`,
+    );
     expect(await waitFor(() => processesMatching(stateDir()).length === 0, 30_000)).toBe(true);
     expect(existsSync(join(stateDir(), 'meta.json'))).toBe(false);
   });
