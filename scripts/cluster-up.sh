@@ -11,6 +11,8 @@
 #
 # Settings: LC_CLUSTER_DIR (/tmp/lc-cluster), LC_CLUSTER_NODES (2), LC_CLUSTER_CPUS (nproc),
 # LC_CLUSTER_MEM_MB (4096), LC_CLUSTER_PORT (7817; slurmd k listens on PORT+k).
+# Under scripts/with-debian13.sh the daemons are the Debian 13 root's (its PATH runs them there,
+# and LC_STACK_ROOT names the root whose /etc/hosts the nodes see).
 # Needs root (slurmd, namespaces). Installs missing Debian packages via scripts/provision.sh.
 # Idempotent: when the cluster is already up with the same settings it only prints the env.
 # Also writes the env to $LC_CLUSTER_DIR/env for test suites.
@@ -158,8 +160,8 @@ for i in $(seq "$NODES"); do
   mkdir -p "$DIR/spool/node$i"
   # shellcheck disable=SC2016
   unshare --uts --mount --propagation private sh -c \
-    'mount --bind "$1" /etc/hosts && hostname "$2" && exec slurmd -f "$3" -N "$2"' \
-    sh "$DIR/hosts" "node$i" "$CONF" </dev/null >/dev/null 2>&1
+    'mount --bind "$1" "$4/etc/hosts" && hostname "$2" && exec slurmd -f "$3" -N "$2"' \
+    sh "$DIR/hosts" "node$i" "$CONF" "${LC_STACK_ROOT:-}" </dev/null >/dev/null 2>&1
 done
 for i in $(seq "$NODES"); do
   for _ in $(seq 100); do [ -s "$DIR/slurmd-node$i.pid" ] && break; sleep 0.1; done

@@ -5,8 +5,11 @@ import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export const CLUSTER_DIR = process.env.LC_CLUSTER_DIR ?? '/tmp/lc-cluster';
-/** Debian's interpreter: the one that sees python3-distributed (PATH may hold a pyenv one). */
-export const PY = '/usr/bin/python3';
+/**
+ * The lane's interpreter: LC_PYTHON (scripts/with-debian13.sh points it into the Debian 13 root),
+ * else Debian's, the one that sees python3-distributed (PATH may hold a pyenv one).
+ */
+export const PY = process.env.LC_PYTHON ?? '/usr/bin/python3';
 
 /** SLURM_CONF etc. of the running test cluster (written by scripts/cluster-up.sh). */
 export function clusterEnv(): Record<string, string> {
