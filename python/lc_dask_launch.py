@@ -2,7 +2,7 @@
 
   scheduler  a TLS-only Dask scheduler; writes Dask's scheduler file and an activity file
              (busy/idle, registered workers) that the supervisor reads for idle timeout and
-             readiness; on SIGTERM retires its workers and exits.
+             readiness; on SIGTERM or SIGUSR2 retires its workers and exits.
   worker     one Dask worker advertising this node's cpus, memory (bytes) and gpus as plain
              numbers (all three keys always, so no task can ask for a key it lacks).
   exec       exec a command (srun) after asking the kernel to SIGTERM it when the supervisor
@@ -22,6 +22,7 @@ import socket
 import sys
 import time
 
+import lc_network
 import lc_warnings
 
 PR_SET_PDEATHSIG = 1
@@ -109,15 +110,29 @@ def node_resources(args):
     return {"cpus": float(cpus), "memory": float(int(mem)), "gpus": float(gpus or 0)}
 
 
+def listen_on(args):
+    """Scheduler/Worker keywords for where to listen: --interface, --host, or this node's address
+    as the rest of the job reaches it (never a name that resolves to loopback)."""
+    if args.interface:
+        return {"interface": args.interface}
+    host = args.host or lc_network.reachable_host()
+    if host is None:
+        sys.exit(f"lc: no address of {socket.gethostname()} other than loopback is known; "
+                 "set scheduler.interface in .lightcone/lightcone.yaml (or LC_SCHEDULER_INTERFACE)")
+    return {"host": host}
+
+
 async def run_scheduler(args):
     from distributed import Scheduler
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for s in (signal.SIGTERM, signal.SIGINT):
+    # SIGUSR2: the stop that reaches a scheduler in an srun step (srun answers SIGTERM by
+    # killing the step at once, but forwards SIGUSR2 to it)
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR2):
         loop.add_signal_handler(s, stop.set)
     async with Scheduler(
-        host=args.host, port=0, protocol="tls", security=security(args.tls_dir),
+        port=0, protocol="tls", security=security(args.tls_dir), **listen_on(args),
         scheduler_file=args.scheduler_file, dashboard=False, dashboard_address=None,
     ) as s:
         last = None
@@ -153,12 +168,20 @@ async def run_scheduler(args):
 
 
 async def run_worker(args):
+    name = args.name or os.environ.get("SLURMD_NODENAME") or socket.gethostname()
+    with open(args.scheduler_file) as f:
+        address = json.load(f)["address"]
+    # before anything slow: fail in seconds, with a record the supervisor turns into one message
+    why = lc_network.check_reachable(address, args.tls_dir)
+    if why is not None:
+        lc_network.report_unreachable(os.path.dirname(args.scheduler_file), name, address, why)
+        print(f"lc-worker {name}: cannot reach the Dask scheduler at {address}: {why}", file=sys.stderr)
+        return 3
     from distributed import Worker
     from lc_worker_plugin import KillTasksOnClose, kill_running_tasks
 
     res = node_resources(args)
-    name = args.name or os.environ.get("SLURMD_NODENAME") or socket.gethostname()
-    host = args.host or os.environ.get("SLURMD_NODENAME") or socket.gethostname()
+    where = listen_on(args)
     # threads only bound concurrency from above; the cpus resource is what really limits it,
     # and fractional cpu requests need more threads than cores
     nthreads = max(4, int(math.ceil(res["cpus"])) * 4)
@@ -170,7 +193,7 @@ async def run_worker(args):
         loop.add_signal_handler(s, stop.set)
     async with Worker(
         scheduler_file=args.scheduler_file, nthreads=nthreads, resources=res,
-        memory_limit=int(res["memory"]), name=name, host=host, protocol="tls",
+        memory_limit=int(res["memory"]), name=name, protocol="tls", **where,
         security=security(args.tls_dir), local_directory=local_dir, dashboard=False,
         death_timeout=args.death_timeout, plugins=(KillTasksOnClose(),),
     ) as w:
@@ -189,7 +212,8 @@ def main(argv):
     p = argparse.ArgumentParser(prog="lc_dask_launch")
     sub = p.add_subparsers(dest="cmd", required=True)
     sp = sub.add_parser("scheduler")
-    sp.add_argument("--host", required=True)
+    sp.add_argument("--host")
+    sp.add_argument("--interface")
     sp.add_argument("--tls-dir", required=True)
     sp.add_argument("--scheduler-file", required=True)
     sp.add_argument("--activity-file", required=True)
@@ -199,6 +223,7 @@ def main(argv):
     wp.add_argument("--local-directory", required=True)
     wp.add_argument("--name")
     wp.add_argument("--host")
+    wp.add_argument("--interface")
     wp.add_argument("--cpus", type=float)
     wp.add_argument("--memory", type=float)
     wp.add_argument("--gpus", type=float)
@@ -217,7 +242,7 @@ def main(argv):
     elif args.cmd == "worker":
         if args.die_with_parent:
             die_with_parent()
-        asyncio.run(run_worker(args))
+        return asyncio.run(run_worker(args)) or 0
     return 0
 
 

@@ -6,6 +6,7 @@
  * python: /usr/bin/python3         # interpreter that imports `distributed`
  * scheduler:
  *   idle_timeout: 30m              # seconds, or 90s / 30m / 2h / 1h30m / 00:30:00
+ *   interface: hsn0                # network interface of scheduler and workers (default: chosen)
  * target: local                    # left over from Lightcone; accepted and ignored
  * ```
  *
@@ -22,7 +23,7 @@ import { LcError } from '../errors.js';
 export interface ProjectConfigValues {
   scratch_root?: string;
   python?: string;
-  scheduler?: { idle_timeout?: number | string };
+  scheduler?: { idle_timeout?: number | string; interface?: string };
 }
 
 export interface ProjectConfig {
@@ -110,10 +111,14 @@ function checkValues(v: unknown): ProjectConfigValues | CheckFailure {
     if (it !== undefined && typeof it !== 'number' && typeof it !== 'string') {
       return [['scheduler', 'idle_timeout'], 'must be seconds or a duration such as 30m'];
     }
+    const iface = (sched as Record<string, unknown>).interface;
+    if (iface !== undefined && iface !== null && (typeof iface !== 'string' || !/^[\w.:-]+$/.test(iface))) {
+      return [['scheduler', 'interface'], 'must be a network interface name such as hsn0 or ib0'];
+    }
   }
   const out: ProjectConfigValues = {};
   if (typeof o.scratch_root === 'string') out.scratch_root = o.scratch_root;
   if (typeof o.python === 'string') out.python = o.python;
-  if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string };
+  if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string; interface?: string };
   return out;
 }

@@ -1,7 +1,7 @@
 /**
- * The scheduler's user settings: `python:` and `scheduler.idle_timeout` from the project's
- * `.lightcone/lightcone.yaml` (engine/config/project-config.ts reads and checks the file),
- * overridden by LC_PYTHON and LC_SCHEDULER_IDLE_TIMEOUT.
+ * The scheduler's user settings: `python:`, `scheduler.idle_timeout` and `scheduler.interface`
+ * from the project's `.lightcone/lightcone.yaml` (engine/config/project-config.ts reads and checks
+ * the file), overridden by LC_PYTHON, LC_SCHEDULER_IDLE_TIMEOUT and LC_SCHEDULER_INTERFACE.
  */
 import { configError, readProjectConfig } from '../config/project-config.js';
 import { LcError } from '../errors.js';
@@ -15,6 +15,8 @@ export interface SchedulerSettings {
   /** Where `python` came from, for error messages. */
   pythonSource?: string;
   idleTimeoutS: number;
+  /** Network interface the scheduler and workers listen on (e.g. hsn0); default: chosen per node. */
+  interface?: string;
 }
 
 /** Seconds from `1800`, `"1800"`, or a duration (`"90s"`, `"30m"`, `"1h30m"`, `"00:30:00"`); undefined when malformed. */
@@ -44,6 +46,9 @@ export function readSchedulerSettings(projectRoot: string, env: NodeJS.ProcessEn
     }
     out.idleTimeoutS = s;
   }
+  const iface = config.values.scheduler?.interface;
+  if (typeof iface === 'string') out.interface = iface;
+  if (env.LC_SCHEDULER_INTERFACE?.trim()) out.interface = env.LC_SCHEDULER_INTERFACE.trim();
   if (env.LC_PYTHON) {
     out.python = env.LC_PYTHON;
     out.pythonSource = 'LC_PYTHON';

@@ -5,7 +5,6 @@
  *             `slurm-<jobid>`, shared by every project there; one worker per node via srun
  *   local     otherwise: one scheduler per project (key = hash of its path), workers here
  */
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LcError } from '../errors.js';
 import { projectHash, scratchPaths } from '../scratch/paths.js';
@@ -20,8 +19,8 @@ export type SchedulerContext =
       key: string;
       files: StateFiles;
       expectedWorkers: number;
-      /** Interface the scheduler listens on: loopback locally, the node's name in SLURM. */
-      bindHost: string;
+      /** Where the scheduler listens: loopback locally; in SLURM its node chooses (lc_network.py). */
+      bindHost?: string;
     };
 
 export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = process.env): SchedulerContext {
@@ -38,8 +37,6 @@ export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = p
       key,
       files: stateFiles(join(root, key)),
       expectedWorkers: Number.isInteger(nodes) && nodes > 0 ? nodes : 1,
-      // the default 127.0.0.1 would be unreachable from the other nodes
-      bindHost: env.SLURMD_NODENAME?.trim() || hostname(),
     };
   }
   const key = projectHash(projectRoot);

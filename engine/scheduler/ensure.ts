@@ -28,6 +28,7 @@ import {
   type StateFiles,
 } from './meta.js';
 import { isOurProcess, signalIfOurs, sleep, waitGone, procStartTime } from './proc.js';
+import { readStartFailure } from './start-failure.js';
 import { tlsFiles, type TlsFiles } from './tls.js';
 
 export interface SessionHandle {
@@ -163,7 +164,8 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
       idleTimeoutS: settings.idleTimeoutS,
       python: python.python,
       pythonDir: pythonDir(),
-      bindHost: ctx.bindHost,
+      ...(ctx.bindHost !== undefined ? { bindHost: ctx.bindHost } : {}),
+      ...(settings.interface !== undefined ? { interface: settings.interface } : {}),
       workerTimeoutS,
     };
     writeJsonFile(files.spawn, spec);
@@ -225,6 +227,14 @@ async function waitReady(
   for (;;) {
     const h = await liveHandle(files, false);
     if (h) return h;
+    // the supervisor says why before it shuts down (which can take a while): tell it now
+    const failure = readStartFailure(files);
+    if (failure) {
+      throw new LcError(failure.code, failure.message, {
+        context: { log: files.log, ...(failure.nodes ? { nodes: failure.nodes } : {}) },
+        ...(failure.hint ? { hint: failure.hint } : {}),
+      });
+    }
     const alive = procStartTime(pid) !== undefined && procStartTime(pid) === st;
     if (!alive) {
       const h2 = await liveHandle(files, false);
@@ -261,7 +271,15 @@ async function clearStale(files: StateFiles): Promise<void> {
       rmSync(`${files.ownerLock}.lock`, { recursive: true, force: true });
     }
   }
-  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn, files.stopRequest])
+  for (const p of [
+    files.meta,
+    files.schedulerFile,
+    files.activity,
+    files.socket,
+    files.spawn,
+    files.stopRequest,
+    files.startFailure,
+  ])
     rmSync(p, { force: true });
-  for (const p of [files.tls, files.work]) rmSync(p, { recursive: true, force: true });
+  for (const p of [files.tls, files.work, files.unreachable]) rmSync(p, { recursive: true, force: true });
 }

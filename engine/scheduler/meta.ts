@@ -6,6 +6,8 @@
  *   activity.json   busy/idle and registered workers, written by the Python scheduler
  *   scheduler.log   supervisor + scheduler + workers + bridge output
  *   stop-request.json  who asked the supervisor to stop (written by `stop` before its SIGTERM)
+ *   start-failure.json why a start failed (the supervisor, before it exits; kept like the log)
+ *   unreachable/    one file per worker that could not reach the scheduler (lc_network.py)
  *   tls/            per-session CA cert + certificate/key (0600)
  *   bridge.sock     the warm bridge (unix socket)
  *   work/           worker local directories
@@ -70,7 +72,10 @@ function build() {
     idleTimeoutS: z.number().positive(),
     python: z.string(),
     pythonDir: z.string(),
-    bindHost: z.string(),
+    /** Where the scheduler listens (local: loopback); absent: the node chooses (lc_network.py). */
+    bindHost: z.string().optional(),
+    /** Network interface for scheduler and workers (scheduler.interface), when configured. */
+    interface: z.string().optional(),
     /** Seconds to wait for the expected workers before giving up. */
     workerTimeoutS: z.number().positive(),
   });
@@ -82,7 +87,34 @@ function build() {
     workers: z.array(z.object({ name: z.string(), address: z.string(), resources: z.record(z.string(), z.number()) })),
   });
 
-  return { SchedulerModeSchema, MetaSchema, StopRequestSchema, SpawnSpecSchema, ActivitySchema };
+  /** Written by a worker (python/lc_network.py) that could not connect to the scheduler. */
+  const UnreachableSchema = z.object({
+    version: z.literal(1),
+    node: z.string(),
+    address: z.string(),
+    error: z.string(),
+    at: z.number(),
+  });
+
+  const StartFailureSchema = z.object({
+    version: z.literal(META_VERSION),
+    code: z.string(),
+    message: z.string(),
+    hint: z.string().optional(),
+    /** Nodes whose workers failed, when known. */
+    nodes: z.array(z.string()).optional(),
+    address: z.string().optional(),
+  });
+
+  return {
+    SchedulerModeSchema,
+    MetaSchema,
+    StopRequestSchema,
+    SpawnSpecSchema,
+    ActivitySchema,
+    UnreachableSchema,
+    StartFailureSchema,
+  };
 }
 
 const schemas = once(build);
@@ -92,17 +124,23 @@ export const MetaSchema: Schemas['MetaSchema'] = deferred(() => schemas().MetaSc
 export const StopRequestSchema: Schemas['StopRequestSchema'] = deferred(() => schemas().StopRequestSchema);
 export const SpawnSpecSchema: Schemas['SpawnSpecSchema'] = deferred(() => schemas().SpawnSpecSchema);
 export const ActivitySchema: Schemas['ActivitySchema'] = deferred(() => schemas().ActivitySchema);
+export const UnreachableSchema: Schemas['UnreachableSchema'] = deferred(() => schemas().UnreachableSchema);
+export const StartFailureSchema: Schemas['StartFailureSchema'] = deferred(() => schemas().StartFailureSchema);
 export type ManagedMode = z.infer<Schemas['SchedulerModeSchema']>;
 export type SchedulerMeta = z.infer<Schemas['MetaSchema']>;
 export type StopRequest = z.infer<Schemas['StopRequestSchema']>;
 export type SpawnSpec = z.infer<Schemas['SpawnSpecSchema']>;
 export type Activity = z.infer<Schemas['ActivitySchema']>;
+export type Unreachable = z.infer<Schemas['UnreachableSchema']>;
+export type StartFailure = z.infer<Schemas['StartFailureSchema']>;
 
 export interface StateFiles {
   dir: string;
   meta: string;
   spawn: string;
   stopRequest: string;
+  startFailure: string;
+  unreachable: string;
   schedulerFile: string;
   activity: string;
   log: string;
@@ -119,6 +157,8 @@ export function stateFiles(dir: string): StateFiles {
     meta: join(dir, 'meta.json'),
     spawn: join(dir, 'spawn.json'),
     stopRequest: join(dir, 'stop-request.json'),
+    startFailure: join(dir, 'start-failure.json'),
+    unreachable: join(dir, 'unreachable'),
     schedulerFile: join(dir, 'scheduler.json'),
     activity: join(dir, 'activity.json'),
     log: join(dir, 'scheduler.log'),

@@ -2,8 +2,9 @@
  * The session supervisor: a detached node process (own session, stdio to scheduler.log) that
  * owns one session scheduler for its whole life. It
  *   - holds the owner lock (proper-lockfile) so a second supervisor for the same dir exits;
- *   - makes the per-session TLS material, starts the TLS-only Dask scheduler, the workers
- *     (locally, or ONE `srun --overlap` step with a worker per node) and the warm bridge;
+ *   - makes the per-session TLS material, starts the TLS-only Dask scheduler (here, or in a
+ *     SLURM allocation as an `srun --overlap` step on its first node), the workers (here, or
+ *     ONE `srun --overlap` step with a worker per node) and the warm bridge (here);
  *   - marks meta.json `ready` once the expected workers registered;
  *   - stops everything when asked (SIGTERM), when idle for too long, when the srun step or the
  *     scheduler ends, or when the SLURM job is gone; then removes the state files. A stop first
@@ -30,8 +31,9 @@ import {
 } from './meta.js';
 import { awaitExit, startChild as spawnChild, terminate, type Child } from './children.js';
 import { procStartTime, sleep } from './proc.js';
-import { slurmJobGone } from './slurm.js';
+import { schedulerNode, slurmJobGone } from './slurm.js';
 import { createSessionTls } from './tls.js';
+import { readUnreachable, unreachableFailure, writeStartFailure } from './start-failure.js';
 
 const log = (msg: string): void => {
   process.stdout.write(`${new Date().toISOString()} lc-supervisor[${process.pid}]: ${msg}\n`);
@@ -99,18 +101,8 @@ export async function runSupervisor(dir: string): Promise<number> {
     await createSessionTls(files.tls);
     mkdirSync(files.work, { recursive: true, mode: 0o700 });
     const launch = join(spec.pythonDir, 'lc_dask_launch.py');
-    scheduler = startChild('scheduler', spec.python, [
-      launch,
-      'scheduler',
-      '--host',
-      spec.bindHost,
-      '--tls-dir',
-      files.tls,
-      '--scheduler-file',
-      files.schedulerFile,
-      '--activity-file',
-      files.activity,
-    ]);
+    const node = spec.mode === 'slurm' ? await schedulerNode(process.env) : undefined;
+    scheduler = startScheduler(spec, files, launch, startChild, node);
     meta.schedulerPid = scheduler.proc.pid;
     saveMeta();
     const address = await waitForAddress(files, scheduler, () => stopReason !== undefined, 60_000);
@@ -139,6 +131,10 @@ export async function runSupervisor(dir: string): Promise<number> {
     await monitor(spec, files, meta, saveMeta, { scheduler, workers, bridge }, () => stopReason, requestStop);
   } catch (e) {
     requestStop(`supervisor error: ${(e as Error).stack ?? String(e)}`, true);
+  }
+  if (stopReason?.error && meta.state === 'starting' && !existsSync(files.startFailure)) {
+    const message = `the Dask scheduler did not start (${stopReason.why}); see ${files.log}`;
+    writeStartFailure(files, { version: META_VERSION, code: 'SCHEDULER_START', message });
   }
   meta.state = 'stopping';
   meta.stopReason = stopReason?.why ?? 'stopped';
@@ -175,6 +171,46 @@ function childEnv(spec: SpawnSpec): NodeJS.ProcessEnv {
   return env;
 }
 
+/** --interface when configured, else --host when given (local: loopback); else the node chooses. */
+function listenArgs(spec: SpawnSpec): string[] {
+  if (spec.interface) return ['--interface', spec.interface];
+  return spec.bindHost ? ['--host', spec.bindHost] : [];
+}
+
+function startScheduler(
+  spec: SpawnSpec,
+  files: StateFiles,
+  launch: string,
+  startChild: (n: string, c: string, a: string[]) => Child,
+  node: string | undefined,
+): Child {
+  const args = [
+    launch,
+    'scheduler',
+    ...listenArgs(spec),
+    '--tls-dir',
+    files.tls,
+    '--scheduler-file',
+    files.schedulerFile,
+    '--activity-file',
+    files.activity,
+  ];
+  if (spec.mode === 'local') return startChild('scheduler', spec.python, args);
+  // Inside the allocation (lc's node, else the first): every node reaches it there, wherever lc
+  // runs (a salloc shell on the submit host, a login node), and the job's end takes it down.
+  const srun = [
+    'srun',
+    '--overlap',
+    '--nodes=1',
+    '--ntasks=1',
+    node ? `--nodelist=${node}` : '--relative=0',
+    '--job-name=lc-dask-scheduler',
+    spec.python,
+    ...args,
+  ];
+  return startChild('scheduler (srun)', spec.python, [launch, 'exec', '--', ...srun]);
+}
+
 function startWorkers(
   spec: SpawnSpec,
   files: StateFiles,
@@ -201,6 +237,7 @@ function startWorkers(
       '--die-with-parent',
     ]);
   }
+  if (spec.interface) workerArgs.push('--interface', spec.interface);
   const n = String(spec.expectedWorkers);
   // ONE step for all workers; --overlap so recipes can still run their own srun steps
   // (Lightcone #167), --whole so each worker's cgroup spans its node's whole allocation.
@@ -258,6 +295,14 @@ async function monitor(
   while (!stopReason()) {
     await sleep(200);
     if (stopReason()) break;
+    // first: a worker that cannot reach the scheduler is the cause of whatever follows
+    const unreachable = meta.state === 'starting' ? readUnreachable(files) : [];
+    if (unreachable.length > 0) {
+      const failure = unreachableFailure(unreachable, files.log);
+      writeStartFailure(files, failure);
+      requestStop(`${failure.message}: ${failure.hint ?? ''}`, true);
+      break;
+    }
     if (p.scheduler?.exited) requestStop('the Dask scheduler exited', meta.state !== 'ready');
     else if (p.workers?.exited)
       requestStop(
@@ -321,6 +366,21 @@ function stopRequestedBy(files: StateFiles, sig: NodeJS.Signals): string {
 /** How long the warm bridge may take to cancel the runs' tasks (it gives up itself after 60 s). */
 const DRAIN_MS = 70_000;
 
+/**
+ * SIGUSR2, which srun forwards to a scheduler in its step (srun answers SIGTERM by killing the
+ * step at once, before the scheduler could retire its workers); a local one takes it the same.
+ * SIGTERM, then SIGKILL, only if it is still there.
+ */
+async function stopScheduler(c: Child | undefined): Promise<void> {
+  if (!c || c.exited) return;
+  try {
+    c.proc.kill('SIGUSR2');
+  } catch {
+    return;
+  }
+  if (!(await awaitExit(c, 25_000))) await terminate(c, 5_000);
+}
+
 async function shutdown(p: Procs, all: Child[]): Promise<void> {
   // 0. runs attached to the warm bridge: it tells them the scheduler is stopping, cancels their
   //    tasks through the scheduler (so it must still be up), waits for the results and exits
@@ -333,7 +393,7 @@ async function shutdown(p: Procs, all: Child[]): Promise<void> {
     }
   }
   // 1. the scheduler retires its workers (they exit, so the srun step ends by itself), then closes
-  await terminate(p.scheduler, 25_000);
+  await stopScheduler(p.scheduler);
   // 2. the worker step: give it time to end cleanly, then srun forwards our SIGTERM to every task
   if (!(await awaitExit(p.workers, 15_000))) await terminate(p.workers, 10_000);
   // 3. the warm bridge (its sessions are gone with the scheduler)
@@ -344,6 +404,7 @@ async function shutdown(p: Procs, all: Child[]): Promise<void> {
 function removeState(files: StateFiles, clean: boolean): void {
   for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn, files.stopRequest])
     rmSync(p, { force: true });
-  for (const p of [files.tls, files.work]) rmSync(p, { recursive: true, force: true });
-  if (clean) rmSync(files.log, { force: true });
+  for (const p of [files.tls, files.work, files.unreachable]) rmSync(p, { recursive: true, force: true });
+  // a failed start keeps its log and its reason for the lc that waits, and for the user
+  if (clean) for (const p of [files.log, files.startFailure]) rmSync(p, { force: true });
 }

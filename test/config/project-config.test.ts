@@ -67,6 +67,17 @@ describe('.lightcone/lightcone.yaml', () => {
     expect(e.message).toMatch(/lightcone\.yaml:3: scheduler\.idle_timeout: 'soon' is not a duration/);
   });
 
+  it('scheduler.interface: taken from the file, LC_SCHEDULER_INTERFACE wins, a bad one names its line', () => {
+    const p = projectWithConfig('scheduler:\n  interface: hsn0\n');
+    expect(readSchedulerSettings(p, {}).interface).toBe('hsn0');
+    expect(readSchedulerSettings(p, { LC_SCHEDULER_INTERFACE: 'ib0' }).interface).toBe('ib0');
+    expect(readSchedulerSettings(projectWithConfig(), {}).interface).toBeUndefined();
+    const e = configErrorOf(() =>
+      readSchedulerSettings(projectWithConfig('scheduler:\n  idle_timeout: 30m\n  interface: [eth0]\n'), {}),
+    );
+    expect(e.message).toMatch(/lightcone\.yaml:3: scheduler\.interface: must be a network interface name/);
+  });
+
   it('no file: defaults', () => {
     expect(readSchedulerSettings(projectWithConfig(), {}).idleTimeoutS).toBe(30 * 60);
   });

@@ -312,10 +312,16 @@ describe('errors', () => {
     });
     expect(r.exitCode).toBe(1);
     const log = join(stateDir(), 'scheduler.log');
-    expect(r.stderr).toContain(`the Dask scheduler did not start; see ${log}`);
+    expect(r.stderr).toContain('the Dask scheduler did not start (the worker srun step ended');
+    expect(r.stderr).toContain(`; see ${log}`);
     expect(readFileSync(log, 'utf8')).toMatch(/srun/);
-    expect(processesMatching(stateDir())).toEqual([]);
-    expect(existsSync(join(stateDir(), 'meta.json'))).toBe(false);
+    // lc reports as soon as the supervisor knows why; the supervisor then cleans up
+    expect(
+      await waitFor(
+        () => processesMatching(stateDir()).length === 0 && !existsSync(join(stateDir(), 'meta.json')),
+        30_000,
+      ),
+    ).toBe(true);
     // stop clears the kept log too
     expect((await lc(['scheduler', 'stop'], { cwd: project, env: env() })).exitCode).toBe(0);
     expect(existsSync(stateDir())).toBe(false);
