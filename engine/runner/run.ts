@@ -14,6 +14,7 @@ import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
+import { LcError } from '../errors.js';
 import { upstreamClosure } from '../dag/index.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, RunEvent, RunEventListener } from '../events.js';
@@ -34,7 +35,8 @@ import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './type
 
 type Outcome = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'cancelled';
 /** Why a run stops scheduling (the run_cancelling event's reason). */
-type StopReason = 'failure' | 'signal' | 'user' | 'scheduler';
+/** 'executor': the executor could not be made (a scheduler that did not start): nothing ran. */
+type StopReason = 'failure' | 'signal' | 'user' | 'scheduler' | 'executor';
 
 interface Node {
   run: PlannedRun;
@@ -194,6 +196,18 @@ function startExecutor(source: ExecutorSource, plan: Plan): Promise<Executor> | 
  */
 const PREPARE_AHEAD = 32;
 
+/** The executor's error, saying that no task started (none is recorded as failed). */
+function notStarted(e: unknown, count: number): Error {
+  const tasks = `${count} task${count === 1 ? '' : 's'} not started`;
+  if (e instanceof LcError)
+    return new LcError(e.code, `${e.message} (${tasks})`, {
+      context: { ...e.context, notStarted: count },
+      ...(e.hint !== undefined ? { hint: e.hint } : {}),
+      cause: e,
+    });
+  return new LcError('EXECUTOR', `${(e as Error).message ?? String(e)} (${tasks})`, { cause: e });
+}
+
 async function execute(
   opts: RunOptions,
   plan: Plan,
@@ -278,6 +292,8 @@ async function execute(
 
   const order = new SubmitOrder(PREPARE_AHEAD);
   let stopping: StopReason | null = null;
+  /** Why the executor could not be made: the run's one error, not a failure of every task. */
+  let executorError: unknown;
   let inFlight = 0;
   let open = nodes.size;
   let resolveDone!: () => void;
@@ -314,7 +330,8 @@ async function execute(
     for (const n of nodes.values()) {
       if (n.state !== 'waiting') continue;
       settle(n, 'skipped');
-      emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason: stopping === 'failure' ? 'stopped' : 'cancelled' });
+      const reason = stopping === 'failure' || stopping === 'executor' ? 'stopped' : 'cancelled';
+    emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason });
     }
     finished = true;
     resolveDone();
@@ -376,7 +393,7 @@ async function execute(
     if (next.waitFor === 0) dispatch(next);
   };
 
-  const stop = (why: StopReason, force = false, detail?: string) => {
+  const stop = (why: Exclude<StopReason, 'executor'>, force = false, detail?: string) => {
     if (!stopping) {
       stopping = why;
       emit({ type: 'run_cancelling', t: Date.now(), reason: why, ...(detail !== undefined ? { detail } : {}) });
@@ -468,7 +485,15 @@ async function execute(
       const exP = getExecutor();
       const inputs = await snapshotInputs(ctx, task, snapOpts);
       // Only read so far: a run whose executor cannot be made creates no log or output dir.
-      const ex = executor ?? (executor = await exP);
+      let ex: Executor;
+      try {
+        ex = executor ?? (executor = await exP);
+      } catch (e) {
+        // every task waits on the same executor: stop once, start nothing, blame no task
+        executorError ??= e;
+        stopping ??= 'executor';
+        return skip(n);
+      }
       if (stopping) return skip(n);
       const absOut = join(ctx.root, task.outdir);
       // Directory creation happens now, in the thread pool, while other tasks run; a dir we
@@ -632,6 +657,7 @@ async function execute(
     unsubscribe?.();
     unwatch?.();
   }
+  if (executorError !== undefined) throw notStarted(executorError, summary.skipped);
 
   summary.failures = failures;
   summary.wallS = (Date.now() - t0) / 1000;
