@@ -2,7 +2,8 @@
 # Stop lc's private test cluster started by scripts/cluster-up.sh (LC_CLUSTER_DIR,
 # default /tmp/lc-cluster): cancel its jobs, stop the daemons it recorded (each pid checked
 # against its command line first, so a reused pid is never hit), then anything still living
-# in its nodes' UTS namespaces (job steps, Dask workers). Quiet; safe to run twice.
+# in its nodes' UTS namespaces (job steps, Dask workers), and the nodes' network namespaces and
+# bridge (netns mode). Quiet; safe to run twice.
 # --purge also removes the state dir.
 set -uo pipefail
 
@@ -42,7 +43,15 @@ term_then_kill() {
 }
 
 declare -A PID=()
-while read -r name pid; do [ -n "$name" ] && PID[$name]=$pid; done < "$DIR/started"
+NETNS=()
+BRIDGES=()
+while read -r name pid; do
+  case $name in
+    netns) NETNS+=("$pid") ;;
+    bridge) BRIDGES+=("$pid") ;;
+    ?*) PID[$name]=$pid ;;
+  esac
+done < "$DIR/started"
 
 # 1. jobs, while the controller still answers
 if [ -n "${PID[slurmctld]:-}" ] && ours "${PID[slurmctld]}"; then
@@ -90,6 +99,17 @@ done
 left=""
 for name in "${!PID[@]}"; do ours "${PID[$name]}" && left+=" $name(${PID[$name]})"; done
 if [ -n "$left" ]; then echo "cluster-down: still running:$left" >&2; exit 1; fi
+
+# 5. the nodes' network (netns mode): namespaces (their veth ends go with them), then the bridge
+for ns in "${NETNS[@]}"; do
+  # a process still inside would keep the namespace's network alive
+  for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+  ip netns delete "$ns" 2>/dev/null
+done
+for br in "${BRIDGES[@]}"; do ip link delete "$br" 2>/dev/null; done
+for ns in "${NETNS[@]}"; do [ ! -e "/run/netns/$ns" ] || left+=" netns($ns)"; done
+for br in "${BRIDGES[@]}"; do ! ip link show "$br" >/dev/null 2>&1 || left+=" bridge($br)"; done
+if [ -n "$left" ]; then echo "cluster-down: still there:$left" >&2; exit 1; fi
 rm -f "$DIR/started" "$DIR/settings" "$DIR/env" "$DIR"/*.pid "$DIR/munge/pid"
 [ "$PURGE" = 1 ] && rm -rf "$DIR"
 exit 0

@@ -11,9 +11,9 @@
 # binaries through the same names. The mounts vanish with the namespace: nothing is left
 # mounted on the host, and deleting the root can never reach through to host files.
 #
-# Exports for the command: LC_PYTHON (the root's python3), LC_CLUSTER_DIR and LC_CLUSTER_PORT
-# (a test cluster of its own, beside the host stack's), LC_STACK_ROOT, LC_HPC_LANE (the lane's
-# name with the versions found).
+# Exports for the command: LC_PYTHON (the root's python3), LC_CLUSTER_DIR, LC_CLUSTER_PORT and
+# LC_CLUSTER_SUBNET (a test cluster of its own, beside the host stack's), LC_STACK_ROOT,
+# LC_HPC_LANE (the lane's name with the versions found).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -66,6 +66,7 @@ export PATH="$BIN:$PATH"
 export LC_PYTHON=$BIN/python3
 export LC_CLUSTER_DIR=${LC_DEBIAN13_CLUSTER_DIR:-/tmp/lc-cluster-debian13}
 export LC_CLUSTER_PORT=${LC_DEBIAN13_CLUSTER_PORT:-7917}
+export LC_CLUSTER_SUBNET=${LC_DEBIAN13_CLUSTER_SUBNET:-10.214.0}
 versions=$("$LC_PYTHON" -c 'import sys, distributed; print("%d.%d" % sys.version_info[:2], distributed.__version__.split("+")[0])')
 slurm=$(chroot "$ROOT" slurmd -V | awk '{ print $2 }')
 export LC_HPC_LANE="hpc (debian 13: slurm ${slurm%.*}, distributed ${versions#* }, python ${versions% *})"

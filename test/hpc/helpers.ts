@@ -28,6 +28,14 @@ export function clusterEnv(): Record<string, string> {
   return env;
 }
 
+/** Node i's address on the test cluster's network: its own in netns mode, loopback in uts mode. */
+export function nodeAddress(env: Record<string, string>, i: number): string {
+  return env.LC_CLUSTER_NET === 'netns' ? `${env.LC_CLUSTER_SUBNET}.${10 + i}` : '127.0.0.1';
+}
+
+/** The host of a Dask address (tls://10.0.0.1:8786). */
+export const addressHost = (address: string): string => address.replace(/^\w+:\/\//, '').replace(/:\d+$/, '');
+
 export interface Allocation {
   jobId: string;
   /** What `lc` sees inside the allocation. */

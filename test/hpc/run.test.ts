@@ -1,14 +1,25 @@
 /**
- * `lc run` inside real SLURM allocations: `salloc -N2 lc run --plain` spreads tasks over both
- * nodes within each node's cpus, a second run in the allocation reuses the session scheduler,
- * the end of the allocation takes the scheduler down, and an sbatch job's log is plain text.
+ * `lc run` inside real SLURM allocations, on a network where every node has its own address:
+ * `salloc -N2 lc run --plain` (lc in the submit host's shell) spreads tasks over both nodes within
+ * each node's cpus from a scheduler on the first node, a second run reuses it, the end of the
+ * allocation takes it down; lc run inside the first node works the same; an sbatch job's log is
+ * plain text; and a scheduler the workers cannot reach is reported within seconds, as one error.
  */
 import { execa } from 'execa';
 import { existsSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LC, tempDir, writeProject } from '../helpers/lc.js';
-import { clusterEnv, killMatching, probeProject, processesMatching, waitFor } from './helpers.js';
+import {
+  addressHost,
+  allocate,
+  clusterEnv,
+  killMatching,
+  nodeAddress,
+  probeProject,
+  processesMatching,
+  waitFor,
+} from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -92,6 +103,11 @@ describe('lc run in SLURM allocations', () => {
     expect(maxOverlapPerHost(probes(project))).toBe(1);
 
     const m1 = readFileSync(`${snap}-meta1.json`, 'utf8');
+    // lc ran on the submit host; the scheduler runs inside the allocation, on its first node,
+    // at an address the other node reaches (never loopback)
+    const meta1 = JSON.parse(m1) as { host: string; address: string };
+    expect(addressHost(meta1.address)).toBe(nodeAddress(env, 1));
+    if (env.LC_CLUSTER_NET === 'netns') expect(meta1.address).not.toMatch(/127\.0\.0\.|localhost/);
     expect(readFileSync(`${snap}-meta2.json`, 'utf8')).toBe(m1); // same scheduler, same supervisor
     const workers = (f: string) =>
       (JSON.parse(readFileSync(f, 'utf8')) as { workers: { address: string }[] }).workers.map((w) => w.address).sort();
@@ -102,6 +118,80 @@ describe('lc run in SLURM allocations', () => {
     const jobId = readFileSync(join(project, 'jobid'), 'utf8').trim();
     const sd = join(scratch, '.lightcone', 'scheduler', `slurm-${jobId}`);
     expect(await waitFor(() => !existsSync(sd) && processesMatching(scratch).length === 0, 60_000)).toBe(true);
+  });
+
+  test('lc inside the first node (srun -N1 -n1 --overlap lc run --plain in salloc): tasks on both nodes, the scheduler there', async () => {
+    const env = clusterEnv();
+    const cpus = Number(env.LC_CLUSTER_CPUS);
+    const project = writeProject(join(dir, 'inside'), probeProject(4, cpus, 0.5));
+    const scratch = join(dir, 'scratch-inside');
+    const script = [
+      'set -e',
+      `"${process.execPath}" "${LC}" run --plain > run.out 2>&1`,
+      `cp ${scratch}/.lightcone/scheduler/slurm-$SLURM_JOB_ID/meta.json meta.json`,
+      'hostname > lc-host',
+    ].join('\n');
+    // as a user types it in the salloc shell: the step's environment is SLURM's own
+    const r = await execa('salloc', ['-N2', '--exclusive', 'srun', '-N1', '-n1', '--overlap', 'bash', '-c', script], {
+      cwd: project,
+      env: { ...env, LIGHTCONE_SCRATCH: scratch, NO_COLOR: '1' },
+      reject: false,
+      timeout: 170_000,
+    });
+    const out = existsSync(join(project, 'run.out')) ? readFileSync(join(project, 'run.out'), 'utf8') : '';
+    expect(r.exitCode, `${r.stderr}\n${out}`).toBe(0);
+    expect(out).toMatch(/done\s+4 ok/);
+    expect(readFileSync(join(project, 'lc-host'), 'utf8').trim()).toBe('node1');
+    expect(new Set(manifests(project).map((m) => m.host))).toEqual(new Set(['node1', 'node2']));
+    const meta = JSON.parse(readFileSync(join(project, 'meta.json'), 'utf8')) as { host: string; address: string };
+    expect(meta.host).toBe('node1');
+    expect(addressHost(meta.address)).toBe(nodeAddress(env, 1));
+    // the step ended, and its processes (the supervisor among them) with it
+    expect(await waitFor(() => processesMatching(scratch).length === 0, 60_000)).toBe(true);
+  });
+
+  test('a scheduler the workers cannot reach: one clear error within 10 s, no task failed, nothing left running', async () => {
+    const alloc = await allocate(2);
+    try {
+      const project = writeProject(join(dir, 'unreachable'), probeProject(3, 1, 0.1));
+      const scratch = join(dir, 'scratch-unreachable');
+      const env = { ...alloc.env, LIGHTCONE_SCRATCH: scratch, NO_COLOR: '1' };
+      // loopback: node1's own worker reaches it there, node2's cannot
+      const t0 = Date.now();
+      const r = await execa(process.execPath, [LC, 'run', '--plain'], {
+        cwd: project,
+        env: { ...env, LC_SCHEDULER_INTERFACE: 'lo' },
+        reject: false,
+        timeout: 60_000,
+      });
+      const took = Date.now() - t0;
+      expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+      expect(took).toBeLessThan(10_000);
+      const log = join(scratch, '.lightcone', 'scheduler', `slurm-${alloc.jobId}`, 'scheduler.log');
+      expect(r.stderr).toMatch(
+        /the Dask workers on node2 cannot reach the session scheduler at tls:\/\/127\.0\.0\.1:\d+/,
+      );
+      expect(r.stderr).toContain(`see ${log}`);
+      expect(r.stderr).toContain('3 tasks not started');
+      expect(r.stderr).toContain('127.0.0.1 is a loopback address');
+      expect(r.stdout + r.stderr).not.toMatch(/internal error|internal_error|Traceback/);
+      // nothing recorded as a failure: every task is simply not built
+      const st = await execa(process.execPath, [LC, 'status', '--json'], { cwd: project, env, reject: false });
+      const tasks = (JSON.parse(st.stdout) as { tasks: { state: string }[] }).tasks;
+      expect(tasks.map((t) => t.state)).toEqual(['missing', 'missing', 'missing']);
+      expect(await waitFor(() => processesMatching(scratch).length === 0, 30_000)).toBe(true);
+      // and the next run, on the default address, works
+      const again = await execa(process.execPath, [LC, 'run', '--plain'], {
+        cwd: project,
+        env,
+        reject: false,
+        timeout: 120_000,
+      });
+      expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+      await execa(process.execPath, [LC, 'scheduler', 'stop'], { cwd: project, env, reject: false });
+    } finally {
+      await alloc.release();
+    }
   });
 
   test('sbatch a script that runs lc run --plain: the job completes and its log is clean plain text', async () => {
