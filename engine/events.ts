@@ -9,6 +9,26 @@ import type { StaleReason, TaskState } from './status/types.js';
 
 export type ExecutorName = 'local' | 'dask';
 
+/** How an execution ended, as an executor reports it (engine/executors/executor.ts). */
+export const EXEC_END_REASONS = ['exit', 'signal', 'time_limit', 'cancelled', 'spawn_error', 'does_not_fit'] as const;
+export type ExecEndReason = (typeof EXEC_END_REASONS)[number];
+
+/**
+ * Why a task failed: how its execution ended, or what the runner could not do around it
+ * (record its manifest, take a deduplicated leader's outputs, anything unexpected).
+ */
+export const FAIL_REASONS = [...EXEC_END_REASONS, 'manifest_error', 'dedup_error', 'internal_error'] as const;
+export type FailReason = (typeof FAIL_REASONS)[number];
+
+/** What a run did with the tasks it planned; one declaration for the event, summary and TUI. */
+export interface RunCounts {
+  succeeded: number;
+  failed: number;
+  blocked: number;
+  cancelled: number;
+  skipped: number;
+}
+
 export interface PlannedTask {
   id: string;
   reasons: StaleReason[];
@@ -62,8 +82,7 @@ export type RunEvent =
       durationS: number;
       exitCode: number | null;
       signal: string | null;
-      /** `exit`, `signal`, `time_limit`, `cancelled`, `spawn_error`, `manifest_error`, `does_not_fit`. */
-      reason: string;
+      reason: FailReason;
       logPath: string;
       /** Last lines of the log (at most 20). */
       tail: string[];
@@ -89,18 +108,13 @@ export type RunEvent =
    * or the session scheduler being stopped under it (`detail` says by whom or why).
    */
   | { type: 'run_cancelling'; t: number; reason: 'signal' | 'user' | 'failure' | 'scheduler'; detail?: string }
-  | {
+  | ({
       type: 'run_finished';
       t: number;
       runId: string;
-      succeeded: number;
-      failed: number;
-      blocked: number;
-      cancelled: number;
-      skipped: number;
       wallS: number;
       cpuS: number;
-    };
+    } & RunCounts);
 
 export type RunEventType = RunEvent['type'];
 

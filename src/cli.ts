@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     return await cmd.run(args, g);
   } catch (e) {
     printError(e, cwd, p);
-    if (e instanceof LcError && (e.code === 'USAGE' || e.code === 'ERR_PARSE_ARGS')) return 2;
+    if (e instanceof LcError && e.code === 'USAGE') return 2;
     return 1;
   } finally {
     cancelEarlyPrefetch();

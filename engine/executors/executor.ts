@@ -3,7 +3,7 @@
  * logs, manifests and events; an executor only places shell commands on slots and reports
  * how they ended.
  */
-import type { ExecutorName } from '../events.js';
+import type { ExecEndReason, ExecutorName } from '../events.js';
 import type { Resources } from '../spec/model.js';
 
 export interface ExecRequest {
@@ -37,8 +37,8 @@ export interface ExecResult {
   finishedAt: number;
   exitCode: number | null;
   signal: string | null;
-  /** Why it ended, when not a plain exit: `time_limit`, `cancelled`, `spawn_error`, `does_not_fit`. */
-  reason: 'exit' | 'signal' | 'time_limit' | 'cancelled' | 'spawn_error' | 'does_not_fit';
+  /** Why it ended: a plain `exit`, a `signal`, or `time_limit`, `cancelled`, `spawn_error`, `does_not_fit`. */
+  reason: ExecEndReason;
   /** Human detail for spawn errors or does-not-fit. */
   detail?: string;
   /** CPU seconds used by the task's processes, when known. */

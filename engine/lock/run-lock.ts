@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { LcError } from '../errors.js';
+import { errorMessage, LcError } from '../errors.js';
 import { deferred, once, zod } from '../lazy-zod.js';
 import type { ScratchPaths } from '../scratch/paths.js';
 
@@ -284,7 +284,7 @@ export async function acquireRunLock(scratch: ScratchPaths, opts: AcquireOptions
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new LcError('RUN_LOCK_ERROR', `cannot take the run lock ${lockDir}: ${(e as Error).message}`, {
+        throw new LcError('RUN_LOCK_ERROR', `cannot take the run lock ${lockDir}: ${errorMessage(e)}`, {
           context: { lockDir },
           cause: e,
         });

@@ -3,6 +3,7 @@
  * events arrive in batches so a 5,000-task sweep copies the task map once per frame, not once
  * per event.
  */
+import { assertNever } from '../errors.js';
 import type { RunEvent } from '../events.js';
 import type { TaskStatus } from '../status/types.js';
 import type { MonitorAction, ProjectShape } from './actions.js';
@@ -67,6 +68,28 @@ export function initialState(o: InitialOptions): ViewState {
 
 /** Log lines loaded for the full-screen viewer; older lines stay in the file. */
 export const LOG_LINES_KEPT = 5000;
+
+/** Actions the user's keys cause; reduce() handles the engine's facts itself. */
+type UiAction = Exclude<
+  MonitorAction,
+  {
+    type:
+      | 'project'
+      | 'status'
+      | 'run_events'
+      | 'run_starting'
+      | 'run_aborted'
+      | 'attach'
+      | 'detach'
+      | 'utilisation'
+      | 'scheduler'
+      | 'executor'
+      | 'tick'
+      | 'resize'
+      | 'log'
+      | 'message';
+  }
+>;
 
 export function reduce(state: ViewState, action: MonitorAction): ViewState {
   switch (action.type) {
@@ -346,6 +369,8 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
           if (task.live === 'queued' || task.live === 'running') setTask(endAttempt(task));
         }
         break;
+      default:
+        assertNever(ev);
     }
   }
 
@@ -355,7 +380,7 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
 // ---------------------------------------------------------------------------------------------
 // User intent
 
-function reduceUi(state: ViewState, action: MonitorAction): ViewState {
+function reduceUi(state: ViewState, action: UiAction): ViewState {
   const u = state.ui;
   switch (action.type) {
     case 'select_output':
@@ -438,7 +463,7 @@ function reduceUi(state: ViewState, action: MonitorAction): ViewState {
     case 'interrupt_reset':
       return u.interrupts === 0 ? state : ui(state, { interrupts: 0 });
     default:
-      return state;
+      return assertNever(action);
   }
 }
 

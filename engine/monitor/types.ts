@@ -3,7 +3,7 @@
  * events, utilisation snapshots and key presses by the reducer in ./reducer.ts. Pure data: no
  * React, no I/O. Components never read the engine directly, only a FrameModel built from this.
  */
-import type { ExecutorName } from '../events.js';
+import type { ExecutorName, RunCounts } from '../events.js';
 import type { NodeUtilisation } from '../executors/executor.js';
 import type { OutputType } from '../spec/model.js';
 import type { StaleReason, TaskState } from '../status/types.js';
@@ -107,15 +107,7 @@ export interface RunView {
   startedAt?: number;
   elapsedS: number;
   etaS: number | null;
-  finished?: {
-    succeeded: number;
-    failed: number;
-    blocked: number;
-    cancelled: number;
-    skipped: number;
-    wallS: number;
-    at: number;
-  };
+  finished?: RunCounts & { wallS: number; at: number };
 }
 
 export const idleRun = (): RunView => ({

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { deferred, once, zod } from '../lazy-zod.js';
-import type { RunEvent } from '../events.js';
+import { FAIL_REASONS, type RunEvent } from '../events.js';
 import { resourcesSchema } from '../spec/resources-schema.js';
 
 export const JOURNAL_FORMAT = 'lightcone-run-journal';
@@ -101,7 +101,7 @@ function build() {
       durationS: z.number(),
       exitCode: z.number().nullable(),
       signal: z.string().nullable(),
-      reason: z.string(),
+      reason: z.enum(FAIL_REASONS),
       logPath: z.string(),
       tail: z.array(z.string()),
     }),

@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlink
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LcError } from '../errors.js';
+import { errorMessage, LcError } from '../errors.js';
 import type { RunEvent } from '../events.js';
 import type { ScratchPaths } from '../scratch/paths.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, JournalHeaderSchema, RunEventSchema, type JournalHeader } from './journal-schema.js';
@@ -129,7 +129,7 @@ function parseHeader(line: string, path: string): JournalHeader {
   try {
     raw = JSON.parse(line);
   } catch (e) {
-    throw new LcError('JOURNAL_INVALID', `${path}: the first line is not JSON: ${(e as Error).message}`);
+    throw new LcError('JOURNAL_INVALID', `${path}: the first line is not JSON: ${errorMessage(e)}`);
   }
   const r = JournalHeaderSchema.safeParse(raw);
   if (!r.success) {
@@ -202,7 +202,7 @@ export function requestCancel(header: JournalHeader, opts: { force?: boolean } =
     if (opts.force) setTimeout(() => process.kill(header.pid, 'SIGINT'), 50).unref();
     return { ok: true };
   } catch (e) {
-    return { ok: false, reason: (e as Error).message };
+    return { ok: false, reason: errorMessage(e) };
   }
 }
 

@@ -14,10 +14,10 @@ import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
-import { LcError } from '../errors.js';
+import { errorMessage, LcError } from '../errors.js';
 import { upstreamClosure } from '../dag/index.js';
 import type { Task } from '../dag/task.js';
-import type { ExecutorName, RunEvent, RunEventListener } from '../events.js';
+import type { ExecutorName, FailReason, RunEvent, RunEventListener } from '../events.js';
 import type { ExecResult, Executor } from '../executors/executor.js';
 import { acquireRunLock, lockDirOf, type RunLock } from '../lock/run-lock.js';
 import { DefinitionScan, recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
@@ -205,7 +205,7 @@ function notStarted(e: unknown, count: number): Error {
       ...(e.hint !== undefined ? { hint: e.hint } : {}),
       cause: e,
     });
-  return new LcError('EXECUTOR', `${(e as Error).message ?? String(e)} (${tasks})`, { cause: e });
+  return new LcError('EXECUTOR', `${errorMessage(e)} (${tasks})`, { cause: e });
 }
 
 async function execute(
@@ -417,7 +417,7 @@ async function execute(
    * queued task only after this continuation ran (see the local executor's finish), so without
    * --keep-going nothing new starts once a failure is known.
    */
-  const fail = async (n: Node, r: { reason: string; exitCode: number | null; signal: string | null; detail?: string; durationS: number }) => {
+  const fail = async (n: Node, r: { reason: FailReason; exitCode: number | null; signal: string | null; detail?: string; durationS: number }) => {
     const cancelled = r.reason === 'cancelled';
     settle(n, cancelled ? 'cancelled' : 'failed');
     const tail = n.logPath ? tailLogFile(n.logPath, 20) : [];
@@ -560,7 +560,7 @@ async function execute(
             inputs,
           });
         } catch (e) {
-          return await fail(n, { reason: 'manifest_error', exitCode: 0, signal: null, detail: (e as Error).message, durationS });
+          return await fail(n, { reason: 'manifest_error', exitCode: 0, signal: null, detail: errorMessage(e), durationS });
         }
         remember(task, recorded.manifest);
         return succeed(n, durationS, recorded.manifest.data_version, recorded.warnings);
@@ -574,7 +574,7 @@ async function execute(
         ...(res.reason === 'time_limit' ? { detail: `time limit of ${task.resources.timeLimitS}s reached` } : {}),
       });
     } catch (e) {
-      await fail(n, { reason: 'internal_error', exitCode: null, signal: null, detail: (e as Error).message, durationS: 0 });
+      await fail(n, { reason: 'internal_error', exitCode: null, signal: null, detail: errorMessage(e), durationS: 0 });
     } finally {
       leave();
       order.started(ticket); // never started, or started and over: either way it no longer leads
@@ -615,7 +615,7 @@ async function execute(
         reason: 'dedup_error',
         exitCode: null,
         signal: null,
-        detail: `could not take the outputs of ${sourceId}: ${(e as Error).message}`,
+        detail: `could not take the outputs of ${sourceId}: ${errorMessage(e)}`,
         durationS: (Date.now() - started) / 1000,
       });
     } finally {

@@ -4,7 +4,7 @@
  */
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
-import type { ExecutorName, PlannedTask } from '../events.js';
+import type { ExecutorName, FailReason, PlannedTask, RunCounts } from '../events.js';
 import type { Executor } from '../executors/executor.js';
 import type { StatusOptions } from '../status/index.js';
 import type { RunControl } from './control.js';
@@ -47,25 +47,20 @@ export interface RunOptions {
 
 export interface TaskProblem {
   id: string;
-  reason: string;
+  reason: FailReason;
   exitCode: number | null;
   signal: string | null;
   logPath: string;
 }
 
-export interface RunSummary {
+export interface RunSummary extends RunCounts {
   runId: string;
   dryRun: boolean;
   plan: PlannedTask[];
   /** Considered tasks that were already ok. */
   upToDate: number;
-  succeeded: number;
   /** Of the succeeded: outputs taken from another member of the execution group. */
   deduplicated: number;
-  failed: number;
-  blocked: number;
-  cancelled: number;
-  skipped: number;
   wallS: number;
   cpuS: number;
   failures: TaskProblem[];

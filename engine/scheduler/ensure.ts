@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import lockfile from 'proper-lockfile';
-import { LcError } from '../errors.js';
+import { errorMessage, LcError } from '../errors.js';
 import { findDaskPython, pythonDir } from '../executors/dask/python.js';
 import { readSchedulerSettings } from './config.js';
 import { checkLoginNode, schedulerContext, type SchedulerMode } from './context.js';
@@ -137,7 +137,7 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
   } catch (e) {
     throw new LcError(
       'SCHEDULER_LOCK',
-      `cannot take the scheduler spawn lock ${files.spawnLock}.lock: ${(e as Error).message}`,
+      `cannot take the scheduler spawn lock ${files.spawnLock}.lock: ${errorMessage(e)}`,
     );
   }
   try {

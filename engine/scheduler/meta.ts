@@ -98,7 +98,7 @@ function build() {
 
   const StartFailureSchema = z.object({
     version: z.literal(META_VERSION),
-    code: z.string(),
+    code: z.enum(['SCHEDULER_START', 'SCHEDULER_UNREACHABLE']),
     message: z.string(),
     hint: z.string().optional(),
     /** Nodes whose workers failed, when known. */

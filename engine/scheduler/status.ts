@@ -11,6 +11,7 @@ import { probeAddress, schedulerAlive, supervisorAlive, type SessionHandle } fro
 import { ActivitySchema, readJsonFile, readMeta } from './meta.js';
 import { sleep } from './proc.js';
 import { tlsFiles } from './tls.js';
+import { errorMessage } from '../errors.js';
 
 export const STATUS_VERSION = 1;
 
@@ -132,6 +133,6 @@ async function addWorkers(
       await bridge.close();
     }
   } catch (e) {
-    st.workersError = (e as Error).message;
+    st.workersError = errorMessage(e);
   }
 }

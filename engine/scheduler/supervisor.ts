@@ -34,6 +34,7 @@ import { procStartTime, sleep } from './proc.js';
 import { schedulerNode, slurmJobGone } from './slurm.js';
 import { createSessionTls } from './tls.js';
 import { readUnreachable, unreachableFailure, writeStartFailure } from './start-failure.js';
+import { errorMessage } from '../errors.js';
 
 const log = (msg: string): void => {
   process.stdout.write(`${new Date().toISOString()} lc-supervisor[${process.pid}]: ${msg}\n`);
@@ -66,7 +67,7 @@ export async function runSupervisor(dir: string): Promise<number> {
       onCompromised: (e) => requestStop(`owner lock lost (${e.message})`, true),
     });
   } catch (e) {
-    log(`another supervisor owns ${dir} (${(e as Error).message}); exiting`);
+    log(`another supervisor owns ${dir} (${errorMessage(e)}); exiting`);
     return 0;
   }
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => requestStop(stopRequestedBy(files, s)));

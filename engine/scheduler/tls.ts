@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LcError } from '../errors.js';
+import { errorMessage, LcError } from '../errors.js';
 
 const run = promisify(execFile);
 
@@ -101,7 +101,7 @@ export async function createSessionTls(dir: string, days = 365): Promise<TlsFile
       'TLS_SETUP',
       code === 'ENOENT'
         ? 'the openssl command is not installed (needed for the scheduler TLS certificates)'
-        : `creating the session TLS certificates failed: ${(e as Error).message}`,
+        : `creating the session TLS certificates failed: ${errorMessage(e)}`,
       {
         hint: code === 'ENOENT' ? 'apt-get install openssl' : undefined,
       },

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { hasErrors } from '../errors.js';
+import { errorMessage, hasErrors } from '../errors.js';
 import { compile, Evaluation } from './choices.js';
 import { checkDocumentText } from './document.js';
 import { SpecDeps } from './deps.js';
@@ -56,7 +56,7 @@ async function checkUniverseStructure(root: string): Promise<Diagnostic[]> {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      out.push({ code: 'READ_FAILED', severity: 'error', message: `${file} cannot be read (${(e as Error).message})`, file });
+      out.push({ code: 'READ_FAILED', severity: 'error', message: `${file} cannot be read (${errorMessage(e)})`, file });
       continue;
     }
     out.push(...(await checkDocumentText('universe', text, file)).diagnostics);

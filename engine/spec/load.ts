@@ -7,7 +7,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { diagnosticAt } from '../errors.js';
+import { diagnosticAt, errorMessage } from '../errors.js';
 import { DeclBuilder, newNode, type NodeSource } from './build.js';
 import type { SpecDeps } from './deps.js';
 import { checkDocumentText } from './document.js';
@@ -39,7 +39,7 @@ export function readText(file: string, refBy?: { loc: Locator; path: DocPath }, 
   try {
     return { text: readSmallText(file) };
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`;
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${errorMessage(e)})`;
     const ref = refBy ? refBy.loc.at(refBy.path) : undefined;
     const d = diagnosticAt(ref, 'READ_FAILED', `${file} ${reason}`);
     if (!ref) {

@@ -5,6 +5,7 @@
  * lines) and flushed at once for failures and at the end.
  */
 import { hostname } from 'node:os';
+import { assertNever } from '../../engine/errors.js';
 import type { RunEvent } from '../../engine/events.js';
 import type { Resources } from '../../engine/spec/model.js';
 import type { Paint } from '../color.js';
@@ -168,6 +169,8 @@ export class PlainRunRenderer {
       case 'task_queued':
       case 'task_skipped':
         break;
+      default:
+        assertNever(e);
     }
     if (this.buf.length > 0 && !this.timer) {
       this.timer = setTimeout(() => this.flush(), 100);

@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { Task } from '../../engine/dag/task.js';
-import { LcError } from '../../engine/errors.js';
+import { errorMessage, LcError } from '../../engine/errors.js';
 import type { Executor, NodeUtilisation } from '../../engine/executors/executor.js';
 import { resolveExecutorKind, type ExecutorKind } from '../../engine/executors/select.js';
 import type { Attachment } from '../../engine/monitor/attach.js';
@@ -353,7 +353,7 @@ export class TuiController {
     try {
       next = await openProject({ cwd: this.ctx.root, projectDir: this.ctx.root, color: false });
     } catch (e) {
-      this.say(`the spec changed but does not load (${(e as Error).message}); still showing the previous one`, 'error');
+      this.say(`the spec changed but does not load (${errorMessage(e)}); still showing the previous one`, 'error');
       return;
     }
     if (this.disposed || this.run || this.attachment) return;
@@ -379,7 +379,7 @@ export class TuiController {
           if (this.disposed) return;
           this.store.dispatch({ type: 'status', statuses });
         } catch (e) {
-          this.say(`status: ${(e as Error).message}`, 'error');
+          this.say(`status: ${errorMessage(e)}`, 'error');
         }
         this.lastStatusAt = Date.now();
       } while (this.statusAgain && !this.disposed);

@@ -12,6 +12,7 @@ import { runActive } from '../../engine/monitor/selectors.js';
 import { TuiController } from './controller.js';
 import { metricsRecorder } from './metrics.js';
 import { Root } from './Root.js';
+import { errorMessage } from '../../engine/errors.js';
 
 export interface TuiStartOptions {
   g: GlobalOptions;
@@ -80,7 +81,7 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
   // The first frame (project shape, "reading status") is up; now status, executor and pollers.
   void controller.start().then(
     () => metrics?.mark('controllerStarted'),
-    (e: unknown) => controller.store.dispatch({ type: 'message', text: `start-up: ${(e as Error).message}`, level: 'error' }),
+    (e: unknown) => controller.store.dispatch({ type: 'message', text: `start-up: ${errorMessage(e)}`, level: 'error' }),
   );
   let exit;
   try {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
-import { LcError } from '../../errors.js';
+import { LcError, toErrorCode } from '../../errors.js';
 import {
   bridgeMessageSchema,
   type BridgeRequest,
@@ -142,11 +142,12 @@ export class BridgeClient {
         if (!p || m.rid === null) break;
         this.pending.delete(m.rid);
         if (m.ok) p.resolve(m.data);
-        else p.reject(new LcError(m.error?.code ?? 'DASK_ERROR', m.error?.message ?? 'Dask bridge request failed'));
+        else
+          p.reject(new LcError(toErrorCode(m.error?.code, 'DASK_ERROR'), m.error?.message ?? 'Dask bridge request failed'));
         break;
       }
       case 'fatal':
-        this.fail(new LcError(m.code, m.message, m.hint ? { hint: m.hint } : {}));
+        this.fail(new LcError(toErrorCode(m.code, 'DASK_BRIDGE'), m.message, m.hint ? { hint: m.hint } : {}));
         break;
     }
   }

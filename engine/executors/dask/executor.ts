@@ -15,7 +15,7 @@
  * listeners (the runner) stop the run.
  */
 import { existsSync } from 'node:fs';
-import { LcError } from '../../errors.js';
+import { errorMessage, LcError } from '../../errors.js';
 import { connectBridge } from '../../scheduler/connect.js';
 import { ensureScheduler, type SessionHandle } from '../../scheduler/ensure.js';
 import { readMeta } from '../../scheduler/meta.js';
@@ -255,7 +255,7 @@ class DaskExecutorImpl implements DaskExecutor {
         try {
           await p.req.prepare?.();
         } catch (e) {
-          this.finishLocally(p, 'spawn_error', (e as Error).message);
+          this.finishLocally(p, 'spawn_error', errorMessage(e));
           continue;
         }
         if (!this.pending.has(p.req.id)) continue; // cancelled during prepare

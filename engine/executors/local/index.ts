@@ -16,6 +16,7 @@ import { LogTail } from './log-tail.js';
 import { describeRequest, formatBytes, SlotPool, type Allocation } from './slots.js';
 import { createSpawner } from './spawner.js';
 import { createUtilisationSampler } from './utilisation.js';
+import { errorMessage } from '../../errors.js';
 
 export { detectLocalCapacity, type LocalCapacity } from './capacity.js';
 export { describeRequest, SlotPool } from './slots.js';
@@ -180,7 +181,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
         logFd = openSync(req.logPath, 'w');
         writeSync(logFd, header);
       } catch (e) {
-        finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: `cannot open log ${req.logPath}: ${(e as Error).message}` });
+        finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: `cannot open log ${req.logPath}: ${errorMessage(e)}` });
         return;
       }
     }
@@ -239,13 +240,13 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
     try {
       prepared = q.req.prepare?.();
     } catch (e) {
-      finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: (e as Error).message });
+      finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: errorMessage(e) });
       return;
     }
     if (prepared && typeof (prepared as Promise<void>).then === 'function') {
       (prepared as Promise<void>).then(
         () => (r.stopReason ? finish(r, { exitCode: null, signal: null, reason: 'cancelled' }) : spawnIt(r)),
-        (e: unknown) => finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: (e as Error).message }),
+        (e: unknown) => finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: errorMessage(e) }),
       );
     } else {
       spawnIt(r);

@@ -18,6 +18,7 @@ import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createLauncherSpawner } from './launcher.js';
+import { errorMessage } from '../../errors.js';
 
 export interface SpawnSpec {
   command: string;
@@ -69,7 +70,7 @@ export function createDirectSpawner(baseEnv: NodeJS.ProcessEnv): Spawner {
           fd = openSync(spec.logPath, 'w');
           writeSync(fd, spec.header);
         } catch (e) {
-          h.failed(`cannot open log ${spec.logPath}: ${(e as Error).message}`);
+          h.failed(`cannot open log ${spec.logPath}: ${errorMessage(e)}`);
           return;
         }
       }
@@ -82,7 +83,7 @@ export function createDirectSpawner(baseEnv: NodeJS.ProcessEnv): Spawner {
           stdio: ['ignore', fd, fd],
         });
       } catch (e) {
-        h.failed((e as Error).message);
+        h.failed(errorMessage(e));
         return;
       } finally {
         if (fd !== spec.logFd) closeSync(fd);
