@@ -7,7 +7,7 @@
 #        DAG_BENCH_RUNS=3            timed lc runs per workload (median wall, max RSS reported)
 #        SNAKEMAKE_TIMEOUT=600       seconds before a Snakemake dry-run is abandoned
 #        DAG_BENCH_NO_PEER=1         skip Snakemake
-# Targets (issue 2): 10,000 tasks <= 0.5 s; 100,000 tasks < 5 s and < 1 GiB RSS.
+# Targets: 10,000 tasks <= 0.5 s; 100,000 tasks < 5 s and < 1 GiB RSS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")

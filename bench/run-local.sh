@@ -10,7 +10,7 @@
 #        RUN_BENCH_NO_PEER=1        skip Snakemake
 #        RUN_BENCH_DEDUP_U=100      universes of the dedup sweep
 #        BENCH_DROP_CACHES=1        drop the dentry/inode caches before each full run (root; see lib/measure.sh)
-# Targets (issue 4): lc <= 1.5 x make doing the same work; no-op <= 0.5 s; < 300 MB RSS; dedup runs prep 2 times.
+# Targets: lc <= 1.5 x make doing the same work; no-op <= 0.5 s; < 300 MB RSS; dedup runs prep 2 times.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")

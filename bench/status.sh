@@ -11,7 +11,7 @@
 # env:   STATUS_BENCH_U=2000 STATUS_BENCH_K=5   workload size
 #        STATUS_BENCH_RUNS=5                    timed lc runs (median)
 #        STATUS_BENCH_NO_PEER=1                 skip Snakemake
-# Target (issue 3): lc status of 10,000 tasks <= 0.5 s (Snakemake's no-op check: about 3.0 s).
+# Target: lc status of 10,000 tasks <= 0.5 s (Snakemake's no-op check: about 3.0 s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")

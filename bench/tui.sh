@@ -6,7 +6,7 @@
 # Measures: first frame (ms since process start), first frame with status, idle CPU over 10 s,
 # RSS idle and peak, Ink render time per frame while the 5,000 tasks run (p50/p95/max), frames
 # per second during the run (the store caps it at ~10).
-# Targets (issue 6): first frame < 1 s; steady frame render < 16 ms; idle CPU < 3 %; RSS < 250 MB.
+# Targets: first frame < 1 s; steady frame render < 16 ms; idle CPU < 3 %; RSS < 250 MB.
 #
 # env: TUI_BENCH_UNIVERSES=1000 TUI_BENCH_OUTPUTS=5 TUI_BENCH_RUN_TIMEOUT=900
 #      TUI_BENCH_NICE=-10   run lc at this nice level (root only) to measure it, not the other

@@ -10,7 +10,7 @@
 # usage: bench/verify.sh
 # env:   VERIFY_BENCH_UNIVERSES=8 VERIFY_BENCH_FILES=4 VERIFY_BENCH_FILE_MIB=32   workload size
 #        VERIFY_BENCH_RUNS=3                                                  timed runs (median)
-# Targets (issue 3): verify >= 90% of sha256sum throughput; second verify >= 10x faster.
+# Targets: verify >= 90% of sha256sum throughput; second verify >= 10x faster.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")

@@ -1,5 +1,5 @@
 /**
- * The interface every executor implements (local now, Dask next). The runner owns planning,
+ * The interface every executor implements (local processes, Dask). The runner owns planning,
  * logs, manifests and events; an executor only places shell commands on slots and reports
  * how they ended.
  */

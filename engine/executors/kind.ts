@@ -10,7 +10,7 @@ export type ExecutorKind = 'local' | 'dask' | 'auto';
 export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['local', 'dask', 'auto'];
 
 /**
- * `auto` rules (issue 5): an explicit scheduler address (DASK_SCHEDULER_ADDRESS) means Dask; so
+ * `auto` rules: an explicit scheduler address (DASK_SCHEDULER_ADDRESS) means Dask; so
  * does being inside a SLURM allocation (SLURM_JOB_ID): the session scheduler then places
  * tasks on every allocated node. Everything else runs locally.
  */

@@ -70,7 +70,7 @@ function parseJobs(v: string | undefined): number | undefined {
 }
 
 function parseExecutor(v: string | undefined): ExecutorKind {
-  if (v === undefined) return 'auto'; // issue 5: inside a SLURM allocation, use every node
+  if (v === undefined) return 'auto'; // inside a SLURM allocation, use every node
   if (!(EXECUTOR_KINDS as readonly string[]).includes(v)) {
     throw new LcError('USAGE', `lc run: --executor must be one of ${EXECUTOR_KINDS.join(', ')}, not '${v}'`);
   }
@@ -133,7 +133,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
   });
-  // The TUI (issue 6) takes over in an interactive terminal; until then every mode is line based.
+  // `lc run` is line based in every mode (plain or JSON); the terminal UI is `lc` / `lc tui`.
   const onEvent = values.json ? jsonRenderer(process.stdout) : new PlainRunRenderer({ out: process.stdout, paint: p }).handle;
   const control = createRunControl();
   const uninstall = installSignalHandlers(control);
