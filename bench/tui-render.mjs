@@ -13,8 +13,8 @@ process.env.NODE_ENV ??= 'production';
 const { render } = await import('ink');
 const { default: React } = await import('react');
 const { App } = await import('../dist/components/App.js');
-const { initialState, reduce } = await import('../dist/engine/monitor/reducer.js');
-const { buildFrame } = await import('../dist/engine/monitor/frame/index.js');
+const { initialState, reduce } = await import('../dist/src/tui/model/reducer.js');
+const { buildFrame } = await import('../dist/src/tui/model/frame/index.js');
 
 const FRAMES = Number(process.argv[2] ?? 300);
 const U = 1000;

@@ -1,11 +1,11 @@
 /**
  * The TUI's root component: view state in, screen out. Building the frame model is a pure
- * function (engine/monitor/frame/), so this component holds no logic of its own.
+ * function (src/tui/model/frame/), so this component holds no logic of its own.
  */
 import { useMemo } from 'react';
-import { buildFrame } from '../engine/monitor/frame/index.js';
-import { glyphsFor } from '../engine/monitor/glyphs.js';
-import type { ViewState } from '../engine/monitor/types.js';
+import { buildFrame } from '../src/tui/model/frame/index.js';
+import { glyphsFor } from '../src/tui/model/glyphs.js';
+import type { ViewState } from '../src/tui/model/types.js';
 import { Frame } from './Frame.js';
 
 export interface AppProps {

@@ -5,7 +5,7 @@
  */
 import { Box } from 'ink';
 import { memo } from 'react';
-import type { FrameModel, Line } from '../engine/monitor/frame/index.js';
+import type { FrameModel, Line } from '../src/tui/model/frame/index.js';
 import { PaneView } from './Pane.js';
 import { Block } from './Block.js';
 import { paintLine } from './paint.js';

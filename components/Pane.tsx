@@ -1,5 +1,5 @@
 /** A pane: its title line, then exactly its body lines, as one block. */
-import type { PaneModel } from '../engine/monitor/frame/index.js';
+import type { PaneModel } from '../src/tui/model/frame/index.js';
 import { Block } from './Block.js';
 import { paintLine } from './paint.js';
 

@@ -3,7 +3,7 @@
  * per segment) keeps the Ink tree to a dozen nodes, which is what makes a 120x40 frame cheap
  * to lay out. Colour follows the decision src/cli.ts made once (passed down as `color`).
  */
-import type { Line, Tone } from '../engine/monitor/frame/index.js';
+import type { Line, Tone } from '../src/tui/model/frame/index.js';
 
 interface ToneStyle {
   /** SGR foreground code. */

@@ -5,7 +5,7 @@
  */
 import type { Dag } from './dag/task.js';
 import type { ScratchPaths } from './scratch/paths.js';
-import type { ProjectInfo } from './spec/info.js';
+import type { ProjectInfo } from './astra/info.js';
 
 export interface EngineContext {
   /** Absolute project root; task paths are relative to it. */

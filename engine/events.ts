@@ -4,7 +4,7 @@
  *
  * Times are epoch milliseconds (`t`); renderers format them.
  */
-import type { Resources } from './spec/model.js';
+import type { Resources } from './astra/model.js';
 import type { StaleReason, TaskState } from './status/types.js';
 
 export type ExecutorName = 'local' | 'dask';

@@ -11,9 +11,9 @@ import { codeIdentity, readSnapshot, writeSnapshot } from '../engine/dag/snapsho
 import type { EngineContext } from '../engine/context.js';
 import { LcError, type Diagnostic } from '../engine/errors.js';
 import { scratchPaths } from '../engine/scratch/paths.js';
-import { loadProject } from '../engine/spec/index.js';
-import { projectInfo } from '../engine/spec/info.js';
-import type { Project } from '../engine/spec/model.js';
+import { loadProject } from '../engine/astra/index.js';
+import { projectInfo } from '../engine/astra/info.js';
+import type { Project } from '../engine/astra/model.js';
 import type { GlobalOptions } from './commands/command.js';
 import { findProjectRoot } from './project-root.js';
 

@@ -7,8 +7,8 @@
  */
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
-import type { Project, Recipe, ResolvedOutput, Universe } from '../spec/model.js';
-import { parseTemplate, shellQuote } from '../spec/template.js';
+import type { Project, Recipe, ResolvedOutput, Universe } from '../astra/model.js';
+import { parseTemplate, shellQuote } from '../astra/template.js';
 import { canonicalJson } from './canonical-json.js';
 import { sha256Key, TASK_KEY_VERSION, type KeyInput } from './key.js';
 import { orderOutputs } from './order.js';

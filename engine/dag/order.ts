@@ -4,7 +4,7 @@
  * therefore run once on outputs, not on every task: O(outputs + edges), not O(tasks).
  */
 import { diagnosticAt, type Diagnostic } from '../errors.js';
-import type { Project } from '../spec/model.js';
+import type { Project } from '../astra/model.js';
 
 export interface OutputOrder {
   /** Layer per real output qid: 0 for outputs consuming no output, else 1 + max(upstream). */

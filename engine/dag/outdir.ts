@@ -11,7 +11,7 @@
  */
 import { relative, sep } from 'node:path';
 import { LcError } from '../errors.js';
-import type { Project } from '../spec/model.js';
+import type { Project } from '../astra/model.js';
 
 /** `prefix + universe + suffix` is the output dir; precomputed once per output for hot loops. */
 export interface OutdirPattern {

@@ -5,7 +5,7 @@
  * so a value can never split into two words or inject shell syntax. Literal text (including
  * `{{`/`}}` already turned into braces by the parser) is the author's shell code and is kept.
  */
-import { shellQuote, type TemplatePart } from '../spec/template.js';
+import { shellQuote, type TemplatePart } from '../astra/template.js';
 
 /** The values one task fills in. */
 export interface RenderValues {

@@ -10,8 +10,8 @@
  */
 import { once, zod } from '../lazy-zod.js';
 import type { Diagnostic } from '../errors.js';
-import type { OutputType, Resources } from '../spec/model.js';
-import { resourcesSchema } from '../spec/resources-schema.js';
+import type { OutputType, Resources } from '../astra/model.js';
+import { resourcesSchema } from '../astra/resources-schema.js';
 import type { TaskInput } from './task.js';
 
 /** Bump on any change of layout or meaning. */

@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../errors.js';
 import { racyWindowMs } from '../status/racy-window.js';
-import type { SpecDeps } from '../spec/deps.js';
-import type { ProjectInfo } from '../spec/info.js';
-import { universeFiles } from '../spec/universes.js';
+import type { SpecDeps } from '../astra/deps.js';
+import type { ProjectInfo } from '../astra/info.js';
+import { universeFiles } from '../astra/universes.js';
 import {
   looksLikeSnapshot,
   SNAPSHOT_SCHEMA,

@@ -2,7 +2,7 @@
  * The task DAG: one task per (universe, output with a recipe) that is active in that universe.
  * Edges never cross universes.
  */
-import type { OutputType, Resources } from '../spec/model.js';
+import type { OutputType, Resources } from '../astra/model.js';
 
 /** One resolved input of a task, in `Output.inputs` order. */
 export type TaskInput =

@@ -4,7 +4,7 @@
  * how they ended.
  */
 import type { ExecEndReason, ExecutorName } from '../events.js';
-import type { Resources } from '../spec/model.js';
+import type { Resources } from '../astra/model.js';
 
 export interface ExecRequest {
   /** Task id, unique within a run. */

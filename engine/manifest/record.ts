@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import { LcError } from '../errors.js';
-import type { Resources } from '../spec/model.js';
+import type { Resources } from '../astra/model.js';
 import { statFingerprint } from '../hash/fingerprint.js';
 import { hashListing, type DirHash } from '../hash/sha256-dir.js';
 import { listFilesSync, type DirListing, type FileEntry } from '../hash/walk.js';

@@ -14,7 +14,7 @@
  * scan, so a status of 10,000 tasks calling the same script hashes it once.
  */
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import { parseTemplate } from '../spec/template.js';
+import { parseTemplate } from '../astra/template.js';
 import { cachedFileHash } from '../hash/file-hash.js';
 
 export const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;

@@ -4,7 +4,7 @@
  * empty output is reported as empty and a metric output is not satisfied by the manifest's JSON.
  */
 import { readFileSync } from 'node:fs';
-import type { OutputType } from '../spec/model.js';
+import type { OutputType } from '../astra/model.js';
 import type { FileEntry } from '../hash/walk.js';
 
 /** Files larger than this are not opened for validation (it must stay cheap). */

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { deferred, once, zod } from '../lazy-zod.js';
 import { FAIL_REASONS, type RunEvent } from '../events.js';
-import { resourcesSchema } from '../spec/resources-schema.js';
+import { resourcesSchema } from '../astra/resources-schema.js';
 
 export const JOURNAL_FORMAT = 'lightcone-run-journal';
 export const JOURNAL_VERSION = 1;

@@ -5,7 +5,7 @@
  */
 import { configError, readProjectConfig } from '../config/project-config.js';
 import { LcError } from '../errors.js';
-import { parseDuration as parseDurationText } from '../spec/resources.js';
+import { parseDuration as parseDurationText } from '../astra/resources.js';
 
 export const DEFAULT_IDLE_TIMEOUT_S = 30 * 60;
 

@@ -10,9 +10,9 @@
 import { relative } from 'node:path';
 import { buildDag } from '../../engine/dag/index.js';
 import { hasErrors, LcError, type Diagnostic } from '../../engine/errors.js';
-import { CODE_EXPLANATIONS } from '../../engine/spec/codes.js';
-import { defaultChoices, defaultUniverseDoc, loadProject } from '../../engine/spec/index.js';
-import type { Project } from '../../engine/spec/model.js';
+import { CODE_EXPLANATIONS } from '../../engine/astra/codes.js';
+import { defaultChoices, defaultUniverseDoc, loadProject } from '../../engine/astra/index.js';
+import type { Project } from '../../engine/astra/model.js';
 import { parseCommandArgs } from '../args.js';
 import { paint, type Paint } from '../color.js';
 import { diagnosticJson, formatDiagnostic } from '../diagnostics.js';

@@ -3,7 +3,7 @@
  * which outputs are shown, how many tasks/universes/groups each has, and what feeds each one.
  */
 import type { Dag, Task } from '../../engine/dag/task.js';
-import type { Project } from '../../engine/spec/model.js';
+import type { Project } from '../../engine/astra/model.js';
 
 export interface GraphInput {
   /** The entry as written in `Output.inputs`. */

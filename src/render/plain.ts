@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { assertNever } from '../../engine/errors.js';
 import type { RunEvent } from '../../engine/events.js';
-import type { Resources } from '../../engine/spec/model.js';
+import type { Resources } from '../../engine/astra/model.js';
 import type { Paint } from '../color.js';
 
 export interface PlainRendererOptions {

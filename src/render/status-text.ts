@@ -5,7 +5,7 @@
  * is on (a TTY); without it the lines are plain words for grep and logs.
  */
 import type { Dag } from '../../engine/dag/task.js';
-import { UNICODE } from '../../engine/monitor/glyphs.js';
+import { UNICODE } from '../tui/model/glyphs.js';
 import { summarize } from '../../engine/status/summary.js';
 import { TASK_STATES, type StaleReason, type TaskState, type TaskStatus } from '../../engine/status/types.js';
 import type { Paint } from '../color.js';

@@ -4,7 +4,7 @@
  * --refresh: a `not refreshed` line for each passing output that could not be refreshed (with
  * why), and a last line counting the refreshed ones.
  */
-import { UNICODE } from '../../engine/monitor/glyphs.js';
+import { UNICODE } from '../tui/model/glyphs.js';
 import type { VerifyResult } from '../../engine/verify/types.js';
 import type { Paint } from '../color.js';
 

@@ -6,7 +6,7 @@
 import { useInput, useStdout, type Key } from 'ink';
 import { useEffect, useSyncExternalStore } from 'react';
 import { App } from '../../components/App.js';
-import { splitTyped, type KeyPress } from '../../engine/monitor/keys.js';
+import { splitTyped, type KeyPress } from './model/keys.js';
 import type { TuiController } from './controller.js';
 
 export const RESIZE_DEBOUNCE_MS = 80;

@@ -5,10 +5,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOG_LINES_KEPT } from '../../engine/monitor/reducer.js';
-import { displayState, logTaskFor } from '../../engine/monitor/selectors.js';
-import type { Store } from '../../engine/monitor/store.js';
-import type { TaskView } from '../../engine/monitor/types.js';
+import { LOG_LINES_KEPT } from './model/reducer.js';
+import { displayState, logTaskFor } from './model/selectors.js';
+import type { Store } from './model/store.js';
+import type { TaskView } from './model/types.js';
 import { taskLogDir, tailLogFile } from '../../engine/runner/logs.js';
 import type { ScratchPaths } from '../../engine/scratch/paths.js';
 

@@ -8,7 +8,7 @@ import { unknownUniverseError } from '../../engine/dag/select.js';
 import type { ExecutorKind } from '../../engine/executors/select.js';
 import type { GlobalOptions } from '../commands/command.js';
 import type { ProjectContext } from '../project-context.js';
-import { runActive } from '../../engine/monitor/selectors.js';
+import { runActive } from './model/selectors.js';
 import { TuiController } from './controller.js';
 import { metricsRecorder } from './metrics.js';
 import { Root } from './Root.js';

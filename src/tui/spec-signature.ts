@@ -7,8 +7,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SPEC_FILE } from '../../engine/spec/load.js';
-import { UNIVERSES_DIR } from '../../engine/spec/universes.js';
+import { SPEC_FILE } from '../../engine/astra/load.js';
+import { UNIVERSES_DIR } from '../../engine/astra/universes.js';
 
 export function specSignature(root: string): string {
   const parts = [fileSig(join(root, SPEC_FILE))];

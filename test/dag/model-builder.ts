@@ -1,8 +1,8 @@
 /**
- * Build engine/spec/model.ts Projects directly, so DAG unit tests state exactly the model they
+ * Build engine/astra/model.ts Projects directly, so DAG unit tests state exactly the model they
  * exercise (the YAML path is covered by the CLI tests on real projects).
  */
-import type { AnalysisNode, InputBinding, OutputType, Project, ResolvedOutput, Universe } from '../../engine/spec/model.js';
+import type { AnalysisNode, InputBinding, OutputType, Project, ResolvedOutput, Universe } from '../../engine/astra/model.js';
 
 export interface OutSpec {
   /** Qualified id; the part before the last dot names the node (created on demand). */

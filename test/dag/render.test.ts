@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDag, canonicalJson, outputDir, renderCommand } from '../../engine/dag/index.js';
-import { parseTemplate } from '../../engine/spec/template.js';
+import { parseTemplate } from '../../engine/astra/template.js';
 import { buildProject } from './model-builder.js';
 
 const values = {

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { buildDag } from '../../engine/dag/index.js';
 import { snapshotSchema } from '../../engine/dag/snapshot-format.js';
 import { readSnapshot, snapshotPath, writeSnapshot, type OpenedProject } from '../../engine/dag/snapshot.js';
-import type { SpecDeps } from '../../engine/spec/deps.js';
-import { loadProject } from '../../engine/spec/index.js';
-import { projectInfo } from '../../engine/spec/info.js';
+import type { SpecDeps } from '../../engine/astra/deps.js';
+import { loadProject } from '../../engine/astra/index.js';
+import { projectInfo } from '../../engine/astra/info.js';
 import { scratchPaths } from '../../engine/scratch/paths.js';
 import { EXAMPLES, lc, REPO, tempDir, writeProject } from '../helpers/lc.js';
 

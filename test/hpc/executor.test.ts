@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDaskExecutor, type DaskExecutor } from '../../engine/executors/dask/index.js';
 import type { ExecRequest } from '../../engine/executors/executor.js';
 import { stopScheduler } from '../../engine/scheduler/index.js';
-import type { Resources } from '../../engine/spec/model.js';
+import type { Resources } from '../../engine/astra/model.js';
 import { REPO, tempDir } from '../helpers/lc.js';
 import { allocate, clusterEnv, isAlive, killMatching, processesMatching, waitFor, type Allocation } from './helpers.js';
 

@@ -11,7 +11,7 @@ import type { Dag, Task, TaskInput } from '../../engine/dag/task.js';
 import { recordSuccess } from '../../engine/manifest/record.js';
 import { snapshotInputs } from '../../engine/manifest/inputs.js';
 import { scratchPaths } from '../../engine/scratch/paths.js';
-import type { ProjectInfo } from '../../engine/spec/info.js';
+import type { ProjectInfo } from '../../engine/astra/info.js';
 
 export function tempRoot(prefix = 'lc-manifest-'): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), prefix));

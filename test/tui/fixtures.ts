@@ -4,10 +4,10 @@
  */
 import type { RunEvent } from '../../engine/events.js';
 import type { NodeUtilisation } from '../../engine/executors/executor.js';
-import type { MonitorAction, ProjectShape } from '../../engine/monitor/actions.js';
-import { initialState, reduceAll } from '../../engine/monitor/reducer.js';
-import type { ViewState } from '../../engine/monitor/types.js';
-import type { OutputType } from '../../engine/spec/model.js';
+import type { MonitorAction, ProjectShape } from '../../src/tui/model/actions.js';
+import { initialState, reduceAll } from '../../src/tui/model/reducer.js';
+import type { ViewState } from '../../src/tui/model/types.js';
+import type { OutputType } from '../../engine/astra/model.js';
 import type { TaskStatus } from '../../engine/status/types.js';
 
 export const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireRunLock, holderFileOf } from '../../engine/lock/run-lock.js';
-import { findForeignRun } from '../../engine/monitor/attach.js';
+import { findForeignRun } from '../../src/tui/model/attach.js';
 import { scratchPaths, type ScratchPaths } from '../../engine/scratch/paths.js';
 import { tempDir } from '../helpers/lc.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { bar, fit, fmtBytes, fmtDuration, sanitizeLine, truncateMiddle } from '../../engine/monitor/format.js';
-import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../engine/monitor/frame/index.js';
-import { exitMessage } from '../../engine/monitor/exit.js';
-import { computeLayout } from '../../engine/monitor/layout.js';
-import { reduce } from '../../engine/monitor/reducer.js';
-import type { ViewState } from '../../engine/monitor/types.js';
+import { bar, fit, fmtBytes, fmtDuration, sanitizeLine, truncateMiddle } from '../../src/tui/model/format.js';
+import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../src/tui/model/frame/index.js';
+import { exitMessage } from '../../src/tui/model/exit.js';
+import { computeLayout } from '../../src/tui/model/layout.js';
+import { reduce } from '../../src/tui/model/reducer.js';
+import type { ViewState } from '../../src/tui/model/types.js';
 import { failedScene, helpScene, mixedScene, sweepScene } from './fixtures.js';
 
 /** Every line of a frame, in screen order (split bodies interleaved row by row). */

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { App } from '../../components/App.js';
-import type { ViewState } from '../../engine/monitor/types.js';
+import type { ViewState } from '../../src/tui/model/types.js';
 import { emptyScene, failedScene, helpScene, mixedScene, stopConfirmScene, sweepScene, universeSearchScene } from './fixtures.js';
 import { renderSized, stripAnsi, type SizedRender } from './helpers/render.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, test, vi } from 'vitest';
-import { interpretKey, splitTyped, type KeyPress } from '../../engine/monitor/keys.js';
-import { reduceAll } from '../../engine/monitor/reducer.js';
-import { createStore, type Clock } from '../../engine/monitor/store.js';
-import type { ViewState } from '../../engine/monitor/types.js';
+import { interpretKey, splitTyped, type KeyPress } from '../../src/tui/model/keys.js';
+import { reduceAll } from '../../src/tui/model/reducer.js';
+import { createStore, type Clock } from '../../src/tui/model/store.js';
+import type { ViewState } from '../../src/tui/model/types.js';
 import { NOW, mixedScene, stopConfirmScene } from './fixtures.js';
 
 const SIZE = { cols: 80, rows: 24 };

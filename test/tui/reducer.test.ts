@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import type { RunEvent } from '../../engine/events.js';
-import type { MonitorAction } from '../../engine/monitor/actions.js';
-import { logViewportRows } from '../../engine/monitor/layout.js';
-import { initialState, reduce, reduceAll } from '../../engine/monitor/reducer.js';
-import { detailRows, logTaskFor } from '../../engine/monitor/selectors.js';
-import { TaskTable } from '../../engine/monitor/task-table.js';
-import type { ViewState } from '../../engine/monitor/types.js';
+import type { MonitorAction } from '../../src/tui/model/actions.js';
+import { logViewportRows } from '../../src/tui/model/layout.js';
+import { initialState, reduce, reduceAll } from '../../src/tui/model/reducer.js';
+import { detailRows, logTaskFor } from '../../src/tui/model/selectors.js';
+import { TaskTable } from '../../src/tui/model/task-table.js';
+import type { ViewState } from '../../src/tui/model/types.js';
 import { LINE_FIT, MIXED_STATUS, NOW, mixedScene, status } from './fixtures.js';
 
 const SIZE = { cols: 80, rows: 24 };

@@ -3,7 +3,7 @@
  * floating-point sums drift), memory bytes, whole GPUs by id, and an optional cap on the number
  * of concurrent tasks (-j). A task is placed only when all four fit: never oversubscribe.
  */
-import type { Resources } from '../../spec/model.js';
+import type { Resources } from '../../astra/model.js';
 
 export interface SlotCapacity {
   cpus: number;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { ExecRequest, ExecResult } from '../../../engine/executors/executor.js';
 import { createLocalExecutor } from '../../../engine/executors/local/index.js';
-import type { Resources } from '../../../engine/spec/model.js';
+import type { Resources } from '../../../engine/astra/model.js';
 import { tempDir } from '../../helpers/lc.js';
 
 let dir: string;

@@ -3,7 +3,7 @@
  * its file, line and column; nothing is filled in from defaults.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultChoices } from '../../engine/spec/index.js';
+import { defaultChoices } from '../../engine/astra/index.js';
 import { load, where } from './helpers.js';
 
 /** Root decisions: cut (soft|hard|broken, broken excluded), mode (fast|exact) only when cut.hard. */

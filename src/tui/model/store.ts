@@ -4,7 +4,7 @@
  * (default 100 ms, so at most ~10 frames/s however fast events arrive). A key press reduces
  * at once and renders on the next tick, so typing never waits for a frame slot that is free.
  */
-import type { RunEvent } from '../events.js';
+import type { RunEvent } from '../../../engine/events.js';
 import type { MonitorAction } from './actions.js';
 import { reduce } from './reducer.js';
 import type { ViewState } from './types.js';

@@ -3,7 +3,7 @@
  * their position and the accepted forms.
  */
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseSize } from '../../engine/spec/index.js';
+import { parseDuration, parseSize } from '../../engine/astra/index.js';
 import { BASE, BASE_UNIVERSE, load, where } from './helpers.js';
 
 describe('sizes', () => {

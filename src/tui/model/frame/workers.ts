@@ -1,5 +1,5 @@
 /** The workers pane: per node CPU, memory, GPU, slots and running tasks. */
-import type { NodeUtilisation } from '../../executors/executor.js';
+import type { NodeUtilisation } from '../../../../engine/executors/executor.js';
 import { bar, fit, fmtBytes, fmtPercent, truncateMiddle, width } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';

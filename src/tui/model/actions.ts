@@ -3,10 +3,10 @@
  * events, utilisation, scheduler) and user intent (moving, filtering, overlays) go through the
  * same reducer so a frame is always a pure function of the actions so far.
  */
-import type { RunEvent } from '../events.js';
-import type { NodeUtilisation } from '../executors/executor.js';
-import type { OutputType } from '../spec/model.js';
-import type { TaskStatus } from '../status/types.js';
+import type { RunEvent } from '../../../engine/events.js';
+import type { NodeUtilisation } from '../../../engine/executors/executor.js';
+import type { OutputType } from '../../../engine/astra/model.js';
+import type { TaskStatus } from '../../../engine/status/types.js';
 import type { ConfirmView, LogView, Message, OutputInfo, Overlay, Pane, RunHolder, SchedulerView } from './types.js';
 
 /** The static part of a project that the screen needs: names, outputs in layer order, tasks. */

@@ -6,8 +6,8 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadProject, type LoadResult } from '../../engine/spec/index.js';
-import type { Project } from '../../engine/spec/model.js';
+import { loadProject, type LoadResult } from '../../engine/astra/index.js';
+import type { Project } from '../../engine/astra/model.js';
 import { REPO } from '../helpers/lc.js';
 import { scratch } from './helpers.js';
 

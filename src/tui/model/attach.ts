@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { RunEvent } from '../events.js';
-import { readRunLockHolder, type RunLockHolder } from '../lock/run-lock.js';
-import { followJournal, journalPath, latestJournal, requestCancel, type JournalFollower } from '../runner/journal.js';
-import type { ScratchPaths } from '../scratch/paths.js';
+import type { RunEvent } from '../../../engine/events.js';
+import { readRunLockHolder, type RunLockHolder } from '../../../engine/lock/run-lock.js';
+import { followJournal, journalPath, latestJournal, requestCancel, type JournalFollower } from '../../../engine/runner/journal.js';
+import type { ScratchPaths } from '../../../engine/scratch/paths.js';
 
 export interface ForeignRun {
   holder: RunLockHolder;

@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFast } from '../../engine/spec/yaml-fast.js';
-import { parseFull } from '../../engine/spec/yaml-full.js';
+import { parseFast } from '../../engine/astra/yaml-fast.js';
+import { parseFull } from '../../engine/astra/yaml-full.js';
 import { EXAMPLES, FIXTURES } from '../helpers/lc.js';
 
 function yamlFiles(dir: string): string[] {

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { quickAnalysisOk, quickUniverseOk } from '../../engine/spec/quick-shapes.js';
-import { RootAnalysisSchema, UniverseDocSchema } from '../../engine/spec/schema.js';
+import { quickAnalysisOk, quickUniverseOk } from '../../engine/astra/quick-shapes.js';
+import { RootAnalysisSchema, UniverseDocSchema } from '../../engine/astra/schema.js';
 import { EXAMPLES, FIXTURES } from '../helpers/lc.js';
 
 const AX = join(FIXTURES, 'astra-examples');

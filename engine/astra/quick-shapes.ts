@@ -3,7 +3,7 @@
  * value unchanged?" for the common, clean documents, without loading zod (~50 ms of start-up
  * on every lc command). They only ever say yes to a subset of what the schema accepts; any
  * doubt (insights, unusual nulls, object-form choices...) says no, and the caller runs the
- * zod schema, which also produces the error messages. test/spec/quick-shapes.test.ts checks
+ * zod schema, which also produces the error messages. test/astra/quick-shapes.test.ts checks
  * the subset property against zod on fixtures and mutated documents.
  */
 import { DECISION_FROM_RE, INPUT_FROM_RE, OUTPUT_FROM_RE, VERSION_RE } from './patterns.js';

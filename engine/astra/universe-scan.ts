@@ -11,7 +11,7 @@
  * `description`, `decisions` with one level of `key: value`, comments, blank lines) with
  * values that YAML reads as plain text; anything else returns undefined and goes through the
  * general parser. The tree for error positions is built later, only if a diagnostic needs it.
- * test/spec/universe-scan.test.ts checks it against the general path.
+ * test/astra/universe-scan.test.ts checks it against the general path.
  */
 import type { RawUniverse } from './schema.js';
 import { UNIVERSE_ID_RE } from './ids.js';

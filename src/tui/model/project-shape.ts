@@ -2,7 +2,7 @@
  * The static part of the screen, derived once from the DAG: outputs in layer order with their
  * upstream outputs, and every task in universe order.
  */
-import type { Dag } from '../dag/task.js';
+import type { Dag } from '../../../engine/dag/task.js';
 import type { ProjectShape } from './actions.js';
 import type { OutputInfo } from './types.js';
 

@@ -11,7 +11,7 @@
  * styles, positions), or `undefined` ("bail") for anything outside the subset (anchors, tags,
  * multi-line plain or quoted scalars, multi-line flow collections, tabs, directives, syntax
  * errors...). The caller then uses the full parser, which also produces the error messages.
- * test/spec/yaml-fast.test.ts checks the contract differentially against the `yaml` package.
+ * test/astra/yaml-fast.test.ts checks the contract differentially against the `yaml` package.
  */
 import type { ScalarStyle, ScalarValue, SMap, SNode, SPair, SScalar, SSeq } from './yaml-source.js';
 

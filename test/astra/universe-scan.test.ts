@@ -3,10 +3,10 @@
  * on every text it accepts, and only accept texts the general path finds clean.
  */
 import { describe, expect, it } from 'vitest';
-import { checkDocumentText } from '../../engine/spec/index.js';
-import { quickUniverse } from '../../engine/spec/universe-quick.js';
-import { scanFlatUniverse } from '../../engine/spec/universe-scan.js';
-import { parseFast } from '../../engine/spec/yaml-fast.js';
+import { checkDocumentText } from '../../engine/astra/index.js';
+import { quickUniverse } from '../../engine/astra/universe-quick.js';
+import { scanFlatUniverse } from '../../engine/astra/universe-scan.js';
+import { parseFast } from '../../engine/astra/yaml-fast.js';
 
 function* texts(): Generator<string> {
   const ids = ['u1', 'u-1', '"u2"', "'u3'", 'U4', '1u', 'u 5', 'u1 # c'];

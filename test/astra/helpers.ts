@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { Diagnostic } from '../../engine/errors.js';
-import { loadProject, type LoadResult } from '../../engine/spec/index.js';
+import { loadProject, type LoadResult } from '../../engine/astra/index.js';
 import { tempDir, writeProject } from '../helpers/lc.js';
 
 const cleanups: (() => void)[] = [];

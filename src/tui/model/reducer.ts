@@ -3,9 +3,9 @@
  * events arrive in batches so a 5,000-task sweep copies the task map once per frame, not once
  * per event.
  */
-import { assertNever } from '../errors.js';
-import type { RunEvent } from '../events.js';
-import type { TaskStatus } from '../status/types.js';
+import { assertNever } from '../../../engine/errors.js';
+import type { RunEvent } from '../../../engine/events.js';
+import type { TaskStatus } from '../../../engine/status/types.js';
 import type { MonitorAction, ProjectShape } from './actions.js';
 import { logViewportRows } from './layout.js';
 import { TaskTable } from './task-table.js';

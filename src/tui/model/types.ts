@@ -3,10 +3,10 @@
  * events, utilisation snapshots and key presses by the reducer in ./reducer.ts. Pure data: no
  * React, no I/O. Components never read the engine directly, only a FrameModel built from this.
  */
-import type { ExecutorName, RunCounts } from '../events.js';
-import type { NodeUtilisation } from '../executors/executor.js';
-import type { OutputType } from '../spec/model.js';
-import type { StaleReason, TaskState } from '../status/types.js';
+import type { ExecutorName, RunCounts } from '../../../engine/events.js';
+import type { NodeUtilisation } from '../../../engine/executors/executor.js';
+import type { OutputType } from '../../../engine/astra/model.js';
+import type { StaleReason, TaskState } from '../../../engine/status/types.js';
 import type { TaskTable } from './task-table.js';
 
 /** What a run is doing to a task right now, layered over its status. */

@@ -11,9 +11,9 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { checkDocumentText } from '../../engine/spec/document.js';
-import { loadProject } from '../../engine/spec/index.js';
-import type { DocKind } from '../../engine/spec/ids.js';
+import { checkDocumentText } from '../../engine/astra/document.js';
+import { loadProject } from '../../engine/astra/index.js';
+import type { DocKind } from '../../engine/astra/ids.js';
 import { FIXTURES, writeProject } from '../helpers/lc.js';
 import { scratch } from './helpers.js';
 
