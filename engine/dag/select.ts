@@ -6,33 +6,16 @@
  *   sub.output        a qualified output (re-exports name their producer)
  *   universe/output   one task
  */
+import { editDistance } from '../edit-distance.js';
 import { err, LcError, ok, type Result } from '../errors.js';
 import type { Dag, Task } from './task.js';
-
-/** Levenshtein distance, early exit above `max` (names are short; this is never hot). */
-function distance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      best = Math.min(best, v);
-    }
-    if (best > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length] as number;
-}
 
 /** Names close to `name`: small edit distance, or sharing the last segment, or a substring. */
 export function closeNames(name: string, names: Iterable<string>, limit = 5): string[] {
   const last = (s: string) => s.slice(s.lastIndexOf('.') + 1);
   const scored: { n: string; d: number }[] = [];
   for (const n of names) {
-    const d = Math.min(distance(name, n, 3), distance(last(name), last(n), 2) + 1);
+    const d = Math.min(editDistance(name, n, 3), editDistance(last(name), last(n), 2) + 1);
     if (d <= 3 || n.includes(name) || name.includes(n)) scored.push({ n, d });
   }
   return scored

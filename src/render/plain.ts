@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { assertNever } from '../../engine/errors.js';
 import type { RunEvent } from '../../engine/events.js';
 import type { Resources } from '../../engine/astra/model.js';
+import { formatDuration, formatSpecBytes } from '../../engine/units.js';
 import type { Paint } from '../color.js';
 
 export interface PlainRendererOptions {
@@ -25,37 +26,11 @@ export function hms(t: number): string {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
-/** 6.1s, 2m05s, 1h02m. */
-export function duration(s: number): string {
-  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${pad2(Math.round(s - m * 60) % 60)}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h${pad2(m - h * 60)}m`;
-}
-
-/** Sizes as the spec most likely wrote them: binary units when exact (500MiB), else decimal (100MB). */
-export function bytes(n: number): string {
-  const bin = ['KiB', 'MiB', 'GiB', 'TiB'];
-  for (let i = bin.length; i >= 1; i--) {
-    const b = 1024 ** i;
-    if (n >= b && n % b === 0) return `${n / b}${bin[i - 1]}`;
-  }
-  const dec = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < dec.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Number(v.toFixed(1))}${dec[i]}`;
-}
-
 export function resourceTag(executor: string, r: Resources, host?: string): string {
   const parts = [executor];
   if (host) parts.push(`on ${host}`);
   parts.push(`cpus=${r.cpus}`);
-  if (r.memoryBytes !== undefined) parts.push(`mem=${bytes(r.memoryBytes)}`);
+  if (r.memoryBytes !== undefined) parts.push(`mem=${formatSpecBytes(r.memoryBytes)}`);
   if (r.gpus > 0) parts.push(`gpus=${r.gpus}`);
   return `[${parts.join(' ')}]`;
 }
@@ -121,7 +96,7 @@ export class PlainRunRenderer {
       case 'task_succeeded': {
         if (e.dedupFrom !== undefined) this.deduplicated++;
         const from = e.dedupFrom !== undefined ? `  ${this.p.dim(`linked from ${e.dedupFrom}`)}` : '';
-        line(this.p.green('ok    '), `${e.id}  ${duration(e.durationS)}${from}`);
+        line(this.p.green('ok    '), `${e.id}  ${formatDuration(e.durationS)}${from}`);
         for (const w of e.warnings) {
           this.warnings++;
           line(this.p.yellow('warn  '), `${e.id}  ${w}`);
@@ -143,10 +118,10 @@ export class PlainRunRenderer {
         break;
       case 'progress': {
         const total = this.planned;
-        const eta = e.etaS === null ? '?' : duration(e.etaS);
+        const eta = e.etaS === null ? '?' : formatDuration(e.etaS);
         line(
           this.p.bold('progress'),
-          `done ${e.done}/${total}  running ${e.running}  pending ${e.pending}  failed ${e.failed}  elapsed ${duration(e.elapsedS)}  ETA ${eta}`,
+          `done ${e.done}/${total}  running ${e.running}  pending ${e.pending}  failed ${e.failed}  elapsed ${formatDuration(e.elapsedS)}  ETA ${eta}`,
         );
         break;
       }
@@ -192,7 +167,7 @@ export class PlainRunRenderer {
     if (e.cancelled) parts.push(p.yellow(`${e.cancelled} cancelled`));
     if (e.skipped) parts.push(p.yellow(`${e.skipped} not started`));
     if (this.warnings) parts.push(p.yellow(`${this.warnings} warnings`));
-    this.buf.push(`${time} ${p.bold('done  ')} ${parts.join(', ')}  wall ${duration(e.wallS)}  cpu ${duration(e.cpuS)}`);
+    this.buf.push(`${time} ${p.bold('done  ')} ${parts.join(', ')}  wall ${formatDuration(e.wallS)}  cpu ${formatDuration(e.cpuS)}`);
     if (this.schedulerStopped !== undefined) {
       this.buf.push(p.yellow(`cancelled: ${this.schedulerStopped}; lc run again to finish (it starts a new scheduler)`));
     }

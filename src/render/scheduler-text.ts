@@ -2,28 +2,8 @@
  * Plain-text rendering of a SchedulerStatus for `lc scheduler status`.
  */
 import type { SchedulerStatus } from '../../engine/scheduler/status.js';
+import { formatBytes, formatDuration } from '../../engine/units.js';
 import type { Paint } from '../color.js';
-
-export function formatDurationS(s: number): string {
-  const t = Math.max(0, Math.round(s));
-  const h = Math.floor(t / 3600);
-  const m = Math.floor((t % 3600) / 60);
-  const sec = t % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
-  return `${sec}s`;
-}
-
-export function formatBytes(b: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = b;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
 
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
@@ -44,13 +24,13 @@ export function renderSchedulerStatus(st: SchedulerStatus, p: Paint): string {
   );
   lines.push(`${label('address')}${st.address ?? '?'}`);
   if (st.host !== undefined) lines.push(`${label('host')}${st.host} (supervisor pid ${st.pid})`);
-  if (st.uptimeS !== undefined) lines.push(`${label('uptime')}${formatDurationS(st.uptimeS)}`);
+  if (st.uptimeS !== undefined) lines.push(`${label('uptime')}${formatDuration(st.uptimeS)}`);
   if (st.idleTimeoutS !== undefined) {
     const idle =
       st.idleLeftS === null || st.idleLeftS === undefined
         ? 'busy (tasks queued or running)'
-        : `stops in ${formatDurationS(st.idleLeftS)} if idle`;
-    lines.push(`${label('idle')}${idle} (idle timeout ${formatDurationS(st.idleTimeoutS)})`);
+        : `stops in ${formatDuration(st.idleLeftS)} if idle`;
+    lines.push(`${label('idle')}${idle} (idle timeout ${formatDuration(st.idleTimeoutS)})`);
   }
   if (st.stateDir) lines.push(`${label('state')}${st.stateDir}`);
   const expected = st.expectedWorkers !== undefined ? ` of ${st.expectedWorkers}` : '';

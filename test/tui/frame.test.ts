@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { bar, fit, fmtBytes, fmtDuration, sanitizeLine, truncateMiddle } from '../../src/tui/model/format.js';
+import { formatBytesCompact as fmtBytes, formatDuration as fmtDuration } from '../../engine/units.js';
+import { bar, fit, sanitizeLine, truncateMiddle } from '../../src/tui/model/format.js';
 import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../src/tui/model/frame/index.js';
 import { exitMessage } from '../../src/tui/model/exit.js';
 import { computeLayout } from '../../src/tui/model/layout.js';

@@ -13,7 +13,8 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:f
 import type { ExecRequest, ExecResult, Executor, NodeCapacity, NodeUtilisation } from '../executor.js';
 import { detectLocalCapacity, type LocalCapacity } from './capacity.js';
 import { LogTail } from './log-tail.js';
-import { describeRequest, formatBytes, SlotPool, type Allocation } from './slots.js';
+import { formatBytes } from '../../units.js';
+import { describeRequest, SlotPool, type Allocation } from './slots.js';
 import { createSpawner } from './spawner.js';
 import { createUtilisationSampler } from './utilisation.js';
 import { errorMessage } from '../../errors.js';

@@ -4,6 +4,7 @@
  * of concurrent tasks (-j). A task is placed only when all four fit: never oversubscribe.
  */
 import type { Resources } from '../../astra/model.js';
+import { formatBytes } from '../../units.js';
 
 export interface SlotCapacity {
   cpus: number;
@@ -20,17 +21,6 @@ export interface Allocation {
 }
 
 const milli = (cpus: number): number => Math.max(0, Math.round(cpus * 1000));
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
-}
 
 export function describeRequest(r: Resources): string {
   const parts = [`cpus=${r.cpus}`];

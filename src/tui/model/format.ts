@@ -46,33 +46,6 @@ export function bar(fraction: number, w: number, full: string, empty: string): s
   return full.repeat(n) + empty.repeat(w - n);
 }
 
-/** `0.4s`, `12s`, `3m05s`, `2h04m`, `3d02h`. */
-export function fmtDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '';
-  if (seconds < 10) return `${(Math.round(seconds * 10) / 10).toFixed(1)}s`;
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
-}
-
-const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'];
-
-/** Binary units, one decimal below 10: `512M`, `3.1G`. */
-export function fmtBytes(bytes: number): string {
-  let v = Math.max(0, bytes);
-  let i = 0;
-  while (v >= 1024 && i < UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const num = v < 10 && i > 0 ? v.toFixed(1) : String(Math.round(v));
-  return `${num}${UNITS[i]}`;
-}
-
 export function fmtPercent(p: number): string {
   return `${Math.round(Math.max(0, Math.min(100, Number.isFinite(p) ? p : 0)))}%`;
 }

@@ -1,5 +1,6 @@
 /** The details pane: one row per task of the selected output (or every task that needs work). */
-import { fit, fmtDuration, truncateMiddle, width } from '../format.js';
+import { formatDuration } from '../../../../engine/units.js';
+import { fit, truncateMiddle, width } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { detailCounts, displayState } from '../selectors.js';
@@ -56,7 +57,7 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
       }),
       seg(' '),
       seg(fit(d, STATE_W), STATE_TONE[d]),
-      seg(fit(fmtDuration(duration), DUR_W, { align: 'right' }), 'muted'),
+      seg(fit(formatDuration(duration), DUR_W, { align: 'right' }), 'muted'),
       seg(' '),
     ];
     if (showHost) segs.push(seg(fit(t.host ?? '', 12, { middle: true, ellipsis: g.ellipsis }) + ' ', 'muted'));
@@ -118,7 +119,7 @@ function expandedDetail(state: ViewState, t: TaskView | undefined, w: number, g:
   }
   const logPath = t.failure?.logPath ?? t.logPath;
   if (logPath) out.push(fitLine([seg('      log '), seg(truncateMiddle(logPath, Math.max(0, w - 10), g.ellipsis), 'muted')], w, g.ellipsis));
-  if (t.host) add(`host ${t.host}${t.durationS !== null ? `, last duration ${fmtDuration(t.durationS)}` : ''}`);
-  if (t.live === 'running' && t.startedAt !== undefined) add(`running for ${fmtDuration((state.now - t.startedAt) / 1000)}`, 'running');
+  if (t.host) add(`host ${t.host}${t.durationS !== null ? `, last duration ${formatDuration(t.durationS)}` : ''}`);
+  if (t.live === 'running' && t.startedAt !== undefined) add(`running for ${formatDuration((state.now - t.startedAt) / 1000)}`, 'running');
   return out;
 }

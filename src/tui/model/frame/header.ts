@@ -1,5 +1,6 @@
 /** The two header lines: project, universes, executor, scheduler; then the run. */
-import { bar, fmtDuration } from '../format.js';
+import { formatDuration } from '../../../../engine/units.js';
+import { bar } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import { needsWork } from '../selectors.js';
 import type { ViewState } from '../types.js';
@@ -34,8 +35,8 @@ function schedulerSegs(state: ViewState, g: Glyphs): Line {
       return [seg('scheduler stopping', 'warn')];
     case 'running': {
       const parts = [`${s.workers} worker${s.workers === 1 ? '' : 's'}`];
-      if (s.startedAt !== undefined) parts.push(`up ${fmtDuration((state.now - s.startedAt) / 1000)}`);
-      if (s.idleDeadline !== undefined) parts.push(`idle stop in ${fmtDuration(Math.max(0, (s.idleDeadline - state.now) / 1000))}`);
+      if (s.startedAt !== undefined) parts.push(`up ${formatDuration((state.now - s.startedAt) / 1000)}`);
+      if (s.idleDeadline !== undefined) parts.push(`idle stop in ${formatDuration(Math.max(0, (s.idleDeadline - state.now) / 1000))}`);
       return [
         seg(s.external ? 'external scheduler ' : 'scheduler ', 'plain'),
         seg(s.address, 'ok'),
@@ -71,15 +72,15 @@ function runSegs(state: ViewState, g: Glyphs): Line {
         seg(` ${g.sep} ${r.running} running`, 'running'),
       ];
       if (r.failed) segs.push(seg(` ${g.sep} ${r.failed} failed`, 'failed'));
-      segs.push(seg(` ${g.sep} ${fmtDuration(elapsed)} elapsed`, 'muted'));
-      segs.push(seg(` ${g.sep} ETA ${r.etaS === null ? '?' : fmtDuration(r.etaS)}`, 'muted'));
+      segs.push(seg(` ${g.sep} ${formatDuration(elapsed)} elapsed`, 'muted'));
+      segs.push(seg(` ${g.sep} ETA ${r.etaS === null ? '?' : formatDuration(r.etaS)}`, 'muted'));
       return segs;
     }
     case 'finished': {
       const f = r.finished;
       if (!f) return [...who, seg('finished')];
       const bad = f.failed + f.blocked + f.cancelled > 0;
-      const segs: Line = [...who, seg(`finished in ${fmtDuration(f.wallS)}: `, bad ? 'warn' : 'ok'), seg(`${f.succeeded} ok`, 'ok')];
+      const segs: Line = [...who, seg(`finished in ${formatDuration(f.wallS)}: `, bad ? 'warn' : 'ok'), seg(`${f.succeeded} ok`, 'ok')];
       if (f.failed) segs.push(seg(` ${g.sep} ${f.failed} failed`, 'failed'));
       if (f.blocked) segs.push(seg(` ${g.sep} ${f.blocked} blocked`, 'blocked'));
       if (f.cancelled) segs.push(seg(` ${g.sep} ${f.cancelled} cancelled`, 'warn'));

@@ -1,6 +1,7 @@
 /** The workers pane: per node CPU, memory, GPU, slots and running tasks. */
 import type { NodeUtilisation } from '../../../../engine/executors/executor.js';
-import { bar, fit, fmtBytes, fmtPercent, truncateMiddle, width } from '../format.js';
+import { formatBytesCompact } from '../../../../engine/units.js';
+import { bar, fit, fmtPercent, truncateMiddle, width } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { runningByHost } from '../selectors.js';
@@ -61,7 +62,7 @@ function memSegs(n: NodeUtilisation, bw: number, g: Glyphs): Line {
   return [
     seg(' mem ', 'muted'),
     seg(bar(frac, bw, g.barFull, g.barEmpty), loadTone(frac * 100)),
-    seg(fit(` ${fmtBytes(n.memoryUsedBytes)}/${fmtBytes(n.memoryTotalBytes)}`, 12)),
+    seg(fit(` ${formatBytesCompact(n.memoryUsedBytes)}/${formatBytesCompact(n.memoryTotalBytes)}`, 12)),
   ];
 }
 
