@@ -1,10 +1,11 @@
 /**
  * runTasks: plan from status, then run in dependency order through an executor.
  *
- * The scheduler is event-driven: every planned task is a node counting the upstream nodes (and,
- * for a deduplicated member, the group leader) it still waits for; a node is dispatched the
- * moment that count reaches zero, and the executor queues it until a slot is free. Nothing
- * scans the whole DAG per event, so 10,000 tasks cost O(edges) scheduling work.
+ * The scheduler is event-driven: every planned task is a node of the run graph (graph.ts)
+ * counting the upstream nodes (and, for a deduplicated member, the group leader) it still waits
+ * for; a node is dispatched the moment that count reaches zero, and the executor queues it
+ * until a slot is free. Nothing scans the whole DAG per event, so 10,000 tasks cost O(edges)
+ * scheduling work.
  *
  * Safety: a task's output dir is emptied (manifest first) only when its slot is reserved, and a
  * manifest is written only after an exit 0 that we did not provoke; an interrupted task gets a
@@ -30,32 +31,13 @@ import { allocateLog, tailLogFile } from './logs.js';
 import { killOrphans } from './orphans.js';
 import { createOutdirIfMissing, emptyOutdir, linkTree } from './outdir.js';
 import { planFromStatus, plannedTasks, type Plan, type PlannedRun } from './plan.js';
+import { RunGraph, type RunNode as Node } from './graph.js';
 import { SubmitOrder } from './submit-order.js';
 import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
 
-type Outcome = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'cancelled';
 /** Why a run stops scheduling (the run_cancelling event's reason). */
 /** 'executor': the executor could not be made (a scheduler that did not start): nothing ran. */
 type StopReason = 'failure' | 'signal' | 'user' | 'scheduler' | 'executor';
-
-interface Node {
-  run: PlannedRun;
-  task: Task;
-  /** waiting: for deps/leader; active: being snapshotted, queued, running or linked; done. */
-  state: 'waiting' | 'active' | 'done';
-  outcome?: Outcome;
-  /** Upstream nodes (and the leader, for a follower) not yet succeeded. */
-  waitFor: number;
-  dependents: Node[];
-  /** In-run leader this node takes its outputs from. */
-  leader: Node | null;
-  followers: Node[];
-  /** Submitted to the executor and not yet started. */
-  queued: boolean;
-  started: boolean;
-  startedAt: number;
-  logPath: string;
-}
 
 const isExecutor = (s: ExecutorSource): s is Executor => 'submit' in s;
 
@@ -234,40 +216,6 @@ async function execute(
     ...(opts.status?.dirCache ? { dirCache: opts.status.dirCache } : {}),
   };
 
-  // --- nodes and edges (only between planned tasks; unplanned upstreams are ok already) ---
-  const nodes = new Map<string, Node>();
-  for (const run of plan.runs) {
-    nodes.set(run.task.id, {
-      run,
-      task: run.task,
-      state: 'waiting',
-      waitFor: 0,
-      dependents: [],
-      leader: null,
-      followers: [],
-      queued: false,
-      started: false,
-      startedAt: 0,
-      logPath: '',
-    });
-  }
-  for (const n of nodes.values()) {
-    for (const d of n.task.deps) {
-      const up = nodes.get(d);
-      if (!up) continue;
-      up.dependents.push(n);
-      n.waitFor++;
-    }
-    if (n.run.dedupFrom !== undefined && !n.run.sourceReady) {
-      const leader = nodes.get(n.run.dedupFrom);
-      if (leader) {
-        n.leader = leader;
-        leader.followers.push(n);
-        n.waitFor++;
-      }
-    }
-  }
-
   // --- executor, created on first use (or already being created: see startExecutor) ---
   // A backend shut down under the run (the Dask session scheduler stopped) cancels the run.
   let unwatch: (() => void) | undefined;
@@ -290,56 +238,37 @@ async function execute(
   };
   let executor: Executor | null = isExecutor(opts.executor) ? opts.executor : null;
 
+  const graph: RunGraph = new RunGraph(plan.runs, {
+    dispatch: (n) => dispatch(n),
+    blocked: (n, by) => emit({ type: 'task_blocked', t: Date.now(), id: n.task.id, blockedBy: by }),
+  });
+  const counts = graph.counts;
   const order = new SubmitOrder(PREPARE_AHEAD);
   let stopping: StopReason | null = null;
   /** Why the executor could not be made: the run's one error, not a failure of every task. */
   let executorError: unknown;
   let inFlight = 0;
-  let open = nodes.size;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const failures: TaskProblem[] = [];
   let finished = false;
 
-  const settle = (n: Node, outcome: Outcome) => {
-    n.state = 'done';
-    n.outcome = outcome;
-    open--;
-    switch (outcome) {
-      case 'succeeded':
-        summary.succeeded++;
-        break;
-      case 'failed':
-        summary.failed++;
-        break;
-      case 'blocked':
-        summary.blocked++;
-        break;
-      case 'skipped':
-        summary.skipped++;
-        break;
-      case 'cancelled':
-        summary.cancelled++;
-        break;
-    }
-  };
+  /** Why a task that will not start now did not: the run stopped, or it was cancelled. */
+  const skipReason = (): 'stopped' | 'cancelled' =>
+    stopping === 'failure' || stopping === 'executor' ? 'stopped' : 'cancelled';
 
   const maybeFinish = () => {
     if (finished || inFlight > 0) return;
     // Nothing in flight: whatever still waits can never start (the run is stopping).
-    for (const n of nodes.values()) {
-      if (n.state !== 'waiting') continue;
-      settle(n, 'skipped');
-      const reason = stopping === 'failure' || stopping === 'executor' ? 'stopped' : 'cancelled';
-    emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason });
-    }
+    const reason = skipReason();
+    for (const n of graph.sweep()) emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason });
     finished = true;
     resolveDone();
   };
 
   const skip = (n: Node) => {
-    settle(n, 'skipped');
-    emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason: stopping === 'failure' ? 'stopped' : 'cancelled' });
+    graph.settle(n, 'skipped');
+    emit({ type: 'task_skipped', t: Date.now(), id: n.task.id, reason: skipReason() });
   };
 
   const dispatch = (n: Node) => {
@@ -348,58 +277,13 @@ async function execute(
     else void runOne(n);
   };
 
-  const release = (n: Node) => {
-    for (const d of n.dependents) if (--d.waitFor === 0 && d.state === 'waiting') dispatch(d);
-    for (const f of n.followers) if (--f.waitFor === 0 && f.state === 'waiting') dispatch(f);
-  };
-
-  /** Everything downstream of a failure is blocked (iteratively: chains can be long). */
-  const blockFrom = (root: Node, by: string) => {
-    const stack: Node[] = [...root.dependents];
-    handleLostLeader(root, by, root.outcome === 'blocked' ? 'promote' : 'block', stack);
-    while (stack.length) {
-      const n = stack.pop() as Node;
-      if (n.state !== 'waiting') continue;
-      settle(n, 'blocked');
-      emit({ type: 'task_blocked', t: Date.now(), id: n.task.id, blockedBy: by });
-      stack.push(...n.dependents);
-      handleLostLeader(n, by, 'promote', stack);
-    }
-  };
-
-  /**
-   * A leader that will not produce outputs: when its own command failed, the same computation
-   * would fail for its followers too (block them); when it was only blocked by its upstream,
-   * the first follower that may still run becomes the leader.
-   */
-  const handleLostLeader = (n: Node, _by: string, mode: 'block' | 'promote', stack: Node[]) => {
-    const waiting = n.followers.filter((f) => f.state === 'waiting');
-    n.followers = [];
-    if (waiting.length === 0) return;
-    if (mode === 'block') {
-      for (const f of waiting) stack.push(f);
-      return;
-    }
-    const [next, ...rest] = waiting as [Node, ...Node[]];
-    next.leader = null;
-    next.run = { ...next.run };
-    delete next.run.dedupFrom;
-    next.waitFor--;
-    for (const f of rest) {
-      f.leader = next;
-      f.run = { ...f.run, dedupFrom: next.task.id };
-      next.followers.push(f);
-    }
-    if (next.waitFor === 0) dispatch(next);
-  };
-
   const stop = (why: Exclude<StopReason, 'executor'>, force = false, detail?: string) => {
     if (!stopping) {
       stopping = why;
       emit({ type: 'run_cancelling', t: Date.now(), reason: why, ...(detail !== undefined ? { detail } : {}) });
     }
     if (!executor) return;
-    const active = [...nodes.values()].filter((n) => n.state === 'active');
+    const active = graph.active();
     // Queued tasks never start: cancelled first, so a slot freed by a killed task cannot go to
     // one of them. Running ones are stopped only on a cancel, not after a failure.
     for (const n of active) if (n.queued) executor.cancel(n.task.id);
@@ -419,7 +303,7 @@ async function execute(
    */
   const fail = async (n: Node, r: { reason: FailReason; exitCode: number | null; signal: string | null; detail?: string; durationS: number }) => {
     const cancelled = r.reason === 'cancelled';
-    settle(n, cancelled ? 'cancelled' : 'failed');
+    graph.settle(n, cancelled ? 'cancelled' : 'failed');
     const tail = n.logPath ? tailLogFile(n.logPath, 20) : [];
     if (r.detail) tail.push(`lc: ${r.detail}`);
     failures.push({ id: n.task.id, reason: r.reason, exitCode: r.exitCode, signal: r.signal, logPath: n.logPath });
@@ -435,9 +319,9 @@ async function execute(
       tail: tail.slice(-20),
     });
     if (cancelled) {
-      handleLostLeader(n, n.task.id, 'promote', []); // dependents are skipped, not blocked: nothing failed
+      graph.promoteFollowers(n); // dependents are skipped, not blocked: nothing failed
     } else {
-      blockFrom(n, n.task.id);
+      graph.blockFrom(n, n.task.id);
       if (!keepGoing) stop('failure');
     }
     try {
@@ -455,7 +339,7 @@ async function execute(
 
   const succeed = (n: Node, durationS: number, dataVersion: string, warnings: string[], dedupFrom?: string) => {
     recordedVersions.set(n.task.id, dataVersion);
-    settle(n, 'succeeded');
+    graph.settle(n, 'succeeded');
     if (dedupFrom !== undefined) summary.deduplicated++;
     emit({
       type: 'task_succeeded',
@@ -466,7 +350,7 @@ async function execute(
       warnings,
       ...(dedupFrom !== undefined ? { dedupFrom } : {}),
     });
-    release(n);
+    graph.release(n);
   };
 
   const runOne = async (n: Node) => {
@@ -629,9 +513,9 @@ async function execute(
   const progress = setInterval(() => {
     const elapsedS = (Date.now() - t0) / 1000;
     let running = 0;
-    for (const n of nodes.values()) if (n.state === 'active') running++;
-    const doneCount = summary.succeeded;
-    const pending = open - running;
+    for (const n of graph.nodes.values()) if (n.state === 'active') running++;
+    const doneCount = counts.succeeded;
+    const pending = graph.open - running;
     const rate = doneCount > 0 ? doneCount / elapsedS : 0;
     emit({
       type: 'progress',
@@ -639,7 +523,7 @@ async function execute(
       done: doneCount,
       running,
       pending,
-      failed: summary.failed,
+      failed: counts.failed,
       elapsedS,
       etaS: rate > 0 ? (pending + running) / rate : null,
     });
@@ -648,8 +532,7 @@ async function execute(
 
   try {
     if (opts.control?.cancelled) stopping = 'user';
-    const roots = [...nodes.values()].filter((n) => n.waitFor === 0);
-    for (const n of roots) dispatch(n);
+    for (const n of graph.roots()) dispatch(n);
     maybeFinish();
     await done;
   } finally {
@@ -657,7 +540,8 @@ async function execute(
     unsubscribe?.();
     unwatch?.();
   }
-  if (executorError !== undefined) throw notStarted(executorError, summary.skipped);
+  if (executorError !== undefined) throw notStarted(executorError, counts.skipped);
+  Object.assign(summary, counts);
 
   summary.failures = failures;
   summary.wallS = (Date.now() - t0) / 1000;
