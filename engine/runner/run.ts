@@ -30,7 +30,7 @@ import { createJournal, newRunId } from './journal.js';
 import { allocateLog, tailLogFile } from './logs.js';
 import { killOrphans } from './orphans.js';
 import { createOutdirIfMissing, emptyOutdir, linkTree } from './outdir.js';
-import { planFromStatus, plannedTasks, type Plan, type PlannedRun } from './plan.js';
+import { planFromStatus, plannedTasks, type Plan } from './plan.js';
 import { RunGraph, type RunNode as Node } from './graph.js';
 import { SubmitOrder } from './submit-order.js';
 import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
