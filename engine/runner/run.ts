@@ -31,15 +31,15 @@ import { allocateLog, tailLogFile } from './logs.js';
 import { killOrphans } from './orphans.js';
 import { createOutdirIfMissing, emptyOutdir, linkTree } from './outdir.js';
 import { planFromStatus, plannedTasks, type Plan } from './plan.js';
+import { ExecutorHandle } from './executor-handle.js';
 import { RunGraph, type RunNode as Node } from './graph.js';
 import { SubmitOrder } from './submit-order.js';
-import type { ExecutorSource, RunOptions, RunSummary, TaskProblem } from './types.js';
+import type { RunOptions, RunSummary, TaskProblem } from './types.js';
 
 /** Why a run stops scheduling (the run_cancelling event's reason). */
 /** 'executor': the executor could not be made (a scheduler that did not start): nothing ran. */
 type StopReason = 'failure' | 'signal' | 'user' | 'scheduler' | 'executor';
 
-const isExecutor = (s: ExecutorSource): s is Executor => 'submit' in s;
 
 function progressInterval(opts: RunOptions): number {
   const env = Number(process.env.LIGHTCONE_PROGRESS_INTERVAL_S);
@@ -84,7 +84,9 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
     }
     // The executor (for Dask: attach to the scheduler, open a bridge, ask for capacity) is made
     // while the journal, the plan event and the task graph are prepared, not after them.
-    const early = dryRun ? null : startExecutor(opts.executor, plan);
+    const executor = new ExecutorHandle(opts.executor);
+    // deduplicated members only link files: no executor for a plan of only those
+    if (!dryRun && plan.runs.some((r) => r.dedupFrom === undefined)) executor.start();
     const journal =
       !dryRun && opts.journal !== false && plan.runs.length > 0
         ? createJournal(ctx.scratch, { runId, projectRoot: ctx.root, ...(opts.argv ? { argv: opts.argv } : {}) })
@@ -116,7 +118,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
         executor: executorName,
       };
       if (dryRun) return { ...base, wallS: (Date.now() - t0) / 1000 };
-      const summary = await execute(opts, plan, base, emit, t0, early);
+      const summary = await execute(opts, plan, base, emit, t0, executor);
       return summary;
     } finally {
       journal?.close();
@@ -160,17 +162,6 @@ function dirMtime(path: string): string {
 }
 
 /**
- * Start making the executor when the plan has a command to run (deduplicated members only
- * link files). A failure surfaces where the executor is awaited, in the first task.
- */
-function startExecutor(source: ExecutorSource, plan: Plan): Promise<Executor> | null {
-  if (isExecutor(source) || !plan.runs.some((r) => r.dedupFrom === undefined)) return null;
-  const p = source.create();
-  p.catch(() => undefined); // awaited (and reported) by the tasks; never an unhandled rejection
-  return p;
-}
-
-/**
  * Tasks prepared (input snapshot, log slot, output dir) and not started yet, at most. Without
  * a bound every root task of a sweep prepares at once, and the first one starts only after
  * all of their file operations; the executors queue what is submitted, so a short lead keeps
@@ -196,7 +187,7 @@ async function execute(
   summary: RunSummary,
   emit: (e: RunEvent) => void,
   t0: number,
-  early: Promise<Executor> | null = null,
+  executor: ExecutorHandle,
 ): Promise<RunSummary> {
   const { ctx } = opts;
   const keepGoing = opts.keepGoing === true;
@@ -216,27 +207,11 @@ async function execute(
     ...(opts.status?.dirCache ? { dirCache: opts.status.dirCache } : {}),
   };
 
-  // --- executor, created on first use (or already being created: see startExecutor) ---
   // A backend shut down under the run (the Dask session scheduler stopped) cancels the run.
-  let unwatch: (() => void) | undefined;
-  const watch = (ex: Executor): Executor => {
-    unwatch = ex.onShutdown?.((why) => {
-      summary.interrupted = true;
-      stop('scheduler', false, why);
-    });
-    return ex;
-  };
-  const track = (p: Promise<Executor>): Promise<Executor> => {
-    const watched = p.then(watch);
-    watched.catch(() => undefined); // awaited by the tasks, which report the failure
-    return watched;
-  };
-  let executorP: Promise<Executor> | null = early ? track(early) : null;
-  const getExecutor = (): Promise<Executor> => {
-    executorP ??= track(isExecutor(opts.executor) ? Promise.resolve(opts.executor) : opts.executor.create());
-    return executorP;
-  };
-  let executor: Executor | null = isExecutor(opts.executor) ? opts.executor : null;
+  executor.onShutdown((why) => {
+    summary.interrupted = true;
+    stop('scheduler', false, why);
+  });
 
   const graph: RunGraph = new RunGraph(plan.runs, {
     dispatch: (n) => dispatch(n),
@@ -282,13 +257,14 @@ async function execute(
       stopping = why;
       emit({ type: 'run_cancelling', t: Date.now(), reason: why, ...(detail !== undefined ? { detail } : {}) });
     }
-    if (!executor) return;
+    const ex = executor.current;
+    if (!ex) return;
     const active = graph.active();
     // Queued tasks never start: cancelled first, so a slot freed by a killed task cannot go to
     // one of them. Running ones are stopped only on a cancel, not after a failure.
-    for (const n of active) if (n.queued) executor.cancel(n.task.id);
+    for (const n of active) if (n.queued) ex.cancel(n.task.id);
     if (why === 'failure') return;
-    for (const n of active) if (n.started) executor.cancel(n.task.id, { force });
+    for (const n of active) if (n.started) ex.cancel(n.task.id, { force });
   };
 
   const unsubscribe = opts.control?.onCancel((req: CancelRequest) => {
@@ -366,12 +342,13 @@ async function execute(
     try {
       await order.mayPrepare(ticket);
       if (stopping) return skip(n);
-      const exP = getExecutor();
+      const exP = executor.get();
+      exP.catch(() => undefined); // awaited below, after the inputs
       const inputs = await snapshotInputs(ctx, task, snapOpts);
       // Only read so far: a run whose executor cannot be made creates no log or output dir.
       let ex: Executor;
       try {
-        ex = executor ?? (executor = await exP);
+        ex = await exP;
       } catch (e) {
         // every task waits on the same executor: stop once, start nothing, blame no task
         executorError ??= e;
@@ -538,17 +515,15 @@ async function execute(
   } finally {
     clearInterval(progress);
     unsubscribe?.();
-    unwatch?.();
   }
   if (executorError !== undefined) throw notStarted(executorError, counts.skipped);
   Object.assign(summary, counts);
 
   summary.failures = failures;
   summary.wallS = (Date.now() - t0) / 1000;
-  // made early but never used (the run stopped first): close it all the same
-  executor ??= executorP ? await executorP.catch(() => null) : null;
-  summary.cpuS = executor?.cpuSeconds?.() ?? 0;
-  if (executor && !isExecutor(opts.executor)) await executor.close();
+  summary.cpuS = executor.cpuSeconds();
+  // also one made early but never used (the run stopped first)
+  await executor.close();
   emit({
     type: 'run_finished',
     t: Date.now(),
