@@ -130,6 +130,8 @@ describe('lc run in SLURM allocations', () => {
       `"${process.execPath}" "${LC}" run --plain > run.out 2>&1`,
       `cp ${scratch}/.lightcone/scheduler/slurm-$SLURM_JOB_ID/meta.json meta.json`,
       'hostname > lc-host',
+      // stop it here: when the step ends SLURM kills what is left of it, which can take a while
+      `"${process.execPath}" "${LC}" scheduler stop > stop.out 2>&1`,
     ].join('\n');
     // as a user types it in the salloc shell: the step's environment is SLURM's own
     const r = await execa('salloc', ['-N2', '--exclusive', 'srun', '-N1', '-n1', '--overlap', 'bash', '-c', script], {
@@ -146,7 +148,7 @@ describe('lc run in SLURM allocations', () => {
     const meta = JSON.parse(readFileSync(join(project, 'meta.json'), 'utf8')) as { host: string; address: string };
     expect(meta.host).toBe('node1');
     expect(addressHost(meta.address)).toBe(nodeAddress(env, 1));
-    // the step ended, and its processes (the supervisor among them) with it
+    expect(readFileSync(join(project, 'stop.out'), 'utf8')).toContain('stopped the slurm scheduler');
     expect(await waitFor(() => processesMatching(scratch).length === 0, 60_000)).toBe(true);
   });
 
