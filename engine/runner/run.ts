@@ -15,11 +15,10 @@ import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
-import { errorMessage, LcError } from '../errors.js';
+import { assertNever, errorMessage, LcError } from '../errors.js';
 import { upstreamClosure } from '../dag/index.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, FailReason, RunEvent, RunEventListener } from '../events.js';
-import type { ExecResult, Executor } from '../executors/executor.js';
 import { acquireRunLock, lockDirOf, type RunLock } from '../lock/run-lock.js';
 import { DefinitionScan, recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -27,10 +26,11 @@ import { computeStatus, recordFailure, type StatusOptions, type TaskStatus } fro
 import { recordedOutput, seedObservations, type RecordedOutput } from '../status/seed.js';
 import type { CancelRequest } from './control.js';
 import { createJournal, newRunId } from './journal.js';
-import { allocateLog, tailLogFile } from './logs.js';
+import { tailLogFile } from './logs.js';
 import { killOrphans } from './orphans.js';
-import { createOutdirIfMissing, emptyOutdir, linkTree } from './outdir.js';
+import { emptyOutdir, linkTree } from './outdir.js';
 import { planFromStatus, plannedTasks, type Plan } from './plan.js';
+import { runAttempt, type AttemptContext, type AttemptOutcome } from './attempt.js';
 import { ExecutorHandle } from './executor-handle.js';
 import { RunGraph, type RunNode as Node } from './graph.js';
 import { SubmitOrder } from './submit-order.js';
@@ -220,6 +220,8 @@ async function execute(
   const counts = graph.counts;
   const order = new SubmitOrder(PREPARE_AHEAD);
   let stopping: StopReason | null = null;
+  /** Aborted with `stopping`: attempts not yet submitted end at their next step. */
+  const abort = new AbortController();
   /** Why the executor could not be made: the run's one error, not a failure of every task. */
   let executorError: unknown;
   let inFlight = 0;
@@ -255,6 +257,7 @@ async function execute(
   const stop = (why: Exclude<StopReason, 'executor'>, force = false, detail?: string) => {
     if (!stopping) {
       stopping = why;
+      abort.abort();
       emit({ type: 'run_cancelling', t: Date.now(), reason: why, ...(detail !== undefined ? { detail } : {}) });
     }
     const ex = executor.current;
@@ -329,116 +332,42 @@ async function execute(
     graph.release(n);
   };
 
+  /** How an attempt ended, answered synchronously up to the failure record (see attempt.ts). */
+  const onOutcome = (n: Node, o: AttemptOutcome): void | Promise<void> => {
+    switch (o.kind) {
+      case 'skipped':
+        return skip(n);
+      case 'no_executor':
+        // every task waits on the same executor: stop once, start nothing, blame no task
+        executorError ??= o.error;
+        stopping ??= 'executor';
+        abort.abort();
+        return skip(n);
+      case 'succeeded':
+        remember(n.task, o.manifest);
+        return succeed(n, o.durationS, o.manifest.data_version, o.warnings);
+      case 'failed':
+        return fail(n, o);
+      default:
+        assertNever(o);
+    }
+  };
+  const attempt: AttemptContext = {
+    ctx,
+    runId: summary.runId,
+    executor,
+    order,
+    snapOpts,
+    signal: abort.signal,
+    emit,
+    outcome: onOutcome,
+  };
   const runOne = async (n: Node) => {
     n.state = 'active';
     inFlight++;
-    const task = n.task;
-    const ticket = order.ticket();
-    let left = false;
-    const leave = () => {
-      if (!left) order.leave(ticket);
-      left = true;
-    };
     try {
-      await order.mayPrepare(ticket);
-      if (stopping) return skip(n);
-      const exP = executor.get();
-      exP.catch(() => undefined); // awaited below, after the inputs
-      const inputs = await snapshotInputs(ctx, task, snapOpts);
-      // Only read so far: a run whose executor cannot be made creates no log or output dir.
-      let ex: Executor;
-      try {
-        ex = await exP;
-      } catch (e) {
-        // every task waits on the same executor: stop once, start nothing, blame no task
-        executorError ??= e;
-        stopping ??= 'executor';
-        return skip(n);
-      }
-      if (stopping) return skip(n);
-      const absOut = join(ctx.root, task.outdir);
-      // Directory creation happens now, in the thread pool, while other tasks run; a dir we
-      // just created is empty, so only pre-existing ones are emptied at start.
-      const [log, fresh] = await Promise.all([allocateLog(ctx.scratch, task), createOutdirIfMissing(absOut)]);
-      if (stopping) return skip(n);
-      n.logPath = log.path;
-      const prepare = fresh ? undefined : () => emptyOutdir(absOut);
-      await order.turn(ticket);
-      if (stopping) return skip(n);
-      // Executors that cannot prepare at start time get an emptied dir now.
-      if (!ex.callsPrepare) prepare?.();
-      n.queued = true;
-      emit({ type: 'task_queued', t: Date.now(), id: task.id });
-      const submitted = ex.submit({
-        id: task.id,
-        command: task.command,
-        cwd: ctx.root,
-        env: {
-          LIGHTCONE_RUN_ID: summary.runId,
-          LIGHTCONE_TASK_ID: task.id,
-          LIGHTCONE_UNIVERSE: task.universe,
-          LIGHTCONE_OUTPUT: task.output,
-          LIGHTCONE_OUTDIR: absOut,
-          LIGHTCONE_ATTEMPT: String(log.attempt),
-        },
-        resources: task.resources,
-        logPath: log.path,
-        ...(ex.callsPrepare && prepare ? { prepare } : {}),
-        onStart: (info) => {
-          order.started(ticket);
-          n.queued = false;
-          n.started = true;
-          n.startedAt = info.startedAt;
-          emit({
-            type: 'task_started',
-            t: info.startedAt,
-            id: task.id,
-            attempt: log.attempt,
-            host: info.host,
-            executor: ex.name,
-            resources: task.resources,
-            logPath: log.path,
-            ...(info.pid !== undefined ? { pid: info.pid } : {}),
-          });
-        },
-        onLine: (stream, line) => emit({ type: 'task_output', t: Date.now(), id: task.id, stream, line }),
-      });
-      leave();
-      const res: ExecResult = await submitted;
-      n.queued = false;
-      const durationS = Math.max(0, (res.finishedAt - res.startedAt) / 1000);
-      if (!n.started && res.reason === 'cancelled') return skip(n);
-      if (res.reason === 'exit' && res.exitCode === 0) {
-        let recorded;
-        try {
-          recorded = await recordSuccess(ctx, task, {
-            startedAt: res.startedAt,
-            finishedAt: res.finishedAt,
-            exitCode: 0,
-            host: res.host,
-            executor: ex.name,
-            attempt: log.attempt,
-            inputs,
-          });
-        } catch (e) {
-          return await fail(n, { reason: 'manifest_error', exitCode: 0, signal: null, detail: errorMessage(e), durationS });
-        }
-        remember(task, recorded.manifest);
-        return succeed(n, durationS, recorded.manifest.data_version, recorded.warnings);
-      }
-      await fail(n, {
-        reason: res.reason,
-        exitCode: res.exitCode,
-        signal: res.signal,
-        durationS,
-        ...(res.detail !== undefined ? { detail: res.detail } : {}),
-        ...(res.reason === 'time_limit' ? { detail: `time limit of ${task.resources.timeLimitS}s reached` } : {}),
-      });
-    } catch (e) {
-      await fail(n, { reason: 'internal_error', exitCode: null, signal: null, detail: errorMessage(e), durationS: 0 });
+      await runAttempt(n, attempt);
     } finally {
-      leave();
-      order.started(ticket); // never started, or started and over: either way it no longer leads
       inFlight--;
       maybeFinish();
     }
@@ -508,7 +437,10 @@ async function execute(
   progress.unref();
 
   try {
-    if (opts.control?.cancelled) stopping = 'user';
+    if (opts.control?.cancelled) {
+      stopping = 'user';
+      abort.abort();
+    }
     for (const n of graph.roots()) dispatch(n);
     maybeFinish();
     await done;
