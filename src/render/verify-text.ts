@@ -7,6 +7,7 @@
 import { UNICODE } from '../tui/model/glyphs.js';
 import type { VerifyResult } from '../../engine/verify/types.js';
 import type { Paint } from '../color.js';
+import { formatBytes } from '../../engine/units.js';
 
 /** Above this many verified outputs, passing ones are counted, not listed. */
 export const LIST_PASSED_MAX = 50;
@@ -104,17 +105,6 @@ function hashSummary(checked: readonly VerifyResult[], stats: VerifyStats): stri
     if (r.cached) cached++;
     else hashed += r.bytes;
   }
-  const rate = stats.wallS > 0 ? ` (${size(hashed / stats.wallS)}/s)` : '';
-  return `[hashed ${size(hashed)} in ${stats.wallS.toFixed(2)}s${rate}${cached > 0 ? `, ${cached} unchanged from cache` : ''}]`;
-}
-
-function size(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
+  const rate = stats.wallS > 0 ? ` (${formatBytes(hashed / stats.wallS)}/s)` : '';
+  return `[hashed ${formatBytes(hashed)} in ${stats.wallS.toFixed(2)}s${rate}${cached > 0 ? `, ${cached} unchanged from cache` : ''}]`;
 }
