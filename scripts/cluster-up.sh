@@ -177,6 +177,11 @@ fi
 
 # --- the nodes' network: a bridge with this host on it, a namespace and a veth per node ------
 if [ "$NET" = netns ]; then
+  # ours by name (they carry our port), left by a run that was killed before cluster-down
+  for i in $(seq "$NODES"); do
+    [ -e "/run/netns/$(netns_name "$i")" ] && ip netns delete "$(netns_name "$i")"
+  done
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE"; fi
   if ip -4 -o addr show | grep -q " $SUBNET\."; then
     fail "$SUBNET.0/24 is already in use on this machine; set LC_CLUSTER_SUBNET"
   fi
