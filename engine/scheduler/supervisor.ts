@@ -238,7 +238,8 @@ function startWorkers(
       '--die-with-parent',
     ]);
   }
-  if (spec.interface) workerArgs.push('--interface', spec.interface);
+  // in SLURM only --interface, if any: each worker chooses its own node's address
+  workerArgs.push(...listenArgs(spec));
   const n = String(spec.expectedWorkers);
   // ONE step for all workers; --overlap so recipes can still run their own srun steps
   // (Lightcone #167), --whole so each worker's cgroup spans its node's whole allocation.

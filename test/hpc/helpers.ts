@@ -33,9 +33,6 @@ export function nodeAddress(env: Record<string, string>, i: number): string {
   return env.LC_CLUSTER_NET === 'netns' ? `${env.LC_CLUSTER_SUBNET}.${10 + i}` : '127.0.0.1';
 }
 
-/** The host of a Dask address (tls://10.0.0.1:8786). */
-export const addressHost = (address: string): string => address.replace(/^\w+:\/\//, '').replace(/:\d+$/, '');
-
 export interface Allocation {
   jobId: string;
   /** What `lc` sees inside the allocation. */

@@ -10,8 +10,8 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LC, tempDir, writeProject } from '../helpers/lc.js';
+import { addressHost } from '../../engine/scheduler/start-failure.js';
 import {
-  addressHost,
   allocate,
   clusterEnv,
   killMatching,
