@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
 import { errorMessage } from '../errors.js';
-import type { FailReason, RunEvent } from '../events.js';
+import type { ExecutorName, FailReason, RunEvent } from '../events.js';
 import type { ExecResult, Executor } from '../executors/executor.js';
 import { recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -26,13 +26,17 @@ export type AttemptOutcome =
   | { kind: 'skipped' }
   /** The executor could not be made: nothing was started, and no task is to blame. */
   | { kind: 'no_executor'; error: unknown }
-  | { kind: 'succeeded'; durationS: number; manifest: Manifest; warnings: string[] }
+  /** `dedupFrom`: the group member whose files a deduplicated member took (link-attempt.ts). */
+  | { kind: 'succeeded'; durationS: number; manifest: Manifest; warnings: string[]; dedupFrom?: string }
   | { kind: 'failed'; reason: FailReason; exitCode: number | null; signal: string | null; detail?: string; durationS: number };
 
 export interface AttemptContext {
   ctx: EngineContext;
   runId: string;
   executor: ExecutorHandle;
+  /** For manifests: the executor's name and this host (a deduplicated member runs here). */
+  executorName: ExecutorName;
+  host: string;
   order: SubmitOrder;
   snapOpts: SnapshotOptions;
   /** Aborted when the run stops scheduling. */

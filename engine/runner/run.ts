@@ -13,14 +13,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
 import { assertNever, errorMessage, LcError } from '../errors.js';
 import { upstreamClosure } from '../dag/index.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, FailReason, RunEvent, RunEventListener } from '../events.js';
 import { acquireRunLock, lockDirOf, type RunLock } from '../lock/run-lock.js';
-import { DefinitionScan, recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
+import { DefinitionScan, type SnapshotOptions } from '../manifest/index.js';
 import type { Manifest } from '../manifest/schema.js';
 import { computeStatus, recordFailure, type StatusOptions, type TaskStatus } from '../status/index.js';
 import { recordedOutput, seedObservations, type RecordedOutput } from '../status/seed.js';
@@ -28,9 +27,9 @@ import type { CancelRequest } from './control.js';
 import { createJournal, newRunId } from './journal.js';
 import { tailLogFile } from './logs.js';
 import { killOrphans } from './orphans.js';
-import { emptyOutdir, linkTree } from './outdir.js';
 import { planFromStatus, plannedTasks, type Plan } from './plan.js';
 import { runAttempt, type AttemptContext, type AttemptOutcome } from './attempt.js';
+import { linkAttempt } from './link-attempt.js';
 import { ExecutorHandle } from './executor-handle.js';
 import { RunGraph, type RunNode as Node } from './graph.js';
 import { SubmitOrder } from './submit-order.js';
@@ -191,7 +190,6 @@ async function execute(
 ): Promise<RunSummary> {
   const { ctx } = opts;
   const keepGoing = opts.keepGoing === true;
-  const host = hostname();
   /** data_version of every task this run recorded: later snapshots need not read them back. */
   const recordedVersions = new Map<string, string>();
   /** What the observation cache may learn from this run when it ends (engine/status/seed.ts). */
@@ -250,8 +248,7 @@ async function execute(
 
   const dispatch = (n: Node) => {
     if (stopping) return; // swept up as skipped when the in-flight work has ended
-    if (n.run.dedupFrom !== undefined) void materialise(n);
-    else void runOne(n);
+    void attemptOn(n, n.run.dedupFrom !== undefined ? linkAttempt : runAttempt);
   };
 
   const stop = (why: Exclude<StopReason, 'executor'>, force = false, detail?: string) => {
@@ -345,7 +342,7 @@ async function execute(
         return skip(n);
       case 'succeeded':
         remember(n.task, o.manifest);
-        return succeed(n, o.durationS, o.manifest.data_version, o.warnings);
+        return succeed(n, o.durationS, o.manifest.data_version, o.warnings, o.dedupFrom);
       case 'failed':
         return fail(n, o);
       default:
@@ -356,58 +353,19 @@ async function execute(
     ctx,
     runId: summary.runId,
     executor,
+    executorName: opts.executor.name,
+    host: hostname(),
     order,
     snapOpts,
     signal: abort.signal,
     emit,
     outcome: onOutcome,
   };
-  const runOne = async (n: Node) => {
+  const attemptOn = async (n: Node, how: typeof runAttempt) => {
     n.state = 'active';
     inFlight++;
     try {
-      await runAttempt(n, attempt);
-    } finally {
-      inFlight--;
-      maybeFinish();
-    }
-  };
-
-  /** A deduplicated member: the leader's (or an ok member's) files by hardlink, plus its own manifest. */
-  const materialise = async (n: Node) => {
-    n.state = 'active';
-    inFlight++;
-    const task = n.task;
-    const started = Date.now();
-    const sourceId = n.leader?.task.id ?? (n.run.dedupFrom as string);
-    try {
-      const source = ctx.dag.byId.get(sourceId);
-      if (!source) throw new Error(`group member ${sourceId} is not in the DAG`);
-      const inputs = await snapshotInputs(ctx, task, snapOpts);
-      if (stopping) return skip(n);
-      const absOut = join(ctx.root, task.outdir);
-      emptyOutdir(absOut);
-      linkTree(join(ctx.root, source.outdir), absOut);
-      const recorded = await recordSuccess(ctx, task, {
-        startedAt: started,
-        finishedAt: Date.now(),
-        exitCode: 0,
-        host,
-        executor: opts.executor.name,
-        attempt: 0,
-        inputs,
-        dedupFrom: sourceId,
-      });
-      remember(task, recorded.manifest);
-      succeed(n, (Date.now() - started) / 1000, recorded.manifest.data_version, recorded.warnings, sourceId);
-    } catch (e) {
-      await fail(n, {
-        reason: 'dedup_error',
-        exitCode: null,
-        signal: null,
-        detail: `could not take the outputs of ${sourceId}: ${errorMessage(e)}`,
-        durationS: (Date.now() - started) / 1000,
-      });
+      await how(n, attempt);
     } finally {
       inFlight--;
       maybeFinish();

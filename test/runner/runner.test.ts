@@ -3,7 +3,7 @@
  * `fails`, `holds` (runs until cancelled) or succeeds (writes its output) as the test says; the
  * project, its scratch, logs, manifests, failure records and journal are real files.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LcError } from '../../engine/errors.js';
@@ -16,6 +16,7 @@ import { openFullProject } from '../../src/project-context.js';
 import { tempDir } from '../helpers/lc.js';
 import { MANIFEST, sweepProject } from './helpers.js';
 
+/** What a task does, by task id (`x/a`) or, for every universe, by output (`a`). */
 type Script = Record<string, 'ok' | 'fail' | 'hold'>;
 
 let dir: string;
@@ -77,7 +78,7 @@ function scriptedExecutor(script: Script) {
         signal: null,
         reason,
       });
-      const what = script[req.env.LIGHTCONE_OUTPUT as string] ?? 'ok';
+      const what = script[req.id] ?? script[req.env.LIGHTCONE_OUTPUT as string] ?? 'ok';
       if (what === 'fail') return end('exit', 1);
       if (what === 'hold') {
         return new Promise((resolve) => {
@@ -101,6 +102,25 @@ function scriptedExecutor(script: Script) {
 }
 
 const manifestOf = (root: string, id: string) => join(root, 'results', ...id.split('/'), MANIFEST);
+const dedupSource = (root: string, id: string) =>
+  (JSON.parse(readFileSync(manifestOf(root, id), 'utf8')) as { deduplicated_from: string | null }).deduplicated_from;
+
+/** p -> a in universes x and y; neither reads a decision, so x/p = y/p and x/a = y/a (groups). */
+async function groupedProject(name: string) {
+  const root = sweepProject(
+    join(dir, name),
+    ['x', 'y'],
+    `  - id: p
+    type: data
+    recipe: {command: "true"}
+  - id: a
+    type: data
+    inputs: [p]
+    recipe: {command: "true"}
+`,
+  );
+  return openFullProject({ cwd: root, color: false });
+}
 
 describe('runTasks with a scripted executor', () => {
   it('a failure blocks its dependents; --keep-going runs the rest; failures are recorded', async () => {
@@ -155,5 +175,65 @@ describe('runTasks with a scripted executor', () => {
     expect(events.some((e) => e.type === 'task_failed' || e.type === 'task_started')).toBe(false);
     const st = await computeStatus(ctx, ctx.dag.tasks);
     expect(st.map((t) => t.state)).toEqual(['missing', 'missing', 'missing']);
+  });
+
+  it("a group runs once: its followers take the leader's files by hardlink, with manifests naming it", async () => {
+    const ctx = await groupedProject('dedup');
+    const { executor, submitted } = scriptedExecutor({});
+    const s = await runTasks({ ctx, executor }, () => undefined);
+    expect(submitted.sort()).toEqual(['x/a', 'x/p']);
+    expect(s).toMatchObject({ succeeded: 4, deduplicated: 2, failed: 0 });
+    const out = (id: string) => statSync(join(ctx.root, 'results', ...id.split('/'), 'out.txt'));
+    expect(out('y/a').ino).toBe(out('x/a').ino);
+    expect([dedupSource(ctx.root, 'y/p'), dedupSource(ctx.root, 'y/a'), dedupSource(ctx.root, 'x/a')]).toEqual([
+      'x/p',
+      'x/a',
+      null,
+    ]);
+  });
+
+  it('a leader whose own command failed blocks its followers: the same computation would fail', async () => {
+    const ctx = await groupedProject('dedup-fail');
+    const { executor, submitted } = scriptedExecutor({ 'x/p': 'fail' });
+    const events: RunEvent[] = [];
+    const s = await runTasks({ ctx, executor, keepGoing: true }, (e) => events.push(e));
+    expect(submitted).toEqual(['x/p']);
+    expect(s).toMatchObject({ succeeded: 0, failed: 1, blocked: 3 });
+    const blocked = events.filter((e) => e.type === 'task_blocked').map((e) => [e.id, e.blockedBy]);
+    expect(blocked.sort()).toEqual([
+      ['x/a', 'x/p'],
+      ['y/a', 'x/p'],
+      ['y/p', 'x/p'],
+    ]);
+  });
+
+  it('a leader blocked upstream hands the lead to a follower, which then runs itself', async () => {
+    const ctx = await groupedProject('dedup-promote');
+    await runTasks({ ctx, executor: scriptedExecutor({}).executor }, () => undefined);
+    // x/p must now take y/p's files, and cannot: a file stands where its universe's dir goes.
+    rmSync(join(ctx.root, 'results', 'x'), { recursive: true });
+    writeFileSync(join(ctx.root, 'results', 'x'), 'in the way');
+    const { executor, submitted } = scriptedExecutor({});
+    const targets = ['x/a', 'y/a'].map((id) => ctx.dag.byId.get(id)!);
+    const events: RunEvent[] = [];
+    const s = await runTasks({ ctx, executor, targets, force: true, keepGoing: true }, (e) => events.push(e));
+    expect(s.plan.find((t) => t.id === 'y/a')).toMatchObject({ dedupFrom: 'x/a' });
+    expect(s.failures.map((f) => [f.id, f.reason])).toEqual([['x/p', 'dedup_error']]);
+    expect(events.find((e) => e.type === 'task_blocked')).toMatchObject({ id: 'x/a', blockedBy: 'x/p' });
+    expect(submitted).toEqual(['y/a']);
+    expect(s).toMatchObject({ succeeded: 1, deduplicated: 0, failed: 1, blocked: 1 });
+    expect(dedupSource(ctx.root, 'y/a')).toBeNull();
+  });
+
+  it('a leader cancelled with the run: its followers are skipped, not blocked, and nothing is recorded', async () => {
+    const ctx = await groupedProject('dedup-cancel');
+    const { executor, whenHeld } = scriptedExecutor({ 'x/p': 'hold' });
+    const control = createRunControl();
+    whenHeld(() => control.cancel({ reason: 'user' }));
+    const events: RunEvent[] = [];
+    const s = await runTasks({ ctx, executor, control }, (e) => events.push(e));
+    expect(s).toMatchObject({ cancelled: 1, blocked: 0, skipped: 3, deduplicated: 0 });
+    expect(events.some((e) => e.type === 'task_blocked')).toBe(false);
+    for (const id of ['x/p', 'y/p', 'x/a', 'y/a']) expect(existsSync(manifestOf(ctx.root, id))).toBe(false);
   });
 });
