@@ -3,30 +3,8 @@
  * per segment) keeps the Ink tree to a dozen nodes, which is what makes a 120x40 frame cheap
  * to lay out. Colour follows the decision src/cli.ts made once (passed down as `color`).
  */
-import type { Line, Tone } from '../src/tui/model/frame/index.js';
-
-interface ToneStyle {
-  /** SGR foreground code. */
-  fg?: number;
-  bold?: boolean;
-}
-
-/** The palette: the only place where states map to colours. */
-export const TONES: Record<Tone, ToneStyle> = {
-  plain: {},
-  ok: { fg: 32 },
-  stale: { fg: 33 },
-  missing: { fg: 34 },
-  running: { fg: 36 },
-  queued: { fg: 90 },
-  failed: { fg: 31 },
-  blocked: { fg: 35 },
-  muted: { fg: 90 },
-  accent: { fg: 36 },
-  warn: { fg: 33 },
-  error: { fg: 31, bold: true },
-  title: {},
-};
+import { TONES, type Tone } from '../src/style/palette.js';
+import type { Line } from '../src/tui/model/frame/index.js';
 
 const ESC = '\u001b[';
 

@@ -4,6 +4,9 @@
  *
  * Precedence: --no-color / --color flags > NO_COLOR (non-empty) > FORCE_COLOR > TERM=dumb > TTY.
  */
+import { TONES, type Tone } from './style/palette.js';
+import { STATE_STYLE, type DisplayState } from './style/states.js';
+
 export interface ColorInputs {
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
@@ -26,6 +29,14 @@ export function applyColor(enabled: boolean, env: NodeJS.ProcessEnv = process.en
 }
 
 const ESC = '\u001b[';
+
+function paintTone(enabled: boolean, t: Tone, s: string): string {
+  const style = TONES[t];
+  if (!enabled) return s;
+  if (style.fg !== undefined) s = `${ESC}${style.fg}m${s}${ESC}39m`;
+  return style.bold ? `${ESC}1m${s}${ESC}22m` : s;
+}
+
 export interface Paint {
   enabled: boolean;
   red(s: string): string;
@@ -35,6 +46,10 @@ export interface Paint {
   cyan(s: string): string;
   dim(s: string): string;
   bold(s: string): string;
+  /** In a role's colour (src/style/palette.ts), as the TUI paints it. */
+  tone(t: Tone, s: string): string;
+  /** A state in its tone: with colour its glyph and word, without it the word alone (for grep). */
+  state(st: DisplayState, word?: string): string;
 }
 
 const wrap = (on: boolean, open: number, close: number) => (s: string) => (on ? `${ESC}${open}m${s}${ESC}${close}m` : s);
@@ -50,5 +65,8 @@ export function paint(enabled: boolean): Paint {
     cyan: wrap(enabled, 36, 39),
     dim: wrap(enabled, 2, 22),
     bold: wrap(enabled, 1, 22),
+    tone: (t, s) => paintTone(enabled, t, s),
+    state: (st, word = STATE_STYLE[st].word) =>
+      paintTone(enabled, STATE_STYLE[st].tone, enabled ? `${STATE_STYLE[st].unicode} ${word}` : word),
   };
 }

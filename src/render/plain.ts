@@ -88,7 +88,7 @@ export class PlainRunRenderer {
         break;
       }
       case 'task_started':
-        line(this.p.cyan('start '), `${e.id}  ${this.p.dim(resourceTag(e.executor, e.resources, this.remoteHost(e.host)))}`);
+        line(this.p.tone('running', 'start '), `${e.id}  ${this.p.dim(resourceTag(e.executor, e.resources, this.remoteHost(e.host)))}`);
         break;
       case 'task_output':
         if (this.showOutput) line(this.p.dim('out   '), `${e.id}  ${e.line}`);
@@ -96,7 +96,7 @@ export class PlainRunRenderer {
       case 'task_succeeded': {
         if (e.dedupFrom !== undefined) this.deduplicated++;
         const from = e.dedupFrom !== undefined ? `  ${this.p.dim(`linked from ${e.dedupFrom}`)}` : '';
-        line(this.p.green('ok    '), `${e.id}  ${formatDuration(e.durationS)}${from}`);
+        line(this.p.tone('ok', 'ok    '), `${e.id}  ${formatDuration(e.durationS)}${from}`);
         for (const w of e.warnings) {
           this.warnings++;
           line(this.p.yellow('warn  '), `${e.id}  ${w}`);
@@ -107,14 +107,14 @@ export class PlainRunRenderer {
         const what = failureWhat(e);
         if (e.reason !== 'cancelled') this.failed.push({ id: e.id, what, logPath: e.logPath });
         const log = e.logPath ? `  log: ${e.logPath}` : '';
-        line(this.p.red('FAIL  '), `${e.id}  ${what}${log}`);
+        line(this.p.tone('failed', 'FAIL  '), `${e.id}  ${what}${log}`);
         for (const l of e.tail) this.buf.push(`    ${l}`);
         this.flush();
         break;
       }
       case 'task_blocked':
         this.blockedBy.set(e.blockedBy, (this.blockedBy.get(e.blockedBy) ?? 0) + 1);
-        line(this.p.yellow('block '), `${e.id}  ${this.p.dim(`(${e.blockedBy} failed)`)}`);
+        line(this.p.tone('blocked', 'block '), `${e.id}  ${this.p.dim(`(${e.blockedBy} failed)`)}`);
         break;
       case 'progress': {
         const total = this.planned;
@@ -160,10 +160,10 @@ export class PlainRunRenderer {
 
   private epilog(e: Extract<RunEvent, { type: 'run_finished' }>, time: string): void {
     const p = this.p;
-    const parts = [p.green(`${e.succeeded} ok`)];
+    const parts = [p.tone('ok', `${e.succeeded} ok`)];
     if (this.deduplicated) parts[0] += p.dim(` (${this.deduplicated} linked)`);
-    if (e.failed) parts.push(p.red(`${e.failed} failed`));
-    if (e.blocked) parts.push(p.yellow(`${e.blocked} blocked`));
+    if (e.failed) parts.push(p.tone('failed', `${e.failed} failed`));
+    if (e.blocked) parts.push(p.tone('blocked', `${e.blocked} blocked`));
     if (e.cancelled) parts.push(p.yellow(`${e.cancelled} cancelled`));
     if (e.skipped) parts.push(p.yellow(`${e.skipped} not started`));
     if (this.warnings) parts.push(p.yellow(`${this.warnings} warnings`));

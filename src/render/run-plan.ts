@@ -2,6 +2,7 @@
  * `lc run --dry-run`: the plan, one task per line with why it would run, grouped in the order
  * it would run (DAG order). Deduplicated members say where their files would come from.
  */
+import { STATE_STYLE } from '../style/states.js';
 import type { PlannedTask } from '../../engine/events.js';
 import type { StaleReason } from '../../engine/status/types.js';
 import type { Paint } from '../color.js';
@@ -25,11 +26,11 @@ export function formatPlan(tasks: readonly PlannedTask[], upToDate: number, exec
   const idWidth = Math.min(48, Math.max(...tasks.map((t) => t.id.length)));
   for (const t of tasks) {
     const state = t.forced ? 'forced' : (t.state ?? 'stale');
-    const colour = state === 'failed' ? p.red : state === 'missing' ? p.yellow : state === 'forced' ? p.cyan : p.yellow;
+    const tone = t.forced ? 'accent' : STATE_STYLE[t.state ?? 'stale'].tone;
     let why = t.forced ? '--force' : reasonText(t.reasons);
     if (!why && t.state === 'missing') why = 'no manifest yet';
     if (t.dedupFrom !== undefined) why = `${why ? `${why}; ` : ''}${p.dim(`link outputs of ${t.dedupFrom} (same computation)`)}`;
-    lines.push(`  ${colour(state.padEnd(10))} ${t.id.padEnd(idWidth)}  ${why}`);
+    lines.push(`  ${p.tone(tone, state.padEnd(10))} ${t.id.padEnd(idWidth)}  ${why}`);
   }
   return lines.join('\n') + '\n';
 }

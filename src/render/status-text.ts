@@ -5,10 +5,10 @@
  * is on (a TTY); without it the lines are plain words for grep and logs.
  */
 import type { Dag } from '../../engine/dag/task.js';
-import { UNICODE } from '../tui/model/glyphs.js';
 import { summarize } from '../../engine/status/summary.js';
 import { TASK_STATES, type StaleReason, type TaskState, type TaskStatus } from '../../engine/status/types.js';
 import type { Paint } from '../color.js';
+import { STATE_STYLE } from '../style/states.js';
 
 /** Above either limit the view aggregates per output. */
 export const ROWS_MAX_UNIVERSES = 12;
@@ -16,22 +16,6 @@ export const ROWS_MAX_TASKS = 120;
 
 const STATE_ORDER: readonly TaskState[] = ['ok', 'stale', 'modified', 'failed', 'unreadable', 'missing'];
 
-export function stateColor(p: Paint, s: TaskState): (x: string) => string {
-  switch (s) {
-    case 'ok':
-      return p.green;
-    case 'stale':
-    case 'modified':
-      return p.yellow;
-    default:
-      return p.red;
-  }
-}
-
-function label(p: Paint, s: TaskState, width: number): string {
-  const text = s.padEnd(width);
-  return stateColor(p, s)(p.enabled ? `${UNICODE.state[s]} ${text}` : text);
-}
 
 export interface StatusTextOptions {
   paint: Paint;
@@ -81,7 +65,7 @@ function rows(byOutput: Map<string, TaskStatus[]>, p: Paint, now: number): strin
     for (const s of group) {
       const detail = rowDetail(s, now);
       const row = detail ? `${s.universe.padEnd(uWidth)}  ${s.state === 'ok' ? p.dim(detail) : detail}` : s.universe;
-      out.push(`  ${label(p, s.state, 10)} ${row}`);
+      out.push(`  ${p.state(s.state, s.state.padEnd(10))} ${row}`);
     }
   }
   return out;
@@ -117,7 +101,7 @@ function aggregate(byOutput: Map<string, TaskStatus[]>, p: Paint): string[] {
       const n = counts[st];
       if (n === 0) continue;
       const top = st === 'ok' || st === 'missing' ? undefined : topAggregateReason(group.filter((s) => s.state === st));
-      cells.push(stateColor(p, st)(`${st} ${n}`) + (top ? ` (${top})` : ''));
+      cells.push(p.tone(STATE_STYLE[st].tone, `${st} ${n}`) + (top ? ` (${top})` : ''));
     }
     out.push(`${p.bold(output.padEnd(width))}  ${cells.join('  ')}`);
   }
@@ -153,7 +137,7 @@ function aliasLines(dag: Dag | undefined, shown: Set<string>, p: Paint): string[
 
 export function summaryLine(statuses: readonly TaskStatus[], p: Paint): string {
   const c = summarize(statuses);
-  const parts = TASK_STATES.filter((s) => c[s] > 0).map((s) => stateColor(p, s)(`${c[s]} ${s}`));
+  const parts = TASK_STATES.filter((s) => c[s] > 0).map((s) => p.tone(STATE_STYLE[s].tone, `${c[s]} ${s}`));
   const n = statuses.length;
   return `${n} ${n === 1 ? 'task' : 'tasks'}: ${parts.join(', ')}`;
 }

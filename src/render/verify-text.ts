@@ -4,7 +4,6 @@
  * --refresh: a `not refreshed` line for each passing output that could not be refreshed (with
  * why), and a last line counting the refreshed ones.
  */
-import { UNICODE } from '../tui/model/glyphs.js';
 import type { VerifyResult } from '../../engine/verify/types.js';
 import type { Paint } from '../color.js';
 import { formatBytes } from '../../engine/units.js';
@@ -33,21 +32,20 @@ export function renderVerifyText(
   const listPassed = checked.length <= LIST_PASSED_MAX;
   // One column wider than the longest failure kind so the id is always apart from it.
   const width = 1 + Math.max(16, ...failed.map((r) => (r.failure ?? '').length));
-  const glyph = (s: string) => (p.enabled ? `${s} ` : '');
   const lines: string[] = [];
   for (const r of checked) {
     if (r.passed) {
-      if (listPassed) lines.push(`${p.green(`${glyph(UNICODE.state.ok)}${'ok'.padEnd(width)}`)} ${r.id}`);
+      if (listPassed) lines.push(`${p.state('ok', 'ok'.padEnd(width))} ${r.id}`);
       // Listed even in long runs: each one is something the user may want to act on.
       const why = r.refresh?.refreshed === false ? r.refresh.reason : null;
       if (why !== null)
         lines.push(
-          `${p.yellow(`${glyph(UNICODE.state.modified)}${'not refreshed'.padEnd(width)}`)} ${r.id}  ${p.dim(why)}`,
+          `${p.state('modified', 'not refreshed'.padEnd(width))} ${r.id}  ${p.dim(why)}`,
         );
       continue;
     }
     lines.push(
-      `${p.red(`${glyph(UNICODE.state.failed)}${(r.failure ?? '').padEnd(width)}`)} ${r.id}  ${p.dim(r.detail ?? '')}`,
+      `${p.state('failed', (r.failure ?? '').padEnd(width))} ${r.id}  ${p.dim(r.detail ?? '')}`,
     );
     for (const extra of r.problems.slice(1))
       lines.push(`${' '.repeat(width + (p.enabled ? 3 : 1))}${p.dim(`also ${extra.failure}: ${extra.detail}`)}`);

@@ -2,7 +2,7 @@
  * Glyph sets: unicode by default, `--ascii` for terminals and fonts without them. Every glyph
  * is one column wide so fixed-width columns stay aligned in both sets.
  */
-import type { DisplayState } from './types.js';
+import { DISPLAY_STATES, stateGlyph, type DisplayState } from '../../style/states.js';
 
 export interface Glyphs {
   state: Record<DisplayState | 'none', string>;
@@ -22,19 +22,14 @@ export interface Glyphs {
   enter: string;
 }
 
+function stateGlyphs(ascii: boolean): Record<DisplayState | 'none', string> {
+  const out = { none: ' ' } as Record<DisplayState | 'none', string>;
+  for (const s of DISPLAY_STATES) out[s] = stateGlyph(s, ascii);
+  return out;
+}
+
 export const UNICODE: Glyphs = {
-  state: {
-    ok: '✓',
-    stale: '◐',
-    missing: '○',
-    failed: '✗',
-    modified: '!',
-    unreadable: '?',
-    running: '●',
-    queued: '·',
-    blocked: '⊘',
-    none: ' ',
-  },
+  state: stateGlyphs(false),
   ellipsis: '…',
   dots: '…',
   barFull: '█',
@@ -51,18 +46,7 @@ export const UNICODE: Glyphs = {
 };
 
 export const ASCII: Glyphs = {
-  state: {
-    ok: '+',
-    stale: '~',
-    missing: 'o',
-    failed: 'x',
-    modified: '!',
-    unreadable: '?',
-    running: '*',
-    queued: '.',
-    blocked: '#',
-    none: ' ',
-  },
+  state: stateGlyphs(true),
   ellipsis: '~',
   dots: '...',
   barFull: '#',

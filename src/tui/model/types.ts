@@ -9,11 +9,9 @@ import type { OutputType } from '../../../engine/astra/model.js';
 import type { StaleReason, TaskState } from '../../../engine/status/types.js';
 import type { TaskTable } from './task-table.js';
 
-/** What a run is doing to a task right now, layered over its status. */
-export type LiveState = 'queued' | 'running' | 'blocked';
+import type { LiveState } from '../../style/states.js';
 
-/** What a row shows: the run's live state wins over the status. */
-export type DisplayState = TaskState | LiveState;
+export type { DisplayState, LiveState } from '../../style/states.js';
 
 export interface TaskFailureView {
   reason: string;

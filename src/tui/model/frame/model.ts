@@ -6,23 +6,10 @@
  */
 import { fit, width } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
-import type { DisplayState } from '../types.js';
+import type { Tone } from '../../../style/palette.js';
+import { DISPLAY_STATES, STATE_STYLE, type DisplayState } from '../../../style/states.js';
 
-/** Colour roles; components/paint.ts maps them to terminal colours. */
-export type Tone =
-  | 'plain'
-  | 'ok'
-  | 'stale'
-  | 'missing'
-  | 'running'
-  | 'queued'
-  | 'failed'
-  | 'blocked'
-  | 'muted'
-  | 'accent'
-  | 'warn'
-  | 'error'
-  | 'title';
+export type { Tone } from '../../../style/palette.js';
 
 export interface Segment {
   text: string;
@@ -63,17 +50,8 @@ export interface FrameOptions {
 /** How long a message stays in the bottom line. */
 export const MESSAGE_MS = 8000;
 
-export const STATE_TONE: Record<DisplayState, Tone> = {
-  ok: 'ok',
-  stale: 'stale',
-  missing: 'missing',
-  failed: 'failed',
-  modified: 'warn',
-  unreadable: 'warn',
-  running: 'running',
-  queued: 'queued',
-  blocked: 'blocked',
-};
+/** The tone of each state (src/style/states.ts), for frame builders. */
+export const STATE_TONE = Object.fromEntries(DISPLAY_STATES.map((s) => [s, STATE_STYLE[s].tone])) as Record<DisplayState, Tone>;
 
 // ---------------------------------------------------------------------------------------------
 // Line helpers

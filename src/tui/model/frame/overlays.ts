@@ -1,10 +1,11 @@
 /** Full-screen overlays: help, the full log viewer, the universe picker. */
+import { DISPLAY_STATES, STATE_STYLE } from '../../../style/states.js';
 import { fit, sanitizeLine, truncateMiddle } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { pickerUniverses } from '../selectors.js';
 import type { Overlay, ViewState } from '../types.js';
-import { fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel, type Tone } from './model.js';
+import { fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel } from './model.js';
 
 export function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneModel | undefined {
   const o = state.ui.overlay;
@@ -38,22 +39,10 @@ export function helpEntries(g: Glyphs): [string, string, string][] {
 }
 
 function helpPane(w: number, body: number, g: Glyphs): PaneModel {
-  const s = g.state;
   const lines: Line[] = helpEntries(g).map(([grp, k, d]) =>
     fitLine([seg(` ${fit(grp, 7)}`, 'accent', { bold: true }), seg(fit(k, 8), 'title', { bold: true }), seg(d)], w, g.ellipsis),
   );
-  const states: [string, string, Tone][] = [
-    [s.ok, 'ok', 'ok'],
-    [s.stale, 'stale', 'stale'],
-    [s.missing, 'missing', 'missing'],
-    [s.running, 'running', 'running'],
-    [s.queued, 'queued', 'queued'],
-    [s.failed, 'failed', 'failed'],
-    [s.blocked, 'blocked', 'blocked'],
-    [s.modified, 'modified', 'warn'],
-    [s.unreadable, 'unreadable', 'warn'],
-  ];
-  const stateSegs = states.flatMap(([gl, name, tone]) => [seg(gl, tone), seg(` ${name}  `)]);
+  const stateSegs = DISPLAY_STATES.flatMap((st) => [seg(g.state[st], STATE_STYLE[st].tone), seg(` ${STATE_STYLE[st].word}  `)]);
   lines.push(fitLine([seg(` ${fit('states', 7)}`, 'accent', { bold: true }), ...stateSegs.slice(0, 10)], w, g.ellipsis));
   lines.push(fitLine([seg(` ${fit('', 7)}`), ...stateSegs.slice(10), seg('(stale counts them too)', 'muted')], w, g.ellipsis));
   const shown = lines.length > body ? [...lines.slice(0, Math.max(0, body - 1)), fitLine([seg(`  +${lines.length - body + 1} more: make the terminal taller`, 'muted')], w, g.ellipsis)] : lines;
