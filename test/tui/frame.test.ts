@@ -49,6 +49,11 @@ describe('text helpers', () => {
     expect(w.count).toBe(9);
     expect(w.more).toBe(91);
   });
+  test('items of two lines: whole items only, the +N more line under them, at least one item', () => {
+    expect(windowRows(3, 0, 6, 2)).toEqual({ start: 0, count: 3, more: 0 });
+    expect(windowRows(6, 5, 9, 2)).toEqual({ start: 2, count: 4, more: 2 });
+    expect(windowRows(6, 0, 2, 2)).toEqual({ start: 0, count: 1, more: 5 });
+  });
 });
 
 describe('frames fit any terminal', () => {

@@ -5,7 +5,8 @@ import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { detailCounts, displayState } from '../selectors.js';
 import type { DisplayState, TaskView, ViewState } from '../types.js';
-import { STATE_TONE, fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel, type Tone } from './model.js';
+import { listPane } from './list-pane.js';
+import { STATE_TONE, fitLine, seg, title, type Line, type PaneModel, type Tone } from './model.js';
 
 const STATE_W = 11;
 const DUR_W = 7;
@@ -24,13 +25,14 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
       ]
     : [seg(`  all outputs${state.statusLoaded ? ` ${g.sep} ${rows.length} task${rows.length === 1 ? '' : 's'} need work` : ''}`, 'muted')];
   const titleLine = title('DETAILS', focused, g, titleRest, w);
-  if (body === 0) return { id: 'details', width: w, focused, title: titleLine, lines: [] };
-
-  if (rows.length === 0 || (!state.statusLoaded && state.run.phase === 'idle')) {
-    const why = !state.statusLoaded ? `reading status${g.dots}` : sel === null ? 'nothing to do: every output is up to date' : 'no tasks in the shown universes';
-    return { id: 'details', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  ${why}`, 'muted')], w, g.ellipsis)], body, w) };
-  }
-
+  const empty =
+    rows.length > 0 && (state.statusLoaded || state.run.phase !== 'idle')
+      ? null
+      : !state.statusLoaded
+        ? `reading status${g.dots}`
+        : sel === null
+          ? 'nothing to do: every output is up to date'
+          : 'no tasks in the shown universes';
   const showHost = w >= HOST_MIN_PANE;
   const byId = sel === null;
   // Widths from the project's longest names (not the rows shown), so columns never jitter.
@@ -39,11 +41,7 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
   const cursorIdx = Math.max(0, rows.findIndex((t) => t.id === state.ui.selectedTask));
   const expanded = state.ui.expandedTask;
   const expandedLines = expanded ? expandedDetail(state, rows.find((t) => t.id === expanded), w, g) : [];
-  const win = windowRows(rows.length, cursorIdx, Math.max(1, body - expandedLines.length));
-  const lines: Line[] = [];
-  for (let i = win.start; i < win.start + win.count; i++) {
-    const t = rows[i];
-    if (!t) continue;
+  const row = (t: TaskView, i: number): Line[] => {
     const d = displayState(t);
     const isCursor = i === cursorIdx;
     const duration = d === 'running' && t.startedAt !== undefined ? (state.now - t.startedAt) / 1000 : t.durationS;
@@ -63,11 +61,24 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
     if (showHost) segs.push(seg(fit(t.host ?? '', 12, { middle: true, ellipsis: g.ellipsis }) + ' ', 'muted'));
     const used = segs.reduce((n, s) => n + width(s.text), 0);
     segs.push(...taskInfo(t, d, Math.max(0, w - used), g));
-    lines.push(fitLine(segs, w, g.ellipsis));
-    if (t.id === expanded) lines.push(...expandedLines);
-  }
-  if (win.more) lines.push(moreLine(win.more, win.start, w, g, hiddenSummary(detailCounts(state), rows, win.start, win.count)));
-  return { id: 'details', width: w, focused, title: titleLine, lines: padLines(lines, body, w) };
+    return [fitLine(segs, w, g.ellipsis), ...(t.id === expanded ? expandedLines : [])];
+  };
+  return listPane(
+    {
+      id: 'details',
+      width: w,
+      body,
+      focused,
+      title: titleLine,
+      items: rows,
+      empty,
+      cursor: cursorIdx,
+      reserved: expandedLines.length,
+      render: row,
+      moreDetail: (start, count) => hiddenSummary(detailCounts(state), rows, start, count),
+    },
+    g,
+  );
 }
 
 /** `: 800 ok, 3 stale` for the rows a window hides: all counts minus the few rows shown. */

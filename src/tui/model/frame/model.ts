@@ -99,12 +99,13 @@ export function title(name: string, focused: boolean, g: Glyphs, rest: Line, w: 
 }
 
 /**
- * Choose which `n` of `total` rows to show so the cursor stays visible, reserving the last
- * line for `+N more` when they do not all fit.
+ * Choose which of `total` items, `per` lines each, to show in `n` lines so the cursor's item
+ * stays visible, reserving the last line for `+N more` when they do not all fit. An item of
+ * several lines is shown whole rather than only `+N more`.
  */
-export function windowRows(total: number, cursor: number, n: number): { start: number; count: number; more: number } {
-  if (total <= n) return { start: 0, count: total, more: 0 };
-  const count = Math.max(0, n - 1);
+export function windowRows(total: number, cursor: number, n: number, per = 1): { start: number; count: number; more: number } {
+  if (total * per <= n) return { start: 0, count: total, more: 0 };
+  const count = Math.max(per > 1 ? 1 : 0, Math.floor((n - 1) / per));
   const c = Math.max(0, Math.min(total - 1, cursor));
   const start = Math.max(0, Math.min(total - count, c - Math.floor(count / 2)));
   return { start, count, more: total - count };

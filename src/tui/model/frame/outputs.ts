@@ -3,8 +3,9 @@ import { bar, fit, fmtPercent, width } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { outputDisplayState, visibleOutputs } from '../selectors.js';
-import { emptyOutputCounts, type OutputCounts, type ViewState } from '../types.js';
-import { STATE_TONE, fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel, type Tone } from './model.js';
+import { emptyOutputCounts, type OutputCounts, type OutputInfo, type ViewState } from '../types.js';
+import { listPane } from './list-pane.js';
+import { STATE_TONE, fitLine, seg, title, type Line, type PaneModel, type Tone } from './model.js';
 
 const TYPE_W = 7;
 const COUNT_W = 6;
@@ -40,18 +41,16 @@ export function outputsPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
     ...(showProgress ? [seg(fit('  progress', PROGRESS_W), 'muted')] : []),
   ], w);
 
-  if (list.length === 0) {
-    const why = state.outputs.length === 0 ? (state.projectName ? 'no outputs with a recipe in this project' : `loading project${g.dots}`) : `no output matches /${state.ui.nameFilter}`;
-    return { id: 'outputs', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  ${why}`, 'muted')], w, g.ellipsis)], body, w) };
-  }
-
-  const cursor = list.findIndex((o) => o.qid === state.ui.selectedOutput);
-  const win = windowRows(list.length, cursor, body);
-  const lines: Line[] = [];
+  const empty =
+    list.length > 0
+      ? null
+      : state.outputs.length === 0
+        ? state.projectName
+          ? 'no outputs with a recipe in this project'
+          : `loading project${g.dots}`
+        : `no output matches /${state.ui.nameFilter}`;
   const runOn = state.run.phase === 'running' || state.run.phase === 'cancelling';
-  for (let i = win.start; i < win.start + win.count; i++) {
-    const o = list[i];
-    if (!o) continue;
+  const row = (o: OutputInfo, i: number): Line[] => {
     const next = list[i + 1];
     const lvl = Math.min(o.layer, MAX_INDENT);
     const connector = lvl === 0 ? '' : '  '.repeat(lvl - 1) + (next && Math.min(next.layer, MAX_INDENT) === lvl ? g.tee : g.elbow);
@@ -77,10 +76,10 @@ export function outputsPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
       segs.push(seg(fit(txt, COUNT_W, { align: 'right' }), v === 0 ? 'muted' : cc.tone));
     }
     if (showProgress) segs.push(...progressSegs(state, o.qid, runOn, g));
-    lines.push(fitLine(segs, w, g.ellipsis));
-  }
-  if (win.more) lines.push(moreLine(win.more, win.start, w, g));
-  return { id: 'outputs', width: w, focused, title: titleLine, lines: padLines(lines, body, w) };
+    return [fitLine(segs, w, g.ellipsis)];
+  };
+  const cursor = list.findIndex((o) => o.qid === state.ui.selectedOutput);
+  return listPane({ id: 'outputs', width: w, body, focused, title: titleLine, items: list, empty, cursor, render: row }, g);
 }
 
 function progressSegs(state: ViewState, qid: string, runOn: boolean, g: Glyphs): Line {

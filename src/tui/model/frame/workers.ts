@@ -6,7 +6,8 @@ import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { runningByHost } from '../selectors.js';
 import type { ViewState } from '../types.js';
-import { fitLine, moreLine, padLines, seg, title, type Line, type PaneModel, type Tone } from './model.js';
+import { listPane } from './list-pane.js';
+import { fitLine, seg, title, type Line, type PaneModel, type Tone } from './model.js';
 
 export function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): PaneModel {
   const { width: w, body } = layout.workers;
@@ -20,28 +21,31 @@ export function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
   }
   const summary = `  ${nodes.length} node${nodes.length === 1 ? '' : 's'} ${g.sep} cpus ${fmtNum(inUse)}/${fmtNum(total)} in use`;
   const titleLine = title('WORKERS', focused, g, nodes.length ? [seg(summary, 'muted')] : [], w);
-  if (body === 0) return { id: 'workers', width: w, focused, title: titleLine, lines: [] };
-  if (nodes.length === 0) return { id: 'workers', width: w, focused, title: titleLine, lines: padLines([fitLine([seg(`  waiting for the first utilisation snapshot${g.dots}`, 'muted')], w, g.ellipsis)], body, w) };
-
   const perNode = workerLinesPerNode(w);
-  const twoLine = perNode === 2;
   const hasGpu = nodes.some((n) => n.gpuPercent.length > 0);
-  const fitsAll = nodes.length * perNode <= body;
-  const capacity = fitsAll ? nodes.length : Math.max(1, Math.floor((body - 1) / perNode));
-  const start = fitsAll ? 0 : Math.max(0, Math.min(nodes.length - capacity, state.ui.workerCursor - Math.floor(capacity / 2)));
-  const win = { start, count: capacity, more: nodes.length - capacity };
-  const lines: Line[] = [];
   const fromEvents = state.run.owner === 'attached' ? runningByHost(state) : undefined;
-  for (let i = win.start; i < win.start + win.count; i++) {
-    const reported = nodes[i];
-    if (!reported) continue;
+  const row = (reported: NodeUtilisation, i: number): Line[] => {
     const derived = reported.runningTasks.length === 0 ? fromEvents?.get(reported.host) : undefined;
     const n = derived ? { ...reported, runningTasks: derived } : reported;
     const isCursor = focused && i === state.ui.workerCursor;
-    lines.push(...(twoLine ? workerTwoLines(n, w, hasGpu, isCursor, g) : [workerLine(n, w, hasGpu, isCursor, g)]));
-  }
-  if (win.more) lines.push(moreLine(win.more, win.start, w, g, ' nodes'));
-  return { id: 'workers', width: w, focused, title: titleLine, lines: padLines(lines, body, w) };
+    return perNode === 2 ? workerTwoLines(n, w, hasGpu, isCursor, g) : [workerLine(n, w, hasGpu, isCursor, g)];
+  };
+  return listPane(
+    {
+      id: 'workers',
+      width: w,
+      body,
+      focused,
+      title: titleLine,
+      items: nodes,
+      empty: nodes.length === 0 ? `waiting for the first utilisation snapshot${g.dots}` : null,
+      cursor: state.ui.workerCursor,
+      linesPer: perNode,
+      render: row,
+      moreDetail: () => ' nodes',
+    },
+    g,
+  );
 }
 
 /** Narrow panes show a node on two lines (name and slots, then bars). */
