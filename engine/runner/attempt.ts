@@ -14,10 +14,11 @@ import type { EngineContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import type { ExecutorName, FailReason, RunEvent } from '../events.js';
 import type { ExecResult, Executor } from '../executors/executor.js';
-import { recordSuccess, snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
+import { snapshotInputs, type SnapshotOptions } from '../manifest/index.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { ExecutorHandle } from './executor-handle.js';
 import type { RunNode } from './graph.js';
+import type { TaskRecords } from './records.js';
 import { allocateLog } from './logs.js';
 import { createOutdirIfMissing, emptyOutdir } from './outdir.js';
 import type { SubmitOrder } from './submit-order.js';
@@ -37,6 +38,8 @@ export interface AttemptContext {
   /** For manifests: the executor's name and this host (a deduplicated member runs here). */
   executorName: ExecutorName;
   host: string;
+  /** Where manifests go (records.ts). */
+  records: TaskRecords;
   order: SubmitOrder;
   snapOpts: SnapshotOptions;
   /** Aborted when the run stops scheduling. */
@@ -152,7 +155,7 @@ async function recordSuccessOf(
   r: { attempt: number; inputs: Awaited<ReturnType<typeof snapshotInputs>>; durationS: number },
 ): Promise<AttemptOutcome> {
   try {
-    const recorded = await recordSuccess(a.ctx, n.task, {
+    const recorded = await a.records.success(n.task, {
       startedAt: res.startedAt,
       finishedAt: res.finishedAt,
       exitCode: 0,

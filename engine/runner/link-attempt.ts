@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
-import { recordSuccess, snapshotInputs } from '../manifest/index.js';
+import { snapshotInputs } from '../manifest/index.js';
 import type { AttemptContext, AttemptOutcome } from './attempt.js';
 import type { RunNode } from './graph.js';
 import { emptyOutdir, linkTree } from './outdir.js';
@@ -29,7 +29,7 @@ async function link(n: RunNode, a: AttemptContext): Promise<AttemptOutcome> {
     const absOut = join(ctx.root, task.outdir);
     emptyOutdir(absOut);
     linkTree(join(ctx.root, source.outdir), absOut);
-    const { manifest, warnings } = await recordSuccess(ctx, task, {
+    const { manifest, warnings } = await a.records.success(task, {
       startedAt: started,
       finishedAt: Date.now(),
       exitCode: 0,

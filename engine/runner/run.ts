@@ -20,9 +20,7 @@ import type { Task } from '../dag/task.js';
 import type { ExecutorName, FailReason, RunEvent, RunEventListener } from '../events.js';
 import { acquireRunLock, lockDirOf, type RunLock } from '../lock/run-lock.js';
 import { DefinitionScan, type SnapshotOptions } from '../manifest/index.js';
-import type { Manifest } from '../manifest/schema.js';
-import { computeStatus, recordFailure, type StatusOptions, type TaskStatus } from '../status/index.js';
-import { recordedOutput, seedObservations, type RecordedOutput } from '../status/seed.js';
+import { computeStatus, type StatusOptions, type TaskStatus } from '../status/index.js';
 import type { CancelRequest } from './control.js';
 import { createJournal, newRunId } from './journal.js';
 import { tailLogFile } from './logs.js';
@@ -32,6 +30,7 @@ import { runAttempt, type AttemptContext, type AttemptOutcome } from './attempt.
 import { linkAttempt } from './link-attempt.js';
 import { ExecutorHandle } from './executor-handle.js';
 import { RunGraph, type RunNode as Node } from './graph.js';
+import { TaskRecords } from './records.js';
 import { SubmitOrder } from './submit-order.js';
 import type { RunOptions, RunSummary, TaskProblem } from './types.js';
 
@@ -190,17 +189,10 @@ async function execute(
 ): Promise<RunSummary> {
   const { ctx } = opts;
   const keepGoing = opts.keepGoing === true;
-  /** data_version of every task this run recorded: later snapshots need not read them back. */
-  const recordedVersions = new Map<string, string>();
-  /** What the observation cache may learn from this run when it ends (engine/status/seed.ts). */
-  const recordedOutputs: RecordedOutput[] = [];
-  const remember = (task: Task, manifest: Manifest) => {
-    const r = recordedOutput(ctx.root, task.outdir, manifest);
-    if (r) recordedOutputs.push(r);
-  };
+  const records = new TaskRecords(ctx);
   const snapOpts: SnapshotOptions = {
     scan: new DefinitionScan(ctx),
-    recorded: recordedVersions,
+    recorded: records.versions,
     ...(opts.strictInputs ? { strict: true } : {}),
     ...(opts.status?.dirCache ? { dirCache: opts.status.dirCache } : {}),
   };
@@ -300,21 +292,11 @@ async function execute(
       graph.blockFrom(n, n.task.id);
       if (!keepGoing) stop('failure');
     }
-    try {
-      await recordFailure(ctx.scratch, n.task.id, {
-        exitCode: r.exitCode,
-        signal: r.signal,
-        at: new Date().toISOString(),
-        logPath: n.logPath,
-        reason: r.reason,
-      });
-    } catch {
-      // The failure is reported by the event; a scratch dir we cannot write must not hide it.
-    }
+    const at = new Date().toISOString();
+    await records.failure(n.task.id, { exitCode: r.exitCode, signal: r.signal, at, logPath: n.logPath, reason: r.reason });
   };
 
   const succeed = (n: Node, durationS: number, dataVersion: string, warnings: string[], dedupFrom?: string) => {
-    recordedVersions.set(n.task.id, dataVersion);
     graph.settle(n, 'succeeded');
     if (dedupFrom !== undefined) summary.deduplicated++;
     emit({
@@ -341,7 +323,6 @@ async function execute(
         abort.abort();
         return skip(n);
       case 'succeeded':
-        remember(n.task, o.manifest);
         return succeed(n, o.durationS, o.manifest.data_version, o.warnings, o.dedupFrom);
       case 'failed':
         return fail(n, o);
@@ -354,6 +335,7 @@ async function execute(
     runId: summary.runId,
     executor,
     executorName: opts.executor.name,
+    records,
     host: hostname(),
     order,
     snapOpts,
@@ -426,7 +408,7 @@ async function execute(
     wallS: summary.wallS,
     cpuS: summary.cpuS,
   });
-  // After the epilog, so the figures are the tasks': let the next status trust what we wrote.
-  seedObservations(ctx.root, ctx.scratch.cache, recordedOutputs);
+  // After the epilog, so the figures are the tasks'.
+  records.seedCache();
   return summary;
 }
