@@ -23,6 +23,7 @@ import { computeStatus } from '../../engine/status/index.js';
 import { openProject, type ProjectContext } from '../project-context.js';
 import { specSignature } from './spec-signature.js';
 import { LogFeed } from './log-feed.js';
+import { singleFlight } from './single-flight.js';
 
 // Loaded on first use, after the first frame is on screen: start-up only needs the store.
 const runner = () => import('../../engine/runner/run.js');
@@ -89,16 +90,18 @@ export class TuiController {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private readonly logs: LogFeed;
-  private statusBusy: Promise<void> | null = null;
-  private statusAgain = false;
   private lastStatusAt = 0;
   private statusCostMs = 0;
-  private lockBusy = false;
-  private ticking = false;
   /** Journal of the last attached run that ended: its lock may linger a moment; never replay it twice. */
   private endedJournal: string | null = null;
-  private schedulerBusy = false;
   private nextWorkersAt = 0;
+  // The pollers: each one never overlaps itself (single-flight.ts).
+  private readonly stopped = () => this.disposed;
+  /** Recompute status; calls made while one is in flight coalesce into one more pass. */
+  readonly refreshStatus = singleFlight(() => this.statusPass(), this.stopped);
+  private readonly tick = singleFlight(() => this.tickPass(), this.stopped);
+  private readonly checkForeignRun = singleFlight(() => this.foreignRunPass(), this.stopped);
+  private readonly pollScheduler = singleFlight(() => this.schedulerPass(), this.stopped);
   private quitting = false;
   private disposed = false;
 
@@ -266,7 +269,7 @@ export class TuiController {
       const r = await stopScheduler({ projectRoot: this.ctx.root, env: this.env, requestedBy: `the stop key of the lc TUI (pid ${process.pid}, ${hostname()})` });
       this.say(r.message, 'info');
     } finally {
-      await this.pollScheduler(true);
+      await this.pollScheduler();
     }
   }
 
@@ -322,22 +325,16 @@ export class TuiController {
    * Once a second: the clock, a utilisation sample and the running log, dispatched together so
    * they make one frame (an idle screen redraws once a second, not once per source).
    */
-  private async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      const nodes = await this.sampleUtilisation();
-      if (this.disposed) return;
-      this.store.dispatch({ type: 'tick', now: Date.now() });
-      if (nodes) this.store.dispatch({ type: 'utilisation', nodes });
-      this.logs.refresh();
-      if (!this.run && !this.attachment && Date.now() >= this.nextSpecCheck) await this.checkSpec();
-      // Idle refresh (files change under us), never more than ~3% of the time on big projects.
-      const every = Math.max(this.iv.statusMs, 30 * this.statusCostMs);
-      if (!this.run && !this.attachment && Date.now() - this.lastStatusAt > every) void this.refreshStatus();
-    } finally {
-      this.ticking = false;
-    }
+  private async tickPass(): Promise<void> {
+    const nodes = await this.sampleUtilisation();
+    if (this.disposed) return;
+    this.store.dispatch({ type: 'tick', now: Date.now() });
+    if (nodes) this.store.dispatch({ type: 'utilisation', nodes });
+    this.logs.refresh();
+    if (!this.run && !this.attachment && Date.now() >= this.nextSpecCheck) await this.checkSpec();
+    // Idle refresh (files change under us), never more than ~3% of the time on big projects.
+    const every = Math.max(this.iv.statusMs, 30 * this.statusCostMs);
+    if (!this.run && !this.attachment && Date.now() - this.lastStatusAt > every) void this.refreshStatus();
   }
 
   /**
@@ -363,30 +360,17 @@ export class TuiController {
     await this.refreshStatus();
   }
 
-  /** Recompute status; calls made while one is in flight coalesce into one more pass. */
-  refreshStatus(): Promise<void> {
-    if (this.statusBusy) {
-      this.statusAgain = true;
-      return this.statusBusy;
+  private async statusPass(): Promise<void> {
+    const t0 = Date.now();
+    try {
+      const statuses = await computeStatus(this.ctx);
+      this.statusCostMs = Date.now() - t0;
+      if (this.disposed) return;
+      this.store.dispatch({ type: 'status', statuses });
+    } catch (e) {
+      this.say(`status: ${errorMessage(e)}`, 'error');
     }
-    this.statusBusy = (async () => {
-      do {
-        this.statusAgain = false;
-        const t0 = Date.now();
-        try {
-          const statuses = await computeStatus(this.ctx);
-          this.statusCostMs = Date.now() - t0;
-          if (this.disposed) return;
-          this.store.dispatch({ type: 'status', statuses });
-        } catch (e) {
-          this.say(`status: ${errorMessage(e)}`, 'error');
-        }
-        this.lastStatusAt = Date.now();
-      } while (this.statusAgain && !this.disposed);
-    })().finally(() => {
-      this.statusBusy = null;
-    });
-    return this.statusBusy;
+    this.lastStatusAt = Date.now();
   }
 
   private async sampleUtilisation(): Promise<NodeUtilisation[] | undefined> {
@@ -402,9 +386,7 @@ export class TuiController {
     }
   }
 
-  private async pollScheduler(force = false): Promise<void> {
-    if (this.schedulerBusy && !force) return;
-    this.schedulerBusy = true;
+  private async schedulerPass(): Promise<void> {
     try {
       // Workers' utilisation means a bridge query: cheap over the session's unix socket (its
       // supervisor on this host), a Python start otherwise, so remote ones are asked rarely.
@@ -417,15 +399,12 @@ export class TuiController {
       if (wantWorkers && st.running && st.workers.length) this.store.dispatch({ type: 'utilisation', nodes: st.workers });
     } catch {
       // No scheduler support here (no Python/Dask): the header keeps saying none.
-    } finally {
-      this.schedulerBusy = false;
     }
   }
 
   /** Attach read-only to a run another process started, when one holds the project lock. */
-  private async checkForeignRun(): Promise<void> {
-    if (this.run || this.attachment || this.lockBusy || this.quitting || this.disposed) return;
-    this.lockBusy = true;
+  private async foreignRunPass(): Promise<void> {
+    if (this.run || this.attachment || this.quitting || this.disposed) return;
     try {
       const { attach, findForeignRun } = await attacher();
       const fr = await findForeignRun(this.ctx.scratch);
@@ -444,8 +423,6 @@ export class TuiController {
       });
     } catch {
       // Journal pruned or torn between the two reads: try again on the next poll.
-    } finally {
-      this.lockBusy = false;
     }
   }
 }
