@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(await helpText());
       return 0;
     }
-    const g: GlobalOptions = { color, cwd, ...(projectDir !== undefined ? { projectDir } : {}) };
+    const g: GlobalOptions = { color, cwd, projectDir };
     // `lc -u U --ascii` (options, no command) passes them to the default command (tui or status).
     const optionsOnly = rest[0]?.startsWith('-') === true;
     const name = optionsOnly ? undefined : rest[0];

@@ -25,8 +25,8 @@ type DaskFactory = (ctx: EngineContext, opts: SelectOptions) => Promise<Executor
 const defaultDaskFactory: DaskFactory = async (ctx, opts) =>
   (await import('./dask/executor.js')).createDaskExecutor({
     projectRoot: ctx.root,
-    ...(opts.env !== undefined ? { env: opts.env } : {}),
-    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    env: opts.env,
+    jobs: opts.jobs,
   });
 
 /** The Dask executor factory (replaceable, e.g. by tests). */
@@ -69,8 +69,5 @@ export async function selectExecutor(
     }
   }
   const { createLocalExecutor } = await import('./local/index.js');
-  return createLocalExecutor({
-    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-    ...(opts.env !== undefined ? { env: opts.env } : {}),
-  });
+  return createLocalExecutor({ jobs: opts.jobs, env: opts.env });
 }

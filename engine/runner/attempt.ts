@@ -139,7 +139,7 @@ function submit(
         executor: ex.name,
         resources: task.resources,
         logPath: s.logPath,
-        ...(info.pid !== undefined ? { pid: info.pid } : {}),
+        pid: info.pid,
       });
     },
     onLine: (stream, line) => a.emit({ type: 'task_output', t: Date.now(), id: task.id, stream, line }),
@@ -179,6 +179,6 @@ function failure(n: RunNode, res: ExecResult, durationS: number): AttemptOutcome
     exitCode: res.exitCode,
     signal: res.signal,
     durationS,
-    ...(detail !== undefined ? { detail } : {}),
+    detail,
   };
 }

@@ -87,7 +87,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
     if (!dryRun && plan.runs.some((r) => r.dedupFrom === undefined)) executor.start();
     const journal =
       !dryRun && opts.journal !== false && plan.runs.length > 0
-        ? createJournal(ctx.scratch, { runId, projectRoot: ctx.root, ...(opts.argv ? { argv: opts.argv } : {}) })
+        ? createJournal(ctx.scratch, { runId, projectRoot: ctx.root, argv: opts.argv })
         : null;
     opts.onStart?.({ runId, journalPath: journal?.path ?? null });
     const emit = (e: RunEvent) => {
@@ -193,8 +193,8 @@ async function execute(
   const snapOpts: SnapshotOptions = {
     scan: new DefinitionScan(ctx),
     recorded: records.versions,
-    ...(opts.strictInputs ? { strict: true } : {}),
-    ...(opts.status?.dirCache ? { dirCache: opts.status.dirCache } : {}),
+    strict: opts.strictInputs === true,
+    dirCache: opts.status?.dirCache,
   };
 
   // A backend shut down under the run (the Dask session scheduler stopped) cancels the run.
@@ -247,7 +247,7 @@ async function execute(
     if (!stopping) {
       stopping = why;
       abort.abort();
-      emit({ type: 'run_cancelling', t: Date.now(), reason: why, ...(detail !== undefined ? { detail } : {}) });
+      emit({ type: 'run_cancelling', t: Date.now(), reason: why, detail });
     }
     const ex = executor.current;
     if (!ex) return;
@@ -306,7 +306,7 @@ async function execute(
       durationS,
       dataVersion,
       warnings,
-      ...(dedupFrom !== undefined ? { dedupFrom } : {}),
+      dedupFrom,
     });
     graph.release(n);
   };

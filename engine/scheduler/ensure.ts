@@ -164,8 +164,8 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
       idleTimeoutS: settings.idleTimeoutS,
       python: python.python,
       pythonDir: pythonDir(),
-      ...(ctx.bindHost !== undefined ? { bindHost: ctx.bindHost } : {}),
-      ...(settings.interface !== undefined ? { interface: settings.interface } : {}),
+      bindHost: ctx.bindHost,
+      interface: settings.interface,
       workerTimeoutS,
     };
     writeJsonFile(files.spawn, spec);

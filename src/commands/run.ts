@@ -100,7 +100,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
   // External input directories are fingerprinted by content; the hash cache makes that cheap.
   const dirCache = hasExternalInputs(ctx.dag.tasks) ? DirHashCache.load(ctx.scratch.cache) : undefined;
   const prefetched = await prefetch;
-  const status: StatusOptions = { ...(dirCache ? { dirCache } : {}), ...(prefetched ? { prefetched } : {}) };
+  const status: StatusOptions = { dirCache, prefetched };
 
   const executorName = resolveExecutorKind(kind);
   // Loaded only when the plan has work: a run with nothing to do never pays for executor wiring.

@@ -53,10 +53,7 @@ export const command: Command = {
     const tasks = positionals.length === 0 && universes.length === 0 ? ctx.dag.tasks : selected.value;
     const dirCache = hasExternalInputs(tasks) ? DirHashCache.load(ctx.scratch.cache) : undefined;
     const prefetched = await prefetch;
-    const statuses = await computeStatus(ctx, tasks, {
-      ...(dirCache ? { dirCache } : {}),
-      ...(prefetched ? { prefetched } : {}),
-    });
+    const statuses = await computeStatus(ctx, tasks, { dirCache, prefetched });
     dirCache?.save();
     process.stdout.write(values.json ? statusJson(statuses) : renderStatusText(statuses, { paint: p, dag: ctx.dag }));
     return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;

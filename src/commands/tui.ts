@@ -47,7 +47,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
   process.env.NODE_ENV ??= 'production';
   // Loading Ink (many small ES modules) and reading the spec overlap: both are mostly I/O.
   const [{ runTui }, ctx] = await Promise.all([import('../tui/main.js'), openProject(g)]);
-  return runTui({ g, ctx, universes: values.universe ?? [], ascii: values.ascii === true, executor, ...(jobs !== undefined ? { jobs } : {}) });
+  return runTui({ g, ctx, universes: values.universe ?? [], ascii: values.ascii === true, executor, jobs });
 }
 
 export const command: Command = {

@@ -113,9 +113,8 @@ export class TuiController {
     this.iv = { ...DEFAULT_INTERVALS, ...(o.intervals ?? {}) };
     this.env = o.env ?? process.env;
     const executor = resolveExecutorKind(o.executor, this.env);
-    this.store = createStore(initialState({ cols: o.cols, rows: o.rows, now: Date.now(), universeFilter: o.universes, executor }), {
-      ...(o.frameMs !== undefined ? { frameMs: o.frameMs } : {}),
-    });
+    const initial = initialState({ cols: o.cols, rows: o.rows, now: Date.now(), universeFilter: o.universes, executor });
+    this.store = createStore(initial, { frameMs: o.frameMs });
     this.store.dispatch({ type: 'project', shape: projectShape(o.ctx.project.name, o.ctx.dag) });
     this.logs = new LogFeed(this.store, o.ctx.scratch);
     this.exited = new Promise((r) => (this.resolveExit = r));
@@ -128,7 +127,7 @@ export class TuiController {
     void this.refreshStatus();
     if (resolveExecutorKind(this.o.executor, this.env) === 'local') {
       const { createLocalExecutor } = await localExecutor();
-      this.local = await createLocalExecutor({ ...(this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}) });
+      this.local = await createLocalExecutor({ jobs: this.o.jobs });
     }
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(fn, ms);
@@ -202,7 +201,7 @@ export class TuiController {
       .then(([{ runTasks }, { selectExecutor }]) => {
         const executor = this.local ?? {
           name: resolveExecutorKind(kind, this.env),
-          create: () => selectExecutor(kind, this.ctx, this.o.jobs !== undefined ? { jobs: this.o.jobs } : {}),
+          create: () => selectExecutor(kind, this.ctx, { jobs: this.o.jobs }),
         };
         const argv = ['tui', force ? 'force' : 'run', ...(output ? [output] : [])];
         return runTasks({ ctx: this.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => this.store.pushEvent(e));

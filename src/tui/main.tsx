@@ -41,7 +41,7 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
     ctx,
     universes: opts.universes,
     executor: opts.executor,
-    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    jobs: opts.jobs,
     cols: out.columns || 80,
     rows: out.rows || 24,
   });

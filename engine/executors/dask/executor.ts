@@ -68,7 +68,7 @@ export async function createDaskExecutor(opts: DaskExecutorOptions): Promise<Das
   const session = await ensureScheduler({
     projectRoot: opts.projectRoot,
     env,
-    ...(opts.onNotice ? { onNotice: opts.onNotice } : {}),
+    onNotice: opts.onNotice,
   });
   const bridge = await connectBridge(session, opts.projectRoot, env);
   const ex = new DaskExecutorImpl(session, bridge, opts);

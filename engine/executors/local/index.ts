@@ -213,7 +213,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
         exited: (code, signal, cpuS, logBytes) => {
           if (cpuS !== undefined) taskCpu += cpuS;
           r.logBytes = logBytes;
-          finish(r, { exitCode: code, signal, reason: r.stopReason ?? (signal ? 'signal' : 'exit'), ...(cpuS !== undefined ? { cpuS } : {}) });
+          finish(r, { exitCode: code, signal, reason: r.stopReason ?? (signal ? 'signal' : 'exit'), cpuS });
         },
         failed: (message) => finish(r, { exitCode: null, signal: null, reason: 'spawn_error', detail: message }),
       },
