@@ -1,6 +1,7 @@
 /**
  * The `sha256_dir` byte stream (Lightcone-compatible): one running SHA-256 over, for each file in
- * order, `"path:" <rel as UTF-8> "\0" "data:" <file bytes> "\0"`. Result `sha256:<hex>`.
+ * order, `"path:" <rel as UTF-8> "\0" "data:" <file bytes> "\0"`. Result `sha256:<hex>`. A path
+ * that is not valid UTF-8 (which Lightcone cannot hash) is framed with its own bytes.
  *
  * `hashFramedFilesSync` is written to be self-contained (it uses only its arguments and
  * globals) because the hash worker is started from its source text (`fn.toString()`): the same
@@ -11,8 +12,11 @@ import type * as Crypto from 'node:crypto';
 import type * as Fs from 'node:fs';
 
 export interface FramedFile {
-  abs: string;
+  /** Bytes (arriving in a worker as a Uint8Array) when the name is not valid UTF-8. */
+  abs: string | Uint8Array;
   rel: string;
+  /** The path bytes hashed instead of `rel`'s UTF-8 when `rel` is surrogate-escaped. */
+  relBytes?: Uint8Array;
 }
 
 export interface FramedHashDeps {
@@ -35,11 +39,17 @@ export function hashFramedFilesSync(files: readonly FramedFile[], deps: FramedHa
   const nul = Buffer.from([0]);
   let bytes = 0;
   for (const f of files) {
-    h.update('path:' + f.rel + '\u0000data:', 'utf8');
-    const fd = deps.openSync(f.abs, deps.openFlags);
+    if (f.relBytes) {
+      h.update('path:', 'utf8');
+      h.update(f.relBytes);
+      h.update('\u0000data:', 'utf8');
+    } else {
+      h.update('path:' + f.rel + '\u0000data:', 'utf8');
+    }
+    const fd = deps.openSync(typeof f.abs === 'string' ? f.abs : Buffer.from(f.abs), deps.openFlags);
     try {
       if (!deps.fstatSync(fd).isFile()) {
-        const err = new Error('not a regular file: ' + f.abs) as Error & { code?: string };
+        const err = new Error('not a regular file: ' + f.rel) as Error & { code?: string };
         err.code = 'ENOTREG';
         throw err;
       }

@@ -19,7 +19,7 @@ export async function hashListing(
   listing: DirListing,
   pool: HashPool | undefined = sharedHashPool(),
 ): Promise<DirHash> {
-  const files = listing.entries.map((e) => ({ abs: e.abs, rel: e.rel }));
+  const files = listing.entries.map((e) => (e.relBytes ? { abs: e.abs, rel: e.rel, relBytes: e.relBytes } : { abs: e.abs, rel: e.rel }));
   const r: FramedHashResult = pool && listing.bytes >= INLINE_HASH_BYTES ? await pool.hash(files) : hashInline(files);
   if (r.bytes !== listing.bytes) {
     throw new LcError(

@@ -26,6 +26,31 @@ const dir = () => {
 };
 
 describe('sha256_dir framing', () => {
+  it('names that are not UTF-8 are framed with their bytes, in byte order, in a worker too', async () => {
+    const d = dir();
+    const name = (...b: number[]) => Buffer.from(b);
+    const bad = Buffer.concat([Buffer.from('sub'), name(0xff)]);
+    mkdirSync(Buffer.concat([Buffer.from(d + '/'), bad]));
+    writeFileSync(Buffer.concat([Buffer.from(d + '/'), bad, Buffer.from('/x')]), 'one');
+    writeFileSync(join(d, 'sub\u00e9'), 'two'); // 'sub' + C3 A9: sorts before 'sub' + FF
+    writeFileSync(join(d, 'a'), Buffer.alloc(3 * 1024 * 1024, 1));
+    const expected = sha([
+      'path:a\0data:',
+      Buffer.alloc(3 * 1024 * 1024, 1),
+      '\0path:sub\u00e9\0data:two\0',
+      'path:',
+      Buffer.concat([bad, Buffer.from('/x')]),
+      '\0data:one\0',
+    ]);
+    expect((await hashDir(d)).dataVersion).toBe(expected);
+    const pool = new HashPool(1);
+    try {
+      expect((await hashDir(d, pool)).dataVersion).toBe(expected);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('empty dir hashes the empty string', async () => {
     const d = dir();
     mkdirSync(join(d, 'empty-sub'));
