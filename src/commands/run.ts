@@ -82,6 +82,8 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
   const jobs = parseJobs(values.jobs);
   const kind = parseExecutor(values.executor);
   const universes = values.universe ?? [];
+  // Refused before anything is read or planned: a login node is shared, so nothing runs there.
+  if (kind !== 'local' && !values['dry-run']) (await import('../../engine/scheduler/context.js')).checkLoginNode();
   // As lc status does: confirm last time's observations in a worker while the spec loads.
   const root = findProjectRoot(g.cwd, g.projectDir);
   const prefetch = startStatusPrefetch(root, scratchPaths(root).cache);
