@@ -154,16 +154,34 @@ function lockMtimeAgeMs(lockDir: string): number | null {
   }
 }
 
+/** The run lock as found on disk. */
+export interface RunLockState {
+  /** Who took it (`pid 0, host unknown` when its holder file is unreadable). */
+  holder: RunLockHolder;
+  /**
+   * False when the lock was left behind: not refreshed for STALE_MS (its holder, on any host,
+   * is gone) or held by a process of this host that no longer exists. The next run breaks it.
+   */
+  held: boolean;
+}
+
+/** The run lock, held or left behind; null when there is none. */
+export function inspectRunLock(scratch: ScratchPaths): RunLockState | null {
+  const age = lockMtimeAgeMs(lockDirOf(scratch));
+  if (age === null) return null;
+  const file = readHolderFile(holderFileOf(scratch));
+  const holder = file ?? { pid: 0, host: 'unknown', startedAt: new Date(Date.now() - age).toISOString() };
+  const deadHere = file !== null && file.host === hostname() && !pidAlive(file.pid);
+  return { holder, held: age <= STALE_MS && !deadHere };
+}
+
 /**
  * Who holds the run lock right now, or null when nobody does (no lock, or a stale one left by a
  * process that is gone). For the TUI and for error messages.
  */
 export async function readRunLockHolder(scratch: ScratchPaths): Promise<RunLockHolder | null> {
-  const age = lockMtimeAgeMs(lockDirOf(scratch));
-  if (age === null || age > STALE_MS) return null;
-  const holder = readHolderFile(holderFileOf(scratch));
-  if (holder && holder.host === hostname() && !pidAlive(holder.pid)) return null;
-  return holder ?? { pid: 0, host: 'unknown', startedAt: new Date(Date.now() - age).toISOString() };
+  const lock = inspectRunLock(scratch);
+  return lock?.held ? lock.holder : null;
 }
 
 /** The command a holder runs: `lc run` unless it said otherwise. */

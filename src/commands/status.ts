@@ -7,6 +7,7 @@ import { selectTasks } from '../../engine/dag/index.js';
 import type { Task } from '../../engine/dag/task.js';
 import { DirHashCache } from '../../engine/hash/dir-cache.js';
 import { scratchPaths } from '../../engine/scratch/paths.js';
+import { readLiveRun } from '../../engine/runner/live-run.js';
 import { computeStatus, startStatusPrefetch } from '../../engine/status/index.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
@@ -20,13 +21,15 @@ import type { Command } from './command.js';
 const USAGE = `Usage: lc status [-u UNIVERSE]... [TARGET...] [--json] [--check]
 
 Show whether each task's output is ok, stale, missing, failed, modified or unreadable, and why.
-Reads manifests and file metadata only (lc verify re-hashes the bytes).
+Reads manifests and file metadata only (lc verify re-hashes the bytes). While an lc run holds
+the project (on any node that shares the scratch directory), says which run and how far it is,
+and shows the tasks it runs as running (where, since when) and queued.
 
 Targets: output, sub.output or universe/output (default: every task).
 
 Options:
   -u, --universe U  only these universes (repeatable)
-  --json            machine-readable: {"schema":1,"tasks":[...],"summary":{...}}
+  --json            machine-readable: {"schema":2,"run":...,"tasks":[...],"summary":{...}}
   --check           exit 1 when any selected task is not ok
   --no-color        no ANSI colour
 `;
@@ -53,9 +56,12 @@ export const command: Command = {
     const tasks = positionals.length === 0 && universes.length === 0 ? ctx.dag.tasks : selected.value;
     const dirCache = hasExternalInputs(tasks) ? DirHashCache.load(ctx.scratch.cache) : undefined;
     const prefetched = await prefetch;
+    // The run holding the project is read before the records: a task it finishes meanwhile
+    // then shows as still running, never as the stale record it replaced.
+    const live = await readLiveRun(ctx.scratch);
     const statuses = await computeStatus(ctx, tasks, { dirCache, prefetched });
     dirCache?.save();
-    process.stdout.write(values.json ? statusJson(statuses) : renderStatusText(statuses, { paint: p, dag: ctx.dag }));
+    process.stdout.write(values.json ? statusJson(statuses, live) : renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
     return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;
   },
 };

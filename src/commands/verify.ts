@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { selectTasks } from '../../engine/dag/index.js';
 import { LcError } from '../../engine/errors.js';
 import { acquireRunLock } from '../../engine/lock/run-lock.js';
+import { readLiveRun } from '../../engine/runner/live-run.js';
 import { verifyTasks } from '../../engine/verify/index.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
@@ -25,7 +26,8 @@ const USAGE = `Usage: lc verify [-u UNIVERSE]... [TARGET...] [--json] [--jobs N]
 Prove each materialised output is what its manifest records: re-hash its files
 (tampered_data), require a readable manifest (missing_manifest, unreadable), check every
 declared input against input_versions and the upstream manifests (broken_chain), and
-re-fingerprint external inputs (input_changed). Outputs never materialised are skipped.
+re-fingerprint external inputs (input_changed). Outputs never materialised are skipped, and
+so are the tasks an lc run holding the project has not finished (the output names the run).
 
 Targets: output, sub.output or universe/output (default: every task).
 
@@ -70,9 +72,15 @@ export const command: Command = {
       ? await acquireRunLock(ctx.scratch, { projectRoot: ctx.root, command: REFRESH_COMMAND })
       : null;
     try {
+      // A run holding the project rewrites what it has not finished: those are not checked
+      // (their outputs and manifests may change under us), and the output says so.
+      const live = refresh ? null : await readLiveRun(ctx.scratch);
+      const inRun = live?.held ? live.unfinished : new Set<string>();
+      const tasks = selected.value.filter((t) => !inRun.has(t.id));
+      const skipped = { live, count: selected.value.length - tasks.length };
       const progress = !values.json && Boolean(process.stderr.isTTY);
       const t0 = performance.now();
-      const results = await verifyTasks(ctx, selected.value, {
+      const results = await verifyTasks(ctx, tasks, {
         jobs,
         noCache: Boolean(values['no-cache']),
         refresh,
@@ -83,7 +91,7 @@ export const command: Command = {
       if (progress) process.stderr.write('\r\u001b[K');
       const wallS = (performance.now() - t0) / 1000;
       process.stdout.write(
-        values.json ? verifyJson(results, { refresh }) : renderVerifyText(results, p, { wallS }, { refresh }),
+        values.json ? verifyJson(results, { refresh, inRun: skipped }) : renderVerifyText(results, p, { wallS }, { refresh, inRun: skipped }),
       );
       return results.some((r) => r.status === 'failed') ? 1 : 0;
     } finally {

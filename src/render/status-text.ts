@@ -2,19 +2,21 @@
  * `lc status` text. Small selections: grouped by output, one row per universe with the first
  * reason. Sweeps: one line per output with counts per state and the most common reason, e.g.
  * `fit  ok 180  stale 15 (script src/fit.py)  missing 5`. Glyphs and colour only when colour
- * is on (a TTY); without it the lines are plain words for grep and logs.
+ * is on (a TTY); without it the lines are plain words for grep and logs. While a run holds the
+ * project, a first line names it and its running and queued tasks show as such.
  */
 import type { Dag } from '../../engine/dag/task.js';
-import { summarize } from '../../engine/status/summary.js';
-import { TASK_STATES, type StaleReason, type TaskState, type TaskStatus } from '../../engine/status/types.js';
+import { TASK_STATES, type StaleReason, type TaskStatus } from '../../engine/status/types.js';
 import type { Paint } from '../color.js';
-import { STATE_STYLE } from '../style/states.js';
+import { STATE_STYLE, type DisplayState } from '../style/states.js';
+import type { LiveRun } from '../../engine/runner/live-run.js';
+import { liveRunLine, liveTaskDetail, shownState } from './live-run.js';
 
 /** Above either limit the view aggregates per output. */
 export const ROWS_MAX_UNIVERSES = 12;
 export const ROWS_MAX_TASKS = 120;
 
-const STATE_ORDER: readonly TaskState[] = ['ok', 'stale', 'modified', 'failed', 'unreadable', 'missing'];
+const STATE_ORDER: readonly DisplayState[] = ['ok', 'running', 'queued', 'stale', 'modified', 'failed', 'unreadable', 'missing'];
 
 
 export interface StatusTextOptions {
@@ -24,6 +26,8 @@ export interface StatusTextOptions {
   /** Force a layout (default: by size). */
   layout?: 'rows' | 'aggregate';
   now?: number;
+  /** The run holding the project: its running and queued tasks show as such. */
+  live?: LiveRun | null;
 }
 
 export function renderStatusText(statuses: readonly TaskStatus[], o: StatusTextOptions): string {
@@ -33,9 +37,13 @@ export function renderStatusText(statuses: readonly TaskStatus[], o: StatusTextO
   const universes = new Set(statuses.map((s) => s.universe));
   const layout =
     o.layout ?? (universes.size <= ROWS_MAX_UNIVERSES && statuses.length <= ROWS_MAX_TASKS ? 'rows' : 'aggregate');
-  const lines = layout === 'rows' ? rows(byOutput, p, o.now ?? Date.now()) : aggregate(byOutput, p);
+  const now = o.now ?? Date.now();
+  const live = o.live ?? null;
+  const head = liveRunLine(live, p, now);
+  const lines = head === null ? [] : [head, ''];
+  lines.push(...(layout === 'rows' ? rows(byOutput, p, now, live) : aggregate(byOutput, p, live)));
   lines.push(...aliasLines(o.dag, new Set(byOutput.keys()), p));
-  lines.push('', summaryLine(statuses, p));
+  lines.push('', summaryLine(statuses, p, live));
   if (statuses.some((s) => s.state === 'modified')) lines.push(p.dim(MODIFIED_HINT));
   return lines.join('\n') + '\n';
 }
@@ -57,18 +65,32 @@ function groupByOutput(statuses: readonly TaskStatus[]): Map<string, TaskStatus[
   return m;
 }
 
-function rows(byOutput: Map<string, TaskStatus[]>, p: Paint, now: number): string[] {
+function rows(byOutput: Map<string, TaskStatus[]>, p: Paint, now: number, live: LiveRun | null): string[] {
   const uWidth = Math.max(...[...byOutput.values()].flat().map((s) => s.universe.length));
   const out: string[] = [];
   for (const [output, group] of byOutput) {
     out.push(p.bold(output));
     for (const s of group) {
-      const detail = rowDetail(s, now);
-      const row = detail ? `${s.universe.padEnd(uWidth)}  ${s.state === 'ok' ? p.dim(detail) : detail}` : s.universe;
-      out.push(`  ${p.state(s.state, s.state.padEnd(10))} ${row}`);
+      const running = live?.tasks.get(s.id);
+      const state = running?.state ?? s.state;
+      const detail = running ? liveTaskDetail(running, now) : rowDetail(s, now);
+      const row = detail ? `${s.universe.padEnd(uWidth)}  ${state === 'ok' ? p.dim(detail) : detail}` : s.universe;
+      out.push(`  ${p.state(state, state.padEnd(10))} ${row}`);
     }
   }
   return out;
+}
+
+/** Tasks per state shown (a live run's running and queued over the records). */
+function shownCounts(statuses: readonly TaskStatus[], live: LiveRun | null): Map<DisplayState, TaskStatus[]> {
+  const m = new Map<DisplayState, TaskStatus[]>();
+  for (const s of statuses) {
+    const st = shownState(s, live);
+    const g = m.get(st);
+    if (g) g.push(s);
+    else m.set(st, [s]);
+  }
+  return m;
 }
 
 function rowDetail(s: TaskStatus, now: number): string {
@@ -91,16 +113,18 @@ function ago(ms: number): string {
   return `${Math.round(s / 86400)}d ago`;
 }
 
-function aggregate(byOutput: Map<string, TaskStatus[]>, p: Paint): string[] {
+function aggregate(byOutput: Map<string, TaskStatus[]>, p: Paint, live: LiveRun | null): string[] {
   const width = Math.max(...[...byOutput.keys()].map((k) => k.length));
   const out: string[] = [];
   for (const [output, group] of byOutput) {
-    const counts = summarize(group);
+    const byState = shownCounts(group, live);
     const cells: string[] = [];
     for (const st of STATE_ORDER) {
-      const n = counts[st];
+      const those = byState.get(st) ?? [];
+      const n = those.length;
       if (n === 0) continue;
-      const top = st === 'ok' || st === 'missing' ? undefined : topAggregateReason(group.filter((s) => s.state === st));
+      const quiet = st === 'ok' || st === 'missing' || st === 'running' || st === 'queued';
+      const top = quiet ? undefined : topAggregateReason(those);
       cells.push(p.tone(STATE_STYLE[st].tone, `${st} ${n}`) + (top ? ` (${top})` : ''));
     }
     out.push(`${p.bold(output.padEnd(width))}  ${cells.join('  ')}`);
@@ -135,9 +159,10 @@ function aliasLines(dag: Dag | undefined, shown: Set<string>, p: Paint): string[
   return out;
 }
 
-export function summaryLine(statuses: readonly TaskStatus[], p: Paint): string {
-  const c = summarize(statuses);
-  const parts = TASK_STATES.filter((s) => c[s] > 0).map((s) => p.tone(STATE_STYLE[s].tone, `${c[s]} ${s}`));
+export function summaryLine(statuses: readonly TaskStatus[], p: Paint, live: LiveRun | null = null): string {
+  const c = shownCounts(statuses, live);
+  const order: DisplayState[] = [...TASK_STATES.slice(0, 1), 'running', 'queued', ...TASK_STATES.slice(1)];
+  const parts = order.filter((s) => c.has(s)).map((s) => p.tone(STATE_STYLE[s].tone, `${c.get(s)?.length ?? 0} ${s}`));
   const n = statuses.length;
   return `${n} ${n === 1 ? 'task' : 'tasks'}: ${parts.join(', ')}`;
 }

@@ -4,17 +4,24 @@
  *    "summary":{"verified","passed","failed","not_materialised",<failure kind>: count...}}
  * Outputs that were never materialised are not results (nothing was verified); they are counted.
  *
+ * `run` (null when none; see lc status --json) names the run holding the project; the tasks
+ * it has not finished are not checked and counted in `summary.in_run` (fields added, schema 1).
+ *
  * With --refresh (fields added, schema still 1): each result gets `"refreshed": true|false`
  * and the summary a `"refreshed"` count. A passing output that could not be refreshed says why
  * in `detail` (null otherwise for passing outputs).
  */
 import { VERIFY_FAILURES, type VerifyResult } from '../../engine/verify/types.js';
+import { liveRunJson } from './live-run.js';
+import type { InRun } from './verify-text.js';
 
 export const VERIFY_JSON_SCHEMA = 1;
 
 export interface VerifyJsonOptions {
   /** The run used --refresh: report `refreshed`. */
   refresh?: boolean;
+  /** The run holding the project, and how many selected tasks it has not finished (not checked). */
+  inRun?: InRun;
 }
 
 export function verifyJson(results: readonly VerifyResult[], opts: VerifyJsonOptions = {}): string {
@@ -28,8 +35,10 @@ export function verifyJson(results: readonly VerifyResult[], opts: VerifyJsonOpt
   };
   for (const f of VERIFY_FAILURES) summary[f] = checked.filter((r) => r.failure === f).length;
   if (opts.refresh) summary.refreshed = checked.filter(refreshedOf).length;
+  summary.in_run = opts.inRun?.count ?? 0;
   const doc = {
     schema: VERIFY_JSON_SCHEMA,
+    run: liveRunJson(opts.inRun?.live),
     results: checked.map((r) => ({
       id: r.id,
       passed: r.passed,

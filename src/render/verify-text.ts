@@ -4,6 +4,8 @@
  * --refresh: a `not refreshed` line for each passing output that could not be refreshed (with
  * why), and a last line counting the refreshed ones.
  */
+import type { LiveRun } from '../../engine/runner/live-run.js';
+import { liveRunLine } from './live-run.js';
 import type { VerifyResult } from '../../engine/verify/types.js';
 import type { Paint } from '../color.js';
 import { formatBytes } from '../../engine/units.js';
@@ -18,6 +20,13 @@ export interface VerifyStats {
 export interface VerifyTextOptions {
   /** The run used --refresh: say what was refreshed. */
   refresh?: boolean;
+  /** The run holding the project, and how many selected tasks it has not finished (not checked). */
+  inRun?: InRun;
+}
+
+export interface InRun {
+  live: LiveRun | null;
+  count: number;
 }
 
 export function renderVerifyText(
@@ -53,6 +62,9 @@ export function renderVerifyText(
   if (lines.length > 0) lines.push('');
   lines.push(closing(checked, failed.length, skipped, p, stats));
   if (opts.refresh && checked.length > 0) lines.push(refreshLine(checked, failed.length));
+  const run = liveRunLine(opts.inRun?.live, p, Date.now());
+  if (run !== null) lines.push(run);
+  if (opts.inRun?.count) lines.push(`${opts.inRun.count} ${opts.inRun.count === 1 ? 'task' : 'tasks'} this run has not finished were not checked.`);
   return lines.join('\n') + '\n';
 }
 

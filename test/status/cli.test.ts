@@ -33,7 +33,7 @@ interface JsonTask {
 async function statusJson(root: string, env: Record<string, string>, args: string[] = []) {
   const r = await lc(['status', '--json', ...args], { cwd: root, env });
   expect(r.exitCode, r.stderr).toBe(0);
-  const doc = JSON.parse(r.stdout) as { schema: number; tasks: JsonTask[]; summary: Record<string, number> };
+  const doc = JSON.parse(r.stdout) as { schema: number; run: unknown; tasks: JsonTask[]; summary: Record<string, number> };
   return { doc, byId: Object.fromEntries(doc.tasks.map((t) => [t.id, t])) };
 }
 
@@ -53,8 +53,9 @@ describe('lc status', () => {
     expect(after.stdout).toContain('16 tasks: 16 ok');
     expect((await lc(['status', '--check'], { cwd: root, env })).exitCode).toBe(0);
     const { doc } = await statusJson(root, env);
-    expect(doc.schema).toBe(1);
-    expect(doc.summary).toEqual({ ok: 16, stale: 0, missing: 0, failed: 0, modified: 0, unreadable: 0 });
+    expect(doc.schema).toBe(2);
+    expect(doc.run).toBeNull();
+    expect(doc.summary).toEqual({ ok: 16, stale: 0, missing: 0, failed: 0, modified: 0, unreadable: 0, running: 0, queued: 0 });
     expect(Object.keys(doc.tasks[0] as object)).toEqual([
       'id',
       'universe',
@@ -65,6 +66,7 @@ describe('lc status', () => {
       'data_version',
       'finished_at',
       'duration_s',
+      'live',
     ]);
   });
 

@@ -110,7 +110,8 @@ describe('status json', () => {
       ]),
     );
     expect(doc).toEqual({
-      schema: 1,
+      schema: 2,
+      run: null,
       tasks: [
         {
           id: 'u/o',
@@ -122,6 +123,7 @@ describe('status json', () => {
           data_version: 'sha256:d',
           finished_at: new Date(1_000_000).toISOString(),
           duration_s: 1.5,
+          live: null,
         },
         {
           id: 'u/p',
@@ -133,9 +135,10 @@ describe('status json', () => {
           data_version: null,
           finished_at: null,
           duration_s: null,
+          live: null,
         },
       ],
-      summary: { ok: 0, stale: 1, missing: 1, failed: 0, modified: 0, unreadable: 0 },
+      summary: { ok: 0, stale: 1, missing: 1, failed: 0, modified: 0, unreadable: 0, running: 0, queued: 0 },
     });
   });
 });
@@ -194,6 +197,7 @@ describe('verify renderers', () => {
     );
     expect(doc).toEqual({
       schema: 1,
+      run: null,
       results: [
         { id: 'u/a', passed: true, failure: null, detail: null },
         { id: 'u/b', passed: false, failure: 'broken_chain', detail: 'd' },
@@ -208,6 +212,7 @@ describe('verify renderers', () => {
         unreadable: 0,
         broken_chain: 1,
         input_changed: 0,
+        in_run: 0,
       },
     });
   });
