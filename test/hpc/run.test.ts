@@ -152,6 +152,58 @@ describe('lc run in SLURM allocations', () => {
     expect(await waitFor(() => processesMatching(scratch).length === 0, 60_000)).toBe(true);
   });
 
+  test('lc status on the submit host sees an lc run going on a node: its running task, on that node, and the run', async () => {
+    const alloc = await allocate(1);
+    try {
+      const flag = join(dir, 'status-from-afar-release');
+      const project = writeProject(join(dir, 'status-from-afar'), {
+        'astra.yaml': `id: afar
+version: "0.0.12"
+name: Afar
+inputs: []
+decisions: {}
+outputs:
+  - id: held
+    type: data
+    recipe: {command: 'while [ ! -f ${flag} ]; do sleep 0.1; done; hostname > {output}/host'}
+`,
+        'universes/u.yaml': 'id: u\ndecisions: {}\n',
+      });
+      const scratch = join(dir, 'scratch-afar');
+      const env = { ...alloc.env, LIGHTCONE_SCRATCH: scratch, NO_COLOR: '1' };
+      const run = execa(
+        'srun',
+        ['-N1', '-n1', '--overlap', process.execPath, LC, 'run', '--plain', '--executor', 'local'],
+        {
+          cwd: project,
+          env,
+          reject: false,
+          timeout: 120_000,
+        },
+      );
+      // from the submit host, outside the allocation: another host name, the same scratch
+      const here = { ...clusterEnv(), LIGHTCONE_SCRATCH: scratch, NO_COLOR: '1' };
+      const statusDoc = async () => {
+        const r = await execa(process.execPath, [LC, 'status', '--json'], { cwd: project, env: here, reject: false });
+        return JSON.parse(r.stdout) as {
+          run: { host: string; held: boolean; progress: { running: number } | null } | null;
+          tasks: { id: string; state: string; live: { host: string } | null }[];
+        };
+      };
+      let doc = await statusDoc();
+      const seen = await waitFor(async () => (doc = await statusDoc()).tasks[0]?.state === 'running', 60_000);
+      writeFileSync(flag, '');
+      const end = await run;
+      expect(seen, JSON.stringify(doc)).toBe(true);
+      expect(doc.run).toMatchObject({ host: 'node1', held: true, progress: { running: 1 } });
+      expect(doc.tasks[0]?.live).toMatchObject({ host: 'node1' });
+      expect(end.exitCode, end.stdout + end.stderr).toBe(0);
+      expect((await statusDoc()).run).toBeNull();
+    } finally {
+      await alloc.release();
+    }
+  });
+
   test('a scheduler the workers cannot reach: one clear error within 10 s, no task failed, nothing left running', async () => {
     const alloc = await allocate(2);
     try {
