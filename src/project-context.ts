@@ -11,6 +11,7 @@ import { codeIdentity, readSnapshot, writeSnapshot } from '../engine/dag/snapsho
 import type { EngineContext } from '../engine/context.js';
 import { LcError, type Diagnostic } from '../engine/errors.js';
 import { scratchPaths } from '../engine/scratch/paths.js';
+import { ensurePrivateScratch } from '../engine/scratch/private.js';
 import { loadProject } from '../engine/astra/index.js';
 import { projectInfo } from '../engine/astra/info.js';
 import type { Project } from '../engine/astra/model.js';
@@ -43,6 +44,7 @@ function invalid(diagnostics: Diagnostic[]): LcError {
 export async function openProject(g: GlobalOptions, opts: OpenProjectOptions = {}): Promise<ProjectContext> {
   const root = findProjectRoot(g.cwd, g.projectDir);
   const scratch = scratchPaths(root);
+  ensurePrivateScratch(scratch);
   const universes = opts.universes !== undefined && opts.universes.length > 0 ? opts.universes : undefined;
   // Only the full DAG is kept: with -u, execution groups form within the chosen universes.
   const code = universes ? undefined : codeIdentity();
@@ -59,8 +61,10 @@ export async function openProject(g: GlobalOptions, opts: OpenProjectOptions = {
 /** Like openProject, with the whole loaded spec as well (`lc dag` draws from it); never a snapshot. */
 export async function openFullProject(g: GlobalOptions): Promise<ProjectContext & { spec: Project }> {
   const root = findProjectRoot(g.cwd, g.projectDir);
+  const scratch = scratchPaths(root);
+  ensurePrivateScratch(scratch);
   const { project, ctx } = await loadFresh(root, undefined);
-  return { ...ctx, scratch: scratchPaths(root), spec: project };
+  return { ...ctx, scratch, spec: project };
 }
 
 async function loadFresh(root: string, universes: string[] | undefined) {

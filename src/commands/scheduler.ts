@@ -2,6 +2,8 @@
  * `lc scheduler start|status|stop`: the session scheduler, named after what it is for, not
  * after the backend (the review of Lightcone's PR #105 asked for exactly that).
  */
+import { ensurePrivateScratch } from '../../engine/scratch/private.js';
+import { scratchPaths } from '../../engine/scratch/paths.js';
 import { LcError } from '../../engine/errors.js';
 import { ensureScheduler, schedulerStatus, stopScheduler } from '../../engine/scheduler/index.js';
 import { parseCommandArgs } from '../args.js';
@@ -59,6 +61,7 @@ export const command: Command = {
       );
     }
     const root = projectRoot(g);
+    ensurePrivateScratch(scratchPaths(root));
     const p = paint(g.color);
     const json = Boolean(values.json);
     if (action === 'stop') {

@@ -61,7 +61,7 @@ export const command: Command = {
     const live = await readLiveRun(ctx.scratch);
     const statuses = await computeStatus(ctx, tasks, { dirCache, prefetched });
     dirCache?.save();
-    process.stdout.write(values.json ? statusJson(statuses, live) : renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
+    process.stdout.write(values.json ? statusJson(statuses, { live, scratch: ctx.scratch }) : renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
     return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;
   },
 };

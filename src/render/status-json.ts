@@ -1,6 +1,7 @@
 /**
  * `lc status --json`, schema 2:
  *   {"schema":2,
+ *    "scratch": {"path","source"},
  *    "run": null | {"command","pid","host","started_at","run_id","held",
  *                   "progress": null | {"planned","succeeded","failed","blocked","running","queued"}},
  *    "tasks":[{"id","universe","output","state","reasons":[{"kind","detail"}],
@@ -10,9 +11,13 @@
  * `state` is what the task is now: `running` or `queued` while the run holding the project
  * (`run`, `held` true) executes it, else its recorded state. `held` false: that run is gone
  * and left its lock; states are as recorded. Every state appears in the summary, zero or not,
- * so scripts can index it blindly. Schema 1 had no `run`, no `live` and no running or queued.
+ * so scripts can index it blindly. `scratch` is the directory holding logs, failure records,
+ * journals and the run lock, and why that one: `source` is LIGHTCONE_SCRATCH, scratch_root
+ * (.lightcone/lightcone.yaml), SCRATCH, or project (the default, inside the project).
+ * Schema 1 had no `scratch`, no `run`, no `live` and no running or queued.
  */
 import type { LiveRun } from '../../engine/runner/live-run.js';
+import type { ScratchPaths } from '../../engine/scratch/paths.js';
 import { TASK_STATES, type TaskStatus } from '../../engine/status/types.js';
 import type { DisplayState } from '../style/states.js';
 import { liveRunJson, liveTaskJson, shownState } from './live-run.js';
@@ -21,7 +26,13 @@ export const STATUS_JSON_SCHEMA = 2;
 
 const SUMMARY_STATES: readonly DisplayState[] = [...TASK_STATES, 'running', 'queued'];
 
-export function statusJson(statuses: readonly TaskStatus[], live: LiveRun | null = null): string {
+export interface StatusJsonOptions {
+  live?: LiveRun | null;
+  scratch?: Pick<ScratchPaths, 'base' | 'source'>;
+}
+
+export function statusJson(statuses: readonly TaskStatus[], o: StatusJsonOptions = {}): string {
+  const live = o.live ?? null;
   const summary = Object.fromEntries(SUMMARY_STATES.map((s) => [s, 0])) as Record<DisplayState, number>;
   const tasks = statuses.map((s) => {
     const state = shownState(s, live);
@@ -39,6 +50,7 @@ export function statusJson(statuses: readonly TaskStatus[], live: LiveRun | null
       live: liveTaskJson(live?.tasks.get(s.id)),
     };
   });
-  const doc = { schema: STATUS_JSON_SCHEMA, run: liveRunJson(live), tasks, summary };
+  const scratch = o.scratch ? { path: o.scratch.base, source: o.scratch.source } : null;
+  const doc = { schema: STATUS_JSON_SCHEMA, scratch, run: liveRunJson(live), tasks, summary };
   return JSON.stringify(doc, null, 2) + '\n';
 }

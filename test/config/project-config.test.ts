@@ -33,13 +33,16 @@ function configErrorOf(f: () => unknown): LcError {
 describe('.lightcone/lightcone.yaml', () => {
   it('scratch_root is used between LIGHTCONE_SCRATCH and $SCRATCH, with variables expanded', () => {
     const root = projectWithConfig('target: local\nscratch_root: $BASE/lc\n');
-    expect(resolveScratchRoot(root, { BASE: '/data', SCRATCH: '/s' })).toBe('/data/lc');
-    expect(resolveScratchRoot(root, { BASE: '/data', LIGHTCONE_SCRATCH: '/env', SCRATCH: '/s' })).toBe('/env');
+    expect(resolveScratchRoot(root, { BASE: '/data', SCRATCH: '/s' })).toEqual({ path: '/data/lc', source: 'scratch_root' });
+    expect(resolveScratchRoot(root, { BASE: '/data', LIGHTCONE_SCRATCH: '/env', SCRATCH: '/s' })).toEqual({
+      path: '/env',
+      source: 'LIGHTCONE_SCRATCH',
+    });
   });
 
   it('an unset variable in scratch_root falls through to $SCRATCH', () => {
     const root = projectWithConfig('scratch_root: $NOPE_UNSET/lc\n');
-    expect(resolveScratchRoot(root, { SCRATCH: '/s' })).toBe('/s');
+    expect(resolveScratchRoot(root, { SCRATCH: '/s' })).toEqual({ path: '/s', source: 'SCRATCH' });
   });
 
   it('a file that is not YAML is an error naming the file and line', () => {

@@ -11,6 +11,8 @@ import {
   statSync,
   utimesSync,
   writeFileSync,
+  mkdirSync,
+  chownSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,13 +164,17 @@ describe('lc status', () => {
       else break;
     }
     chmodSync(join(root, 'results/baseline/fit/.lightcone-manifest.json'), 0o000);
+    // nobody's own scratch directory, as every user has one
+    const scratch = join(root, '..', 'nobody-scratch');
+    mkdirSync(scratch);
+    chownSync(scratch, 65534, 65534);
     const { execa } = await import('execa');
     const r = await execa(
       'setpriv',
       ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, LC, 'status', '--json', 'baseline/fit'],
       {
         cwd: root,
-        env: { ...env, LIGHTCONE_SCRATCH: join(root, '..', 'nobody-scratch'), NO_COLOR: '1', CI: '1' },
+        env: { ...env, LIGHTCONE_SCRATCH: scratch, NO_COLOR: '1', CI: '1' },
         reject: false,
       },
     );

@@ -111,6 +111,7 @@ describe('status json', () => {
     );
     expect(doc).toEqual({
       schema: 2,
+      scratch: null,
       run: null,
       tasks: [
         {

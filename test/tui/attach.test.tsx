@@ -54,6 +54,7 @@ test('a run owned by another host: the TUI shows it, and x says how to cancel it
   // What a run on another node leaves in the shared scratch dir: its lock, holder file and journal.
   const scratch = scratchPaths(p.root, { LIGHTCONE_SCRATCH: p.scratch });
   const runId = '20260115T120000000Z-4242';
+  mkdirSync(scratch.base, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(scratch.runLock), { recursive: true });
   mkdirSync(lockDirOf(scratch));
   writeFileSync(holderFileOf(scratch), JSON.stringify({ schema_version: 1, pid: 4242, host: 'node-elsewhere', started_at: new Date().toISOString(), run_id: runId }));
