@@ -82,4 +82,8 @@ export const CODE_EXPLANATIONS: Readonly<Record<string, string>> = {
   UNSUPPORTED_INLINE_UNIVERSE_REFERENCE: 'universe: <name> is only for sub-analyses with their own directory (path:).',
   UNIVERSE_NOT_FOUND: "universe: <name> names a file that is not in the sub-analysis's universes/ directory.",
   INACTIVE_OUTPUT_DECISION: "An output is active in a universe where a decision it lists is not; its command has no value for {decisions.<id>}.",
+  // Files and machines (lc run checks these before its first task)
+  INPUT_MISSING: "An input's source names a file or directory (a path, or a data-file extension) that does not exist; every task reading it would fail.",
+  SCRIPT_MISSING: 'A recipe runs a script (the first argument of sh, python, Rscript, ..., or ./x) that does not exist in the project.',
+  DOES_NOT_FIT: "A recipe's resources (cpus, memory, gpus) exceed every node the run can use: this machine, or the Dask workers.",
 };

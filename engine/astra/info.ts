@@ -4,6 +4,7 @@
  * (engine/dag/snapshot.ts), which holds no spec tree.
  */
 import { dirname } from 'node:path';
+import type { SourceRef } from '../errors.js';
 import type { Project } from './model.js';
 
 export interface ProjectInfo {
@@ -15,15 +16,27 @@ export interface ProjectInfo {
   universeIds: readonly string[];
   /** Output qid -> directory of the astra.yaml declaring it (container paths are relative to it). */
   outputSpecDirs: ReadonlyMap<string, string>;
+  /**
+   * Where the spec says things checks before a run point at: `recipe:<output qid>` (its
+   * command), `input:<input qid>` (the declaration).
+   */
+  sourceRefs: ReadonlyMap<string, SourceRef>;
 }
 
 export function projectInfo(project: Project): ProjectInfo {
   const outputSpecDirs = new Map<string, string>();
-  for (const [qid, out] of project.outputs) outputSpecDirs.set(qid, dirname(out.node.file));
+  const sourceRefs = new Map<string, SourceRef>();
+  for (const [qid, out] of project.outputs) {
+    outputSpecDirs.set(qid, dirname(out.node.file));
+    const recipe = out.decl.recipe;
+    if (recipe) sourceRefs.set(`recipe:${qid}`, recipe.commandRef ?? recipe.ref);
+  }
+  for (const node of project.nodes.values()) for (const i of node.inputs) sourceRefs.set(`input:${i.qid}`, i.ref);
   return {
     name: project.name,
     specFile: project.specFile,
     universeIds: project.universes.map((u) => u.id),
     outputSpecDirs,
+    sourceRefs,
   };
 }

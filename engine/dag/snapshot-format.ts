@@ -15,7 +15,7 @@ import { resourcesSchema } from '../astra/resources-schema.js';
 import type { TaskInput } from './task.js';
 
 /** Bump on any change of layout or meaning. */
-export const SNAPSHOT_SCHEMA = 1;
+export const SNAPSHOT_SCHEMA = 2;
 
 const OUTPUT_TYPES = ['metric', 'figure', 'table', 'data', 'report'] as const satisfies readonly OutputType[];
 
@@ -53,7 +53,14 @@ export interface SnapshotFile {
   listings: [string, string[]][];
   /** [path, existed] */
   probes: [string, boolean][];
-  info: { name: string; specFile: string; universeIds: string[]; outputSpecDirs: [string, string][] };
+  info: {
+    name: string;
+    specFile: string;
+    universeIds: string[];
+    outputSpecDirs: [string, string][];
+    /** [key, SourceRef] (ProjectInfo.sourceRefs). */
+    sourceRefs: [string, { file: string; line: number; col: number; path: string }][];
+  };
   warnings: Diagnostic[];
   dag: {
     universes: string[];
@@ -120,6 +127,7 @@ export const snapshotSchema = once(() => {
       specFile: str,
       universeIds: z.array(str),
       outputSpecDirs: z.array(z.tuple([str, str])),
+      sourceRefs: z.array(z.tuple([str, z.object({ file: str, line: num, col: num, path: str })])),
     }),
     warnings: z.array(diagnostic),
     dag: z.object({
@@ -217,6 +225,7 @@ const looksLikeHead = fields({
     specFile: isStr,
     universeIds: arrayOf(isStr),
     outputSpecDirs: arrayOf(tuple(isStr, isStr)),
+    sourceRefs: arrayOf(tuple(isStr, fields({ file: isStr, line: isNum, col: isNum, path: isStr }))),
   }),
   warnings: arrayOf(looksLikeDiagnostic),
   dag: fields({

@@ -153,7 +153,11 @@ function restore(file: SnapshotFile): OpenedProject | undefined {
     reexports: new Map(d.reexports),
     withoutRecipe: new Set(d.withoutRecipe),
   };
-  const info: ProjectInfo = { ...file.info, outputSpecDirs: new Map(file.info.outputSpecDirs) };
+  const info: ProjectInfo = {
+    ...file.info,
+    outputSpecDirs: new Map(file.info.outputSpecDirs),
+    sourceRefs: new Map(file.info.sourceRefs),
+  };
   return { info, dag, warnings: file.warnings };
 }
 
@@ -201,7 +205,12 @@ export function writeSnapshot(
     files,
     listings: [...deps.listings],
     probes: [...deps.probes],
-    info: { ...info, universeIds: [...info.universeIds], outputSpecDirs: [...info.outputSpecDirs] },
+    info: {
+      ...info,
+      universeIds: [...info.universeIds],
+      outputSpecDirs: [...info.outputSpecDirs],
+      sourceRefs: [...info.sourceRefs],
+    },
     warnings: opened.warnings,
     dag: {
       universes: dag.universes,

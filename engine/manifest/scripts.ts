@@ -40,6 +40,41 @@ export function scriptCandidates(template: string): string[] {
   return out;
 }
 
+/** Programs whose first non-option argument is a script file. */
+const INTERPRETERS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'python', 'python3', 'Rscript', 'julia', 'perl', 'ruby', 'node', 'lua', 'tclsh']);
+
+/**
+ * Project-relative scripts a template runs: the first plain argument of an interpreter
+ * (`python src/fit.py`, `sh scripts/x.sh`) or a command word starting with `./`. Whether they
+ * exist is not asked here; a run checks that before it starts (runner/preflight.ts).
+ */
+export function calledScripts(template: string): string[] {
+  const parsed = parseTemplate(template);
+  const text = parsed.parts.map((p) => (p.kind === 'text' ? p.text : HOLE)).join('');
+  const out: string[] = [];
+  const words = shellWords(text);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    const base = w.slice(w.lastIndexOf('/') + 1);
+    let script: string | undefined;
+    if (w.startsWith('./')) script = w;
+    else if (INTERPRETERS.has(base) || /^python3?\.\d+$/.test(base)) {
+      let j = i + 1;
+      while (j < words.length && (words[j] as string).startsWith('-')) {
+        // `python -m pkg` and `sh -c '...'` run no file of the project
+        if (['-m', '-c', '-e'].includes(words[j] as string)) j = words.length;
+        j++;
+      }
+      script = words[j];
+      i = j;
+    }
+    if (script === undefined || script.includes(HOLE)) continue;
+    const rel = projectRelative(script);
+    if (rel !== undefined && !out.includes(rel)) out.push(rel);
+  }
+  return out;
+}
+
 /** Split on blanks and shell operators, dropping quotes. Good enough for naming files. */
 function shellWords(text: string): string[] {
   const words: string[] = [];

@@ -18,6 +18,7 @@ import { assertNever, errorMessage, LcError } from '../errors.js';
 import { upstreamClosure } from '../dag/index.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, FailReason, RunEvent, RunEventListener } from '../events.js';
+import type { NodeCapacity } from '../executors/executor.js';
 import { acquireRunLock, lockDirOf, type RunLock } from '../lock/run-lock.js';
 import { DefinitionScan, type SnapshotOptions } from '../manifest/index.js';
 import { computeStatus, type StatusOptions, type TaskStatus } from '../status/index.js';
@@ -32,6 +33,7 @@ import { ExecutorHandle } from './executor-handle.js';
 import { RunGraph, type RunNode as Node } from './graph.js';
 import { TaskRecords } from './records.js';
 import { SubmitOrder } from './submit-order.js';
+import { capacityProblems, preflightError, specProblems, type PreflightProblem } from './preflight.js';
 import type { RunOptions, RunSummary, TaskProblem } from './types.js';
 
 /** Why a run stops scheduling (the run_cancelling event's reason). */
@@ -83,8 +85,19 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
     // The executor (for Dask: attach to the scheduler, open a bridge, ask for capacity) is made
     // while the journal, the plan event and the task graph are prepared, not after them.
     const executor = new ExecutorHandle(opts.executor);
+    const executing = plan.runs.filter((r) => r.dedupFrom === undefined).map((r) => r.task);
     // deduplicated members only link files: no executor for a plan of only those
-    if (!dryRun && plan.runs.some((r) => r.dedupFrom === undefined)) executor.start();
+    if (!dryRun && executing.length > 0) executor.start();
+    // Stopped here, before the journal, the first task or any file written, when a task is
+    // known to fail: nothing of the allocation is spent on the tasks that would run first.
+    // Deduplicated members count too: they would get nothing from a leader that fails.
+    const planned = plan.runs.map((r) => r.task);
+    const problems = specProblems(ctx.root, ctx.project, planned);
+    if (executing.length > 0) problems.push(...(await (dryRun ? dryRunFitProblems(opts, planned) : fitProblems(ctx, planned, executor))));
+    if (problems.length > 0 && !dryRun) {
+      await executor.close();
+      throw preflightError(problems);
+    }
     const journal =
       !dryRun && opts.journal !== false && plan.runs.length > 0
         ? createJournal(ctx.scratch, { runId, projectRoot: ctx.root, argv: opts.argv })
@@ -115,7 +128,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
         journalPath: journal?.path ?? null,
         executor: executorName,
       };
-      if (dryRun) return { ...base, wallS: (Date.now() - t0) / 1000 };
+      if (dryRun) return { ...base, wallS: (Date.now() - t0) / 1000, problems };
       const summary = await execute(opts, plan, base, emit, t0, executor);
       return summary;
     } finally {
@@ -152,6 +165,28 @@ async function planLocked(opts: RunOptions, runId: string): Promise<{ plan: Plan
     await lock.release();
     throw e;
   }
+}
+
+/** Tasks no node of the executor can hold; none when the executor cannot be made (reported later, once). */
+async function fitProblems(ctx: EngineContext, tasks: readonly Task[], executor: ExecutorHandle): Promise<PreflightProblem[]> {
+  let nodes: NodeCapacity[];
+  let name: ExecutorName;
+  try {
+    const ex = await executor.get();
+    name = ex.name;
+    nodes = await ex.capacity();
+  } catch {
+    return [];
+  }
+  return capacityProblems(ctx.project, tasks, nodes, name === 'local' ? 'this machine' : 'the Dask workers');
+}
+
+/** A dry run makes no executor: the local one's capacity is this machine's (Dask's is not known yet). */
+async function dryRunFitProblems(opts: RunOptions, tasks: readonly Task[]): Promise<PreflightProblem[]> {
+  if (opts.executor.name !== 'local') return [];
+  const { detectLocalCapacity } = await import('../executors/local/capacity.js');
+  const cap = await detectLocalCapacity();
+  return capacityProblems(opts.ctx.project, tasks, [cap], 'this machine');
 }
 
 /** The directory's mtime in ns as a string, or '' when it does not exist. */

@@ -2,6 +2,7 @@
  * What runTasks takes and returns. The runner plans from status, runs through an Executor,
  * writes manifests and failure records, journals every event, and never prints.
  */
+import type { PreflightProblem } from './preflight.js';
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, FailReason, PlannedTask, RunCounts } from '../events.js';
@@ -68,6 +69,8 @@ export interface RunSummary extends RunCounts {
   interrupted: boolean;
   journalPath: string | null;
   executor: ExecutorName;
+  /** With dryRun: what would stop the run before its first task (preflight.ts). */
+  problems?: PreflightProblem[];
 }
 
 /** 0 when everything planned succeeded; 130 after an interrupt; 1 otherwise. */

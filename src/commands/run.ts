@@ -7,6 +7,8 @@
  * anything failed, was blocked or did not start, 130 after an interrupt (Ctrl-C, or the session
  * scheduler stopped under the run).
  */
+import { preflightDiagnostics } from '../../engine/runner/preflight.js';
+import { formatDiagnostic } from '../diagnostics.js';
 import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
 import { DirHashCache } from '../../engine/hash/dir-cache.js';
@@ -121,14 +123,17 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
 
   if (values['dry-run']) {
     let planEvent: Extract<RunEvent, { type: 'plan_ready' }> | undefined;
-    await runTasks({ ...common, dryRun: true }, (e) => {
+    const dry = await runTasks({ ...common, dryRun: true }, (e) => {
       if (e.type === 'plan_ready') planEvent = e;
     });
     dirCache?.save();
     if (!planEvent) return 1;
     if (values.json) process.stdout.write(JSON.stringify(planEvent) + '\n');
     else process.stdout.write(formatPlan(planEvent.tasks, planEvent.upToDate, planEvent.executor, p));
-    return 0;
+    // What would stop the real run before its first task: listed, and the exit says so.
+    const problems = preflightDiagnostics(dry.problems ?? []);
+    for (const d of problems) process.stderr.write(formatDiagnostic(d, g.cwd, p) + '\n');
+    return problems.length > 0 ? 1 : 0;
   }
 
   // A reader that went away (`lc run | head`) must not kill the run and orphan its tasks.

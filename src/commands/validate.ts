@@ -7,6 +7,8 @@
  * decision's default would have been (lc never applies defaults), plus a complete universe
  * built from the defaults to copy from.
  */
+import { projectInfo } from '../../engine/astra/info.js';
+import { preflightDiagnostics, specProblems } from '../../engine/runner/preflight.js';
 import { relative } from 'node:path';
 import { buildDag } from '../../engine/dag/index.js';
 import { hasErrors, LcError, type Diagnostic } from '../../engine/errors.js';
@@ -107,7 +109,13 @@ export const command: Command = {
     let diagnostics = loaded.diagnostics;
     // A spec can be valid on its own and still make no DAG (outputs that need each other
     // across sub-analyses, an active output fed by an inactive one): run uses the DAG, so check it.
-    if (loaded.project && !hasErrors(diagnostics)) diagnostics = [...diagnostics, ...buildDag(loaded.project).diagnostics];
+    if (loaded.project && !hasErrors(diagnostics)) {
+      const built = buildDag(loaded.project);
+      diagnostics = [...diagnostics, ...built.diagnostics];
+      // Files the recipes need that are not there: every task using them would fail. Warnings
+      // here (they may be fetched before a run); lc run refuses to start while they are missing.
+      if (built.dag) diagnostics.push(...preflightDiagnostics(specProblems(root, projectInfo(loaded.project), built.dag.tasks), 'warning'));
+    }
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const warnings = diagnostics.filter((d) => d.severity === 'warning');
     const project = loaded.project;

@@ -204,6 +204,34 @@ outputs:
     }
   });
 
+  test("a task no Dask worker can hold: refused before anything starts, naming the workers' resources", async () => {
+    const alloc = await allocate(2);
+    try {
+      const cpus = Number(alloc.env.LC_CLUSTER_CPUS);
+      const project = writeProject(join(dir, 'too-big'), probeProject(2, cpus + 1, 0.1));
+      const scratch = join(dir, 'scratch-too-big');
+      const env = { ...alloc.env, LIGHTCONE_SCRATCH: scratch, NO_COLOR: '1' };
+      const r = await execa(process.execPath, [LC, 'run', '--plain'], {
+        cwd: project,
+        env,
+        reject: false,
+        timeout: 120_000,
+      });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `astra\\.yaml:\\d+:\\d+ DOES_NOT_FIT probe asks for cpus=${cpus + 1}, more than any node of the Dask workers has \\(node\\d: cpus=${cpus} `,
+        ),
+      );
+      expect(r.stderr).toContain('nothing was started [PREFLIGHT]');
+      expect(existsSync(join(project, 'results'))).toBe(false);
+      await execa(process.execPath, [LC, 'scheduler', 'stop'], { cwd: project, env, reject: false });
+    } finally {
+      await alloc.release();
+    }
+  });
+
   test('a scheduler the workers cannot reach: one clear error within 10 s, no task failed, nothing left running', async () => {
     const alloc = await allocate(2);
     try {

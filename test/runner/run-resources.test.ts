@@ -53,14 +53,18 @@ describe('placement', () => {
     expect(peakOverlap(spans)).toBe(1);
   });
 
-  test('a task that can never fit fails at once with its request and the capacity, not a hang', async () => {
+  test('a task that can never fit: the run is refused before it starts, with the request, the capacity and the recipe', async () => {
     const root = sweepProject(join(dir, 'p'), ['a'], timedOutput('{cpus: 64}'));
     const t0 = Date.now();
     const r = await runLc(['run', '--plain'], root, scratch, { SLURM_CPUS_ON_NODE: '2' });
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/FAIL {3}a\/work {2}does not fit/);
-    expect(r.stdout).toMatch(/lc: task a\/work requests cpus=64 but this node \(\S+\) has cpus=2 /);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /astra\.yaml:\d+:\d+ DOES_NOT_FIT work asks for cpus=64, more than any node of this machine has \(\S+: cpus=2 memory=[^)]+ gpus=\d+\): task a\/work would fail$/m,
+    );
+    expect(r.stderr).toContain('nothing was started [PREFLIGHT]');
+    expect((await statusJson(root, scratch)).get('a/work')?.state).toBe('missing');
   });
 
   test('time_limit: the task is killed and reported as a time limit, and status shows it failed', async () => {
