@@ -27,7 +27,10 @@ describe('lc validate', () => {
 
   it('exits 1 and prints every error as file:line:col with the path and a hint', async () => {
     const root = writeProject(scratch(), {
-      'astra.yaml': BASE.replace('version: "0.0.12"', 'version: 1.0').replace('type: data\n    inputs', 'type: dataset\n    inputs'),
+      'astra.yaml': BASE.replace('version: "0.0.12"', 'version: 1.0').replace(
+        'type: data\n    inputs',
+        'type: dataset\n    inputs',
+      ),
       'universes/base.yaml': 'id: base\ndecisions:\n  cut: 7\n',
     });
     const r = await lc(['validate'], { cwd: root });
@@ -47,7 +50,10 @@ describe('lc validate', () => {
   });
 
   it('--json gives {schema, valid, errors, warnings} with positions relative to the working directory', async () => {
-    const root = writeProject(scratch(), { 'astra.yaml': BASE.replace('default: soft', 'default: medium'), 'universes/base.yaml': 'id: base\ndecisions:\n  cut: soft\n' });
+    const root = writeProject(scratch(), {
+      'astra.yaml': BASE.replace('default: soft', 'default: medium'),
+      'universes/base.yaml': 'id: base\ndecisions:\n  cut: soft\n',
+    });
     const r = await lc(['validate', '--json'], { cwd: root });
     expect(r.exitCode).toBe(1);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -71,29 +77,71 @@ describe('lc validate', () => {
   });
 
   it('prints warnings but exits 0 when there are no errors', async () => {
-    const root = writeProject(scratch(), { 'astra.yaml': `${BASE}authors: [someone]\n`, 'universes/base.yaml': 'id: base\ndecisions:\n  cut: soft\n' });
+    const root = writeProject(scratch(), {
+      'astra.yaml': `${BASE}authors: [someone]\n`,
+      'universes/base.yaml': 'id: base\ndecisions:\n  cut: soft\n',
+      'data.csv': 'x\n',
+      'clean.sh': 'true\n',
+    });
     const r = await lc(['validate'], { cwd: root });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^astra\.yaml:22:1 warning UNKNOWN_FIELD unknown top-level field `authors`/);
     expect(r.stdout).toMatch(/\nvalid \(Demo: 1 universe\), 1 warning$/);
   });
 
+  it('warns about an input file and a script that are not there (a run would refuse to start)', async () => {
+    const root = writeProject(scratch(), {
+      'astra.yaml': BASE,
+      'universes/base.yaml': 'id: base\ndecisions:\n  cut: soft\n',
+    });
+    const r = await lc(['validate'], { cwd: root });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'astra.yaml:5:5 warning INPUT_MISSING input raw: data.csv does not exist: task base/clean would fail',
+      '    at inputs[0]',
+      'astra.yaml:14:16 warning SCRIPT_MISSING the recipe of clean calls clean.sh, which does not exist: task base/clean would fail',
+      '    at outputs[0].recipe.command',
+      'valid (Demo: 1 universe), 2 warnings',
+    ]);
+  });
+
   it('--explain shows what a missing choice would have defaulted to, and a universe of defaults', async () => {
-    const root = writeProject(scratch(), { 'astra.yaml': BASE, 'universes/base.yaml': 'id: base\ndescription: no choices\n' });
+    const root = writeProject(scratch(), {
+      'astra.yaml': BASE,
+      'universes/base.yaml': 'id: base\ndescription: no choices\n',
+    });
     const r = await lc(['validate', '--explain'], { cwd: root });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('universes/base.yaml:1:1 MISSING_DECISION universe `base` makes no choice for decision `cut`');
+    expect(r.stdout).toContain(
+      'universes/base.yaml:1:1 MISSING_DECISION universe `base` makes no choice for decision `cut`',
+    );
     expect(r.stdout).toContain('  MISSING_DECISION: A universe makes no choice for a decision that applies in it.');
     expect(r.stdout).toContain('  universes/base.yaml: cut would default to soft\n');
-    expect(r.stdout).toContain('  id: baseline\n  description: Default configuration using standard practices\n  decisions:\n    cut: soft\n');
-    const j = JSON.parse((await lc(['validate', '--json', '--explain'], { cwd: root })).stdout) as { explain: Record<string, unknown> };
-    expect(j.explain.missingDefaults).toEqual([{ universe: 'base', file: 'universes/base.yaml', decision: 'cut', default: 'soft' }]);
-    expect(j.explain.defaultUniverse).toEqual({ id: 'baseline', description: 'Default configuration using standard practices', decisions: { cut: 'soft' } });
+    expect(r.stdout).toContain(
+      '  id: baseline\n  description: Default configuration using standard practices\n  decisions:\n    cut: soft\n',
+    );
+    const j = JSON.parse((await lc(['validate', '--json', '--explain'], { cwd: root })).stdout) as {
+      explain: Record<string, unknown>;
+    };
+    expect(j.explain.missingDefaults).toEqual([
+      { universe: 'base', file: 'universes/base.yaml', decision: 'cut', default: 'soft' },
+    ]);
+    expect(j.explain.defaultUniverse).toEqual({
+      id: 'baseline',
+      description: 'Default configuration using standard practices',
+      decisions: { cut: 'soft' },
+    });
   });
 
   it('reports DAG-level problems too (an active output fed by an inactive one)', async () => {
-    const spec = BASE.replace('decisions:\n  cut:', '  - id: fit\n    type: metric\n    inputs: [extra]\n    recipe: {command: sh fit.sh}\n  - id: extra\n    type: data\n    when: [cut.hard]\n    recipe: {command: sh extra.sh}\ndecisions:\n  cut:');
-    const root = writeProject(scratch(), { 'astra.yaml': spec, 'universes/base.yaml': 'id: base\ndecisions:\n  cut: soft\n' });
+    const spec = BASE.replace(
+      'decisions:\n  cut:',
+      '  - id: fit\n    type: metric\n    inputs: [extra]\n    recipe: {command: sh fit.sh}\n  - id: extra\n    type: data\n    when: [cut.hard]\n    recipe: {command: sh extra.sh}\ndecisions:\n  cut:',
+    );
+    const root = writeProject(scratch(), {
+      'astra.yaml': spec,
+      'universes/base.yaml': 'id: base\ndecisions:\n  cut: soft\n',
+    });
     const r = await lc(['validate'], { cwd: root });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/INACTIVE_INPUT/);
