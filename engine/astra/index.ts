@@ -7,11 +7,12 @@
  *                         `lc validate --explain` shows it for universes that miss a choice).
  *   checkDocumentText     one standalone Analysis / Universe / Insight document (structure only).
  */
+import { defaultChoicesOf, universeDocOf, type DefaultChoices } from './defaults.js';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { errorMessage, hasErrors } from '../errors.js';
-import { compile, Evaluation } from './choices.js';
+import { compile } from './choices.js';
 import { checkDocumentText } from './document.js';
 import { SpecDeps } from './deps.js';
 import { loadTree } from './load.js';
@@ -111,50 +112,19 @@ export async function loadProject(rootDir: string): Promise<LoadResult> {
   return { project, diagnostics: sortDiagnostics(diagnostics), deps };
 }
 
-export interface DefaultChoices {
-  /** Qualified decision id -> its default option, for every decision active under the defaults. */
-  choices: Map<string, string>;
-  /** Active, locally defined decisions without a default (a complete default universe is impossible). */
-  withoutDefault: string[];
-}
+export type { DefaultChoices } from './defaults.js';
 
 /**
  * What the defaults would choose, conditions evaluated under the defaults themselves (as
- * `astra universe generate` does). lc never applies these to a universe.
+ * `astra universe generate` does). Applied only to a project without universe files.
  */
 export function defaultChoices(project: Project): DefaultChoices {
-  const compiled = compile(project.tree);
-  const ev = new Evaluation(compiled);
-  for (const d of compiled.decisions) if (d.alias === undefined && d.decl.default !== undefined) ev.choice[d.idx] = d.decl.default;
-  const choices = new Map<string, string>();
-  const withoutDefault: string[] = [];
-  for (const d of compiled.decisions) {
-    if (d.alias !== undefined || !ev.active(d)) continue;
-    const v = ev.choice[d.idx];
-    if (v === undefined) withoutDefault.push(d.decl.qid);
-    else choices.set(d.decl.qid, v);
-  }
-  return { choices, withoutDefault };
+  return defaultChoicesOf(compile(project.tree));
 }
 
 /** The default choices as a universe document (root `decisions`, nested `analyses`), for printing. */
 export function defaultUniverseDoc(project: Project, id = 'baseline'): Record<string, unknown> {
-  const { choices } = defaultChoices(project);
-  const nodeDoc = (n: AnalysisNode): Record<string, unknown> => {
-    const doc: Record<string, unknown> = {};
-    const decs: Record<string, string> = {};
-    for (const d of n.decisions.values()) {
-      const v = d.from === undefined ? choices.get(d.qid) : undefined;
-      if (v !== undefined) decs[d.id] = v;
-    }
-    if (Object.keys(decs).length > 0) doc.decisions = decs;
-    const subs: Record<string, unknown> = {};
-    for (const [k, c] of n.children) {
-      const sub = nodeDoc(c);
-      if (Object.keys(sub).length > 0) subs[k] = sub;
-    }
-    if (Object.keys(subs).length > 0) doc.analyses = subs;
-    return doc;
-  };
-  return { id, description: 'Default configuration using standard practices', ...nodeDoc(project.tree) };
+  const compiled = compile(project.tree);
+  const body = universeDocOf(compiled.root, defaultChoicesOf(compiled).choices);
+  return { id, description: 'Default configuration using standard practices', ...body };
 }

@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
 import { compile, Evaluation, type CNode, type Compiled, type COutput } from './choices.js';
+import { defaultChoicesOf, universeDocOf } from './defaults.js';
 import type { SpecDeps } from './deps.js';
 import { checkDocumentText } from './document.js';
 import { readText } from './load.js';
@@ -24,6 +25,9 @@ import { parseFast } from './yaml-fast.js';
 import { Locator, type DocPath } from './yaml-source.js';
 
 export const UNIVERSES_DIR = 'universes';
+
+/** The one universe of a project without universe files (Lightcone's name for it). */
+export const DEFAULT_UNIVERSE = 'default';
 const UNIVERSE_EXT = /\.ya?ml$/;
 
 /** Universe files of one directory, sorted by file name (so `a.yaml` precedes `a.yml`). */
@@ -95,17 +99,16 @@ export class UniverseResolver {
     this.compiled = compile(tree);
   }
 
-  /** Read, check and resolve every universe file of the project root. */
+  /**
+   * Read, check and resolve every universe file of the project root. With none, a project runs
+   * as one universe `default` choosing each decision's declared default (as Lightcone runs
+   * `default`), said in a warning; when a decision has no default there is nothing to run.
+   */
   async resolveAll(): Promise<Universe[]> {
     const files = universeFiles(join(this.root, UNIVERSES_DIR), this.deps);
     if (files.length === 0) {
-      this.diagnostics.push({
-        code: 'NO_UNIVERSES',
-        severity: 'warning',
-        message: `no universe files in ${UNIVERSES_DIR}/, so there is nothing to run`,
-        file: join(this.root, UNIVERSES_DIR),
-        hint: 'create universes/baseline.yaml with one choice per decision (lc validate --explain prints the defaults)',
-      });
+      await this.checkSubUniverseDirs(this.compiled.root);
+      return this.defaultUniverse();
     }
     await this.checkSubUniverseDirs(this.compiled.root);
     const byId = new Map<string, string>();
@@ -117,6 +120,33 @@ export class UniverseResolver {
     this.flushInactiveUses();
     out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return out;
+  }
+
+  private async defaultUniverse(): Promise<Universe[]> {
+    const where = { code: 'NO_UNIVERSES', severity: 'warning' as const, file: join(this.root, UNIVERSES_DIR) };
+    const { choices, withoutDefault } = defaultChoicesOf(this.compiled);
+    if (withoutDefault.length > 0) {
+      this.diagnostics.push({
+        ...where,
+        message: `no universe files in ${UNIVERSES_DIR}/, and ${withoutDefault.join(', ')} ${withoutDefault.length === 1 ? 'has' : 'have'} no default, so there is nothing to run`,
+        hint: 'create universes/baseline.yaml with one choice per decision (lc validate --explain prints the defaults)',
+      });
+      return [];
+    }
+    const said = [...choices].map(([d, o]) => `${d}=${o}`).join(', ');
+    this.diagnostics.push({
+      ...where,
+      message: `no universe files in ${UNIVERSES_DIR}/: running one universe \`${DEFAULT_UNIVERSE}\`${said ? ` with each decision's default (${said})` : ''}`,
+      hint: 'to choose otherwise, create universes/<name>.yaml (lc validate --explain prints one of the defaults)',
+    });
+    const { stringify } = await import('yaml');
+    const doc = { id: DEFAULT_UNIVERSE, ...universeDocOf(this.compiled.root, choices) };
+    const file = join(this.root, UNIVERSES_DIR, `${DEFAULT_UNIVERSE}.yaml`);
+    const read = await readUniverse(stringify(doc), file);
+    if (!read.value) return [];
+    const u = this.resolve(read.value, read.loc);
+    this.flushInactiveUses();
+    return [u];
   }
 
   private async resolveFile(file: string, byId: Map<string, string>): Promise<Universe | undefined> {

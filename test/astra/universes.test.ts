@@ -170,11 +170,24 @@ describe('universe choices', () => {
     expect(warnings).toEqual([{ code: 'INACTIVE_OUTPUT_DECISION', file: 'astra.yaml', line: 11, col: 22, path: 'outputs[0].decisions[1]' }]);
   });
 
-  it('warns when there are no universe files', async () => {
+  it('no universe files and a decision without default: a warning naming it, nothing to run', async () => {
     const { r, errors, warnings } = await errorsOf({});
     expect(errors).toEqual([]);
     expect(warnings.map((w) => w.code)).toEqual(['NO_UNIVERSES']);
+    expect(r.warnings[0]!.message).toMatch(/speed .*has no default, so there is nothing to run/);
     expect(r.project!.universes).toEqual([]);
+  });
+
+  it('no universe files: one universe `default` choosing every default, said in a warning', async () => {
+    const spec = SPEC.replace('  speed:\n    label: Speed\n', '  speed:\n    label: Speed\n    default: fast\n');
+    const { r, errors } = await errorsOf({}, spec);
+    expect(errors).toEqual([]);
+    const said = r.warnings.find((w) => w.code === 'NO_UNIVERSES');
+    expect(said?.message).toMatch(/running one universe `default` with each decision's default \(cut=soft, speed=fast/);
+    const [u] = r.project!.universes;
+    expect(u?.id).toBe('default');
+    expect(u?.choices.get('cut')).toBe('soft');
+    expect(u?.activeOutputs.has('clean')).toBe(true);
   });
 
   it('checks every universe file, reporting all of them', async () => {
