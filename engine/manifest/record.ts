@@ -33,7 +33,8 @@ export interface RunRecord {
   finishedAt: number;
   exitCode: number;
   host: string;
-  executor: 'local' | 'dask';
+  /** `lightcone`: a manifest Lightcone wrote, adopted by `lc verify --refresh`. */
+  executor: 'local' | 'dask' | 'lightcone';
   attempt: number;
   /** Taken by snapshotInputs BEFORE the command started. */
   inputs: InputSnapshot;
@@ -77,6 +78,23 @@ export async function recordSuccess(
       context: { task: task.id },
     });
   }
+  const manifest = await buildManifest(ctx, task, run, hash, statRecord(listing.entries, fingerprint));
+  writeManifestAtomic(absDir, manifest);
+  clearFailure(ctx.scratch, task.id);
+  return { manifest, warnings: validateOutput(task.outdir, task.type, task.output, listing.entries) };
+}
+
+/**
+ * The manifest of `task` for outputs hashed to `hash` with files `stat`, validated against our
+ * schema (a record that does not fit it is an internal error, never written).
+ */
+export async function buildManifest(
+  ctx: EngineContext,
+  task: Task,
+  run: RunRecord,
+  hash: DirHash,
+  stat: ManifestV2['stat'],
+): Promise<ManifestV2> {
   const git = await gitInfo(ctx.root);
   const snap = run.inputs;
   const manifest: ManifestV2 = {
@@ -116,7 +134,7 @@ export async function recordSuccess(
     slurm_job_id: run.slurmJobId ?? process.env.SLURM_JOB_ID ?? null,
     worker_image: process.env.LIGHTCONE_WORKER_IMAGE ?? null,
     files: { count: hash.files, bytes: hash.bytes },
-    stat: statRecord(listing.entries, fingerprint),
+    stat,
     deduplicated_from: run.dedupFrom ?? null,
   };
   const checked = ManifestV2Schema.safeParse(manifest);
@@ -126,9 +144,7 @@ export async function recordSuccess(
       `internal: manifest for ${task.id} does not match its schema: ${checked.error.message}`,
     );
   }
-  writeManifestAtomic(absDir, manifest);
-  clearFailure(ctx.scratch, task.id);
-  return { manifest, warnings: validateOutput(task.outdir, task.type, task.output, listing.entries) };
+  return manifest;
 }
 
 /**

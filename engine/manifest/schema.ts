@@ -79,7 +79,15 @@ function build() {
     scripts: z.record(z.string(), z.string()),
     resolved_image: nullableString,
     runtime: nullableString,
-    executor: z.enum(['local', 'dask']),
+    executor: z.enum(['local', 'dask', 'lightcone']),
+    /**
+     * Set when `lc verify --refresh` turned a Lightcone (schema 1) manifest into this one: what
+     * Lightcone recorded is kept, `scripts` are the scripts as they were at adoption (Lightcone
+     * did not record them: trusted, not proven), and `trusted` says so.
+     */
+    adopted: z
+      .object({ from_schema: z.literal(1), lc_version: nullableString, adopted_at: z.number(), trusted: z.array(z.string()) })
+      .optional(),
     tool: z.object({ name: z.string(), version: z.string() }),
     files: z.object({ count: z.number(), bytes: z.number() }),
     stat: z.object({ fingerprint: z.string(), entries: z.array(StatEntrySchema).optional() }),

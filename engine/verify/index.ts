@@ -23,7 +23,8 @@ import { fingerprintExternal, modeOf } from '../manifest/inputs.js';
 import { readManifestSync } from '../manifest/read.js';
 import type { Manifest } from '../manifest/schema.js';
 import { readManifestKeepingText, refreshStat, type ManifestRead } from './refresh.js';
-import type { VerifyOptions, VerifyProblem, VerifyResult } from './types.js';
+import { adoptV1 } from './adopt.js';
+import type { RefreshOutcome, VerifyOptions, VerifyProblem, VerifyResult } from './types.js';
 
 export * from './types.js';
 
@@ -123,10 +124,14 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
     files: hashed.files,
     bytes: hashed.bytes,
     cached: hashed.cached,
-    ...(env.refresh && problems.length === 0
-      ? { refresh: await refreshStat(absDir, m, read.text, hashed.listing) }
-      : {}),
+    ...(env.refresh && problems.length === 0 ? { refresh: await refreshOf(env, task, absDir, m, read.text, hashed) } : {}),
   });
+}
+
+/** A verified output's refresh: new timestamps for ours, adoption for Lightcone's. */
+function refreshOf(env: Env, task: Task, absDir: string, m: Manifest, text: string | null, hashed: Hashed): Promise<RefreshOutcome> {
+  if (m.schema_version === 1) return adoptV1(env.ctx, task, m, text, { ...hashed.listing, dataVersion: hashed.dataVersion });
+  return refreshStat(absDir, m, text, hashed.listing);
 }
 
 function isEmptyOutput(absDir: string): boolean {

@@ -9,7 +9,7 @@
  *    write (relative path, dev, inode, size, mtime and ctime of every file: the same identity
  *    the hash cache is keyed by; ctime catches an edit whose mtime was put back);
  *  - the manifest changed since verify read it (its text is read again just before the write);
- *  - the manifest is schema 1 (Lightcone's: it has no stat block, and it is not ours to rewrite).
+ *  - the manifest is schema 1 (Lightcone's: it has no stat block; adopt.ts replaces it instead).
  * The caller holds the project run lock, so no `lc run` rewrites manifests meanwhile.
  */
 import { cacheKey } from '../hash/fingerprint.js';

@@ -45,7 +45,10 @@ export interface VerifyResult {
  * write failed); it is null when there was nothing to do (timestamps already recorded) or the
  * output failed verification (failed outputs are never refreshed).
  */
-export type RefreshOutcome = { refreshed: true } | { refreshed: false; reason: string | null };
+export type RefreshOutcome =
+  /** `adopted`: a Lightcone manifest replaced by ours, recording these scripts as they are now (adopt.ts). */
+  | { refreshed: true; adopted?: { scripts: string[] } }
+  | { refreshed: false; reason: string | null };
 
 export interface VerifyOptions {
   /** Hashing threads (default: available cores). */

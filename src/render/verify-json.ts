@@ -8,8 +8,9 @@
  * it has not finished are not checked and counted in `summary.in_run` (fields added, schema 1).
  *
  * With --refresh (fields added, schema still 1): each result gets `"refreshed": true|false`
- * and the summary a `"refreshed"` count. A passing output that could not be refreshed says why
- * in `detail` (null otherwise for passing outputs).
+ * and `"adopted": true|false` (a Lightcone manifest replaced by ours, see engine/verify/adopt.ts),
+ * and the summary `"refreshed"` (adopted ones included) and `"adopted"` counts. A passing
+ * output that could not be refreshed says why in `detail` (null otherwise for passing outputs).
  */
 import { VERIFY_FAILURES, type VerifyResult } from '../../engine/verify/types.js';
 import { liveRunJson } from './live-run.js';
@@ -34,7 +35,11 @@ export function verifyJson(results: readonly VerifyResult[], opts: VerifyJsonOpt
     not_materialised: results.length - checked.length,
   };
   for (const f of VERIFY_FAILURES) summary[f] = checked.filter((r) => r.failure === f).length;
-  if (opts.refresh) summary.refreshed = checked.filter(refreshedOf).length;
+  const adoptedOf = (r: VerifyResult) => r.refresh?.refreshed === true && r.refresh.adopted !== undefined;
+  if (opts.refresh) {
+    summary.refreshed = checked.filter(refreshedOf).length;
+    summary.adopted = checked.filter(adoptedOf).length;
+  }
   summary.in_run = opts.inRun?.count ?? 0;
   const doc = {
     schema: VERIFY_JSON_SCHEMA,
@@ -44,7 +49,7 @@ export function verifyJson(results: readonly VerifyResult[], opts: VerifyJsonOpt
       passed: r.passed,
       failure: r.failure,
       detail: r.detail ?? (opts.refresh && r.refresh?.refreshed === false ? r.refresh.reason : null),
-      ...(opts.refresh ? { refreshed: refreshedOf(r) } : {}),
+      ...(opts.refresh ? { refreshed: refreshedOf(r), adopted: adoptedOf(r) } : {}),
     })),
     summary,
   };

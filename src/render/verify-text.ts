@@ -72,20 +72,32 @@ export function renderVerifyText(
 function refreshLine(checked: readonly VerifyResult[], failures: number): string {
   let refreshed = 0;
   let refused = 0;
+  const adopted: VerifyResult[] = [];
   for (const r of checked) {
-    if (r.refresh?.refreshed) refreshed++;
+    if (r.refresh?.refreshed && r.refresh.adopted) adopted.push(r);
+    else if (r.refresh?.refreshed) refreshed++;
     else if (r.passed && r.refresh?.reason) refused++;
   }
-  const head =
-    refreshed > 0
-      ? `Refreshed ${refreshed} ${refreshed === 1 ? 'output' : 'outputs'}: recorded the new timestamps of files whose bytes match their manifest.`
-      : refused > 0
-        ? 'Refreshed no output.'
-        : 'Nothing to refresh: every output that verified already has its timestamps recorded.';
-  const notes: string[] = [];
-  if (refused > 0) notes.push(`${refused} could not be refreshed (listed above).`);
-  if (failures > 0) notes.push('Outputs that failed are never refreshed.');
-  return [head, ...notes].join(' ');
+  const parts: string[] = [];
+  if (refreshed > 0)
+    parts.push(`Refreshed ${refreshed} ${refreshed === 1 ? 'output' : 'outputs'}: recorded the new timestamps of files whose bytes match their manifest.`);
+  if (adopted.length > 0) parts.push(adoptedNote(adopted));
+  if (parts.length === 0)
+    parts.push(refused > 0 ? 'Refreshed no output.' : 'Nothing to refresh: every output that verified already has its timestamps recorded.');
+  if (refused > 0) parts.push(`${refused} could not be refreshed (listed above).`);
+  if (failures > 0) parts.push('Outputs that failed are never refreshed.');
+  return parts.join(' ');
+}
+
+/** What adopting Lightcone manifests did, and what it trusts. */
+function adoptedNote(adopted: readonly VerifyResult[]): string {
+  const scripts = [...new Set(adopted.flatMap((r) => (r.refresh?.refreshed ? (r.refresh.adopted?.scripts ?? []) : [])))];
+  const n = adopted.length;
+  const what = scripts.length > 0 ? `recorded the scripts their recipes run as they are now (${scripts.join(', ')})` : 'their recipes run no script';
+  return (
+    `Adopted ${n} Lightcone ${n === 1 ? 'manifest' : 'manifests'} (schema 1 -> 2): their bytes, chain and inputs verified and ${what}; ` +
+    'lc trusts, without proof, that these scripts produced the outputs (Lightcone did not record them).'
+  );
 }
 
 function closing(

@@ -3,6 +3,7 @@
  * as modified until a refresh, which rewrites only what verified; and the run lock it shares
  * with `lc run`, refused in both directions with the holder named.
  */
+import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -75,16 +76,26 @@ describe('lc verify --refresh', () => {
       tampered,
       readFileSync(tampered, 'utf8').replace(/[a-z]/, (c) => (c === 'a' ? 'b' : 'a')),
     );
-    // A Lightcone-era (schema 1) manifest with matching data: verifies, but is never rewritten.
+    // A Lightcone-era (schema 1) manifest with matching data: Lightcone's code_version (recipe,
+    // container, decisions; no scripts), so status reads it stale (script not recorded).
     const v1Path = manifestOf(root, 'baseline/summary');
     const v2 = readJson(v1Path);
+    const lightconeCode =
+      'sha256:' +
+      createHash('sha256')
+        .update(JSON.stringify({ container_image: null, decisions: v2.decisions, recipe: v2.recipe }))
+        .digest('hex');
     const v1Text = JSON.stringify({
       schema_version: 1,
       output_id: 'summary',
       universe_id: 'baseline',
-      code_version: v2.code_version,
+      code_version: lightconeCode,
       data_version: v2.data_version,
       input_versions: v2.input_versions,
+      lc_version: '0.4.2',
+      git_sha: 'abc123',
+      finished_at: 1_700_000_000,
+      host: 'nid001',
     });
     writeFileSync(v1Path, v1Text);
 
@@ -102,8 +113,22 @@ describe('lc verify --refresh', () => {
     expect(r.exitCode).toBe(1); // the tampered output
     const doc = JSON.parse(r.stdout) as VerifyDoc;
     expect(doc.schema).toBe(1);
-    expect(doc.summary).toMatchObject({ verified: 16, passed: 15, failed: 1, tampered_data: 1, refreshed: 14 });
-    expect(Object.keys(doc.results[0] as object)).toEqual(['id', 'passed', 'failure', 'detail', 'refreshed']);
+    expect(doc.summary).toMatchObject({
+      verified: 16,
+      passed: 15,
+      failed: 1,
+      tampered_data: 1,
+      refreshed: 15,
+      adopted: 1,
+    });
+    expect(Object.keys(doc.results[0] as object)).toEqual([
+      'id',
+      'passed',
+      'failure',
+      'detail',
+      'refreshed',
+      'adopted',
+    ]);
     const byId = Object.fromEntries(doc.results.map((x) => [x.id as string, x]));
     expect(byId['baseline/fit']).toEqual({
       id: 'baseline/fit',
@@ -111,34 +136,47 @@ describe('lc verify --refresh', () => {
       failure: null,
       detail: null,
       refreshed: true,
+      adopted: false,
     });
     expect(byId['robust/summary']).toMatchObject({ passed: false, failure: 'tampered_data', refreshed: false });
     expect(byId['baseline/summary']).toEqual({
       id: 'baseline/summary',
       passed: true,
       failure: null,
-      detail: 'schema 1 manifest (written by Lightcone): left unchanged',
-      refreshed: false,
+      detail: null,
+      refreshed: true,
+      adopted: true,
     });
 
-    // Only the stat block changed; the schema 1 manifest is byte for byte what it was.
+    // Only the stat block changed in ours.
     const fitAfter = readJson(manifestOf(root, 'baseline/fit'));
     expect({ ...fitAfter, stat: null }).toEqual({ ...fitBefore, stat: null });
     expect(fitAfter.stat).not.toEqual(fitBefore.stat);
-    expect(readFileSync(v1Path, 'utf8')).toBe(v1Text);
+    // Lightcone's is ours now: what it recorded, the script as it is, and what that trusts.
+    const adopted = readJson(v1Path);
+    expect(adopted).toMatchObject({
+      schema_version: 2,
+      data_version: v2.data_version,
+      input_versions: v2.input_versions,
+      scripts: v2.scripts,
+      code_version: v2.code_version,
+      lc_version: '0.4.2',
+      git_sha: 'abc123',
+      host: 'nid001',
+      finished_at: 1_700_000_000,
+      executor: 'lightcone',
+      adopted: { from_schema: 1, lc_version: '0.4.2', trusted: ['scripts'] },
+    });
 
     const after = await states(root, env);
     expect(after['robust/summary']).toBe('modified');
-    expect(countStates(after)).toEqual({ ok: 14, modified: 1, stale: 1 });
+    expect(countStates(after)).toEqual({ ok: 15, modified: 1 });
 
-    // Text: nothing left to refresh; the schema 1 output is listed with why; exit 1 for the failure.
+    // Text: nothing left to refresh; exit 1 for the failure.
     const text = await lc(['verify', '--refresh'], { cwd: root, env });
     expect(text.exitCode).toBe(1);
-    expect(text.stdout).toContain(
-      'not refreshed     baseline/summary  schema 1 manifest (written by Lightcone): left unchanged\n',
-    );
     expect(text.stdout).toMatch(
-      /\nRefreshed no output\. 1 could not be refreshed \(listed above\)\. Outputs that failed are never refreshed\.$/,
+      /\nNothing to refresh: every output that verified already has its timestamps recorded\. Outputs that failed are never refreshed\.$/,
     );
     // Plain verify stays read-only and says nothing about refreshing.
     const plain = await lc(['verify', '--json'], { cwd: root, env });

@@ -93,7 +93,7 @@ describe('verify --refresh (engine)', () => {
     expect(readFileSync(join(root, FIT, MANIFEST_NAME), 'utf8')).toBe(text);
   });
 
-  it('a schema 1 manifest (Lightcone) passes, is left byte for byte, and the result says so', async () => {
+  it('a schema 1 manifest (Lightcone) for another recipe passes, is not adopted and left byte for byte, and says why', async () => {
     const { root, ctx } = await chain();
     const p = join(root, FIT, MANIFEST_NAME);
     const v2 = readJson(p);
@@ -112,7 +112,11 @@ describe('verify --refresh (engine)', () => {
     expect(outcome(fit)).toEqual([
       'u1/fit',
       true,
-      { refreshed: false, reason: 'schema 1 manifest (written by Lightcone): left unchanged' },
+      {
+        refreshed: false,
+        reason:
+          'schema 1 manifest not adopted: its recipe, container or decisions are not those of the spec now (the output is stale)',
+      },
     ]);
     expect(readFileSync(p, 'utf8')).toBe(text);
   });

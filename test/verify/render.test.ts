@@ -52,6 +52,14 @@ describe('verify renderers with --refresh', () => {
     expect(renderVerifyText([vr('u/c', NOTHING)], plain, undefined, { refresh: true })).toBe(
       'ok                u/c\n\nThe output verified.\nNothing to refresh: every output that verified already has its timestamps recorded.\n',
     );
+    // Adopted Lightcone manifests: what was recorded and what that trusts.
+    const adopted = [
+      vr('u/f', { refreshed: true, adopted: { scripts: ['scripts/fit.sh'] } }),
+      vr('u/g', { refreshed: true }),
+    ];
+    expect(renderVerifyText(adopted, plain, undefined, { refresh: true }).split('\n').at(-2)).toBe(
+      'Refreshed 1 output: recorded the new timestamps of files whose bytes match their manifest. Adopted 1 Lightcone manifest (schema 1 -> 2): their bytes, chain and inputs verified and recorded the scripts their recipes run as they are now (scripts/fit.sh); lc trusts, without proof, that these scripts produced the outputs (Lightcone did not record them).',
+    );
     // Without --refresh nothing is said about it.
     expect(renderVerifyText([vr('u/c', NOTHING)], plain)).toBe('ok                u/c\n\nThe output verified.\n');
   });
@@ -62,19 +70,27 @@ describe('verify renderers with --refresh', () => {
       summary: Record<string, number>;
     };
     expect(doc.results).toEqual([
-      { id: 'u/a', passed: true, failure: null, detail: null, refreshed: true },
-      { id: 'u/b', passed: true, failure: null, detail: null, refreshed: true },
-      { id: 'u/c', passed: true, failure: null, detail: null, refreshed: false },
+      { id: 'u/a', passed: true, failure: null, detail: null, refreshed: true, adopted: false },
+      { id: 'u/b', passed: true, failure: null, detail: null, refreshed: true, adopted: false },
+      { id: 'u/c', passed: true, failure: null, detail: null, refreshed: false, adopted: false },
       {
         id: 'u/d',
         passed: true,
         failure: null,
         detail: 'cannot write the manifest: EACCES (permission denied)',
         refreshed: false,
+        adopted: false,
       },
-      { id: 'u/e', passed: false, failure: 'tampered_data', detail: 'bad', refreshed: false },
+      { id: 'u/e', passed: false, failure: 'tampered_data', detail: 'bad', refreshed: false, adopted: false },
     ]);
-    expect(doc.summary).toMatchObject({ verified: 5, passed: 4, failed: 1, tampered_data: 1, refreshed: 2 });
+    expect(doc.summary).toMatchObject({
+      verified: 5,
+      passed: 4,
+      failed: 1,
+      tampered_data: 1,
+      refreshed: 2,
+      adopted: 0,
+    });
     const plainDoc = JSON.parse(verifyJson(results)) as { results: object[]; summary: object };
     expect(Object.keys(plainDoc.results[0] as object)).toEqual(['id', 'passed', 'failure', 'detail']);
     expect('refreshed' in plainDoc.summary).toBe(false);
