@@ -19,6 +19,7 @@ import { hashListing } from '../hash/sha256-dir.js';
 import { hashInline } from '../hash/pool.js';
 import { listFilesSync, type DirListing } from '../hash/walk.js';
 import { DefinitionScan } from './definition.js';
+import { inputContentHash } from './input-hash.js';
 import type { ContainerIdentity } from './container.js';
 import { readManifestSync } from './read.js';
 
@@ -26,6 +27,8 @@ import { readManifestSync } from './read.js';
 export interface InputSnapshot {
   /** `{input local id: version}`: becomes the manifest's `input_versions`. */
   inputVersions: Record<string, string>;
+  /** `{input local id: content hash}` of external files fingerprinted by mtime-size (input-hash.ts). */
+  contentHashes: Record<string, string>;
   /** `{project-relative script path: sha256}` at start time. */
   scripts: Record<string, string>;
   container: ContainerIdentity;
@@ -61,12 +64,18 @@ export async function snapshotInputs(
 ): Promise<InputSnapshot> {
   const mode: FingerprintMode = opts.strict ? 'sha256' : 'mtime-size';
   const inputVersions: Record<string, string> = {};
+  const contentHashes: Record<string, string> = {};
   for (const input of task.inputs) {
     const known = input.kind === 'task' ? opts.recorded?.get(input.task) : undefined;
-    inputVersions[input.localId] = known ?? (await inputVersion(ctx.root, input, mode, opts.dirCache));
+    const version = known ?? (await inputVersion(ctx.root, input, mode, opts.dirCache));
+    inputVersions[input.localId] = version;
+    if (input.kind === 'external' && input.path !== undefined && version.startsWith('mtime-size:')) {
+      const h = await inputContentHash(join(ctx.root, input.path), input.path, opts.dirCache);
+      if (h !== null) contentHashes[input.localId] = h;
+    }
   }
   const scan = new DefinitionScan(ctx);
-  return { inputVersions, scripts: scan.scriptsOf(task), container: scan.container(task), takenAt: Date.now() };
+  return { inputVersions, contentHashes, scripts: scan.scriptsOf(task), container: scan.container(task), takenAt: Date.now() };
 }
 
 /** The current version of one input, in `mode` for external files. */

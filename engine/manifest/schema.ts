@@ -66,6 +66,12 @@ function build() {
     ...v1Fields,
     decisions: z.record(z.string(), z.string()),
     input_versions: z.record(z.string(), z.string()),
+    /**
+     * Content hashes of external input files recorded as `mtime-size` in input_versions (by
+     * local id; engine/manifest/input-hash.ts): what lets a moved timestamp be told from new
+     * bytes. Absent in manifests written before lc kept them.
+     */
+    input_hashes: z.record(z.string(), z.string()).optional(),
     recipe: z.string(),
     finished_at: z.number(),
     host: z.string(),

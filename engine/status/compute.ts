@@ -213,10 +213,19 @@ function inputReasons(task: Task, recorded: Record<string, string>, env: DecideE
       const detail =
         now === 'missing'
           ? `input ${input.localId} (${where}) is missing`
-          : `input ${input.localId} (${where}) changed`;
+          : onlyTimestamps(rec, now)
+            ? `input ${input.localId} (${where}) has new timestamps, same size (lc verify --refresh checks its bytes)`
+            : `input ${input.localId} (${where}) changed`;
       out.push({ kind: 'input', subject, detail });
     }
   }
+}
+
+/** Two `mtime-size:<mtime>-<size>` fingerprints of the same size: a copy or a touch, or an edit. */
+function onlyTimestamps(recorded: string, now: string): boolean {
+  const size = (v: string) => (v.startsWith('mtime-size:') ? v.slice(v.lastIndexOf('-') + 1) : null);
+  const a = size(recorded);
+  return a !== null && a === size(now);
 }
 
 function externalNow(env: DecideEnv, input: TaskInput & { kind: 'external' }, mode: FingerprintMode): string {

@@ -24,6 +24,7 @@ import { readManifestSync } from '../manifest/read.js';
 import type { Manifest } from '../manifest/schema.js';
 import { readManifestKeepingText, refreshStat, type ManifestRead } from './refresh.js';
 import { adoptV1 } from './adopt.js';
+import { inputContentHash } from '../manifest/input-hash.js';
 import type { RefreshOutcome, VerifyOptions, VerifyProblem, VerifyResult } from './types.js';
 
 export * from './types.js';
@@ -118,20 +119,29 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
       detail: `recorded '${m.data_version}' != actual '${hashed.dataVersion}'`,
     });
   }
-  problems.push(...chainProblems(env, task, m), ...(await inputProblems(env, task, m)));
+  const inputs = await inputProblems(env, task, m);
+  problems.push(...chainProblems(env, task, m), ...inputs.problems);
   return result(problems, {
     actual: hashed.dataVersion,
     files: hashed.files,
     bytes: hashed.bytes,
     cached: hashed.cached,
-    ...(env.refresh && problems.length === 0 ? { refresh: await refreshOf(env, task, absDir, m, read.text, hashed) } : {}),
+    ...(env.refresh && problems.length === 0 ? { refresh: await refreshOf(env, task, absDir, m, read.text, hashed, inputs.moved) } : {}),
   });
 }
 
 /** A verified output's refresh: new timestamps for ours, adoption for Lightcone's. */
-function refreshOf(env: Env, task: Task, absDir: string, m: Manifest, text: string | null, hashed: Hashed): Promise<RefreshOutcome> {
+function refreshOf(
+  env: Env,
+  task: Task,
+  absDir: string,
+  m: Manifest,
+  text: string | null,
+  hashed: Hashed,
+  movedInputs: Record<string, string>,
+): Promise<RefreshOutcome> {
   if (m.schema_version === 1) return adoptV1(env.ctx, task, m, text, { ...hashed.listing, dataVersion: hashed.dataVersion });
-  return refreshStat(absDir, m, text, hashed.listing);
+  return refreshStat(absDir, m, text, hashed.listing, movedInputs);
 }
 
 function isEmptyOutput(absDir: string): boolean {
@@ -206,23 +216,34 @@ function upstreamManifest(env: Env, relDir: string): UpstreamView {
   return view;
 }
 
-async function inputProblems(env: Env, task: Task, m: Manifest): Promise<VerifyProblem[]> {
+/**
+ * External inputs against what the manifest recorded. A file whose timestamps moved but whose
+ * bytes hash to the recorded content hash (a copy) is no problem: it is returned in `moved`
+ * with its fingerprint now, which a refresh records.
+ */
+async function inputProblems(env: Env, task: Task, m: Manifest): Promise<{ problems: VerifyProblem[]; moved: Record<string, string> }> {
   const recorded = m.input_versions ?? {};
-  const out: VerifyProblem[] = [];
+  const hashes = m.schema_version === 2 ? (m.input_hashes ?? {}) : {};
+  const problems: VerifyProblem[] = [];
+  const moved: Record<string, string> = {};
   for (const input of task.inputs) {
     if (input.kind !== 'external') continue;
     const rec = recorded[input.localId];
     if (rec === undefined) continue;
     const now = await externalNow(env, input.path, input.source, modeOf(rec));
-    if (now !== rec) {
-      const where = input.path ?? input.source ?? input.localId;
-      out.push({
-        failure: 'input_changed',
-        detail: `input '${input.localId}' (${where}): recorded '${rec}', now '${now}'`,
-      });
+    if (now === rec) continue;
+    const hash = hashes[input.localId];
+    if (hash !== undefined && input.path !== undefined && now.startsWith('mtime-size:')) {
+      const content = await inputContentHash(join(env.ctx.root, input.path), input.path, env.cache).catch(() => null);
+      if (content === hash) {
+        moved[input.localId] = now;
+        continue;
+      }
     }
+    const where = input.path ?? input.source ?? input.localId;
+    problems.push({ failure: 'input_changed', detail: `input '${input.localId}' (${where}): recorded '${rec}', now '${now}'` });
   }
-  return out;
+  return { problems, moved };
 }
 
 function externalNow(

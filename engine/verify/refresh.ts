@@ -2,7 +2,9 @@
  * `lc verify --refresh`: once an output passed every check (its bytes hash to the recorded
  * data_version, its chain and inputs match), record its files' current timestamps in the
  * manifest's `stat` block, so `lc status` stops calling a copied (`cp -r`) or touched project
- * `modified`. No other field of the manifest changes.
+ * `modified`; and the fingerprints of external input files whose timestamps moved while their
+ * bytes still hash to the recorded `input_hashes`, so their readers stop reading stale. No
+ * other field of the manifest changes.
  *
  * A refresh must only ever record the stat of the bytes that were hashed, so it is refused when
  *  - the files changed between the listing that was hashed and a listing taken just before the
@@ -52,10 +54,12 @@ export async function refreshStat(
   manifest: Manifest,
   text: string | null,
   hashed: DirListing,
+  movedInputs: Record<string, string> = {},
 ): Promise<RefreshOutcome> {
   if (manifest.schema_version !== 2) return notRefreshed('schema 1 manifest (written by Lightcone): left unchanged');
   const stat = statRecord(hashed.entries);
-  if (stat.fingerprint === manifest.stat.fingerprint) return notRefreshed(null);
+  const inputs = Object.keys(movedInputs).length > 0;
+  if (stat.fingerprint === manifest.stat.fingerprint && !inputs) return notRefreshed(null);
   if (text === null || readTextOrNull(absDir) !== text) return notRefreshed('manifest changed while verifying');
   let after: DirListing;
   try {
@@ -65,7 +69,8 @@ export async function refreshStat(
   }
   if (!sameListing(hashed.entries, after.entries)) return notRefreshed('files changed while verifying');
   // From the text, not the parsed manifest: every other field goes back exactly as it was read.
-  const doc = { ...(JSON.parse(text) as ManifestV2), stat };
+  const old = JSON.parse(text) as ManifestV2;
+  const doc = { ...old, stat, input_versions: { ...old.input_versions, ...movedInputs } };
   try {
     writeManifestAtomic(absDir, doc);
   } catch (e) {
