@@ -14,6 +14,7 @@ BENCHES=(
   verify.sh
   tui.sh
   run-local.sh
+  big-input.sh
 )
 
 status=0

@@ -5,9 +5,10 @@
  * apart and record the new timestamps instead of lc re-running everything downstream.
  *
  * The value is `sha256_dir` of the one file under its project-relative path (Lightcone's
- * framing), computed in the hash workers, and cached by the file's stat identity (device,
- * inode, size, mtime, ctime) in the project's hash cache: each distinct input version is read
- * once, at the first run that uses it; `lc status` never reads input bytes.
+ * framing), computed in the hash workers while the task runs (it delays only the manifest of a
+ * task shorter than the hash), and cached by the file's stat identity (device, inode, size,
+ * mtime, ctime) in the project's hash cache: each distinct input version is read once, by the
+ * first run that uses it; `lc status` never reads input bytes.
  */
 import { statSync } from 'node:fs';
 import type { DirHashCache } from '../hash/dir-cache.js';
@@ -16,13 +17,16 @@ import { hashListing } from '../hash/sha256-dir.js';
 import type { FileEntry } from '../hash/walk.js';
 
 /** Hashes being computed, so tasks that start together read a shared input once. */
-const inFlight = new Map<string, Promise<string>>();
+const inFlight = new Map<string, Promise<string | null>>();
 
-/** The content hash of the regular file `abs` (`rel`: its project-relative path), or null when it is not one. */
-export async function inputContentHash(abs: string, rel: string, cache?: DirHashCache): Promise<string | null> {
-  const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
-  if (!st || !st.isFile()) return null;
-  const entry: FileEntry = { rel, abs, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+/**
+ * The content hash of the regular file `abs` (`rel`: its project-relative path), or null when
+ * it is not one, or when it is no longer the file fingerprinted as `fingerprint` (`mtime-size`)
+ * by the time its bytes were read: a hash must describe the version the task was started with.
+ */
+export async function inputContentHash(abs: string, rel: string, fingerprint: string, cache?: DirHashCache): Promise<string | null> {
+  const entry = entryOf(abs, rel);
+  if (!entry || `mtime-size:${entry.mtimeNs}-${entry.size}` !== fingerprint) return null;
   const key = cacheKey([entry]);
   const hit = cache?.get(abs, key);
   if (hit) return hit.dataVersion;
@@ -30,7 +34,9 @@ export async function inputContentHash(abs: string, rel: string, cache?: DirHash
   let p = inFlight.get(flightKey);
   if (!p) {
     const takenAt = nowNs();
-    p = hashListing({ entries: [entry], files: 1, bytes: Number(st.size) }).then((r) => {
+    p = hashListing({ entries: [entry], files: 1, bytes: Number(entry.size) }).then((r) => {
+      const after = entryOf(abs, rel);
+      if (!after || cacheKey([after]) !== key) return null; // changed while it was read
       if (cache && !isRacy([entry], takenAt)) cache.set(abs, key, r);
       return r.dataVersion;
     });
@@ -38,4 +44,10 @@ export async function inputContentHash(abs: string, rel: string, cache?: DirHash
     void p.finally(() => inFlight.delete(flightKey)).catch(() => undefined);
   }
   return p;
+}
+
+function entryOf(abs: string, rel: string): FileEntry | null {
+  const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+  if (!st || !st.isFile()) return null;
+  return { rel, abs, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
 }

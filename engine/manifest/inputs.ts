@@ -27,8 +27,12 @@ import { readManifestSync } from './read.js';
 export interface InputSnapshot {
   /** `{input local id: version}`: becomes the manifest's `input_versions`. */
   inputVersions: Record<string, string>;
-  /** `{input local id: content hash}` of external files fingerprinted by mtime-size (input-hash.ts). */
-  contentHashes: Record<string, string>;
+  /**
+   * `{input local id: content hash}` of external files fingerprinted by mtime-size
+   * (input-hash.ts). Pending while the task runs: a big input is hashed beside the task, not
+   * before it; a file that changed meanwhile gets no hash.
+   */
+  contentHashes: Promise<Record<string, string>>;
   /** `{project-relative script path: sha256}` at start time. */
   scripts: Record<string, string>;
   container: ContainerIdentity;
@@ -64,16 +68,21 @@ export async function snapshotInputs(
 ): Promise<InputSnapshot> {
   const mode: FingerprintMode = opts.strict ? 'sha256' : 'mtime-size';
   const inputVersions: Record<string, string> = {};
-  const contentHashes: Record<string, string> = {};
+  const hashes: Promise<[string, string | null]>[] = [];
   for (const input of task.inputs) {
     const known = input.kind === 'task' ? opts.recorded?.get(input.task) : undefined;
     const version = known ?? (await inputVersion(ctx.root, input, mode, opts.dirCache));
     inputVersions[input.localId] = version;
     if (input.kind === 'external' && input.path !== undefined && version.startsWith('mtime-size:')) {
-      const h = await inputContentHash(join(ctx.root, input.path), input.path, opts.dirCache);
-      if (h !== null) contentHashes[input.localId] = h;
+      const h = inputContentHash(join(ctx.root, input.path), input.path, version, opts.dirCache).catch(() => null);
+      hashes.push(h.then((v) => [input.localId, v]));
     }
   }
+  const contentHashes = Promise.all(hashes).then((pairs) => {
+    const out: Record<string, string> = {};
+    for (const [id, h] of pairs) if (h !== null) out[id] = h;
+    return out;
+  });
   const scan = new DefinitionScan(ctx);
   return { inputVersions, contentHashes, scripts: scan.scriptsOf(task), container: scan.container(task), takenAt: Date.now() };
 }

@@ -120,7 +120,7 @@ export async function buildManifest(
     resources: resourcesRecord(task.resources),
     inputs: inputsRecord(task),
     input_versions: { ...snap.inputVersions },
-    input_hashes: { ...snap.contentHashes },
+    input_hashes: { ...(await snap.contentHashes) },
     git_sha: git.sha,
     git_remote: git.remote,
     lc_version: toolVersion(),

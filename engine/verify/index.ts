@@ -234,7 +234,7 @@ async function inputProblems(env: Env, task: Task, m: Manifest): Promise<{ probl
     if (now === rec) continue;
     const hash = hashes[input.localId];
     if (hash !== undefined && input.path !== undefined && now.startsWith('mtime-size:')) {
-      const content = await inputContentHash(join(env.ctx.root, input.path), input.path, env.cache).catch(() => null);
+      const content = await inputContentHash(join(env.ctx.root, input.path), input.path, now, env.cache).catch(() => null);
       if (content === hash) {
         moved[input.localId] = now;
         continue;

@@ -46,7 +46,7 @@ describe('lc verify', () => {
     expect(Object.keys(doc.results[0] as object)).toEqual(['id', 'passed', 'failure', 'detail']);
   });
 
-  it('a tampered byte, a deleted manifest, a corrupt manifest and a touched input each fail with their kind; exit 1', async () => {
+  it('a tampered byte, a deleted manifest, a corrupt manifest and a changed input each fail with their kind; exit 1', async () => {
     const { root, env } = await built();
     const metric = join(root, 'results/baseline/fit/fit.json');
     const st = statSync(metric);
@@ -57,8 +57,10 @@ describe('lc verify', () => {
     utimesSync(metric, st.atime, st.mtime);
     rmSync(join(root, 'results/robust/summary/.lightcone-manifest.json'));
     writeFileSync(join(root, 'results/raw-median/summary/.lightcone-manifest.json'), 'garbage');
+    // new bytes, same size, in the input
     const p = join(root, 'data/points.csv');
     const ps = statSync(p);
+    writeFileSync(p, readFileSync(p, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)));
     utimesSync(p, ps.atime, new Date(ps.mtimeMs + 10_000));
     const { exitCode, byId, doc } = await verifyJson(root, env);
     expect(exitCode).toBe(1);

@@ -1,5 +1,5 @@
 /** verifyTasks on real temp projects: every failure kind, the chain walk, and the stat cache. */
-import { renameSync, rmSync, statSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAsNobody } from './as-nobody.js';
@@ -113,11 +113,14 @@ describe('verifyTasks', () => {
     expect((await verify(ctx))[1]?.detail).toBe("input 'clean' missing from manifest");
   });
 
-  it('a touched external input is input_changed', async () => {
+  it('an external input with new bytes is input_changed; only touched, its bytes still match and it passes', async () => {
     const { root, ctx } = await chain();
     const p = join(root, 'data/points.csv');
     const st = statSync(p);
     utimesSync(p, st.atime, new Date(st.mtimeMs + 3000));
+    expect((await verify(ctx))[0]).toMatchObject({ passed: true, failure: null });
+    writeFileSync(p, Buffer.from(readFileSync(p).map((b, i) => (i === 0 ? b ^ 1 : b))));
+    utimesSync(p, st.atime, new Date(st.mtimeMs + 6000));
     const r = (await verify(ctx))[0] as VerifyResult;
     expect(r.failure).toBe('input_changed');
     expect(r.detail).toMatch(
