@@ -121,7 +121,12 @@ describe('lc status', () => {
     const { byId } = await statusJson(root, env);
     expect(byId['baseline/cleaned']).toMatchObject({
       state: 'stale',
-      reasons: [{ kind: 'input', detail: 'input points (data/points.csv) changed' }],
+      reasons: [
+        {
+          kind: 'input',
+          detail: 'input points (data/points.csv) has new timestamps, same size (lc verify --refresh checks its bytes)',
+        },
+      ],
     });
     expect(byId['baseline/fit']).toMatchObject({
       state: 'modified',

@@ -3,7 +3,7 @@
  * and reason. Tasks are hand-built (no spec loader): the engine only sees Task objects.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAsNobody } from '../helpers/lc.js';
@@ -299,9 +299,16 @@ describe.each(['fresh', 'cached'] as const)('computeStatus (%s)', (m) => {
     const s = byId(await computeStatus(ctx));
     expect(brief(s['u1/clean'])).toEqual({
       state: 'stale',
-      reasons: [{ kind: 'input', detail: 'input points (data/points.csv) changed' }],
+      reasons: [
+        {
+          kind: 'input',
+          detail: 'input points (data/points.csv) has new timestamps, same size (lc verify --refresh checks its bytes)',
+        },
+      ],
     });
     expect(s['u1/fit']?.state).toBe('stale');
+    appendFileSync(p, 'more\n');
+    expect(byId(await computeStatus(ctx))['u1/clean']?.reasons[0]?.detail).toBe('input points (data/points.csv) changed');
     rmSync(p);
     expect(byId(await computeStatus(ctx))['u1/clean']?.reasons[0]?.detail).toBe(
       'input points (data/points.csv) is missing',
