@@ -112,7 +112,8 @@ export async function buildManifest(
     data_version: hash.dataVersion,
     container_image: snap.container.raw,
     resolved_image: run.resolvedImage ?? snap.container.resolved,
-    runtime: run.runtime ?? (snap.container.raw === null ? 'none' : null),
+    // lc runs recipes on the host until it runs them in containers: say so, never leave it open
+    runtime: run.runtime ?? 'none',
     recipe: task.template,
     command: task.command,
     decisions: { ...task.decisions },

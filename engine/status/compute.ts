@@ -115,6 +115,7 @@ function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
     outdir: task.outdir,
     dedupFrom: m ? m[5] : null,
     manifestSchema: m ? m[0] : undefined,
+    notes: m && task.container !== undefined && m[9] === 'none' ? [hostNote(task.container)] : undefined,
   };
 }
 
@@ -188,6 +189,9 @@ function baseOf(p: DefinitionParts, env: DecideEnv): string {
   env.bases.set(p.output, { recipe: p.recipe, resolved: p.resolved, scripts: p.scripts, gpus: p.gpus, base });
   return base;
 }
+
+/** An output whose recipe declares a container that lc ran on the host. */
+export const hostNote = (container: string): string => `ran on the host, not in its declared container ${container} (container runtime none)`;
 
 function failedReason(f: FailureInfo): StaleReason {
   const how = f.signal ? `killed by ${f.signal}` : f.exitCode !== null ? `exit ${f.exitCode}` : f.reason;

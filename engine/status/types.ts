@@ -57,6 +57,8 @@ export interface TaskStatus {
   dedupFrom?: string | null;
   /** schema_version of the manifest read, when one was read. */
   manifestSchema?: number;
+  /** True facts about an ok output worth saying (it ran on the host, not in its declared container). */
+  notes?: string[];
 }
 
 export type StateCounts = Record<TaskState, number>;

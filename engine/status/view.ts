@@ -29,6 +29,8 @@ export interface ManifestView {
   input_versions: Record<string, string>;
   /** null for schema 1 (no stat fingerprint: `modified` cannot be told cheaply). */
   stat: { fingerprint: string; entries?: StatEntry[] } | null;
+  /** The container runtime the task ran under (`none`: on the host); null when not recorded. */
+  runtime: string | null;
 }
 
 export function toView(m: Manifest): ManifestView {
@@ -53,6 +55,7 @@ export function toView(m: Manifest): ManifestView {
       stat: m.stat.entries
         ? { fingerprint: m.stat.fingerprint, entries: m.stat.entries }
         : { fingerprint: m.stat.fingerprint },
+      runtime: m.runtime,
     };
   }
   const decisions: Record<string, string> = {};
@@ -75,13 +78,15 @@ export function toView(m: Manifest): ManifestView {
     universe_id: m.universe_id,
     input_versions: m.input_versions ?? {},
     stat: null,
+    runtime: null,
   };
 }
 
 /**
  * What the observation cache keeps per manifest, positionally (small on disk and in memory):
  * [schema_version, data_version, finished_at, duration_s, host, deduplicated_from,
- *  definition key (null for schema 1), input_versions, stat fingerprint (null for schema 1)].
+ *  definition key (null for schema 1), input_versions, stat fingerprint (null for schema 1),
+ *  container runtime (null when not recorded)].
  * The definition key digests the recorded recipe, resolved container, decisions, scripts,
  * gpus, output and universe: when it equals today's key the definition is unchanged; when it
  * differs, status reads the manifest again to say what changed.
@@ -95,6 +100,7 @@ export type SlimView = [
   string | null,
   string | null,
   Record<string, string>,
+  string | null,
   string | null,
 ];
 
@@ -163,6 +169,7 @@ export function slimOf(v: ManifestView): SlimView {
     key,
     v.input_versions,
     v.stat?.fingerprint ?? null,
+    v.runtime,
   ];
 }
 
@@ -170,7 +177,7 @@ export function slimOf(v: ManifestView): SlimView {
 export function looksLikeSlim(v: unknown): v is SlimView {
   return (
     Array.isArray(v) &&
-    v.length === 9 &&
+    v.length === 10 &&
     (v[0] === 1 || v[0] === 2) &&
     typeof v[1] === 'string' &&
     typeof v[7] === 'object' &&

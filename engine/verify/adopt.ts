@@ -58,6 +58,7 @@ export async function adoptV1(
     lc_version: v1.lc_version ?? null,
     slurm_job_id: v1.slurm_job_id ?? null,
     worker_image: v1.worker_image ?? null,
+    runtime: null, // Lightcone did not record where it ran the recipe
     adopted: { from_schema: 1 as const, lc_version: v1.lc_version ?? null, adopted_at: Date.now() / 1000, trusted: ['scripts'] },
   };
   // Only ever over the manifest and the files that were verified.

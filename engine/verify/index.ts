@@ -122,6 +122,7 @@ async function verifyOne(env: Env, task: Task): Promise<VerifyResult> {
   const inputs = await inputProblems(env, task, m);
   problems.push(...chainProblems(env, task, m), ...inputs.problems);
   return result(problems, {
+    ...(task.container !== undefined && m.schema_version === 2 && m.runtime === 'none' ? { onHost: task.container } : {}),
     actual: hashed.dataVersion,
     files: hashed.files,
     bytes: hashed.bytes,

@@ -17,6 +17,8 @@ export interface VerifyProblem {
 
 export interface VerifyResult {
   id: string;
+  /** Set when the recipe declares a container and the manifest says it ran on the host (a note, not a failure). */
+  onHost?: string;
   universe: string;
   output: string;
   /** Project-relative output dir. */

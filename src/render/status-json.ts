@@ -6,7 +6,8 @@
  *                   "progress": null | {"planned","succeeded","failed","blocked","running","queued"}},
  *    "tasks":[{"id","universe","output","state","reasons":[{"kind","detail"}],
  *              "key","data_version","finished_at","duration_s",
- *              "live": null | {"state","host","since"}}],
+ *              "live": null | {"state","host","since"},
+ *              "notes": [string]}],
  *    "summary":{<state>: count}}
  * `state` is what the task is now: `running` or `queued` while the run holding the project
  * (`run`, `held` true) executes it, else its recorded state. `held` false: that run is gone
@@ -14,7 +15,8 @@
  * so scripts can index it blindly. `scratch` is the directory holding logs, failure records,
  * journals and the run lock, and why that one: `source` is LIGHTCONE_SCRATCH, scratch_root
  * (.lightcone/lightcone.yaml), SCRATCH, or project (the default, inside the project).
- * Schema 1 had no `scratch`, no `run`, no `live` and no running or queued.
+ * `notes` are true facts about an output that are not a state (it ran on the host, not in its
+ * declared container). Schema 1 had no `scratch`, `run`, `live`, `notes`, running or queued.
  */
 import type { LiveRun } from '../../engine/runner/live-run.js';
 import type { ScratchPaths } from '../../engine/scratch/paths.js';
@@ -48,6 +50,7 @@ export function statusJson(statuses: readonly TaskStatus[], o: StatusJsonOptions
       finished_at: s.finishedAt,
       duration_s: s.durationS,
       live: liveTaskJson(live?.tasks.get(s.id)),
+      notes: s.notes ?? [],
     };
   });
   const scratch = o.scratch ? { path: o.scratch.base, source: o.scratch.source } : null;

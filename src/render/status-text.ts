@@ -74,7 +74,9 @@ function rows(byOutput: Map<string, TaskStatus[]>, p: Paint, now: number, live: 
       const running = live?.tasks.get(s.id);
       const state = running?.state ?? s.state;
       const detail = running ? liveTaskDetail(running, now) : rowDetail(s, now);
-      const row = detail ? `${s.universe.padEnd(uWidth)}  ${state === 'ok' ? p.dim(detail) : detail}` : s.universe;
+      const notes = running ? [] : (s.notes ?? []);
+      const shown = [...(detail ? [state === 'ok' ? p.dim(detail) : detail] : []), ...notes.map((n) => p.yellow(n))];
+      const row = shown.length > 0 ? `${s.universe.padEnd(uWidth)}  ${shown.join(p.dim(', '))}` : s.universe;
       out.push(`  ${p.state(state, state.padEnd(10))} ${row}`);
     }
   }
@@ -127,6 +129,8 @@ function aggregate(byOutput: Map<string, TaskStatus[]>, p: Paint, live: LiveRun 
       const top = quiet ? undefined : topAggregateReason(those);
       cells.push(p.tone(STATE_STYLE[st].tone, `${st} ${n}`) + (top ? ` (${top})` : ''));
     }
+    const onHost = group.filter((s) => s.notes?.length).length;
+    if (onHost > 0) cells.push(p.yellow(`(${onHost} ran on the host, not in the declared container)`));
     out.push(`${p.bold(output.padEnd(width))}  ${cells.join('  ')}`);
   }
   return out;

@@ -5,7 +5,8 @@
  * Outputs that were never materialised are not results (nothing was verified); they are counted.
  *
  * `run` (null when none; see lc status --json) names the run holding the project; the tasks
- * it has not finished are not checked and counted in `summary.in_run` (fields added, schema 1).
+ * it has not finished are not checked and counted in `summary.in_run`; `summary.on_host` counts
+ * outputs that ran on the host although their recipe declares a container (fields added, schema 1).
  *
  * With --refresh (fields added, schema still 1): each result gets `"refreshed": true|false`
  * and `"adopted": true|false` (a Lightcone manifest replaced by ours, see engine/verify/adopt.ts),
@@ -41,6 +42,7 @@ export function verifyJson(results: readonly VerifyResult[], opts: VerifyJsonOpt
     summary.adopted = checked.filter(adoptedOf).length;
   }
   summary.in_run = opts.inRun?.count ?? 0;
+  summary.on_host = checked.filter((r) => r.onHost !== undefined).length;
   const doc = {
     schema: VERIFY_JSON_SCHEMA,
     run: liveRunJson(opts.inRun?.live),

@@ -62,6 +62,18 @@ export function renderVerifyText(
   if (lines.length > 0) lines.push('');
   lines.push(closing(checked, failed.length, skipped, p, stats));
   if (opts.refresh && checked.length > 0) lines.push(refreshLine(checked, failed.length));
+  const onHost = checked.filter((r) => r.onHost !== undefined);
+  if (onHost.length > 0) {
+    const n = onHost.length;
+    lines.push(
+      p.yellow(
+        `Note: ${n} ${n === 1 ? 'output' : 'outputs'} ran on the host, not in ${n === 1 ? 'its' : 'their'} declared container (container runtime none): ${onHost
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(', ')}${n > 3 ? ', ...' : ''}.`,
+      ),
+    );
+  }
   const run = liveRunLine(opts.inRun?.live, p, Date.now());
   if (run !== null) lines.push(run);
   if (opts.inRun?.count) lines.push(`${opts.inRun.count} ${opts.inRun.count === 1 ? 'task' : 'tasks'} this run has not finished were not checked.`);

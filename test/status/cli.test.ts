@@ -69,6 +69,7 @@ describe('lc status', () => {
       'finished_at',
       'duration_s',
       'live',
+      'notes',
     ]);
   });
 

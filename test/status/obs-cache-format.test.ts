@@ -10,7 +10,18 @@ import {
 } from '../../engine/status/obs-cache-format.js';
 import type { SlimView } from '../../engine/status/view.js';
 
-const slim = (dv: string): SlimView => [2, dv, 1.5, 0.1, 'node1', null, 'key', { seed: 'mtime-size:1-2' }, 'stat:ab'];
+const slim = (dv: string): SlimView => [
+  2,
+  dv,
+  1.5,
+  0.1,
+  'node1',
+  null,
+  'key',
+  { seed: 'mtime-size:1-2' },
+  'stat:ab',
+  'none',
+];
 const entry = (i: number): [string, CachedObservation] => [
   `results/u${i}/fit\nodd`, // a newline inside a name must not break the line layout
   [[1, i, 10, 1000.25, 1000.5], slim(`sha256:${i}`), i % 2 ? null : [[['', 1, 2]], [['out.txt', i, 3, 4.5, 5.5]]]],
@@ -42,7 +53,13 @@ describe('observation cache format', () => {
 
   it('refuses text that is not a complete cache of this schema', () => {
     const good = encodeObservations([entry(1)]);
-    for (const bad of ['', 'not json\n', good.slice(0, -1), good.replace('"schema":3', '"schema":2'), '{"schema":3}\n[]\n'])
+    for (const bad of [
+      '',
+      'not json\n',
+      good.slice(0, -1),
+      good.replace('"schema":4', '"schema":3'),
+      '{"schema":4}\n[]\n',
+    ])
       expect(decodeObservations(bad).size).toBe(0);
     // a count that disagrees with the lines
     expect(decodeObservations(good.replace('"entries":1', '"entries":2')).size).toBe(0);

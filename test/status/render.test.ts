@@ -125,6 +125,7 @@ describe('status json', () => {
           finished_at: new Date(1_000_000).toISOString(),
           duration_s: 1.5,
           live: null,
+          notes: [],
         },
         {
           id: 'u/p',
@@ -137,6 +138,7 @@ describe('status json', () => {
           finished_at: null,
           duration_s: null,
           live: null,
+          notes: [],
         },
       ],
       summary: { ok: 0, stale: 1, missing: 1, failed: 0, modified: 0, unreadable: 0, running: 0, queued: 0 },
@@ -214,6 +216,7 @@ describe('verify renderers', () => {
         broken_chain: 1,
         input_changed: 0,
         in_run: 0,
+        on_host: 0,
       },
     });
   });
