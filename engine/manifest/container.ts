@@ -2,14 +2,15 @@
  * The container a task runs in, as it enters code_version.
  *
  * An image reference (`python:3.12-slim`, `ghcr.io/x/y@sha256:...`) is its own identity. A spec
- * naming a file in the project (a Containerfile/Dockerfile) resolves to `<path>@sha256:<hash of
- * that file>`, so editing the Containerfile makes its outputs stale and status names it. Files
- * the Containerfile COPYs are deliberately not hashed: hashing a whole build context on every
- * status was Lightcone's worst performance bug (#166, #216); scripts the recipe calls are
- * hashed separately (scripts.ts).
+ * naming a file in the project (a Containerfile/Dockerfile) resolves to `<path>@sha256:<hex>`:
+ * the hash of the Containerfile alone when it copies nothing, else of the Containerfile, its
+ * ignore file and every context file its COPY/ADD sources name (engine/containers/context.ts),
+ * so editing a copied source makes its outputs stale and status names the file. Only what the
+ * build can see is read, never the whole context (Lightcone's worst bug, #166, #216).
  */
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { cachedFileHash } from '../hash/file-hash.js';
+import { buildIdentity } from '../containers/context.js';
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 
@@ -20,6 +21,10 @@ export interface ContainerIdentity {
   raw: string | null;
   /** What code_version hashes. */
   resolved: string | null;
+  /** For a built image: project-relative path -> sha256 of every file its identity covers. */
+  files?: Record<string, string>;
+  /** For a built image: the content-addressed tag lc builds it under (`lc-<name>-<12 hex>`). */
+  tag?: string;
 }
 
 export function resolveContainer(ctx: EngineContext, task: Task): ContainerIdentity {
@@ -30,7 +35,13 @@ export function resolveContainer(ctx: EngineContext, task: Task): ContainerIdent
   for (const dir of base === ctx.root ? [ctx.root] : [base, ctx.root]) {
     const abs = join(dir, raw);
     const hash = cachedFileHash(abs, MAX_CONTAINERFILE_BYTES);
-    if (hash !== null) return { raw, resolved: `${relative(ctx.root, abs).split(sep).join('/')}@${hash}` };
+    if (hash === null) continue;
+    const path = relative(ctx.root, abs).split(sep).join('/');
+    const built = buildIdentity(abs, ctx.root);
+    if (!built) continue;
+    // A Containerfile that copies nothing keeps the identity it always had: its own hash.
+    const digest = Object.keys(built.files).length === 1 ? hash : built.digest;
+    return { raw, resolved: `${path}@${digest}`, files: built.files, tag: built.tag };
   }
   return { raw, resolved: raw };
 }

@@ -112,6 +112,7 @@ export async function buildManifest(
     data_version: hash.dataVersion,
     container_image: snap.container.raw,
     resolved_image: run.resolvedImage ?? snap.container.resolved,
+    ...(snap.container.files ? { container_files: snap.container.files } : {}),
     // lc runs recipes on the host until it runs them in containers: say so, never leave it open
     runtime: run.runtime ?? 'none',
     recipe: task.template,

@@ -18,7 +18,7 @@ export function definitionReasons(task: Task, m: ManifestView, def: TaskDefiniti
   const reasons: StaleReason[] = [];
   if (m.recipe !== task.template) reasons.push(...recipeReason(task, m.recipe ?? ''));
   if (m.resolved_image !== def.container.resolved)
-    reasons.push(containerReason(m.container_image, m.resolved_image, def));
+    reasons.push(containerReason(m.container_image, m.resolved_image, def, m.container_files));
   if (!sameRecord(m.decisions, task.decisions)) reasons.push(...decisionReasons(m.decisions, task.decisions));
   const scripts = m.scripts ?? {};
   if (!sameRecord(scripts, def.scripts)) reasons.push(...scriptReasons(scripts, def.scripts));
@@ -80,8 +80,13 @@ function containerReason(
   rawBefore: string | null,
   resolvedBefore: string | null | undefined,
   def: TaskDefinition,
+  filesBefore: Record<string, string> | null = null,
 ): StaleReason {
   const rawNow = def.container.raw;
+  const moved = filesBefore && def.container.files ? firstChange(filesBefore, def.container.files) : null;
+  if (rawBefore === rawNow && rawNow !== null && moved !== null) {
+    return { kind: 'container', subject: rawNow, detail: `container ${rawNow}: ${moved}` };
+  }
   if (rawBefore === rawNow && rawNow !== null) {
     return {
       kind: 'container',
@@ -94,6 +99,16 @@ function containerReason(
     subject: rawNow ?? undefined,
     detail: `container ${rawBefore ?? 'none'} -> ${rawNow ?? 'none'}`,
   };
+}
+
+/** The first file (in path order) that differs between two identities: `src/fit.py changed`. */
+function firstChange(before: Record<string, string>, now: Record<string, string>): string | null {
+  const paths = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
+  for (const p of paths) {
+    if (before[p] === now[p]) continue;
+    return `${p} ${before[p] === undefined ? 'added' : now[p] === undefined ? 'removed' : 'changed'}`;
+  }
+  return null;
 }
 
 function short(v: string | null | undefined): string {

@@ -31,6 +31,8 @@ export interface ManifestView {
   stat: { fingerprint: string; entries?: StatEntry[] } | null;
   /** The container runtime the task ran under (`none`: on the host); null when not recorded. */
   runtime: string | null;
+  /** For a built image, the files its identity covered (not in the slim view: read when stale). */
+  container_files: Record<string, string> | null;
 }
 
 export function toView(m: Manifest): ManifestView {
@@ -56,6 +58,7 @@ export function toView(m: Manifest): ManifestView {
         ? { fingerprint: m.stat.fingerprint, entries: m.stat.entries }
         : { fingerprint: m.stat.fingerprint },
       runtime: m.runtime,
+      container_files: m.container_files ?? null,
     };
   }
   const decisions: Record<string, string> = {};
@@ -79,6 +82,7 @@ export function toView(m: Manifest): ManifestView {
     input_versions: m.input_versions ?? {},
     stat: null,
     runtime: null,
+    container_files: null,
   };
 }
 
