@@ -11,6 +11,9 @@
 # env:   STATUS_BENCH_U=2000 STATUS_BENCH_K=5   workload size
 #        STATUS_BENCH_RUNS=5                    timed lc runs (median)
 #        STATUS_BENCH_NO_PEER=1                 skip Snakemake
+#        STATUS_BENCH_CONTAINER=1               every recipe declares env/Containerfile, which
+#                                               COPYs 20 source files (its own project; compare
+#                                               with a run without it: target within 1.1x)
 # Target: lc status of 10,000 tasks <= 0.5 s (Snakemake's no-op check: about 3.0 s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +27,8 @@ lc=$repo/dist/bin/lc.js
 
 U=${STATUS_BENCH_U:-2000} K=${STATUS_BENCH_K:-5} runs=${STATUS_BENCH_RUNS:-5}
 tasks=$((U * K))
-work=$out/work-$U-$K
+container=${STATUS_BENCH_CONTAINER:+-container}
+work=$out/work-$U-$K$container
 dir=$work/lc
 peer_dir=$work/snakemake
 export LIGHTCONE_SCRATCH=$out/scratch
@@ -32,6 +36,14 @@ export LIGHTCONE_SCRATCH=$out/scratch
 if [ ! -f "$dir/.complete" ]; then
   rm -rf "$work" "$LIGHTCONE_SCRATCH"
   bash "$here/gen-run-sweep.sh" "$work" "$U" "$K" >/dev/null
+  if [ -n "$container" ]; then
+    sed -i 's|^    recipe:$|    recipe:\n      container: env/Containerfile|' "$dir/astra.yaml"
+    mkdir -p "$dir/env/src"
+    printf 'FROM localhost/base\nCOPY requirements.txt src/ /app/\n' >"$dir/env/Containerfile"
+    printf '**/*.tmp\n' >"$dir/env/.containerignore"
+    echo numpy >"$dir/env/requirements.txt"
+    for i in $(seq 1 20); do echo "print($i)" >"$dir/env/src/m$i.py"; done
+  fi
   echo "materialising $tasks tasks with lc run -j2 (once)..." >&2
   (cd "$dir" && node "$lc" run -j2 --plain >"$out/build.log" 2>&1) || { tail -20 "$out/build.log" >&2; exit 1; }
   touch "$dir/.complete"
@@ -94,7 +106,7 @@ if [ $peer = yes ]; then
 fi
 
 {
-  echo "## lc status vs Snakemake no-op ($(snakemake --version 2>/dev/null || echo -)), $tasks tasks ($U x $K chain), $(nproc) cores, $(date -u +%Y-%m-%d)"
+  echo "## lc status vs Snakemake no-op ($(snakemake --version 2>/dev/null || echo -)), $tasks tasks ($U x $K chain${container:+, every recipe in one built container}), $(nproc) cores, $(date -u +%Y-%m-%d)"
   echo
   echo "| command | wall (median) | CPU user+sys (median) |"
   echo "|---|---|---|"
