@@ -2,12 +2,13 @@
 # Install the Debian packages the test suite needs when they are missing: tmux (TUI end-to-end),
 # SLURM + MUNGE (the private 2-node test cluster, scripts/cluster-up.sh), Dask distributed and
 # psutil (the Dask executor), openssl (per-session TLS certificates), util-linux/iproute2/procps
-# (namespaces, ports, processes).
+# (namespaces, ports, processes), podman + runc + busybox-static (recipes in containers, with a
+# base image made offline by scripts/container-base.sh).
 # Needs root when anything is missing; never silently skips: the suite must fail without them.
 set -euo pipefail
 
 PKGS=(tmux slurmctld slurmd slurm-client munge python3-distributed python3-dask python3-psutil
-      openssl util-linux iproute2 procps)
+      openssl util-linux iproute2 procps podman runc busybox-static)
 
 missing=()
 for p in "${PKGS[@]}"; do

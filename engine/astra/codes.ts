@@ -86,4 +86,6 @@ export const CODE_EXPLANATIONS: Readonly<Record<string, string>> = {
   INPUT_MISSING: "An input's source names a file or directory (a path, or a data-file extension) that does not exist; every task reading it would fail.",
   SCRIPT_MISSING: 'A recipe runs a script (the first argument of sh, python, Rscript, ..., or ./x) that does not exist in the project.',
   DOES_NOT_FIT: "A recipe's resources (cpus, memory, gpus) exceed every node the run can use: this machine, or the Dask workers.",
+  CONTAINER_RUNTIME_MISSING: 'Recipes declare containers and no container runtime was found (or container.runtime names none that is installed).',
+  CONTAINER_UNAVAILABLE: 'An image a recipe declares could not be built or found with the chosen runtime.',
 };

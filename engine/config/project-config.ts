@@ -4,6 +4,8 @@
  * ```yaml
  * scratch_root: $SCRATCH/lc        # where logs, locks, journals and scheduler state live
  * python: /usr/bin/python3         # interpreter that imports `distributed`
+ * container:
+ *   runtime: podman                # auto | podman-hpc | podman | docker | apptainer | singularity | none
  * scheduler:
  *   idle_timeout: 30m              # seconds, or 90s / 30m / 2h / 1h30m / 00:30:00
  *   interface: hsn0                # network interface of scheduler and workers (default: chosen)
@@ -24,7 +26,11 @@ export interface ProjectConfigValues {
   scratch_root?: string;
   python?: string;
   scheduler?: { idle_timeout?: number | string; interface?: string };
+  container?: { runtime?: string };
 }
+
+/** Container runtimes `container.runtime` may name (engine/containers/runtime.ts). */
+export const CONTAINER_RUNTIME_SETTINGS = ['auto', 'podman-hpc', 'podman', 'docker', 'apptainer', 'singularity', 'none'] as const;
 
 export interface ProjectConfig {
   /** Absolute path of the settings file (whether or not it exists). */
@@ -116,7 +122,15 @@ function checkValues(v: unknown): ProjectConfigValues | CheckFailure {
       return [['scheduler', 'interface'], 'must be a network interface name such as hsn0 or ib0'];
     }
   }
+  const cont = o.container;
+  if (cont !== undefined && cont !== null) {
+    if (typeof cont !== 'object' || Array.isArray(cont)) return [['container'], 'must be a mapping (e.g. runtime: podman)'];
+    const rt = (cont as Record<string, unknown>).runtime;
+    if (rt !== undefined && rt !== null && !(CONTAINER_RUNTIME_SETTINGS as readonly unknown[]).includes(rt))
+      return [['container', 'runtime'], `must be one of ${CONTAINER_RUNTIME_SETTINGS.join(', ')}`];
+  }
   const out: ProjectConfigValues = {};
+  if (cont && typeof cont === 'object') out.container = cont as { runtime?: string };
   if (typeof o.scratch_root === 'string') out.scratch_root = o.scratch_root;
   if (typeof o.python === 'string') out.python = o.python;
   if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string; interface?: string };

@@ -28,6 +28,11 @@ export interface ExecRequest {
    * ends with reason `spawn_error` and the thrown message as detail, without starting.
    */
   prepare?: () => void | Promise<void>;
+  /**
+   * Called after the executor stopped the command (cancel, time limit): what killing the
+   * process does not end, such as the container a runtime client started, is ended here.
+   */
+  afterStop?: () => void;
 }
 
 export interface ExecResult {

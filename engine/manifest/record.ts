@@ -41,8 +41,10 @@ export interface RunRecord {
   /** Leader task id when the outputs were hardlinked/copied from the group leader. */
   dedupFrom?: string;
   slurmJobId?: string;
-  /** Container runtime used (`podman`, `docker`, ...); default: `none` without a container. */
+  /** Container runtime used (`podman`, `docker`, ...); default: `none` (on the host). */
   runtime?: string;
+  /** The image the runtime executed (its id), when the recipe ran in a container. */
+  imageId?: string;
   /** Image actually used (tag or digest), when the executor knows it better than the spec. */
   resolvedImage?: string;
 }
@@ -115,6 +117,7 @@ export async function buildManifest(
     ...(snap.container.files ? { container_files: snap.container.files } : {}),
     // lc runs recipes on the host until it runs them in containers: say so, never leave it open
     runtime: run.runtime ?? 'none',
+    ...(run.imageId !== undefined ? { image_id: run.imageId } : {}),
     recipe: task.template,
     command: task.command,
     decisions: { ...task.decisions },

@@ -84,6 +84,8 @@ function build() {
     command: z.string(),
     scripts: z.record(z.string(), z.string()),
     resolved_image: nullableString,
+    /** The id of the image the runtime executed (`sha256:...`), when the recipe ran in a container. */
+    image_id: z.string().optional(),
     /** For a built image: the files its identity covers, by project path, with their sha256. */
     container_files: z.record(z.string(), z.string()).optional(),
     runtime: nullableString,

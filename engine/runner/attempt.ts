@@ -9,7 +9,11 @@
  * the executor's result: the local executor starts its next queued task one microtask later,
  * so without --keep-going the runner's stop must come first.
  */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { ContainerPlan } from '../containers/plan.js';
+import { removeArgv, wrapCommand } from '../containers/wrap.js';
 import type { EngineContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import type { ExecutorName, FailReason, RunEvent } from '../events.js';
@@ -40,6 +44,8 @@ export interface AttemptContext {
   host: string;
   /** Where manifests go (records.ts). */
   records: TaskRecords;
+  /** The runtime and images that run declared containers (engine/containers/plan.ts). */
+  containers: ContainerPlan;
   order: SubmitOrder;
   snapOpts: SnapshotOptions;
   /** Aborted when the run stops scheduling. */
@@ -110,9 +116,10 @@ function submit(
   s: { absOut: string; attempt: number; logPath: string; prepare: (() => void) | undefined; ticket: number },
 ): Promise<ExecResult> {
   const task = n.task;
+  const boxed = containerFor(task, a);
   return ex.submit({
     id: task.id,
-    command: task.command,
+    command: boxed?.command ?? task.command,
     cwd: a.ctx.root,
     env: {
       LIGHTCONE_RUN_ID: a.runId,
@@ -125,6 +132,7 @@ function submit(
     resources: task.resources,
     logPath: s.logPath,
     ...(ex.callsPrepare && s.prepare ? { prepare: s.prepare } : {}),
+    ...(boxed ? { afterStop: boxed.remove } : {}),
     onStart: (info) => {
       a.order.started(s.ticket);
       n.queued = false;
@@ -146,6 +154,31 @@ function submit(
   });
 }
 
+/** The task's command inside its container, and how to remove that container; undefined on the host. */
+function containerFor(task: RunNode['task'], a: AttemptContext): { command: string; remove: () => void } | undefined {
+  const runtime = a.containers.runtime;
+  const image = task.container !== undefined ? a.containers.images.get(task.container) : undefined;
+  if (!image || runtime === null || runtime === 'none') return undefined;
+  const name = `lc-${a.runId}-${createHash('sha256').update(task.id).digest('hex').slice(0, 12)}`.toLowerCase();
+  const command = wrapCommand({
+    runtime,
+    image: image.image,
+    command: task.command,
+    root: a.ctx.root,
+    mounts: [a.ctx.scratch.scratchRoot],
+    env: [...TASK_VARIABLES, ...(task.resources.gpus > 0 ? ['CUDA_VISIBLE_DEVICES'] : [])],
+    gpus: task.resources.gpus > 0,
+    name,
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+  });
+  const rm = removeArgv(runtime, name);
+  return { command, remove: () => void (rm && execFile(rm[0] as string, rm.slice(1), () => undefined)) };
+}
+
+/** The variables lc gives every task (they pass into its container by name). */
+const TASK_VARIABLES = ['LIGHTCONE_RUN_ID', 'LIGHTCONE_TASK_ID', 'LIGHTCONE_UNIVERSE', 'LIGHTCONE_OUTPUT', 'LIGHTCONE_OUTDIR', 'LIGHTCONE_ATTEMPT'];
+
 /** A manifest for an exit 0 we did not provoke; a manifest that cannot be written fails the task. */
 async function recordSuccessOf(
   n: RunNode,
@@ -155,7 +188,10 @@ async function recordSuccessOf(
   r: { attempt: number; inputs: Awaited<ReturnType<typeof snapshotInputs>>; durationS: number },
 ): Promise<AttemptOutcome> {
   try {
+    const image = n.task.container !== undefined ? a.containers.images.get(n.task.container) : undefined;
     const recorded = await a.records.success(n.task, {
+      runtime: a.containers.runtime ?? 'none',
+      ...(image?.id ? { imageId: image.id } : {}),
       startedAt: res.startedAt,
       finishedAt: res.finishedAt,
       exitCode: 0,

@@ -29,7 +29,11 @@ async function link(n: RunNode, a: AttemptContext): Promise<AttemptOutcome> {
     const absOut = join(ctx.root, task.outdir);
     emptyOutdir(absOut);
     linkTree(join(ctx.root, source.outdir), absOut);
+    const image = task.container !== undefined ? a.containers.images.get(task.container) : undefined;
     const { manifest, warnings } = await a.records.success(task, {
+      // the files came from a leader that ran where this task would have
+      runtime: a.containers.runtime ?? 'none',
+      ...(image?.id ? { imageId: image.id } : {}),
       startedAt: started,
       finishedAt: Date.now(),
       exitCode: 0,

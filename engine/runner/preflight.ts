@@ -13,7 +13,12 @@ import type { NodeCapacity } from '../executors/executor.js';
 import { formatBytes } from '../units.js';
 import { calledScripts } from '../manifest/scripts.js';
 
-export type PreflightCode = 'INPUT_MISSING' | 'SCRIPT_MISSING' | 'DOES_NOT_FIT';
+export type PreflightCode =
+  | 'INPUT_MISSING'
+  | 'SCRIPT_MISSING'
+  | 'DOES_NOT_FIT'
+  | 'CONTAINER_RUNTIME_MISSING'
+  | 'CONTAINER_UNAVAILABLE';
 
 export interface PreflightProblem {
   code: PreflightCode;

@@ -34,6 +34,7 @@ import { RunGraph, type RunNode as Node } from './graph.js';
 import { TaskRecords } from './records.js';
 import { SubmitOrder } from './submit-order.js';
 import { capacityProblems, preflightError, specProblems, type PreflightProblem } from './preflight.js';
+import { NO_CONTAINERS, prepareContainers, type ContainerPlan } from '../containers/plan.js';
 import type { RunOptions, RunSummary, TaskProblem } from './types.js';
 
 /** Why a run stops scheduling (the run_cancelling event's reason). */
@@ -94,6 +95,8 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
     const planned = plan.runs.map((r) => r.task);
     const problems = specProblems(ctx.root, ctx.project, planned);
     if (executing.length > 0) problems.push(...(await (dryRun ? dryRunFitProblems(opts, planned) : fitProblems(ctx, planned, executor))));
+    const containers = !dryRun && executing.length > 0 ? await prepareContainers(ctx, executing) : { plan: NO_CONTAINERS, problems: [] };
+    problems.push(...containers.problems);
     if (problems.length > 0 && !dryRun) {
       await executor.close();
       throw preflightError(problems);
@@ -129,7 +132,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
         executor: executorName,
       };
       if (dryRun) return { ...base, wallS: (Date.now() - t0) / 1000, problems };
-      const summary = await execute(opts, plan, base, emit, t0, executor);
+      const summary = await execute(opts, plan, base, emit, t0, executor, containers.plan);
       return summary;
     } finally {
       journal?.close();
@@ -221,6 +224,7 @@ async function execute(
   emit: (e: RunEvent) => void,
   t0: number,
   executor: ExecutorHandle,
+  containers: ContainerPlan,
 ): Promise<RunSummary> {
   const { ctx } = opts;
   const keepGoing = opts.keepGoing === true;
@@ -371,6 +375,7 @@ async function execute(
     executor,
     executorName: opts.executor.name,
     records,
+    containers,
     host: hostname(),
     order,
     snapOpts,

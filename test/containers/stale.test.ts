@@ -33,7 +33,7 @@ outputs:
       'env/src/notes.tmp': 'x\n',
       'env/README.md': 'notes\n',
     });
-    const env = { LIGHTCONE_SCRATCH: join(dir, 'scratch') };
+    const env = { LIGHTCONE_SCRATCH: join(dir, 'scratch'), LC_CONTAINER_RUNTIME: 'none' };
     expect((await lc(['run', '--plain'], { cwd: root, env })).exitCode).toBe(0);
     const m = JSON.parse(readFileSync(join(root, 'results/u/fit/.lightcone-manifest.json'), 'utf8')) as Record<
       string,

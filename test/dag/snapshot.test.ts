@@ -233,7 +233,8 @@ describe('lc with snapshots (built CLI, real processes)', () => {
     const root = writeProject(join(dir, `p${++n}`), sweepWithSharedPrep());
     writeFileSync(join(root, 'data/later.txt'), 'x\n');
     await settle();
-    const env = { LIGHTCONE_SCRATCH: join(root, '.scratch'), NO_COLOR: '1' };
+    // its recipes run on the host (the Containerfile names no image that exists here)
+    const env = { LIGHTCONE_SCRATCH: join(root, '.scratch'), NO_COLOR: '1', LC_CONTAINER_RUNTIME: 'none' };
     const first = await lc(['run', '--plain', '-j2'], { cwd: root, env });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/done\s+12 ok \(4 linked\)/);

@@ -31,7 +31,7 @@ outputs:
 `,
       'universes/u.yaml': 'id: u\ndecisions: {}\n',
     });
-    const env = { LIGHTCONE_SCRATCH: join(dir, 'scratch') };
+    const env = { LIGHTCONE_SCRATCH: join(dir, 'scratch'), LC_CONTAINER_RUNTIME: 'none' };
     expect((await lc(['run', '--plain'], { cwd: root, env })).exitCode).toBe(0);
     const m = JSON.parse(readFileSync(join(root, 'results/u/boxed/.lightcone-manifest.json'), 'utf8')) as Record<
       string,

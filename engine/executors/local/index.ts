@@ -148,7 +148,10 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
     if (r.limitTimer) clearTimeout(r.limitTimer);
     if (r.killTimer) clearTimeout(r.killTimer);
     // Whatever the recipe left behind in its group dies with it when we were stopping it.
-    if (r.stopReason) killGroup(r.pgid, 'SIGKILL');
+    if (r.stopReason) {
+      killGroup(r.pgid, 'SIGKILL');
+      r.req.afterStop?.();
+    }
     r.tail?.poll(true, r.logBytes);
     r.tail?.close();
     running.delete(r.req.id);

@@ -1,0 +1,119 @@
+/**
+ * Before a run: the runtime that will run declared containers, and every image the plan needs,
+ * built (a Containerfile, under its content-addressed tag) or found (a reference). What cannot
+ * be had is a problem listed before any task starts, like a missing input.
+ */
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { EngineContext } from '../context.js';
+import type { Task } from '../dag/task.js';
+import { errorMessage } from '../errors.js';
+import { resolveContainer } from '../manifest/container.js';
+import type { PreflightProblem } from '../runner/preflight.js';
+import { chooseRuntime, type Runtime } from './runtime.js';
+
+const run = promisify(execFile);
+
+export interface ImageToRun {
+  /** What the runtime is given: a reference, or `localhost/<tag>` of a built image. */
+  image: string;
+  /** The image id (or SIF path) actually executed, for the manifest's resolved_image. */
+  id: string | null;
+}
+
+export interface ContainerPlan {
+  /** null: no task of the plan declares a container. */
+  runtime: Runtime | null;
+  why: string;
+  /** By the raw `container:` spec of the tasks. */
+  images: ReadonlyMap<string, ImageToRun>;
+}
+
+export const NO_CONTAINERS: ContainerPlan = { runtime: null, why: 'no task declares a container', images: new Map() };
+
+export async function prepareContainers(
+  ctx: EngineContext,
+  tasks: readonly Task[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ plan: ContainerPlan; problems: PreflightProblem[] }> {
+  const boxed = tasks.filter((t) => t.container !== undefined);
+  if (boxed.length === 0) return { plan: NO_CONTAINERS, problems: [] };
+  const choice = chooseRuntime(ctx.root, env);
+  const ids = boxed.map((t) => t.id);
+  if (choice.runtime === null) {
+    const problem: PreflightProblem = {
+      code: 'CONTAINER_RUNTIME_MISSING',
+      message: `recipes declare containers and no container runtime is available (${choice.why}): install podman or apptainer, or set container.runtime: none in .lightcone/lightcone.yaml to run them on the host (lc then says so)`,
+      tasks: ids,
+    };
+    return { plan: { ...NO_CONTAINERS, why: choice.why }, problems: [problem] };
+  }
+  const runtime = choice.runtime;
+  if (runtime === 'none') return { plan: { runtime, why: choice.why, images: new Map() }, problems: [] };
+  const images = new Map<string, ImageToRun>();
+  const problems: PreflightProblem[] = [];
+  for (const t of boxed) {
+    const raw = t.container as string;
+    if (images.has(raw)) continue;
+    const identity = resolveContainer(ctx, t);
+    try {
+      images.set(raw, await ensureImage(ctx.root, runtime, raw, identity.tag, identity.resolved));
+    } catch (e) {
+      problems.push({
+        code: 'CONTAINER_UNAVAILABLE',
+        message: `container ${raw} cannot be had with ${runtime}: ${errorMessage(e)}`,
+        ...refOf(ctx, t),
+        tasks: boxed.filter((b) => b.container === raw).map((b) => b.id),
+      });
+    }
+  }
+  return { plan: { runtime, why: choice.why, images }, problems };
+}
+
+function refOf(ctx: EngineContext, t: Task): Pick<PreflightProblem, 'ref'> {
+  const ref = ctx.project.sourceRefs.get(`recipe:${t.output}`);
+  return ref ? { ref } : {};
+}
+
+/** A built image under its tag (built when missing), or a reference that is there (pulled when not). */
+async function ensureImage(
+  root: string,
+  runtime: Exclude<Runtime, 'none'>,
+  raw: string,
+  tag: string | undefined,
+  resolved: string | null,
+): Promise<ImageToRun> {
+  if (runtime === 'apptainer' || runtime === 'singularity') return { image: raw, id: null }; // a SIF path or docker:// reference
+  const bin = runtime;
+  if (tag !== undefined && resolved !== null) {
+    const image = `localhost/${tag}`;
+    if (!(await exists(bin, image))) {
+      const file = join(root, resolved.slice(0, resolved.lastIndexOf('@')));
+      await run(bin, ['build', '-q', '-t', image, '-f', file, dirname(file)], { maxBuffer: 16 << 20 });
+      if (runtime === 'podman-hpc') await run(bin, ['migrate', image]);
+    }
+    return { image, id: await imageId(bin, image) };
+  }
+  if (!(await exists(bin, raw))) await run(bin, ['pull', '-q', raw], { maxBuffer: 16 << 20 });
+  return { image: raw, id: await imageId(bin, raw) };
+}
+
+async function exists(bin: string, image: string): Promise<boolean> {
+  try {
+    await run(bin, ['image', 'inspect', '--format', '{{.Id}}', image]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function imageId(bin: string, image: string): Promise<string | null> {
+  try {
+    const { stdout } = await run(bin, ['image', 'inspect', '--format', '{{.Id}}', image]);
+    const id = stdout.trim();
+    return id ? (id.startsWith('sha256:') ? id : `sha256:${id}`) : null;
+  } catch {
+    return null;
+  }
+}
