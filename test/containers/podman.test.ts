@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lc, REPO, tempDir, writeProject } from '../helpers/lc.js';
+import { execa } from 'execa';
+import { LC, lc, REPO, tempDir, writeProject } from '../helpers/lc.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -81,6 +82,25 @@ describe('recipes in podman containers', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/time limit/);
     // the removal runs beside lc's exit: give podman a moment
+    for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise((res) => setTimeout(res, 200));
+    expect(ours()).toEqual([]);
+  });
+
+  it('Ctrl-C of lc run leaves no container running', async () => {
+    const root = project('interrupt', 'echo started; sleep 60');
+    const run = execa(process.execPath, [LC, 'run', '--plain'], {
+      cwd: root,
+      env: { ...env, NO_COLOR: '1' },
+      reject: false,
+    });
+    let out = '';
+    run.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !(ours().length > 0 && out.includes('start ')); i++)
+      await new Promise((res) => setTimeout(res, 100));
+    expect(ours()).toHaveLength(1);
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.exitCode).toBe(130);
     for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise((res) => setTimeout(res, 200));
     expect(ours()).toEqual([]);
   });
