@@ -18,8 +18,18 @@ const run = promisify(execFile);
 export interface ImageToRun {
   /** What the runtime is given: a reference, or `localhost/<tag>` of a built image. */
   image: string;
-  /** The image id (or SIF path) actually executed, for the manifest's resolved_image. */
+  /** The image id actually executed, for the manifest's image_id (null: not known, apptainer). */
   id: string | null;
+  /** What making sure of it took. */
+  action: 'present' | 'built' | 'pulled' | 'as-is';
+}
+
+export interface PrepareOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Build or pull again even when the image is there (`lc build --force`). */
+  force?: boolean;
+  /** Told before each image is made sure of (`lc build` prints it). */
+  onImage?: (raw: string, runtime: Runtime) => void;
 }
 
 export interface ContainerPlan {
@@ -35,11 +45,11 @@ export const NO_CONTAINERS: ContainerPlan = { runtime: null, why: 'no task decla
 export async function prepareContainers(
   ctx: EngineContext,
   tasks: readonly Task[],
-  env: NodeJS.ProcessEnv = process.env,
+  opts: PrepareOptions = {},
 ): Promise<{ plan: ContainerPlan; problems: PreflightProblem[] }> {
   const boxed = tasks.filter((t) => t.container !== undefined);
   if (boxed.length === 0) return { plan: NO_CONTAINERS, problems: [] };
-  const choice = chooseRuntime(ctx.root, env);
+  const choice = chooseRuntime(ctx.root, opts.env ?? process.env);
   const ids = boxed.map((t) => t.id);
   if (choice.runtime === null) {
     const problem: PreflightProblem = {
@@ -57,8 +67,9 @@ export async function prepareContainers(
     const raw = t.container as string;
     if (images.has(raw)) continue;
     const identity = resolveContainer(ctx, t);
+    opts.onImage?.(raw, runtime);
     try {
-      images.set(raw, await ensureImage(ctx.root, runtime, raw, identity.tag, identity.resolved));
+      images.set(raw, await ensureImage(ctx.root, runtime, raw, identity.tag, identity.resolved, opts.force === true));
     } catch (e) {
       problems.push({
         code: 'CONTAINER_UNAVAILABLE',
@@ -83,20 +94,22 @@ async function ensureImage(
   raw: string,
   tag: string | undefined,
   resolved: string | null,
+  force: boolean,
 ): Promise<ImageToRun> {
-  if (runtime === 'apptainer' || runtime === 'singularity') return { image: raw, id: null }; // a SIF path or docker:// reference
+  // a SIF path or a docker:// reference, given to apptainer as it is
+  if (runtime === 'apptainer' || runtime === 'singularity') return { image: raw, id: null, action: 'as-is' };
   const bin = runtime;
   if (tag !== undefined && resolved !== null) {
     const image = `localhost/${tag}`;
-    if (!(await exists(bin, image))) {
-      const file = join(root, resolved.slice(0, resolved.lastIndexOf('@')));
-      await run(bin, ['build', '-q', '-t', image, '-f', file, dirname(file)], { maxBuffer: 16 << 20 });
-      if (runtime === 'podman-hpc') await run(bin, ['migrate', image]);
-    }
-    return { image, id: await imageId(bin, image) };
+    if (!force && (await exists(bin, image))) return { image, id: await imageId(bin, image), action: 'present' };
+    const file = join(root, resolved.slice(0, resolved.lastIndexOf('@')));
+    await run(bin, ['build', '-q', '-t', image, '-f', file, dirname(file)], { maxBuffer: 16 << 20 });
+    if (runtime === 'podman-hpc') await run(bin, ['migrate', image]);
+    return { image, id: await imageId(bin, image), action: 'built' };
   }
-  if (!(await exists(bin, raw))) await run(bin, ['pull', '-q', raw], { maxBuffer: 16 << 20 });
-  return { image: raw, id: await imageId(bin, raw) };
+  if (!force && (await exists(bin, raw))) return { image: raw, id: await imageId(bin, raw), action: 'present' };
+  await run(bin, ['pull', '-q', raw], { maxBuffer: 16 << 20 });
+  return { image: raw, id: await imageId(bin, raw), action: 'pulled' };
 }
 
 async function exists(bin: string, image: string): Promise<boolean> {

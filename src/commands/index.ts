@@ -7,6 +7,7 @@ import type { Command } from './command.js';
  */
 const LOADERS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   run: () => import('./run.js'),
+  build: () => import('./build.js'),
   status: () => import('./status.js'),
   verify: () => import('./verify.js'),
   validate: () => import('./validate.js'),

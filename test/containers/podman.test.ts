@@ -2,14 +2,14 @@
  * Recipes that really run in their containers, with podman (rootful, as CI runs): the image is
  * built under its content-addressed tag before any task starts, the recipe sees the image's
  * files and writes into the project, the manifest names the runtime and the image it ran, and a
- * time limit leaves no container behind. The base image is made offline by
+ * time limit or Ctrl-C leaves no container behind. The base image is made offline by
  * scripts/container-base.sh (podman missing: these tests fail, they do not skip).
  */
+import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { LC, lc, REPO, tempDir, writeProject } from '../helpers/lc.js';
 
 let dir: string;
@@ -29,7 +29,11 @@ const ours = () =>
   podman('ps', '-a', '--format', '{{.Names}}')
     .split('\n')
     .filter((n) => n.startsWith('lc-'));
+const settle = async () => {
+  for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise((res) => setTimeout(res, 200));
+};
 
+/** One output in `env/Containerfile`, whose image holds /opt/marker.txt (each project its own bytes: its own image). */
 function project(name: string, command: string, resources = '') {
   return writeProject(join(dir, name), {
     'astra.yaml': `id: p
@@ -46,28 +50,34 @@ outputs:
 `,
     'universes/u.yaml': 'id: u\ndecisions: {}\n',
     'env/Containerfile': 'FROM localhost/lc-test-base\nCOPY marker.txt /opt/marker.txt\n',
-    'env/marker.txt': 'only in the image\n',
+    'env/marker.txt': `only in the image of ${name}, ${Date.now()}\n`,
   });
+}
+
+interface BuildDoc {
+  runtime: string;
+  images: { image: string; id: string; action: string }[];
 }
 
 describe('recipes in podman containers', () => {
   it('built under its tag before the run; the recipe runs inside and writes into the project; the manifest says so', async () => {
-    const root = project('runs', 'cat /opt/marker.txt > {output}/seen.txt; hostname > {output}/host.txt');
+    const root = project('runs', 'cat /opt/marker.txt > {output}/seen.txt');
     const r = await lc(['run', '--plain'], { cwd: root, env });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(readFileSync(join(root, 'results/u/inside/seen.txt'), 'utf8')).toBe('only in the image\n');
-    const m = JSON.parse(readFileSync(join(root, 'results/u/inside/.lightcone-manifest.json'), 'utf8')) as Record<
-      string,
-      string
-    >;
+    const marker = readFileSync(join(root, 'env/marker.txt'), 'utf8');
+    expect(readFileSync(join(root, 'results/u/inside/seen.txt'), 'utf8')).toBe(marker);
+    const manifest = readFileSync(join(root, 'results/u/inside/.lightcone-manifest.json'), 'utf8');
+    const m = JSON.parse(manifest) as Record<string, string>;
     expect(m).toMatchObject({ container_image: 'env/Containerfile', runtime: 'podman' });
-    const tags = podman('images', '--format', '{{.Repository}}:{{.Tag}}');
-    const tag = /localhost\/(lc-env-[0-9a-f]{12})/.exec(tags)?.[1];
-    expect(tag).toBeDefined();
-    expect(m.image_id).toBe(
-      `sha256:${podman('image', 'inspect', '--format', '{{.Id}}', `localhost/${tag}`)
-        .trim()
-        .replace(/^sha256:/, '')}`,
+    // it was built before the run: now it is there, under the tag lc build names, with that id
+    const b = JSON.parse((await lc(['build', '--json'], { cwd: root, env })).stdout) as BuildDoc;
+    expect(b.images[0]).toMatchObject({
+      action: 'present',
+      id: m.image_id,
+      image: expect.stringMatching(/^localhost\/lc-env-[0-9a-f]{12}$/),
+    });
+    expect(`sha256:${podman('image', 'inspect', '--format', '{{.Id}}', b.images[0]?.image as string).trim()}`).toBe(
+      m.image_id,
     );
     expect(ours()).toEqual([]);
     const st = JSON.parse((await lc(['status', '--json'], { cwd: root, env })).stdout) as {
@@ -76,13 +86,29 @@ describe('recipes in podman containers', () => {
     expect(st.tasks[0]).toMatchObject({ state: 'ok', notes: [] });
   });
 
+  it('lc build: built once under its tag, then present; --force builds again; a copied file moves the tag', async () => {
+    const root = project('build', 'true');
+    const build = async (...args: string[]) => {
+      const r = await lc(['build', '--json', ...args], { cwd: root, env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as BuildDoc).images[0];
+    };
+    const first = await build();
+    expect(first).toMatchObject({ action: 'built', image: expect.stringMatching(/^localhost\/lc-env-[0-9a-f]{12}$/) });
+    expect(await build()).toEqual({ ...first, action: 'present' });
+    expect((await build('--force'))?.image).toBe(first?.image);
+    writeFileSync(join(root, 'env/marker.txt'), `other bytes, ${Date.now()}\n`);
+    const moved = await build();
+    expect(moved?.action).toBe('built');
+    expect(moved?.image).not.toBe(first?.image);
+  });
+
   it('a time limit stops the container, not only its client', async () => {
     const root = project('limit', 'sleep 60', '\n      resources: {time_limit: 2s}');
     const r = await lc(['run', '--plain'], { cwd: root, env });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/time limit/);
-    // the removal runs beside lc's exit: give podman a moment
-    for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise((res) => setTimeout(res, 200));
+    await settle(); // the removal runs beside lc's exit
     expect(ours()).toEqual([]);
   });
 
@@ -99,9 +125,8 @@ describe('recipes in podman containers', () => {
       await new Promise((res) => setTimeout(res, 100));
     expect(ours()).toHaveLength(1);
     run.kill('SIGINT');
-    const r = await run;
-    expect(r.exitCode).toBe(130);
-    for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise((res) => setTimeout(res, 200));
+    expect((await run).exitCode).toBe(130);
+    await settle();
     expect(ours()).toEqual([]);
   });
 
