@@ -15,6 +15,7 @@ BENCHES=(
   tui.sh
   run-local.sh
   big-input.sh
+  containers.sh
 )
 
 status=0
