@@ -28,6 +28,8 @@ export interface PrepareOptions {
   env?: NodeJS.ProcessEnv;
   /** Build or pull again even when the image is there (`lc build --force`). */
   force?: boolean;
+  /** false: an image that is not there is a problem, not something to build or pull (`lc run --no-build`). */
+  make?: boolean;
   /** Told before each image is made sure of (`lc build` prints it). */
   onImage?: (raw: string, runtime: Runtime) => void;
 }
@@ -69,7 +71,7 @@ export async function prepareContainers(
     const identity = resolveContainer(ctx, t);
     opts.onImage?.(raw, runtime);
     try {
-      images.set(raw, await ensureImage(ctx.root, runtime, raw, identity.tag, identity.resolved, opts.force === true));
+      images.set(raw, await ensureImage(ctx.root, runtime, raw, identity.tag, identity.resolved, { force: opts.force === true, make: opts.make !== false }));
     } catch (e) {
       problems.push({
         code: 'CONTAINER_UNAVAILABLE',
@@ -94,7 +96,7 @@ async function ensureImage(
   raw: string,
   tag: string | undefined,
   resolved: string | null,
-  force: boolean,
+  { force, make }: { force: boolean; make: boolean },
 ): Promise<ImageToRun> {
   // a SIF path or a docker:// reference, given to apptainer as it is
   if (runtime === 'apptainer' || runtime === 'singularity') return { image: raw, id: null, action: 'as-is' };
@@ -102,12 +104,14 @@ async function ensureImage(
   if (tag !== undefined && resolved !== null) {
     const image = `localhost/${tag}`;
     if (!force && (await exists(bin, image))) return { image, id: await imageId(bin, image), action: 'present' };
+    if (!make) throw new Error(`${image} is not built (lc build builds it)`);
     const file = join(root, resolved.slice(0, resolved.lastIndexOf('@')));
     await run(bin, ['build', '-q', '-t', image, '-f', file, dirname(file)], { maxBuffer: 16 << 20 });
     if (runtime === 'podman-hpc') await run(bin, ['migrate', image]);
     return { image, id: await imageId(bin, image), action: 'built' };
   }
   if (!force && (await exists(bin, raw))) return { image: raw, id: await imageId(bin, raw), action: 'present' };
+  if (!make) throw new Error(`${raw} is not there (lc build pulls it)`);
   await run(bin, ['pull', '-q', raw], { maxBuffer: 16 << 20 });
   return { image: raw, id: await imageId(bin, raw), action: 'pulled' };
 }

@@ -95,7 +95,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
     const planned = plan.runs.map((r) => r.task);
     const problems = specProblems(ctx.root, ctx.project, planned);
     if (executing.length > 0) problems.push(...(await (dryRun ? dryRunFitProblems(opts, planned) : fitProblems(ctx, planned, executor))));
-    const containers = !dryRun && executing.length > 0 ? await prepareContainers(ctx, executing) : { plan: NO_CONTAINERS, problems: [] };
+    const containers = !dryRun && executing.length > 0 ? await prepareContainers(ctx, executing, { make: opts.noBuild !== true }) : { plan: NO_CONTAINERS, problems: [] };
     problems.push(...containers.problems);
     if (problems.length > 0 && !dryRun) {
       await executor.close();

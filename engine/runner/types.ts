@@ -36,6 +36,8 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** Fingerprint external input files by content (sha256) instead of mtime+size. */
   strictInputs?: boolean;
+  /** Refuse when an image the plan needs is missing instead of building or pulling it. */
+  noBuild?: boolean;
   /**
    * Passed to computeStatus, so a run plans exactly as `lc status` decides (and as fast: the
    * prefetched observation cache, the hash cache for external directories, also used for

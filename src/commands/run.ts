@@ -47,6 +47,8 @@ Options:
       --executor E     auto (default: Dask inside a SLURM allocation or when
                        DASK_SCHEDULER_ADDRESS is set, this machine otherwise), local, or dask
       --strict-inputs  fingerprint external input files by content, not mtime and size
+      --no-build       refuse (before any task starts) when an image the plan needs is not
+                       there, instead of building or pulling it (lc build makes them)
 
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
 Stopping the session scheduler (lc scheduler stop) under a run cancels it the same way.
@@ -63,6 +65,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   executor: { type: 'string' },
   'strict-inputs': { type: 'boolean' },
+  'no-build': { type: 'boolean' },
 } as const;
 
 function parseJobs(v: string | undefined): number | undefined {
@@ -118,6 +121,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     executor,
     argv: process.argv.slice(2),
     strictInputs: values['strict-inputs'] === true,
+    noBuild: values['no-build'] === true,
     status,
   };
 

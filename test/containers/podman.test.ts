@@ -103,6 +103,18 @@ describe('recipes in podman containers', () => {
     expect(moved?.image).not.toBe(first?.image);
   });
 
+  it('lc run --no-build refuses an image that is not built yet, and runs once lc build made it', async () => {
+    const root = project('nobuild', 'cat /opt/marker.txt > {output}/seen.txt');
+    const refused = await lc(['run', '--plain', '--no-build'], { cwd: root, env });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /CONTAINER_UNAVAILABLE container env\/Containerfile cannot be had with podman: localhost\/lc-env-[0-9a-f]{12} is not built \(lc build builds it\)/,
+    );
+    expect((await lc(['build'], { cwd: root, env })).exitCode).toBe(0);
+    expect((await lc(['run', '--plain', '--no-build'], { cwd: root, env })).exitCode).toBe(0);
+  });
+
   it('a time limit stops the container, not only its client', async () => {
     const root = project('limit', 'sleep 60', '\n      resources: {time_limit: 2s}');
     const r = await lc(['run', '--plain'], { cwd: root, env });
