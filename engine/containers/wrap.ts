@@ -43,8 +43,19 @@ export function wrapArgv(o: WrapOptions): string[] {
   return [o.runtime, 'run', '--rm', '--name', o.name, ...user, ...mounts, '-w', o.root, ...envFlags('-e', o.env), ...gpus, o.image, 'sh', '-c', o.command];
 }
 
-/** As one shell command line (what the executors run). */
-export const wrapCommand = (o: WrapOptions): string => wrapArgv(o).map(quoteArg).join(' ');
+/**
+ * As one shell command line (what the executors run). Where a daemon keeps the container
+ * (podman, docker), stopping the client does not stop it: the line removes the container when
+ * it is told to stop (SIGTERM, SIGINT, SIGHUP: how both executors stop a task before they
+ * SIGKILL it), with the client in the background so the trap runs at once.
+ */
+export function wrapCommand(o: WrapOptions): string {
+  const run = wrapArgv(o).map(quoteArg).join(' ');
+  const rm = removeArgv(o.runtime, o.name);
+  if (rm === null) return run;
+  const stop = `${rm.map(quoteArg).join(' ')} >/dev/null 2>&1; exit 143`;
+  return `trap ${shellQuote(stop)} TERM INT HUP; ${run} & wait $!`;
+}
 
 /** The command that removes a container left by a stopped client (podman, docker); null for the others. */
 export function removeArgv(runtime: Exclude<Runtime, 'none'>, name: string): string[] | null {

@@ -6,10 +6,11 @@
  * scripts/container-base.sh (podman missing: these tests fail, they do not skip).
  */
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wrapCommand } from '../../engine/containers/wrap.js';
 import { LC, lc, REPO, tempDir, writeProject } from '../helpers/lc.js';
 
 let dir: string;
@@ -140,6 +141,38 @@ describe('recipes in podman containers', () => {
     expect((await run).exitCode).toBe(130);
     await settle();
     expect(ours()).toEqual([]);
+  });
+
+  it('the wrapped line removes its container when its group is told to stop, as a Dask worker stops a task', async () => {
+    const root = project('trap', 'true');
+    const image = (JSON.parse((await lc(['build', '--json'], { cwd: root, env })).stdout) as BuildDoc).images[0]
+      ?.image as string;
+    const name = `lc-trap-${Date.now()}`;
+    const line = wrapCommand({
+      runtime: 'podman',
+      image,
+      command: 'sleep 60',
+      root,
+      mounts: [],
+      env: [],
+      gpus: false,
+      name,
+      uid: 0,
+      gid: 0,
+    });
+    const child = spawn('sh', ['-c', line], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, CONTAINERS_CONF: env.CONTAINERS_CONF },
+    });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    for (let i = 0; i < 100 && !ours().includes(name); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(ours()).toContain(name);
+    const t0 = Date.now();
+    process.kill(-(child.pid as number), 'SIGTERM');
+    expect(await exited).toBe(143);
+    expect(ours()).not.toContain(name);
+    expect(Date.now() - t0).toBeLessThan(5000); // removed at once, not after podman's 10 s stop timeout
   });
 
   it('an image that cannot be had: refused before anything starts, naming the container', async () => {

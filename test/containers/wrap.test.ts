@@ -72,9 +72,12 @@ describe('wrapArgv', () => {
 
   it('one shell line, quoted so the recipe reaches sh -c intact; removal where a daemon keeps containers', () => {
     // what sh makes of the line: the runtime's argv, the recipe as one argument
-    const line = wrapCommand({ ...base, runtime: 'podman' }).replace(/^podman /, "printf '%s\\n' ");
+    const line = wrapCommand({ ...base, runtime: 'podman' }).replace(/; podman run /, "; printf '%s\\n' run ");
     const argv = execFileSync('sh', ['-c', line], { encoding: 'utf8' }).trimEnd().split('\n');
     expect(argv).toEqual(wrapArgv({ ...base, runtime: 'podman' }).slice(1));
+    // a daemon's container is removed when the line is told to stop; apptainer's is the process itself
+    expect(line).toMatch(/^trap '.*podman rm -f -t 0 --ignore lc-run-1 .*' TERM INT HUP; /);
+    expect(wrapCommand({ ...base, runtime: 'apptainer' })).toMatch(/^apptainer exec /);
     expect(removeArgv('podman', 'lc-run-1')).toEqual(['podman', 'rm', '-f', '-t', '0', '--ignore', 'lc-run-1']);
     expect(removeArgv('docker', 'lc-run-1')).toEqual(['docker', 'rm', '-f', 'lc-run-1']);
     expect(removeArgv('apptainer', 'lc-run-1')).toBeNull();
