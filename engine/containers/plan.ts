@@ -10,7 +10,7 @@ import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import { errorMessage } from '../errors.js';
 import { resolveContainer } from '../manifest/container.js';
-import type { PreflightProblem } from '../runner/preflight.js';
+import { refOf, type PreflightProblem } from '../runner/preflight.js';
 import { chooseRuntime, type Runtime } from './runtime.js';
 
 const run = promisify(execFile);
@@ -76,17 +76,12 @@ export async function prepareContainers(
       problems.push({
         code: 'CONTAINER_UNAVAILABLE',
         message: `container ${raw} cannot be had with ${runtime}: ${errorMessage(e)}`,
-        ...refOf(ctx, t),
+        ...refOf(ctx.project, `recipe:${t.output}`),
         tasks: boxed.filter((b) => b.container === raw).map((b) => b.id),
       });
     }
   }
   return { plan: { runtime, why: choice.why, images }, problems };
-}
-
-function refOf(ctx: EngineContext, t: Task): Pick<PreflightProblem, 'ref'> {
-  const ref = ctx.project.sourceRefs.get(`recipe:${t.output}`);
-  return ref ? { ref } : {};
 }
 
 /** A built image under its tag (built when missing), or a reference that is there (pulled when not). */
@@ -103,28 +98,22 @@ async function ensureImage(
   const bin = runtime;
   if (tag !== undefined && resolved !== null) {
     const image = `localhost/${tag}`;
-    if (!force && (await exists(bin, image))) return { image, id: await imageId(bin, image), action: 'present' };
+    const there = force ? null : await imageId(bin, image);
+    if (there !== null) return { image, id: there, action: 'present' };
     if (!make) throw new Error(`${image} is not built (lc build builds it)`);
     const file = join(root, resolved.slice(0, resolved.lastIndexOf('@')));
     await run(bin, ['build', '-q', '-t', image, '-f', file, dirname(file)], { maxBuffer: 16 << 20 });
     if (runtime === 'podman-hpc') await run(bin, ['migrate', image]);
     return { image, id: await imageId(bin, image), action: 'built' };
   }
-  if (!force && (await exists(bin, raw))) return { image: raw, id: await imageId(bin, raw), action: 'present' };
+  const there = force ? null : await imageId(bin, raw);
+  if (there !== null) return { image: raw, id: there, action: 'present' };
   if (!make) throw new Error(`${raw} is not there (lc build pulls it)`);
   await run(bin, ['pull', '-q', raw], { maxBuffer: 16 << 20 });
   return { image: raw, id: await imageId(bin, raw), action: 'pulled' };
 }
 
-async function exists(bin: string, image: string): Promise<boolean> {
-  try {
-    await run(bin, ['image', 'inspect', '--format', '{{.Id}}', image]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** The id of `image`, or null when the runtime does not have it. */
 async function imageId(bin: string, image: string): Promise<string | null> {
   try {
     const { stdout } = await run(bin, ['image', 'inspect', '--format', '{{.Id}}', image]);

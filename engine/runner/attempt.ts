@@ -116,19 +116,21 @@ function submit(
   s: { absOut: string; attempt: number; logPath: string; prepare: (() => void) | undefined; ticket: number },
 ): Promise<ExecResult> {
   const task = n.task;
-  const boxed = containerFor(task, a);
+  const env = {
+    LIGHTCONE_RUN_ID: a.runId,
+    LIGHTCONE_TASK_ID: task.id,
+    LIGHTCONE_UNIVERSE: task.universe,
+    LIGHTCONE_OUTPUT: task.output,
+    LIGHTCONE_OUTDIR: s.absOut,
+    LIGHTCONE_ATTEMPT: String(s.attempt),
+  };
+  // the task's variables pass into its container by name
+  const boxed = containerFor(task, a, Object.keys(env));
   return ex.submit({
     id: task.id,
     command: boxed?.command ?? task.command,
     cwd: a.ctx.root,
-    env: {
-      LIGHTCONE_RUN_ID: a.runId,
-      LIGHTCONE_TASK_ID: task.id,
-      LIGHTCONE_UNIVERSE: task.universe,
-      LIGHTCONE_OUTPUT: task.output,
-      LIGHTCONE_OUTDIR: s.absOut,
-      LIGHTCONE_ATTEMPT: String(s.attempt),
-    },
+    env,
     resources: task.resources,
     logPath: s.logPath,
     ...(ex.callsPrepare && s.prepare ? { prepare: s.prepare } : {}),
@@ -155,7 +157,7 @@ function submit(
 }
 
 /** The task's command inside its container, and how to remove that container; undefined on the host. */
-function containerFor(task: RunNode['task'], a: AttemptContext): { command: string; remove: () => void } | undefined {
+function containerFor(task: RunNode['task'], a: AttemptContext, variables: string[]): { command: string; remove: () => void } | undefined {
   const runtime = a.containers.runtime;
   const image = task.container !== undefined ? a.containers.images.get(task.container) : undefined;
   if (!image || runtime === null || runtime === 'none') return undefined;
@@ -166,7 +168,7 @@ function containerFor(task: RunNode['task'], a: AttemptContext): { command: stri
     command: task.command,
     root: a.ctx.root,
     mounts: [a.ctx.scratch.scratchRoot],
-    env: [...TASK_VARIABLES, ...(task.resources.gpus > 0 ? ['CUDA_VISIBLE_DEVICES'] : [])],
+    env: [...variables, ...(task.resources.gpus > 0 ? ['CUDA_VISIBLE_DEVICES'] : [])],
     gpus: task.resources.gpus > 0,
     name,
     uid: process.getuid?.() ?? 0,
@@ -175,9 +177,6 @@ function containerFor(task: RunNode['task'], a: AttemptContext): { command: stri
   const rm = removeArgv(runtime, name);
   return { command, remove: () => void (rm && execFile(rm[0] as string, rm.slice(1), () => undefined)) };
 }
-
-/** The variables lc gives every task (they pass into its container by name). */
-const TASK_VARIABLES = ['LIGHTCONE_RUN_ID', 'LIGHTCONE_TASK_ID', 'LIGHTCONE_UNIVERSE', 'LIGHTCONE_OUTPUT', 'LIGHTCONE_OUTDIR', 'LIGHTCONE_ATTEMPT'];
 
 /** A manifest for an exit 0 we did not provoke; a manifest that cannot be written fails the task. */
 async function recordSuccessOf(

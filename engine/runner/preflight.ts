@@ -111,7 +111,8 @@ function memo<T>(f: (k: string) => T): (k: string) => T {
   };
 }
 
-function refOf(info: Pick<ProjectInfo, 'sourceRefs'>, key: string): { ref?: SourceRef } {
+/** `{ref}` of where the spec says `key` (`recipe:<output>`, `input:<input>`), or nothing. */
+export function refOf(info: Pick<ProjectInfo, 'sourceRefs'>, key: string): { ref?: SourceRef } {
   const ref = info.sourceRefs.get(key);
   return ref ? { ref } : {};
 }

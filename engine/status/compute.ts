@@ -191,7 +191,7 @@ function baseOf(p: DefinitionParts, env: DecideEnv): string {
 }
 
 /** An output whose recipe declares a container that lc ran on the host. */
-export const hostNote = (container: string): string => `ran on the host, not in its declared container ${container} (container runtime none)`;
+const hostNote = (container: string): string => `ran on the host, not in its declared container ${container} (container runtime none)`;
 
 function failedReason(f: FailureInfo): StaleReason {
   const how = f.signal ? `killed by ${f.signal}` : f.exitCode !== null ? `exit ${f.exitCode}` : f.reason;

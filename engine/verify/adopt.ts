@@ -17,10 +17,7 @@ import { snapshotInputs } from '../manifest/inputs.js';
 import { buildManifest } from '../manifest/record.js';
 import type { ManifestV1 } from '../manifest/schema.js';
 import { statRecord } from '../manifest/stat-record.js';
-import { writeManifestAtomic } from '../manifest/write.js';
-import { listFilesSync } from '../hash/walk.js';
-import { sameListing } from './refresh.js';
-import { readManifestTextSync } from '../manifest/read.js';
+import { writeOverVerified } from './refresh.js';
 import type { RefreshOutcome } from './types.js';
 
 /** What an adoption trusts rather than proves. */
@@ -62,17 +59,6 @@ export async function adoptV1(
     adopted: { from_schema: 1 as const, lc_version: v1.lc_version ?? null, adopted_at: Date.now() / 1000, trusted: ['scripts'] },
   };
   // Only ever over the manifest and the files that were verified.
-  if (text === null || readTextOrNull(absDir) !== text) return no('manifest changed while verifying');
-  try {
-    if (!sameListing(hashed.entries, listFilesSync(absDir).entries)) return no('files changed while verifying');
-    writeManifestAtomic(absDir, manifest);
-  } catch (e) {
-    return no(`cannot write the manifest: ${errorMessage(e)}`);
-  }
-  return { refreshed: true, adopted: { scripts: Object.keys(manifest.scripts) } };
-}
-
-function readTextOrNull(absDir: string): string | null {
-  const r = readManifestTextSync(absDir);
-  return r.kind === 'text' ? r.text : null;
+  const why = writeOverVerified(absDir, text, hashed, manifest);
+  return why === null ? { refreshed: true, adopted: { scripts: Object.keys(manifest.scripts) } } : no(why);
 }

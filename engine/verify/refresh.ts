@@ -60,23 +60,32 @@ export async function refreshStat(
   const stat = statRecord(hashed.entries);
   const inputs = Object.keys(movedInputs).length > 0;
   if (stat.fingerprint === manifest.stat.fingerprint && !inputs) return notRefreshed(null);
-  if (text === null || readTextOrNull(absDir) !== text) return notRefreshed('manifest changed while verifying');
+  if (text === null) return notRefreshed('manifest changed while verifying');
+  // From the text, not the parsed manifest: every other field goes back exactly as it was read.
+  const old = JSON.parse(text) as ManifestV2;
+  const why = writeOverVerified(absDir, text, hashed, { ...old, stat, input_versions: { ...old.input_versions, ...movedInputs } });
+  return why === null ? { refreshed: true } : notRefreshed(why);
+}
+
+/**
+ * Write `doc` as the manifest of `absDir` only if the manifest is still `text` and the files
+ * still the `hashed` listing (what was verified); else, or when the write fails, say why.
+ */
+export function writeOverVerified(absDir: string, text: string | null, hashed: DirListing, doc: ManifestV2): string | null {
+  if (text === null || readTextOrNull(absDir) !== text) return 'manifest changed while verifying';
   let after: DirListing;
   try {
     after = listFilesSync(absDir);
   } catch (e) {
-    return notRefreshed(`cannot list the files again: ${e instanceof Error ? e.message : String(e)}`);
+    return `cannot list the files again: ${e instanceof Error ? e.message : String(e)}`;
   }
-  if (!sameListing(hashed.entries, after.entries)) return notRefreshed('files changed while verifying');
-  // From the text, not the parsed manifest: every other field goes back exactly as it was read.
-  const old = JSON.parse(text) as ManifestV2;
-  const doc = { ...old, stat, input_versions: { ...old.input_versions, ...movedInputs } };
+  if (!sameListing(hashed.entries, after.entries)) return 'files changed while verifying';
   try {
     writeManifestAtomic(absDir, doc);
   } catch (e) {
-    return notRefreshed(`cannot write the manifest: ${writeError(e)}`);
+    return `cannot write the manifest: ${writeError(e)}`;
   }
-  return { refreshed: true };
+  return null;
 }
 
 function readTextOrNull(absDir: string): string | null {
