@@ -41,6 +41,13 @@ export interface PlannedTask {
 }
 
 export type RunEvent =
+  /**
+   * Before the plan: an image of the plan is being built or pulled (images already there say
+   * nothing), each line the runtime prints, and the image it ended with.
+   */
+  | { type: 'image_preparing'; t: number; container: string; runtime: string; work: 'build' | 'pull'; image: string }
+  | { type: 'image_output'; t: number; container: string; line: string }
+  | { type: 'image_ready'; t: number; container: string; image: string; imageId: string | null; action: 'built' | 'pulled'; durationS: number }
   | {
       type: 'plan_ready';
       t: number;

@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, SourceRef } from '../errors.js';
 import type { AnalysisNode, Condition, DecisionDecl, InputDecl, OptionDecl, OutputDecl, Recipe } from './model.js';
+import { containerKey } from '../containers/spec.js';
 import { normaliseResources } from './resources.js';
 import type { RawAnalysis, RawDecision, RawInput, RawOutput } from './schema.js';
 import { formatPath, nodeAt, type DocPath, type Locator } from './yaml-source.js';
@@ -31,7 +32,6 @@ export function parseCondition(raw: string): Condition | undefined {
 }
 
 const qualify = (nodeQid: string, id: string) => (nodeQid ? `${nodeQid}.${id}` : id);
-const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
 function setOpt<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | null | undefined): void {
   if (v !== null && v !== undefined) o[k] = v;
@@ -87,7 +87,7 @@ export class DeclBuilder {
     const res = normaliseResources(raw.resources, { at: (f, key) => this.at([...rp, 'resources', f], key === true), owner });
     this.diagnostics.push(...res.diagnostics);
     const recipe: Recipe = { command: raw.command ?? '', resources: res.resources, ref: this.at(rp), commandRef: this.at([...rp, 'command']) };
-    const container = orUndef(raw.container) ?? this.node.container;
+    const container = containerKey(raw.container) ?? this.node.container;
     if (container !== undefined) recipe.container = container;
     return recipe;
   }
@@ -182,6 +182,6 @@ export function newNode(opts: {
   setOpt(n, 'name', opts.raw.name);
   setOpt(n, 'version', opts.raw.version);
   setOpt(n, 'description', opts.raw.description);
-  setOpt(n, 'container', opts.raw.container);
+  setOpt(n, 'container', containerKey(opts.raw.container));
   return n;
 }

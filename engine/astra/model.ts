@@ -27,7 +27,10 @@ export interface Resources {
 export interface Recipe {
   /** The command template exactly as written (before placeholders are substituted). */
   command: string;
-  /** Effective raw container spec: the recipe's own, else its node's; undefined when none. */
+  /**
+   * Effective container declaration, the recipe's own else its node's, as its key
+   * (engine/containers/spec.ts: the string form as written, the object form as canonical JSON).
+   */
   container?: string;
   resources: Resources;
   ref: SourceRef;

@@ -7,6 +7,7 @@
  * Lightcone resource names are added to Resources (resources.ts explains).
  */
 import { z } from 'zod';
+import type { RawContainerBuild } from '../containers/spec.js';
 import { DATETIME_RE, DECISION_FROM_RE, DOI_RE, INPUT_FROM_RE, INPUT_TYPES, OUTPUT_FROM_RE, OUTPUT_TYPES, VERSION_RE } from './patterns.js';
 
 const str = z.string().nullish();
@@ -24,9 +25,25 @@ export const ResourcesSchema = z.strictObject({
   gpus_per_task: z.number().int().min(0).nullish(),
 });
 
+/**
+ * `container:`: an image reference or Containerfile path, or the object form `{build, context,
+ * args}` (engine/containers/spec.ts). The published JSON Schema of 0.0.12 has only the string;
+ * the object form is ASTRA's for builds that need a context or args.
+ */
+const ContainerSchema = z
+  .union([
+    z.string(),
+    z.strictObject({
+      build: z.string().min(1),
+      context: str,
+      args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()])).nullish(),
+    }),
+  ])
+  .nullish();
+
 export const RecipeSchema = z.strictObject({
   command: str,
-  container: str,
+  container: ContainerSchema,
   resources: ResourcesSchema.nullish(),
 });
 
@@ -115,7 +132,7 @@ const analysisShape = {
   name: str,
   description: str,
   tags: strList,
-  container: str,
+  container: ContainerSchema,
   path: str,
   inputs: z.array(InputSchema).nullish(),
   outputs: z.array(OutputSchema).nullish(),
@@ -139,7 +156,7 @@ export interface RawAnalysis {
   name?: string | null;
   description?: string | null;
   tags?: string[] | null;
-  container?: string | null;
+  container?: string | RawContainerBuild | null;
   path?: string | null;
   inputs?: RawInput[] | null;
   outputs?: RawOutput[] | null;

@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LcError } from '../errors.js';
 
@@ -77,6 +78,24 @@ export function readProjectConfig(projectRoot: string): ProjectConfig {
   }
   return raw === undefined ? { file, exists: false, values: {}, lineOf: () => undefined } : parseConfig(file, raw);
 }
+
+/**
+ * The user's settings, `~/.lightcone/config.yaml` (Lightcone's file, where it keeps
+ * `container: {runtime: ...}`): same format and checks as the project's, read only for the
+ * settings a user sets for every project (the container runtime); the project's file wins.
+ */
+export function readUserConfig(env: NodeJS.ProcessEnv = process.env): ProjectConfig {
+  const file = userConfigFile(env);
+  let raw: string | undefined;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    raw = undefined;
+  }
+  return raw === undefined ? { file, exists: false, values: {}, lineOf: () => undefined } : parseConfig(file, raw);
+}
+
+export const userConfigFile = (env: NodeJS.ProcessEnv = process.env): string => join(env.HOME || homedir(), '.lightcone', 'config.yaml');
 
 function parseConfig(file: string, raw: string): ProjectConfig {
   const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');

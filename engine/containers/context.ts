@@ -23,41 +23,82 @@ export interface BuildIdentity {
   tag: string;
   /** Project-relative path -> sha256 of every file in the identity (the Containerfile included). */
   files: Record<string, string>;
+  /** What a build needs, and exactly what it may see (staging.ts copies these, nothing else). */
+  build: BuildInputs;
+}
+
+export interface BuildInputs {
+  /** The Containerfile (absolute). */
+  containerfile: string;
+  /** The context directory (absolute). */
+  context: string;
+  /** Context-relative files the build sees: the COPY/ADD sources and the ignore file. */
+  files: string[];
+  /** Context-relative directories the sources name (an empty one must exist in the build too). */
+  dirs: string[];
+  args: Record<string, string>;
+  /** The options the identity was made with (to take it again). */
+  options: BuildOptions;
+}
+
+export interface BuildOptions {
+  /** The context directory (absolute); default the Containerfile's. */
+  context?: string;
+  args?: Record<string, string>;
 }
 
 const IGNORE_FILES = ['.containerignore', '.dockerignore'];
 
-/** `abs`: the Containerfile; `root`: the project root (paths in `files` are relative to it). */
-export function buildIdentity(abs: string, root: string): BuildIdentity | null {
+/**
+ * `abs`: the Containerfile; `root`: the project root (paths in `files` are relative to it).
+ * Build args enter the identity only when given, so a Containerfile built without any keeps
+ * the identity it always had.
+ */
+export function buildIdentity(abs: string, root: string, opts: BuildOptions = {}): BuildIdentity | null {
   const cfHash = cachedFileHash(abs, Number.MAX_SAFE_INTEGER);
   if (cfHash === null) return null;
-  const context = dirname(abs);
+  const context = opts.context ?? dirname(abs);
+  const args = opts.args ?? {};
   const files: Record<string, string> = { [rel(root, abs)]: cfHash };
+  const seen: string[] = [];
   let ignore = IgnoreRules.NONE;
   for (const name of IGNORE_FILES) {
     const p = join(context, name);
     const h = cachedFileHash(p, Number.MAX_SAFE_INTEGER);
     if (h === null) continue;
     files[rel(root, p)] = h;
+    seen.push(name);
     ignore = IgnoreRules.parse(readFileSync(p, 'utf8'));
     break;
   }
   const { paths, urls } = copySources(readFileSync(abs, 'utf8'));
-  for (const file of seenFiles(context, paths, ignore)) {
+  const named = seenFiles(context, paths, ignore);
+  for (const file of named.files) {
     const h = cachedFileHash(join(context, file), Number.MAX_SAFE_INTEGER);
-    if (h !== null) files[rel(root, join(context, file))] = h;
+    if (h === null) continue;
+    files[rel(root, join(context, file))] = h;
+    seen.push(file);
   }
-  const digest = 'sha256:' + createHash('sha256').update(pythonCanonicalJson({ files, urls: [...urls].sort() }), 'utf8').digest('hex');
-  return { digest, tag: `lc-${tagName(abs)}-${digest.slice(7, 19)}`, files };
+  const doc: Record<string, unknown> = { files, urls: [...urls].sort() };
+  if (Object.keys(args).length > 0) doc.args = args;
+  if (opts.context !== undefined) doc.context = rel(root, context) || '.';
+  const digest = 'sha256:' + createHash('sha256').update(pythonCanonicalJson(doc), 'utf8').digest('hex');
+  return {
+    digest,
+    tag: `lc-${tagName(abs)}-${digest.slice(7, 19)}`,
+    files,
+    build: { containerfile: abs, context, files: [...new Set(seen)], dirs: named.dirs, args, options: opts },
+  };
 }
 
 /**
- * Context-relative files the sources name, minus ignored ones. Only what a source names is
- * walked (its directory, or the part of a wildcard before the first wildcard segment): a
- * Containerfile copying `env/` never lists the project's results.
+ * Context-relative files the sources name, minus ignored ones, and the directories they name.
+ * Only what a source names is walked (its directory, or the part of a wildcard before the first
+ * wildcard segment): a Containerfile copying `env/` never lists the project's results.
  */
-function seenFiles(context: string, sources: readonly string[], ignore: IgnoreRules): string[] {
+function seenFiles(context: string, sources: readonly string[], ignore: IgnoreRules): { files: string[]; dirs: string[] } {
   const out = new Set<string>();
+  const dirs = new Set<string>();
   for (const raw of sources) {
     const src = raw.replace(/^\.\/+/, '').replace(/\/+$/, '');
     if (src === '' || src === '.') {
@@ -66,8 +107,10 @@ function seenFiles(context: string, sources: readonly string[], ignore: IgnoreRu
     }
     if (!/[*?[]/.test(src)) {
       const st = statSync(join(context, src), { throwIfNoEntry: false });
-      if (st?.isDirectory()) for (const f of listUnder(context, src, ignore)) out.add(f);
-      else if (st?.isFile() && !ignore.ignored(src)) out.add(src);
+      if (st?.isDirectory()) {
+        dirs.add(src);
+        for (const f of listUnder(context, src, ignore)) out.add(f);
+      } else if (st?.isFile() && !ignore.ignored(src)) out.add(src);
       continue;
     }
     const segs = src.split('/');
@@ -75,7 +118,7 @@ function seenFiles(context: string, sources: readonly string[], ignore: IgnoreRu
     const re = globRegExp(src);
     for (const f of listUnder(context, fixed, ignore)) if (re.test(f) || matchesDirOf(re, f)) out.add(f);
   }
-  return [...out].sort();
+  return { files: [...out].sort(), dirs: [...dirs].sort() };
 }
 
 function matchesDirOf(re: RegExp, f: string): boolean {

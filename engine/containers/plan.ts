@@ -3,15 +3,17 @@
  * built (a Containerfile, under its content-addressed tag) or found (a reference). What cannot
  * be had is a problem listed before any task starts, like a missing input.
  */
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import { errorMessage } from '../errors.js';
-import { resolveContainer } from '../manifest/container.js';
+import { resolveContainer, type ContainerIdentity } from '../manifest/container.js';
 import { refOf, type PreflightProblem } from '../runner/preflight.js';
+import { buildIdentity, type BuildInputs } from './context.js';
 import { chooseRuntime, type Runtime } from './runtime.js';
+import { stageBuild } from './staging.js';
 
 const run = promisify(execFile);
 
@@ -24,14 +26,20 @@ export interface ImageToRun {
   action: 'present' | 'built' | 'pulled' | 'as-is';
 }
 
+/** What making sure of the images is doing, for live progress (lc build, lc run). */
+export type ImageProgress =
+  | { kind: 'start'; container: string; runtime: Runtime; work: 'build' | 'pull'; image: string }
+  | { kind: 'line'; container: string; line: string }
+  | { kind: 'done'; container: string; image: ImageToRun; ms: number };
+
 export interface PrepareOptions {
   env?: NodeJS.ProcessEnv;
   /** Build or pull again even when the image is there (`lc build --force`). */
   force?: boolean;
   /** false: an image that is not there is a problem, not something to build or pull (`lc run --no-build`). */
   make?: boolean;
-  /** Told before each image is made sure of (`lc build` prints it). */
-  onImage?: (raw: string, runtime: Runtime) => void;
+  /** Told when an image is built or pulled, of each line the runtime prints, and when it is done. */
+  onProgress?: (p: ImageProgress) => void;
 }
 
 export interface ContainerPlan {
@@ -69,9 +77,8 @@ export async function prepareContainers(
     const raw = t.container as string;
     if (images.has(raw)) continue;
     const identity = resolveContainer(ctx, t);
-    opts.onImage?.(raw, runtime);
     try {
-      images.set(raw, await ensureImage(ctx.root, runtime, raw, identity.tag, identity.resolved, { force: opts.force === true, make: opts.make !== false }));
+      images.set(raw, await ensureImage(ctx.root, runtime, identity, { force: opts.force === true, make: opts.make !== false, onProgress: opts.onProgress }));
     } catch (e) {
       problems.push({
         code: 'CONTAINER_UNAVAILABLE',
@@ -84,33 +91,71 @@ export async function prepareContainers(
   return { plan: { runtime, why: choice.why, images }, problems };
 }
 
+interface EnsureOptions {
+  force: boolean;
+  make: boolean;
+  onProgress: PrepareOptions['onProgress'];
+}
+
 /** A built image under its tag (built when missing), or a reference that is there (pulled when not). */
-async function ensureImage(
-  root: string,
-  runtime: Exclude<Runtime, 'none'>,
-  raw: string,
-  tag: string | undefined,
-  resolved: string | null,
-  { force, make }: { force: boolean; make: boolean },
-): Promise<ImageToRun> {
+async function ensureImage(root: string, runtime: Exclude<Runtime, 'none'>, identity: ContainerIdentity, o: EnsureOptions): Promise<ImageToRun> {
+  const raw = identity.raw as string;
+  if (identity.missing !== undefined) throw new Error(`its Containerfile ${identity.missing} does not exist`);
   // a SIF path or a docker:// reference, given to apptainer as it is
   if (runtime === 'apptainer' || runtime === 'singularity') return { image: raw, id: null, action: 'as-is' };
   const bin = runtime;
-  if (tag !== undefined && resolved !== null) {
-    const image = `localhost/${tag}`;
-    const there = force ? null : await imageId(bin, image);
-    if (there !== null) return { image, id: there, action: 'present' };
-    if (!make) throw new Error(`${image} is not built (lc build builds it)`);
-    const file = join(root, resolved.slice(0, resolved.lastIndexOf('@')));
-    await run(bin, ['build', '-q', '-t', image, '-f', file, dirname(file)], { maxBuffer: 16 << 20 });
-    if (runtime === 'podman-hpc') await run(bin, ['migrate', image]);
-    return { image, id: await imageId(bin, image), action: 'built' };
+  const built = identity.tag !== undefined && identity.build !== undefined ? { tag: identity.tag, inputs: identity.build } : null;
+  const image = built ? `localhost/${built.tag}` : raw;
+  const there = o.force ? null : await imageId(bin, image);
+  if (there !== null) return { image, id: there, action: 'present' };
+  if (!o.make) throw new Error(built ? `${image} is not built (lc build builds it)` : `${raw} is not there (lc build pulls it)`);
+  const t0 = Date.now();
+  o.onProgress?.({ kind: 'start', container: raw, runtime, work: built ? 'build' : 'pull', image });
+  const onLine = (line: string) => o.onProgress?.({ kind: 'line', container: raw, line });
+  if (built) await buildImage(bin, image, root, built.inputs, onLine);
+  else await runStreaming(bin, ['pull', raw], onLine);
+  if (runtime === 'podman-hpc') await runStreaming(bin, ['migrate', image], onLine);
+  const made: ImageToRun = { image, id: await imageId(bin, image), action: built ? 'built' : 'pulled' };
+  o.onProgress?.({ kind: 'done', container: raw, image: made, ms: Date.now() - t0 });
+  return made;
+}
+
+/**
+ * Builds from a staged copy of exactly the files the tag was made from. A file edited while it
+ * was being copied would give the image a tag that does not describe it: the identity is taken
+ * again after staging (cheap: hashes are cached by stat) and a difference fails the build.
+ */
+async function buildImage(bin: string, image: string, root: string, inputs: BuildInputs, onLine: (line: string) => void): Promise<void> {
+  const staged = stageBuild(inputs);
+  try {
+    const again = buildIdentity(inputs.containerfile, root, inputs.options);
+    if (again === null || `localhost/${again.tag}` !== image)
+      throw new Error('the build context changed while it was staged; run again');
+    const args = Object.entries(inputs.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+    await runStreaming(bin, ['build', '-t', image, '-f', staged.containerfile, ...args, staged.context], onLine);
+  } finally {
+    staged.remove();
   }
-  const there = force ? null : await imageId(bin, raw);
-  if (there !== null) return { image: raw, id: there, action: 'present' };
-  if (!make) throw new Error(`${raw} is not there (lc build pulls it)`);
-  await run(bin, ['pull', '-q', raw], { maxBuffer: 16 << 20 });
-  return { image: raw, id: await imageId(bin, raw), action: 'pulled' };
+}
+
+/** Runs a runtime command, each output line to `onLine`; a failure carries its last lines. */
+function runStreaming(bin: string, args: string[], onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const take = (line: string) => {
+      tail.push(line);
+      if (tail.length > 12) tail.shift();
+      onLine(line);
+    };
+    createInterface({ input: child.stdout }).on('line', take);
+    createInterface({ input: child.stderr }).on('line', take);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolveRun();
+      else reject(new Error(`${bin} ${args[0]} ${signal ? `was killed (${signal})` : `exited ${code}`}${tail.length ? `:\n${tail.join('\n')}` : ''}`));
+    });
+  });
 }
 
 /** The id of `image`, or null when the runtime does not have it. */

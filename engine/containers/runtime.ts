@@ -1,13 +1,14 @@
 /**
  * Which container runtime runs declared containers: `LC_CONTAINER_RUNTIME`, else
- * `container.runtime` in .lightcone/lightcone.yaml, else `auto`: the first of podman-hpc,
+ * `container.runtime` in .lightcone/lightcone.yaml, else in the user's ~/.lightcone/config.yaml,
+ * else `auto`: the first of podman-hpc,
  * apptainer, singularity, podman, docker found on PATH (the HPC ones first: on a Perlmutter
  * compute node `podman` may exist and not be what the site supports). `none` runs recipes on
  * the host, and every output says so (status and verify notes).
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { CONTAINER_RUNTIME_SETTINGS, readProjectConfig } from '../config/project-config.js';
+import { CONTAINER_RUNTIME_SETTINGS, readProjectConfig, readUserConfig } from '../config/project-config.js';
 import { LcError } from '../errors.js';
 
 export type RuntimeSetting = (typeof CONTAINER_RUNTIME_SETTINGS)[number];
@@ -28,9 +29,13 @@ export function chooseRuntime(projectRoot: string, env: NodeJS.ProcessEnv = proc
       throw new LcError('USAGE', `LC_CONTAINER_RUNTIME must be one of ${CONTAINER_RUNTIME_SETTINGS.join(', ')}, not '${fromEnv}'`);
     if (fromEnv !== 'auto') return { runtime: fromEnv as Runtime, why: `LC_CONTAINER_RUNTIME=${fromEnv}` };
   }
-  const configured = readProjectConfig(projectRoot).values.container?.runtime as RuntimeSetting | undefined;
-  if (configured !== undefined && configured !== 'auto')
-    return { runtime: configured, why: `container.runtime: ${configured} in .lightcone/lightcone.yaml` };
+  for (const config of [readProjectConfig(projectRoot), readUserConfig(env)]) {
+    const configured = config.values.container?.runtime as RuntimeSetting | undefined;
+    if (configured === undefined || configured === null) continue;
+    // `auto` in the project's file means auto, whatever the user's file says
+    if (configured === 'auto') break;
+    return { runtime: configured, why: `container.runtime: ${configured} in ${config.file}` };
+  }
   for (const r of AUTO_ORDER) if (onPath(r, env)) return { runtime: r, why: `found ${r} on PATH` };
   return { runtime: null, why: `none of ${AUTO_ORDER.join(', ')} is on PATH` };
 }

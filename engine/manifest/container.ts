@@ -8,9 +8,10 @@
  * so editing a copied source makes its outputs stale and status names the file. Only what the
  * build can see is read, never the whole context (Lightcone's worst bug, #166, #216).
  */
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { cachedFileHash } from '../hash/file-hash.js';
-import { buildIdentity } from '../containers/context.js';
+import { buildIdentity, type BuildInputs } from '../containers/context.js';
+import { parseContainerKey } from '../containers/spec.js';
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 
@@ -25,25 +26,33 @@ export interface ContainerIdentity {
   files?: Record<string, string>;
   /** For a built image: the content-addressed tag lc builds it under (`lc-<name>-<12 hex>`). */
   tag?: string;
+  /** For a built image: the Containerfile, context, files and args of the build. */
+  build?: BuildInputs;
+  /** The object form's `build:` file when it does not exist (a string naming no file is a reference). */
+  missing?: string;
 }
 
 export function resolveContainer(ctx: EngineContext, task: Task): ContainerIdentity {
   const raw = task.container ?? null;
   if (raw === null) return { raw, resolved: null };
-  if (isAbsolute(raw)) return { raw, resolved: raw };
+  const spec = parseContainerKey(raw);
+  const file = typeof spec === 'string' ? spec : spec.build;
+  if (isAbsolute(file)) return { raw, resolved: raw };
   const base = specDir(ctx, task);
+  // the declaring file's directory first; the project root as Lightcone resolved them
   for (const dir of base === ctx.root ? [ctx.root] : [base, ctx.root]) {
-    const abs = join(dir, raw);
+    const abs = join(dir, file);
     const hash = cachedFileHash(abs, MAX_CONTAINERFILE_BYTES);
     if (hash === null) continue;
     const path = relative(ctx.root, abs).split(sep).join('/');
-    const built = buildIdentity(abs, ctx.root);
+    const opts = typeof spec === 'string' ? {} : { ...(spec.context != null ? { context: resolve(dir, spec.context) } : {}), ...(spec.args ? { args: spec.args } : {}) };
+    const built = buildIdentity(abs, ctx.root, opts);
     if (!built) continue;
-    // A Containerfile that copies nothing keeps the identity it always had: its own hash.
-    const digest = Object.keys(built.files).length === 1 ? hash : built.digest;
-    return { raw, resolved: `${path}@${digest}`, files: built.files, tag: built.tag };
+    // A Containerfile that copies nothing, built without args, keeps the identity it always had: its own hash.
+    const alone = Object.keys(built.files).length === 1 && Object.keys(built.build.args).length === 0 && typeof spec === 'string';
+    return { raw, resolved: `${path}@${alone ? hash : built.digest}`, files: built.files, tag: built.tag, build: built.build };
   }
-  return { raw, resolved: raw };
+  return { raw, resolved: raw, ...(typeof spec === 'string' ? {} : { missing: file }) };
 }
 
 /** Directory of the astra.yaml that declared the task's output (container paths are relative to it). */

@@ -50,6 +50,24 @@ function build() {
 
   const RunEventSchema = z.discriminatedUnion('type', [
     z.object({
+      type: z.literal('image_preparing'),
+      t,
+      container: z.string(),
+      runtime: z.string(),
+      work: z.enum(['build', 'pull']),
+      image: z.string(),
+    }),
+    z.object({ type: z.literal('image_output'), t, container: z.string(), line: z.string() }),
+    z.object({
+      type: z.literal('image_ready'),
+      t,
+      container: z.string(),
+      image: z.string(),
+      imageId: z.string().nullable(),
+      action: z.enum(['built', 'pulled']),
+      durationS: z.number(),
+    }),
+    z.object({
       type: z.literal('plan_ready'),
       t,
       runId: z.string(),

@@ -34,7 +34,7 @@ import { RunGraph, type RunNode as Node } from './graph.js';
 import { TaskRecords } from './records.js';
 import { SubmitOrder } from './submit-order.js';
 import { capacityProblems, preflightError, specProblems, type PreflightProblem } from './preflight.js';
-import { NO_CONTAINERS, prepareContainers, type ContainerPlan } from '../containers/plan.js';
+import { NO_CONTAINERS, prepareContainers, type ContainerPlan, type ImageProgress } from '../containers/plan.js';
 import type { RunOptions, RunSummary, TaskProblem } from './types.js';
 
 /** Why a run stops scheduling (the run_cancelling event's reason). */
@@ -95,7 +95,7 @@ export async function runTasks(opts: RunOptions, onEvent: RunEventListener): Pro
     const planned = plan.runs.map((r) => r.task);
     const problems = specProblems(ctx.root, ctx.project, planned);
     if (executing.length > 0) problems.push(...(await (dryRun ? dryRunFitProblems(opts, planned) : fitProblems(ctx, planned, executor))));
-    const containers = !dryRun && executing.length > 0 ? await prepareContainers(ctx, executing, { make: opts.noBuild !== true }) : { plan: NO_CONTAINERS, problems: [] };
+    const containers = !dryRun && executing.length > 0 ? await prepareContainers(ctx, executing, { make: opts.noBuild !== true, onProgress: (p) => onEvent(imageEvent(p)) }) : { plan: NO_CONTAINERS, problems: [] };
     problems.push(...containers.problems);
     if (problems.length > 0 && !dryRun) {
       await executor.close();
@@ -195,6 +195,15 @@ async function dryRunFitProblems(opts: RunOptions, tasks: readonly Task[]): Prom
 /** The directory's mtime in ns as a string, or '' when it does not exist. */
 function dirMtime(path: string): string {
   return String(statSync(path, { bigint: true, throwIfNoEntry: false })?.mtimeNs ?? '');
+}
+
+/** Image progress as a run event (before plan_ready: no journal holds it). */
+function imageEvent(p: ImageProgress): RunEvent {
+  const t = Date.now();
+  if (p.kind === 'start') return { type: 'image_preparing', t, container: p.container, runtime: p.runtime, work: p.work, image: p.image };
+  if (p.kind === 'line') return { type: 'image_output', t, container: p.container, line: p.line };
+  const action = p.image.action === 'built' ? 'built' : 'pulled';
+  return { type: 'image_ready', t, container: p.container, image: p.image.image, imageId: p.image.id, action, durationS: p.ms / 1000 };
 }
 
 /**

@@ -4,7 +4,7 @@
  * their content-addressed tags, references pulled when missing. One line per image.
  */
 import { selectTasks } from '../../engine/dag/index.js';
-import { prepareContainers } from '../../engine/containers/plan.js';
+import { prepareContainers, type ImageProgress } from '../../engine/containers/plan.js';
 import { LcError } from '../../engine/errors.js';
 import { CONTAINER_RUNTIME_SETTINGS } from '../../engine/config/project-config.js';
 import { preflightDiagnostics } from '../../engine/runner/preflight.js';
@@ -29,6 +29,13 @@ Options:
   --no-color        no ANSI colour
 `;
 
+/** Live build and pull output: what starts, the runtime's own lines indented beneath. */
+function progressLine(e: ImageProgress, p: ReturnType<typeof paint>): string {
+  if (e.kind === 'start') return `${p.dim(e.work === 'build' ? 'building' : 'pulling ')} ${e.container} -> ${e.image} (${e.runtime})\n`;
+  if (e.kind === 'line') return p.dim(`  | ${e.line}`) + '\n';
+  return '';
+}
+
 export const command: Command = {
   name: 'build',
   summary: 'build or pull the container images the tasks run in',
@@ -49,8 +56,8 @@ export const command: Command = {
     const selected = selectTasks(ctx.dag, positionals, universes);
     if (!selected.ok) throw selected.error;
     const env = runtime !== undefined ? { ...process.env, LC_CONTAINER_RUNTIME: runtime } : process.env;
-    const onImage = values.json ? undefined : (raw: string, rt: string) => process.stdout.write(`${p.dim('...')}  ${raw} (${rt})\n`);
-    const { plan, problems } = await prepareContainers(ctx, selected.value, { env, force: values.force === true, ...(onImage ? { onImage } : {}) });
+    const onProgress = values.json ? undefined : (e: ImageProgress) => process.stdout.write(progressLine(e, p));
+    const { plan, problems } = await prepareContainers(ctx, selected.value, { env, force: values.force === true, ...(onProgress ? { onProgress } : {}) });
     const images = [...plan.images].map(([container, i]) => ({ container, image: i.image, id: i.id, action: i.action }));
     if (values.json) {
       const doc = { schema: 1, runtime: plan.runtime, images, problems: preflightDiagnostics(problems) };

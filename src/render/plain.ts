@@ -87,6 +87,18 @@ export class PlainRunRenderer {
         line(this.p.bold('plan  '), `${what}, ${e.upToDate} up to date, executor ${e.executor}`);
         break;
       }
+      case 'image_preparing':
+        line(this.p.bold('image '), `${e.work === 'build' ? 'building' : 'pulling'} ${e.container} -> ${e.image} (${e.runtime})`);
+        this.flush();
+        break;
+      case 'image_output':
+        // the build's steps are its progress; the rest of its output with -v
+        if (this.showOutput || /^STEP \d+\/\d+/.test(e.line)) line(this.p.dim('image '), this.p.dim(e.line));
+        break;
+      case 'image_ready':
+        line(this.p.tone('ok', 'image '), `${e.action} ${e.image} in ${formatDuration(e.durationS)}${e.imageId ? this.p.dim(` ${e.imageId.slice(0, 19)}`) : ''}`);
+        this.flush();
+        break;
       case 'task_started':
         line(this.p.tone('running', 'start '), `${e.id}  ${this.p.dim(resourceTag(e.executor, e.resources, this.remoteHost(e.host)))}`);
         break;

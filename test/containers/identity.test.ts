@@ -1,10 +1,20 @@
 /** What a Containerfile's image identity covers: its COPY/ADD sources, minus what the ignore file leaves out. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copySources } from '../../engine/containers/containerfile.js';
 import { buildIdentity } from '../../engine/containers/context.js';
 import { IgnoreRules } from '../../engine/containers/ignore.js';
+import { stageBuild } from '../../engine/containers/staging.js';
 import { tempDir } from '../helpers/lc.js';
 
 let cleanup: (() => void) | undefined;
@@ -73,5 +83,75 @@ describe('buildIdentity', () => {
     expect(buildIdentity(cf, root)?.tag).toBe(a?.tag);
     writeFileSync(join(env, 'src/fit.py'), 'print(2)\n');
     expect(buildIdentity(cf, root)?.tag).not.toBe(a?.tag);
+  });
+
+  it('build args and a context given apart enter the identity; without them it is unchanged', () => {
+    const { root, cf } = context();
+    const plain = buildIdentity(cf, root)?.tag;
+    const a = buildIdentity(cf, root, { args: { PY: '3.12' } });
+    expect(a?.tag).not.toBe(plain);
+    expect(buildIdentity(cf, root, { args: { PY: '3.12' } })?.tag).toBe(a?.tag);
+    expect(buildIdentity(cf, root, { args: { PY: '3.13' } })?.tag).not.toBe(a?.tag);
+    expect(a?.build.args).toEqual({ PY: '3.12' });
+  });
+
+  it('a context elsewhere: the sources are read from it and the ignore file is its own', () => {
+    const { root, cf } = context();
+    const ctx = join(root, 'ctx');
+    mkdirSync(join(ctx, 'src'), { recursive: true });
+    writeFileSync(join(ctx, 'requirements.txt'), 'scipy\n');
+    writeFileSync(join(ctx, 'src/other.py'), 'print(3)\n');
+    const id = buildIdentity(cf, root, { context: ctx });
+    expect(Object.keys(id?.files ?? {}).sort()).toEqual([
+      'ctx/requirements.txt',
+      'ctx/src/other.py',
+      'env/Containerfile',
+    ]);
+    expect(id?.build).toMatchObject({
+      containerfile: cf,
+      context: ctx,
+      files: ['requirements.txt', 'src/other.py'],
+      dirs: ['src'],
+    });
+  });
+});
+
+describe('stageBuild', () => {
+  it('a temp context holding exactly the identity files, named directories included, links as their files', () => {
+    const t = tempDir('lc-stage-');
+    cleanup = t.cleanup;
+    const ctx = join(t.dir, 'env');
+    mkdirSync(join(ctx, 'empty'), { recursive: true });
+    mkdirSync(join(ctx, 'src'), { recursive: true });
+    writeFileSync(join(ctx, 'Containerfile'), 'FROM localhost/base\nCOPY . /app/\n');
+    writeFileSync(join(ctx, '.containerignore'), '**/*.tmp\n');
+    writeFileSync(join(ctx, 'src/fit.py'), 'print(1)\n');
+    writeFileSync(join(ctx, 'src/scratch.tmp'), 'x\n');
+    symlinkSync(join(ctx, 'src/fit.py'), join(ctx, 'link.py'));
+    writeFileSync(join(ctx, 'Containerfile.empty'), 'FROM localhost/base\nCOPY empty /e\n');
+    const id = buildIdentity(join(ctx, 'Containerfile'), t.dir);
+    const staged = stageBuild(id!.build, t.dir);
+    try {
+      const list = (d: string): string[] =>
+        readdirSync(d, { recursive: true, withFileTypes: true })
+          .filter((e) => !e.isDirectory())
+          .map((e) => relative(d, join(e.parentPath, e.name)))
+          .sort();
+      expect(list(staged.context)).toEqual([
+        '.containerignore',
+        'Containerfile',
+        'Containerfile.empty',
+        'link.py',
+        'src/fit.py',
+      ]);
+      expect(lstatSync(join(staged.context, 'link.py')).isFile()).toBe(true);
+      expect(readFileSync(staged.containerfile, 'utf8')).toBe('FROM localhost/base\nCOPY . /app/\n');
+      const empty = stageBuild(buildIdentity(join(ctx, 'Containerfile.empty'), t.dir)!.build, t.dir);
+      expect(statSync(join(empty.context, 'empty')).isDirectory()).toBe(true);
+      empty.remove();
+    } finally {
+      staged.remove();
+    }
+    expect(existsSync(dirname(staged.context))).toBe(false);
   });
 });

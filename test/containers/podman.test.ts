@@ -87,6 +87,58 @@ describe('recipes in podman containers', () => {
     expect(st.tasks[0]).toMatchObject({ state: 'ok', notes: [] });
   });
 
+  it('the object form: its context and build args reach the build, which sees only what the tag covers; progress is shown', async () => {
+    const root = writeProject(join(dir, 'object'), {
+      'astra.yaml': `id: p
+version: "0.0.12"
+name: object form
+inputs: []
+decisions: {}
+container: {build: images/fit.Containerfile, context: src, args: {GREETING: hello, LEVEL: 3}}
+outputs:
+  - id: inside
+    type: data
+    recipe:
+      command: "cat /opt/greeting > {output}/greeting.txt && ls -A /opt/src > {output}/seen.txt"
+`,
+      'universes/u.yaml': 'id: u\ndecisions: {}\n',
+      'images/fit.Containerfile':
+        'FROM localhost/lc-test-base\nARG GREETING\nARG LEVEL\nRUN mkdir -p /opt && echo "$GREETING $LEVEL" > /opt/greeting\nCOPY . /opt/src/\n',
+      'src/.containerignore': 'notes.txt\n',
+      'src/fit.py': `print(${Date.now()})\n`,
+      'src/notes.txt': 'not in the image\n',
+    });
+    const r = await lc(['run', '--plain'], { cwd: root, env });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /image {2}building \{"args":\{"GREETING":"hello","LEVEL":"3"\},"build":"images\/fit.Containerfile","context":"src"\} -> localhost\/lc-fit-[0-9a-f]{12} \(podman\)/,
+    );
+    expect(r.stdout).toMatch(/image {2}STEP 1\/5: FROM localhost\/lc-test-base/);
+    expect(r.stdout).toMatch(/image {2}built localhost\/lc-fit-[0-9a-f]{12} in /);
+    expect(readFileSync(join(root, 'results/u/inside/greeting.txt'), 'utf8')).toBe('hello 3\n');
+    expect(readFileSync(join(root, 'results/u/inside/seen.txt'), 'utf8').split('\n').filter(Boolean).sort()).toEqual([
+      '.containerignore',
+      'fit.py',
+    ]);
+    const m = JSON.parse(readFileSync(join(root, 'results/u/inside/.lightcone-manifest.json'), 'utf8')) as {
+      container_files: Record<string, string>;
+    };
+    expect(Object.keys(m.container_files).sort()).toEqual([
+      'images/fit.Containerfile',
+      'src/.containerignore',
+      'src/fit.py',
+    ]);
+    // another build arg is another image: the output is stale, and says why
+    writeFileSync(
+      join(root, 'astra.yaml'),
+      readFileSync(join(root, 'astra.yaml'), 'utf8').replace('LEVEL: 3', 'LEVEL: 4'),
+    );
+    const st = JSON.parse((await lc(['status', '--json'], { cwd: root, env })).stdout) as {
+      tasks: { state: string; reasons: { kind: string }[] }[];
+    };
+    expect(st.tasks[0]?.state).toBe('stale');
+  });
+
   it('lc build: built once under its tag, then present; --force builds again; a copied file moves the tag', async () => {
     const root = project('build', 'true');
     const build = async (...args: string[]) => {
@@ -191,7 +243,9 @@ outputs:
     });
     const r = await lc(['run', '--plain'], { cwd: root, env });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toBe('');
+    // the pull is tried (and said), no task starts
+    expect(r.stdout).toMatch(/image {2}pulling localhost\/no-such-image:1 -> localhost\/no-such-image:1 \(podman\)/);
+    expect(r.stdout).not.toMatch(/ start /);
     expect(r.stderr).toMatch(/CONTAINER_UNAVAILABLE container localhost\/no-such-image:1 cannot be had with podman/);
   });
 });

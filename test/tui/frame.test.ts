@@ -10,12 +10,17 @@ import { failedScene, helpScene, mixedScene, sweepScene } from './fixtures.js';
 
 /** Every line of a frame, in screen order (split bodies interleaved row by row). */
 function frameLines(f: FrameModel): Line[] {
-  const col = (panes: FrameModel['body'] extends infer B ? (B extends { kind: 'stack'; panes: infer P } ? P : never) : never): Line[] => panes.flatMap((p) => [p.title, ...p.lines]);
-  const body = f.body.kind === 'stack' ? col(f.body.panes) : (() => {
-    const l = col(f.body.left);
-    const r = col(f.body.right);
-    return l.map((line, i) => [...line, { text: '|' }, ...(r[i] ?? [])]);
-  })();
+  const col = (
+    panes: FrameModel['body'] extends infer B ? (B extends { kind: 'stack'; panes: infer P } ? P : never) : never,
+  ): Line[] => panes.flatMap((p) => [p.title, ...p.lines]);
+  const body =
+    f.body.kind === 'stack'
+      ? col(f.body.panes)
+      : (() => {
+          const l = col(f.body.left);
+          const r = col(f.body.right);
+          return l.map((line, i) => [...line, { text: '|' }, ...(r[i] ?? [])]);
+        })();
   return [...f.header, ...body, f.bottom];
 }
 
@@ -64,7 +69,8 @@ describe('frames fit any terminal', () => {
     ['help', helpScene],
   ];
   const sizes: [number, number][] = [];
-  for (const cols of [40, 60, 80, 100, 109, 110, 140, 200]) for (const rows of [8, 12, 16, 24, 30, 40, 60]) sizes.push([cols, rows]);
+  for (const cols of [40, 60, 80, 100, 109, 110, 140, 200])
+    for (const rows of [8, 12, 16, 24, 30, 40, 60]) sizes.push([cols, rows]);
 
   test.each(scenes)('%s: never taller than rows-1, every line exactly cols wide', (_name, make) => {
     for (const [cols, rows] of sizes) {
@@ -107,24 +113,96 @@ describe('exit message and attached runs', () => {
   test('quitting says what keeps running and how to stop it; an external scheduler is left alone', () => {
     const base = mixedScene({ cols: 80, rows: 24 });
     expect(exitMessage(base)).toBe('');
-    const session = reduce(base, { type: 'scheduler', scheduler: { state: 'running', address: 'tls://127.0.0.1:4000', workers: 1, external: false, idleDeadline: base.now + 600_000 } });
-    expect(exitMessage(session)).toMatch(/session scheduler at tls:\/\/127\.0\.0\.1:4000 is still running \(it stops itself after 10m00s idle\); stop it now with: lc scheduler stop/);
-    const ext = reduce(base, { type: 'scheduler', scheduler: { state: 'running', address: 'tcp://h:1', workers: 2, external: true } });
+    const session = reduce(base, {
+      type: 'scheduler',
+      scheduler: {
+        state: 'running',
+        address: 'tls://127.0.0.1:4000',
+        workers: 1,
+        external: false,
+        idleDeadline: base.now + 600_000,
+      },
+    });
+    expect(exitMessage(session)).toMatch(
+      /session scheduler at tls:\/\/127\.0\.0\.1:4000 is still running \(it stops itself after 10m00s idle\); stop it now with: lc scheduler stop/,
+    );
+    const ext = reduce(base, {
+      type: 'scheduler',
+      scheduler: { state: 'running', address: 'tcp://h:1', workers: 2, external: true },
+    });
     expect(exitMessage(ext)).toMatch(/external scheduler at tcp:\/\/h:1 was left alone/);
     const watching = reduce(base, { type: 'attach', holder: { pid: 7, host: 'n1', startedAt: '' } });
     expect(exitMessage(watching)).toMatch(/lc run \(pid 7 on n1\) is still running/);
   });
 
-  test('the workers pane shows an attached run\'s tasks on their node from its events', () => {
-    let s = reduce(mixedScene({ cols: 100, rows: 30 }), { type: 'attach', holder: { pid: 7, host: 'node01', startedAt: '' } });
+  test("the workers pane shows an attached run's tasks on their node from its events", () => {
+    let s = reduce(mixedScene({ cols: 100, rows: 30 }), {
+      type: 'attach',
+      holder: { pid: 7, host: 'node01', startedAt: '' },
+    });
     s = reduce(s, {
       type: 'run_events',
       events: [
-        { type: 'plan_ready', t: s.now, runId: 'r', executor: 'local', dryRun: false, upToDate: 0, tasks: [{ id: 'raw-median/fit', reasons: [] }] },
-        { type: 'task_started', t: s.now, id: 'raw-median/fit', attempt: 1, host: 'node01', executor: 'local', resources: { cpus: 1, gpus: 0 }, logPath: '/l' },
+        {
+          type: 'plan_ready',
+          t: s.now,
+          runId: 'r',
+          executor: 'local',
+          dryRun: false,
+          upToDate: 0,
+          tasks: [{ id: 'raw-median/fit', reasons: [] }],
+        },
+        {
+          type: 'task_started',
+          t: s.now,
+          id: 'raw-median/fit',
+          attempt: 1,
+          host: 'node01',
+          executor: 'local',
+          resources: { cpus: 1, gpus: 0 },
+          logPath: '/l',
+        },
       ],
     });
-    const text = frameLines(buildFrame(s, { ascii: false })).map(lineText).join('\n');
+    const text = frameLines(buildFrame(s, { ascii: false }))
+      .map(lineText)
+      .join('\n');
     expect(text).toMatch(/node01 .*1 running: raw-median\/fit/);
+  });
+
+  test('before the plan, the header says which image is being built, for how long, and its last line', () => {
+    let s = reduce(mixedScene({ cols: 120, rows: 30 }), { type: 'run_starting' });
+    const header = () => lineText(buildFrame(s, { ascii: false }).header[1] ?? []);
+    expect(header()).toMatch(/starting run/);
+    s = reduce(s, {
+      type: 'run_events',
+      events: [
+        {
+          type: 'image_preparing',
+          t: s.now - 12_000,
+          container: 'env/Containerfile',
+          runtime: 'podman',
+          work: 'build',
+          image: 'localhost/lc-env-0123456789ab',
+        },
+        { type: 'image_output', t: s.now, container: 'env/Containerfile', line: 'STEP 2/3: COPY src/ /app/' },
+      ],
+    });
+    expect(header()).toMatch(/building image env\/Containerfile 12s . STEP 2\/3: COPY src\/ \/app\//);
+    s = reduce(s, {
+      type: 'run_events',
+      events: [
+        {
+          type: 'image_ready',
+          t: s.now,
+          container: 'env/Containerfile',
+          image: 'localhost/lc-env-0123456789ab',
+          imageId: 'sha256:ab',
+          action: 'built',
+          durationS: 12,
+        },
+      ],
+    });
+    expect(header()).toMatch(/starting run/);
   });
 });

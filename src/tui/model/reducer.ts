@@ -284,6 +284,7 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
           etaS: null,
         };
         delete run.finished;
+        delete run.image;
         if (ev.dryRun) break;
         for (const p of ev.tasks) {
           const pt = tasks.get(p.id);
@@ -293,6 +294,17 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
           const { blockedBy: _b, ...rest } = pt;
           setTask({ ...rest, live: 'queued', reasons: p.reasons.length > 0 ? p.reasons : pt.reasons });
         }
+        break;
+      }
+      case 'image_preparing':
+        run = { ...run, image: { container: ev.container, work: ev.work, since: ev.t } };
+        break;
+      case 'image_output':
+        if (run.image) run = { ...run, image: { ...run.image, line: ev.line } };
+        break;
+      case 'image_ready': {
+        const { image: _i, ...rest } = run;
+        run = rest;
         break;
       }
       case 'task_queued':

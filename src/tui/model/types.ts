@@ -106,6 +106,8 @@ export interface RunView {
   elapsedS: number;
   etaS: number | null;
   finished?: RunCounts & { wallS: number; at: number };
+  /** Before the plan: the image being built or pulled, and the runtime's last line. */
+  image?: { container: string; work: 'build' | 'pull'; since: number; line?: string };
 }
 
 export const idleRun = (): RunView => ({

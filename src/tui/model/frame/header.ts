@@ -59,8 +59,15 @@ function runSegs(state: ViewState, g: Glyphs): Line {
         ? [seg(' idle ', 'plain'), seg(`${g.sep} everything up to date`, 'ok')]
         : [seg(' idle ', 'plain'), seg(`${g.sep} ${todo} task${todo === 1 ? '' : 's'} need work (r runs them)`, 'stale')];
     }
-    case 'starting':
+    case 'starting': {
+      if (r.image) {
+        const took = formatDuration(Math.max(0, (state.now - r.image.since) / 1000));
+        const segs: Line = [...who, seg(`${r.image.work === 'build' ? 'building' : 'pulling'} image ${r.image.container}`, 'warn'), seg(` ${took}`, 'muted')];
+        if (r.image.line) segs.push(seg(` ${g.sep} ${r.image.line}`, 'muted'));
+        return segs;
+      }
       return [...who, seg(r.owner === 'attached' ? `waiting for the run plan${g.dots}` : `starting run${g.dots}`, 'warn')];
+    }
     case 'running':
     case 'cancelling': {
       const frac = r.planned > 0 ? r.done / r.planned : 0;
