@@ -3,7 +3,8 @@
  * bind-mounted at its own path and is the working directory, so every path in the rendered
  * command means the same inside; the scratch directory is mounted too (logs); the task's
  * variables pass through by name; GPUs the task was given are handed to the container; files
- * are written as the user. Never `--pull`: images are made sure of before the run.
+ * are written as the user; the network is the node's. Never `--pull`: images are made sure of
+ * before the run.
  */
 import { shellQuote } from '../astra/template.js';
 import type { Runtime } from './runtime.js';
@@ -40,7 +41,9 @@ export function wrapArgv(o: WrapOptions): string[] {
   // rootless podman maps the user to itself; rootful runtimes run as the user's ids
   const user = o.runtime === 'docker' || o.uid === 0 ? ['--user', `${o.uid}:${o.gid}`] : ['--userns=keep-id'];
   const gpus = !o.gpus ? [] : o.runtime === 'docker' ? ['--gpus', 'all'] : ['--device', 'nvidia.com/gpu=all'];
-  return [o.runtime, 'run', '--rm', '--name', o.name, ...user, ...mounts, '-w', o.root, ...envFlags('-e', o.env), ...gpus, o.image, 'sh', '-c', o.command];
+  // the node's network, as under apptainer: a recipe reaches what the node reaches (MPI, licence
+  // servers, a Dask client), and no network is set up per task
+  return [o.runtime, 'run', '--rm', '--name', o.name, '--network=host', ...user, ...mounts, '-w', o.root, ...envFlags('-e', o.env), ...gpus, o.image, 'sh', '-c', o.command];
 }
 
 /**

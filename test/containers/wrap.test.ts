@@ -16,13 +16,14 @@ const base: Omit<WrapOptions, 'runtime'> = {
 };
 
 describe('wrapArgv', () => {
-  it('podman (rootless): keep-id, the project at its own path as working dir, variables by name', () => {
+  it('podman (rootless): keep-id, the node’s network, the project at its own path as working dir, variables by name', () => {
     expect(wrapArgv({ ...base, runtime: 'podman' })).toEqual([
       'podman',
       'run',
       '--rm',
       '--name',
       'lc-run-1',
+      '--network=host',
       '--userns=keep-id',
       '-v',
       '/p:/p',
@@ -46,7 +47,16 @@ describe('wrapArgv', () => {
       expect.arrayContaining(['--user', '0:0', '--device', 'nvidia.com/gpu=all']),
     );
     const docker = wrapArgv({ ...base, runtime: 'docker', gpus: true });
-    expect(docker.slice(0, 7)).toEqual(['docker', 'run', '--rm', '--name', 'lc-run-1', '--user', '1000:100']);
+    expect(docker.slice(0, 8)).toEqual([
+      'docker',
+      'run',
+      '--rm',
+      '--name',
+      'lc-run-1',
+      '--network=host',
+      '--user',
+      '1000:100',
+    ]);
     expect(docker).toEqual(expect.arrayContaining(['--gpus', 'all']));
     expect(wrapArgv({ ...base, runtime: 'podman-hpc' })[0]).toBe('podman-hpc');
   });
