@@ -12,6 +12,7 @@ import { errorMessage } from '../errors.js';
 import { resolveContainer, type ContainerIdentity } from '../manifest/container.js';
 import { refOf, type PreflightProblem } from '../runner/preflight.js';
 import { buildIdentity, type BuildInputs } from './context.js';
+import { movable, recordKnownImages, type KnownImage } from './known-images.js';
 import { chooseRuntime, type Runtime } from './runtime.js';
 import { stageBuild } from './staging.js';
 
@@ -88,7 +89,16 @@ export async function prepareContainers(
       });
     }
   }
+  recordKnownImages(ctx.scratch.cache, resolvedReferences(images, runtime));
   return { plan: { runtime, why: choice.why, images }, problems };
+}
+
+/** The images of movable references, as found now (status compares outputs' image_id with them). */
+function resolvedReferences(images: ReadonlyMap<string, ImageToRun>, runtime: Runtime): Map<string, KnownImage> {
+  const seen_at = new Date().toISOString();
+  const out = new Map<string, KnownImage>();
+  for (const [raw, i] of images) if (i.id !== null && i.image === raw && movable(raw)) out.set(raw, { id: i.id, runtime, seen_at });
+  return out;
 }
 
 interface EnsureOptions {

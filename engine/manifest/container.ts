@@ -30,6 +30,8 @@ export interface ContainerIdentity {
   build?: BuildInputs;
   /** The object form's `build:` file when it does not exist (a string naming no file is a reference). */
   missing?: string;
+  /** An image reference (not a file in the project): what it names is pulled, not built. */
+  reference?: true;
 }
 
 export function resolveContainer(ctx: EngineContext, task: Task): ContainerIdentity {
@@ -52,7 +54,7 @@ export function resolveContainer(ctx: EngineContext, task: Task): ContainerIdent
     const alone = Object.keys(built.files).length === 1 && Object.keys(built.build.args).length === 0 && typeof spec === 'string';
     return { raw, resolved: `${path}@${alone ? hash : built.digest}`, files: built.files, tag: built.tag, build: built.build };
   }
-  return { raw, resolved: raw, ...(typeof spec === 'string' ? {} : { missing: file }) };
+  return typeof spec === 'string' ? { raw, resolved: raw, reference: true } : { raw, resolved: raw, missing: file };
 }
 
 /** Directory of the astra.yaml that declared the task's output (container paths are relative to it). */

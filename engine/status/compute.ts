@@ -9,7 +9,9 @@
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
 import type { Task, TaskInput } from '../dag/task.js';
+import { readKnownImages, type KnownImage } from '../containers/known-images.js';
 import type { DirHashCache } from '../hash/dir-cache.js';
+import { once } from '../lazy-zod.js';
 import { DefinitionScan } from '../manifest/definition.js';
 import { fingerprintExternalSync, modeOf, type FingerprintMode } from '../manifest/inputs.js';
 import { readAllFailuresSync } from './failures.js';
@@ -51,6 +53,7 @@ export async function computeStatus(
     dirCache: opts.dirCache,
     failures: readAllFailuresSync(ctx.scratch),
     bases: new Map(),
+    knownImages: once(() => readKnownImages(ctx.scratch.cache)),
   };
   // Loaded on first use: with a prefetch that confirmed everything it is never needed.
   let cache: ObservationCache | undefined;
@@ -94,6 +97,8 @@ interface DecideEnv {
   failures: Map<string, FailureInfo>;
   /** Definition-key bases by output (see baseOf). */
   bases: Map<string, Omit<DefinitionParts, 'decisions' | 'universe' | 'output'> & { base: string }>;
+  /** What image references resolve to, as lc last found (read on first use). */
+  knownImages: () => ReadonlyMap<string, KnownImage>;
 }
 
 function decide(task: Task, obs: Observation, env: DecideEnv): TaskStatus {
@@ -145,8 +150,26 @@ function judge(task: Task, obs: Observation, env: DecideEnv): Judgement {
   }
   if (obs.modified) return { state: 'modified', reasons: obs.modified, failure: undefined };
   const reasons = definitionChanges(task, mr, env);
+  imageReason(task, mr.slim[10], env, reasons);
   inputReasons(task, mr.slim[7], env, reasons);
   return { state: reasons.length > 0 ? 'stale' : 'ok', reasons, failure: undefined };
+}
+
+/**
+ * An output that ran in the image a reference named then, when the reference names another
+ * image now (as lc last found it: lc run and lc build look). Not known: judged by the
+ * declaration alone.
+ */
+function imageReason(task: Task, ranIn: string | null, env: DecideEnv, out: StaleReason[]): void {
+  if (ranIn === null || task.container === undefined || out.some((r) => r.kind === 'container')) return;
+  if (env.scan.container(task).reference !== true) return;
+  const now = env.knownImages().get(task.container);
+  if (now === undefined || now.id === ranIn) return;
+  out.push({
+    kind: 'container',
+    subject: task.container,
+    detail: `container ${task.container} now names image ${now.id.slice(7, 19)} (ran in ${ranIn.slice(7, 19)})`,
+  });
 }
 
 /**

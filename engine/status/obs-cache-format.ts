@@ -2,7 +2,7 @@
  * The observation cache file (obs-cache.ts), laid out so the status prefetch workers
  * (prefetch.ts) parse only what they check and the main thread only what it keeps:
  *
- *   {"schema":4,"entries":N}                          header
+ *   {"schema":5,"entries":N}                          header
  *   ["<outdir>",[identity],tree|null]                 N plan lines: what the stat calls confirm
  *   [["<outdir>",[slim view]], ...]                   one views line: what status reads back
  *
@@ -13,8 +13,11 @@
 import { once, zod } from '../lazy-zod.js';
 import type { CachedObservation } from './obs-cache.js';
 
-/** 4: slim views end with the container runtime; 3: plan lines + one views line (2 was one object keyed by outdir). */
-export const OBSERVATION_CACHE_SCHEMA = 4;
+/**
+ * 5: slim views end with the image id; 4: with the container runtime; 3: plan lines + one views
+ * line (2 was one object keyed by outdir).
+ */
+export const OBSERVATION_CACHE_SCHEMA = 5;
 
 export function encodeObservations(entries: Iterable<[string, CachedObservation]>): string {
   const plan: string[] = [];
@@ -115,6 +118,7 @@ export const ObservationCacheSchemas = once(() => {
     z.string().nullable(),
     z.string().nullable(),
     z.record(z.string(), z.string()),
+    z.string().nullable(),
     z.string().nullable(),
     z.string().nullable(),
   ]);

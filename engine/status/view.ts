@@ -33,6 +33,8 @@ export interface ManifestView {
   runtime: string | null;
   /** For a built image, the files its identity covered (not in the slim view: read when stale). */
   container_files: Record<string, string> | null;
+  /** The image id the task ran in; null when not recorded (on the host, apptainer, schema 1). */
+  image_id: string | null;
 }
 
 export function toView(m: Manifest): ManifestView {
@@ -59,6 +61,7 @@ export function toView(m: Manifest): ManifestView {
         : { fingerprint: m.stat.fingerprint },
       runtime: m.runtime,
       container_files: m.container_files ?? null,
+      image_id: m.image_id ?? null,
     };
   }
   const decisions: Record<string, string> = {};
@@ -83,6 +86,7 @@ export function toView(m: Manifest): ManifestView {
     stat: null,
     runtime: null,
     container_files: null,
+    image_id: null,
   };
 }
 
@@ -90,7 +94,7 @@ export function toView(m: Manifest): ManifestView {
  * What the observation cache keeps per manifest, positionally (small on disk and in memory):
  * [schema_version, data_version, finished_at, duration_s, host, deduplicated_from,
  *  definition key (null for schema 1), input_versions, stat fingerprint (null for schema 1),
- *  container runtime (null when not recorded)].
+ *  container runtime (null when not recorded), image id (null when not recorded)].
  * The definition key digests the recorded recipe, resolved container, decisions, scripts,
  * gpus, output and universe: when it equals today's key the definition is unchanged; when it
  * differs, status reads the manifest again to say what changed.
@@ -104,6 +108,7 @@ export type SlimView = [
   string | null,
   string | null,
   Record<string, string>,
+  string | null,
   string | null,
   string | null,
 ];
@@ -174,6 +179,7 @@ export function slimOf(v: ManifestView): SlimView {
     v.input_versions,
     v.stat?.fingerprint ?? null,
     v.runtime,
+    v.image_id,
   ];
 }
 
@@ -181,7 +187,7 @@ export function slimOf(v: ManifestView): SlimView {
 export function looksLikeSlim(v: unknown): v is SlimView {
   return (
     Array.isArray(v) &&
-    v.length === 10 &&
+    v.length === 11 &&
     (v[0] === 1 || v[0] === 2) &&
     typeof v[1] === 'string' &&
     typeof v[7] === 'object' &&

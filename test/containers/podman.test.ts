@@ -139,6 +139,52 @@ outputs:
     expect(st.tasks[0]?.state).toBe('stale');
   });
 
+  it('a reference that comes to name another image makes its outputs stale once lc has looked (lc build)', async () => {
+    const ref = `localhost/lc-test-ref-${Date.now()}:1`;
+    podman('tag', 'localhost/lc-test-base', ref);
+    const root = writeProject(join(dir, 'reference'), {
+      'astra.yaml': `id: p
+version: "0.0.12"
+name: reference
+inputs: []
+decisions: {}
+outputs:
+  - id: inside
+    type: data
+    recipe: {command: "ls /bin > {output}/bin.txt", container: "${ref}"}
+`,
+      'universes/u.yaml': 'id: u\ndecisions: {}\n',
+    });
+    const status = async () =>
+      (
+        JSON.parse((await lc(['status', '--json'], { cwd: root, env })).stdout) as {
+          tasks: { state: string; reasons: { detail: string }[] }[];
+        }
+      ).tasks[0];
+    expect((await lc(['run', '--plain'], { cwd: root, env })).exitCode).toBe(0);
+    const m = JSON.parse(readFileSync(join(root, 'results/u/inside/.lightcone-manifest.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const base = `sha256:${podman('image', 'inspect', '--format', '{{.Id}}', 'localhost/lc-test-base').trim()}`;
+    expect(m).toMatchObject({ container_image: ref, resolved_image: ref, image_id: base });
+    expect((await status())?.state).toBe('ok');
+    // the tag moves to another image; lc learns it when it looks again
+    const ctx = join(dir, 'reference-next');
+    writeProject(ctx, { Containerfile: 'FROM localhost/lc-test-base\nRUN touch /bin/new-tool\n' });
+    podman('build', '-q', '-t', ref, ctx);
+    const next = `sha256:${podman('image', 'inspect', '--format', '{{.Id}}', ref).trim()}`;
+    expect((await lc(['build'], { cwd: root, env })).exitCode).toBe(0);
+    expect(await status()).toMatchObject({
+      state: 'stale',
+      reasons: [{ detail: `container ${ref} now names image ${next.slice(7, 19)} (ran in ${base.slice(7, 19)})` }],
+    });
+    expect((await lc(['run', '--plain'], { cwd: root, env })).exitCode).toBe(0);
+    expect(readFileSync(join(root, 'results/u/inside/bin.txt'), 'utf8')).toMatch(/new-tool/);
+    expect((await status())?.state).toBe('ok');
+    podman('rmi', ref);
+  });
+
   it('lc build: built once under its tag, then present; --force builds again; a copied file moves the tag', async () => {
     const root = project('build', 'true');
     const build = async (...args: string[]) => {

@@ -57,8 +57,8 @@ describe('observation cache format', () => {
       '',
       'not json\n',
       good.slice(0, -1),
-      good.replace('"schema":4', '"schema":3'),
-      '{"schema":4}\n[]\n',
+      good.replace('"schema":5', '"schema":3'),
+      '{"schema":5}\n[]\n',
     ])
       expect(decodeObservations(bad).size).toBe(0);
     // a count that disagrees with the lines
