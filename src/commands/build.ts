@@ -17,8 +17,10 @@ import type { Command } from './command.js';
 const USAGE = `Usage: lc build [-u UNIVERSE]... [TARGET...] [--force] [--runtime R] [--json]
 
 Build or pull every container image the selected tasks run in (lc run does the same before its
-first task): a Containerfile is built under a tag made from what the build can see
-(lc-<name>-<12 hex>); an image reference is pulled when it is not there.
+first task): a Containerfile is built, from a staged copy of what its tag covers, under a tag
+made from what the build can see (lc-<name>-<12 hex>); an image reference is pulled when it is
+not there, and what it names now is recorded (outputs that ran in another image become stale).
+The runtime's output is shown as it builds; the last lines name the runtime and each image.
 
 Options:
   -u, --universe U  only these universes (repeatable)
@@ -27,6 +29,11 @@ Options:
                     container.runtime in .lightcone/lightcone.yaml, else the first found)
   --json            {"schema":1,"runtime":...,"images":[{"container","image","id","action"}],"problems":[...]}
   --no-color        no ANSI colour
+
+Examples:
+  lc build                          every image the project's tasks need
+  lc build fit -u baseline          the image of one output in one universe
+  lc build --force --runtime podman pull and build again with podman
 `;
 
 /** Live build and pull output: what starts, the runtime's own lines indented beneath. */
@@ -63,6 +70,7 @@ export const command: Command = {
       const doc = { schema: 1, runtime: plan.runtime, images, problems: preflightDiagnostics(problems) };
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     } else {
+      if (plan.runtime !== null && images.length > 0) process.stdout.write(p.dim(`runtime ${plan.runtime} (${plan.why})`) + '\n');
       for (const i of images) process.stdout.write(`${p.tone('ok', i.action.padEnd(8))} ${i.container} -> ${i.image}${i.id ? p.dim(` ${i.id.slice(0, 19)}`) : ''}\n`);
       for (const d of preflightDiagnostics(problems)) process.stderr.write(formatDiagnostic(d, g.cwd, p) + '\n');
       if (images.length === 0 && problems.length === 0) process.stdout.write(`no image to build (${plan.why})\n`);
