@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: what lc's container wrapper costs per task. 500 trivial tasks (one output x 500
 # universes) in one podman image, run by `lc run -j2`, against the same 500 `podman run --rm`
-# of that image by hand (xargs -P2, the same mounts and working directory), in this one run.
+# of that image by hand (xargs -P2, the same network, mounts and working directory), in this one run.
 # Target: lc's overhead <= 10%.
 #
 # usage: bench/containers.sh        (root; podman from scripts/provision.sh)
@@ -47,7 +47,7 @@ read -r lc_wall _ lc_code lc_cpu < <(measure "$out/lc.out" node "$lc" run -j2 --
 [ "$lc_code" = 0 ] || { tail "$out/lc.out" "$out/lc.out.err" >&2; exit 1; }
 mkdir -p "$out/hand"
 hand() {
-  seq 0 $((n - 1)) | xargs -P2 -I{} podman run --rm -v "$dir:$dir" -v "$LIGHTCONE_SCRATCH:$LIGHTCONE_SCRATCH" -w "$dir" \
+  seq 0 $((n - 1)) | xargs -P2 -I{} podman run --rm --network=host -v "$dir:$dir" -v "$LIGHTCONE_SCRATCH:$LIGHTCONE_SCRATCH" -w "$dir" \
     "$image" sh -c "mkdir -p $out/hand/{} && echo u{} > $out/hand/{}/x"
 }
 read -r hand_wall _ hand_code hand_cpu < <(measure "$out/hand.out" bash -c "$(declare -f hand); n=$n dir=$dir out=$out image=$image LIGHTCONE_SCRATCH=$LIGHTCONE_SCRATCH hand")
