@@ -3,25 +3,21 @@
  * built (a Containerfile, under its content-addressed tag) or found (a reference). What cannot
  * be had is a problem listed before any task starts, like a missing input.
  */
-import { execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
 import type { Task } from '../dag/task.js';
 import { errorMessage } from '../errors.js';
 import { resolveContainer, type ContainerIdentity } from '../manifest/container.js';
 import { refOf, type PreflightProblem } from '../runner/preflight.js';
-import { buildIdentity, type BuildInputs } from './context.js';
 import { movable, recordKnownImages, type KnownImage } from './known-images.js';
 import { chooseRuntime, type Runtime } from './runtime.js';
-import { stageBuild } from './staging.js';
-
-const run = promisify(execFile);
+import { buildImage, imageId, runStreaming } from './oci.js';
+import { ensureSif, type SifRuntime } from './sif.js';
 
 export interface ImageToRun {
-  /** What the runtime is given: a reference, or `localhost/<tag>` of a built image. */
+  /** What the runtime is given: a reference, `localhost/<tag>` of a built image, or a SIF path. */
   image: string;
-  /** The image id actually executed, for the manifest's image_id (null: not known, apptainer). */
+  /** The image id actually executed, for the manifest's image_id (a SIF's sha256; null: a SIF given by path). */
   id: string | null;
   /** What making sure of it took. */
   action: 'present' | 'built' | 'pulled' | 'as-is';
@@ -74,12 +70,17 @@ export async function prepareContainers(
   if (runtime === 'none') return { plan: { runtime, why: choice.why, images: new Map() }, problems: [] };
   const images = new Map<string, ImageToRun>();
   const problems: PreflightProblem[] = [];
+  /** What movable references name now (status compares outputs' image_id with it). */
+  const learned = new Map<string, KnownImage>();
+  const ensure: EnsureOptions = { force: opts.force === true, make: opts.make !== false, onProgress: opts.onProgress, env: opts.env ?? process.env };
   for (const t of boxed) {
     const raw = t.container as string;
     if (images.has(raw)) continue;
     const identity = resolveContainer(ctx, t);
     try {
-      images.set(raw, await ensureImage(ctx.root, runtime, identity, { force: opts.force === true, make: opts.make !== false, onProgress: opts.onProgress }));
+      const image = await ensureImage(ctx, runtime, identity, ensure);
+      images.set(raw, image);
+      if (identity.reference && image.id !== null && movable(raw)) learned.set(raw, { id: image.id, runtime, seen_at: new Date().toISOString() });
     } catch (e) {
       problems.push({
         code: 'CONTAINER_UNAVAILABLE',
@@ -89,30 +90,42 @@ export async function prepareContainers(
       });
     }
   }
-  recordKnownImages(ctx.scratch.cache, resolvedReferences(images, runtime));
+  recordKnownImages(ctx.scratch.cache, learned);
   return { plan: { runtime, why: choice.why, images }, problems };
-}
-
-/** The images of movable references, as found now (status compares outputs' image_id with them). */
-function resolvedReferences(images: ReadonlyMap<string, ImageToRun>, runtime: Runtime): Map<string, KnownImage> {
-  const seen_at = new Date().toISOString();
-  const out = new Map<string, KnownImage>();
-  for (const [raw, i] of images) if (i.id !== null && i.image === raw && movable(raw)) out.set(raw, { id: i.id, runtime, seen_at });
-  return out;
 }
 
 interface EnsureOptions {
   force: boolean;
   make: boolean;
   onProgress: PrepareOptions['onProgress'];
+  env: NodeJS.ProcessEnv;
+}
+
+/** An apptainer/singularity image: its SIF in the scratch's images directory (sif.ts). */
+async function ensureSifImage(ctx: EngineContext, runtime: SifRuntime, identity: ContainerIdentity, o: EnsureOptions): Promise<ImageToRun> {
+  const raw = identity.raw as string;
+  const t0 = Date.now();
+  let began = false;
+  const made = await ensureSif(runtime, join(ctx.scratch.base, 'images'), identity, ctx.root, {
+    force: o.force,
+    make: o.make,
+    env: o.env,
+    begin: (work, image) => {
+      began = true;
+      o.onProgress?.({ kind: 'start', container: raw, runtime, work, image });
+    },
+    line: (line) => o.onProgress?.({ kind: 'line', container: raw, line }),
+  });
+  if (began) o.onProgress?.({ kind: 'done', container: raw, image: made, ms: Date.now() - t0 });
+  return made;
 }
 
 /** A built image under its tag (built when missing), or a reference that is there (pulled when not). */
-async function ensureImage(root: string, runtime: Exclude<Runtime, 'none'>, identity: ContainerIdentity, o: EnsureOptions): Promise<ImageToRun> {
+async function ensureImage(ctx: EngineContext, runtime: Exclude<Runtime, 'none'>, identity: ContainerIdentity, o: EnsureOptions): Promise<ImageToRun> {
   const raw = identity.raw as string;
+  const root = ctx.root;
   if (identity.missing !== undefined) throw new Error(`its Containerfile ${identity.missing} does not exist`);
-  // a SIF path or a docker:// reference, given to apptainer as it is
-  if (runtime === 'apptainer' || runtime === 'singularity') return { image: raw, id: null, action: 'as-is' };
+  if (runtime === 'apptainer' || runtime === 'singularity') return ensureSifImage(ctx, runtime, identity, o);
   const bin = runtime;
   const built = identity.tag !== undefined && identity.build !== undefined ? { tag: identity.tag, inputs: identity.build } : null;
   const image = built ? `localhost/${built.tag}` : raw;
@@ -130,51 +143,3 @@ async function ensureImage(root: string, runtime: Exclude<Runtime, 'none'>, iden
   return made;
 }
 
-/**
- * Builds from a staged copy of exactly the files the tag was made from. A file edited while it
- * was being copied would give the image a tag that does not describe it: the identity is taken
- * again after staging (cheap: hashes are cached by stat) and a difference fails the build.
- */
-async function buildImage(bin: string, image: string, root: string, inputs: BuildInputs, onLine: (line: string) => void): Promise<void> {
-  const staged = stageBuild(inputs);
-  try {
-    const again = buildIdentity(inputs.containerfile, root, inputs.options);
-    if (again === null || `localhost/${again.tag}` !== image)
-      throw new Error('the build context changed while it was staged; run again');
-    const args = Object.entries(inputs.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-    await runStreaming(bin, ['build', '-t', image, '-f', staged.containerfile, ...args, staged.context], onLine);
-  } finally {
-    staged.remove();
-  }
-}
-
-/** Runs a runtime command, each output line to `onLine`; a failure carries its last lines. */
-function runStreaming(bin: string, args: string[], onLine: (line: string) => void): Promise<void> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const tail: string[] = [];
-    const take = (line: string) => {
-      tail.push(line);
-      if (tail.length > 12) tail.shift();
-      onLine(line);
-    };
-    createInterface({ input: child.stdout }).on('line', take);
-    createInterface({ input: child.stderr }).on('line', take);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolveRun();
-      else reject(new Error(`${bin} ${args[0]} ${signal ? `was killed (${signal})` : `exited ${code}`}${tail.length ? `:\n${tail.join('\n')}` : ''}`));
-    });
-  });
-}
-
-/** The id of `image`, or null when the runtime does not have it. */
-async function imageId(bin: string, image: string): Promise<string | null> {
-  try {
-    const { stdout } = await run(bin, ['image', 'inspect', '--format', '{{.Id}}', image]);
-    const id = stdout.trim();
-    return id ? (id.startsWith('sha256:') ? id : `sha256:${id}`) : null;
-  } catch {
-    return null;
-  }
-}
