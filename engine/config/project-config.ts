@@ -9,6 +9,9 @@
  * scheduler:
  *   idle_timeout: 30m              # seconds, or 90s / 30m / 2h / 1h30m / 00:30:00
  *   interface: hsn0                # network interface of scheduler and workers (default: chosen)
+ *   queue: cpu                     # outside an allocation, lc run computes in pilot jobs of this queue
+ * queues:                          # pilot jobs (engine/queues/config.ts)
+ *   cpu: {nodes: 1, cpus: 128, memory: 480GB, walltime: "02:00:00", partition: regular, max_jobs: 20}
  * target: local                    # left over from Lightcone; accepted and ignored
  * ```
  *
@@ -26,8 +29,10 @@ import { LcError } from '../errors.js';
 export interface ProjectConfigValues {
   scratch_root?: string;
   python?: string;
-  scheduler?: { idle_timeout?: number | string; interface?: string };
+  scheduler?: { idle_timeout?: number | string; interface?: string; queue?: string };
   container?: { runtime?: string };
+  /** Named queues for pilot jobs; checked by engine/queues/config.ts (which knows their fields). */
+  queues?: unknown;
 }
 
 /** Container runtimes `container.runtime` may name (engine/containers/runtime.ts). */
@@ -140,6 +145,9 @@ function checkValues(v: unknown): ProjectConfigValues | CheckFailure {
     if (iface !== undefined && iface !== null && (typeof iface !== 'string' || !/^[\w.:-]+$/.test(iface))) {
       return [['scheduler', 'interface'], 'must be a network interface name such as hsn0 or ib0'];
     }
+    const queue = (sched as Record<string, unknown>).queue;
+    if (queue !== undefined && queue !== null && (typeof queue !== 'string' || queue === ''))
+      return [['scheduler', 'queue'], 'must be the name of a queue under queues:'];
   }
   const cont = o.container;
   if (cont !== undefined && cont !== null) {
@@ -149,9 +157,10 @@ function checkValues(v: unknown): ProjectConfigValues | CheckFailure {
       return [['container', 'runtime'], `must be one of ${CONTAINER_RUNTIME_SETTINGS.join(', ')}`];
   }
   const out: ProjectConfigValues = {};
+  if (o.queues !== undefined && o.queues !== null) out.queues = o.queues;
   if (cont && typeof cont === 'object') out.container = cont as { runtime?: string };
   if (typeof o.scratch_root === 'string') out.scratch_root = o.scratch_root;
   if (typeof o.python === 'string') out.python = o.python;
-  if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string; interface?: string };
+  if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string; interface?: string; queue?: string };
   return out;
 }
