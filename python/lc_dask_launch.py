@@ -4,7 +4,8 @@
              (busy/idle, registered workers) that the supervisor reads for idle timeout and
              readiness; on SIGTERM or SIGUSR2 retires its workers and exits.
   worker     one Dask worker advertising this node's cpus, memory (bytes) and gpus as plain
-             numbers (all three keys always, so no task can ask for a key it lacks).
+             numbers (all three keys always, so no task can ask for a key it lacks); in a pilot
+             job it retires before the job's walltime (--lifetime).
   exec       exec a command (srun) after asking the kernel to SIGTERM it when the supervisor
              dies, so a kill -9 of the supervisor leaves nothing behind.
 
@@ -122,6 +123,22 @@ def listen_on(args):
     return {"host": host}
 
 
+UNFINISHED = ("released", "waiting", "no-worker", "queued", "processing")
+
+
+def demand(s):
+    """Tasks not finished yet and the cpus/gpus they ask for: what pilot jobs are sized to."""
+    tasks = cpus = gpus = 0
+    for ts in s.tasks.values():
+        if ts.state not in UNFINISHED:
+            continue
+        r = ts.resource_restrictions or {}
+        tasks += 1
+        cpus += float(r.get("cpus", 1))
+        gpus += float(r.get("gpus", 0))
+    return {"tasks": tasks, "cpus": cpus, "gpus": gpus}
+
+
 async def run_scheduler(args):
     from distributed import Scheduler
 
@@ -149,7 +166,8 @@ async def run_scheduler(args):
                  for ws in s.workers.values()),
                 key=lambda w: w["name"],
             )
-            doc = {"version": 1, "busy": busy, "idleSince": idle_since, "workers": workers}
+            doc = {"version": 1, "busy": busy, "idleSince": idle_since, "workers": workers,
+                   "demand": demand(s)}
             if doc != last:
                 write_json_atomic(args.activity_file, doc)
                 last = doc
@@ -168,7 +186,8 @@ async def run_scheduler(args):
 
 
 async def run_worker(args):
-    name = args.name or os.environ.get("SLURMD_NODENAME") or socket.gethostname()
+    # a pilot job's workers add its job id: two pilots on one node are two workers
+    name = (args.name or os.environ.get("SLURMD_NODENAME") or socket.gethostname()) + (args.name_suffix or "")
     with open(args.scheduler_file) as f:
         address = json.load(f)["address"]
     # before anything slow: fail in seconds, with a record the supervisor turns into one message
@@ -195,7 +214,7 @@ async def run_worker(args):
         scheduler_file=args.scheduler_file, nthreads=nthreads, resources=res,
         memory_limit=int(res["memory"]), name=name, protocol="tls", **where,
         security=security(args.tls_dir), local_directory=local_dir, dashboard=False,
-        death_timeout=args.death_timeout, plugins=(KillTasksOnClose(),),
+        death_timeout=args.death_timeout, plugins=(KillTasksOnClose(),), **lifetime(args),
     ) as w:
         finished = asyncio.ensure_future(w.finished())
         stopped = asyncio.ensure_future(stop.wait())
@@ -205,6 +224,13 @@ async def run_worker(args):
                 await w.close()
         finally:
             kill_running_tasks()
+
+
+def lifetime(args):
+    """A pilot's worker retires before its job's walltime (staggered, so they do not all go at once)."""
+    if not args.lifetime:
+        return {}
+    return {"lifetime": args.lifetime, "lifetime_stagger": args.lifetime_stagger or 0, "lifetime_restart": False}
 
 
 def main(argv):
@@ -229,6 +255,9 @@ def main(argv):
     wp.add_argument("--gpus", type=float)
     wp.add_argument("--death-timeout", type=float, default=60.0)
     wp.add_argument("--die-with-parent", action="store_true")
+    wp.add_argument("--name-suffix")
+    wp.add_argument("--lifetime", type=float, help="seconds until the worker retires")
+    wp.add_argument("--lifetime-stagger", type=float)
     ep = sub.add_parser("exec")
     ep.add_argument("argv", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)

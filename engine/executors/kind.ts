@@ -12,10 +12,11 @@ export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['local', 'dask', 'auto']
 /**
  * `auto` rules: an explicit scheduler address (DASK_SCHEDULER_ADDRESS) means Dask; so
  * does being inside a SLURM allocation (SLURM_JOB_ID): the session scheduler then places
- * tasks on every allocated node. Everything else runs locally.
+ * tasks on every allocated node; and so does a queue (LC_QUEUE, set by `lc run --queue`): tasks
+ * run in pilot jobs. Everything else runs locally.
  */
 export function autoWantsDask(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.DASK_SCHEDULER_ADDRESS) return true;
+  if (env.DASK_SCHEDULER_ADDRESS || env.LC_QUEUE) return true;
   return Boolean(env.SLURM_JOB_ID);
 }
 

@@ -3,6 +3,8 @@
  *   external  DASK_SCHEDULER_ADDRESS is set: attach only, never start or stop anything
  *   slurm     inside an allocation (SLURM_JOB_ID): one scheduler per allocation, key
  *             `slurm-<jobid>`, shared by every project there; one worker per node via srun
+ *   pilots    outside an allocation with a queue (LC_QUEUE): one scheduler per project and
+ *             queue, here, listening where compute nodes reach it; workers come in pilot jobs
  *   local     otherwise: one scheduler per project (key = hash of its path), workers here
  */
 import { join } from 'node:path';
@@ -39,6 +41,12 @@ export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = p
       expectedWorkers: Number.isInteger(nodes) && nodes > 0 ? nodes : 1,
     };
   }
+  const queue = env.LC_QUEUE?.trim();
+  if (queue) {
+    const key = `pilots-${projectHash(projectRoot)}-${queue}`;
+    // no bindHost: the scheduler listens on this host's address that other nodes reach
+    return { mode: 'pilots', key, files: stateFiles(join(root, key)), expectedWorkers: 0 };
+  }
   const key = projectHash(projectRoot);
   return { mode: 'local', key, files: stateFiles(join(root, key)), expectedWorkers: 1, bindHost: '127.0.0.1' };
 }
@@ -49,12 +57,13 @@ export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = p
  */
 export function checkLoginNode(env: NodeJS.ProcessEnv = process.env): void {
   if (env.NERSC_HOST !== 'perlmutter') return;
-  if (env.SLURM_JOB_ID || env.DASK_SCHEDULER_ADDRESS || env.LIGHTCONE_ALLOW_LOGIN_NODE) return;
+  // with a queue only the pilot jobs compute; the login node runs lc and the scheduler
+  if (env.SLURM_JOB_ID || env.DASK_SCHEDULER_ADDRESS || env.LC_QUEUE || env.LIGHTCONE_ALLOW_LOGIN_NODE) return;
   throw new LcError(
     'LOGIN_NODE',
     'refusing to run on a Perlmutter login node (no SLURM allocation, no DASK_SCHEDULER_ADDRESS)',
     {
-      hint: 'get an allocation first: salloc -N 1 -C gpu -q interactive -t 1:00:00 -A <account>  (or set LIGHTCONE_ALLOW_LOGIN_NODE=1 to override)',
+      hint: 'compute in pilot jobs of a queue (lc run --queue Q, queues: in .lightcone/lightcone.yaml), or get an allocation first: salloc -N 1 -C gpu -q interactive -t 1:00:00 -A <account>  (or set LIGHTCONE_ALLOW_LOGIN_NODE=1 to override)',
     },
   );
 }

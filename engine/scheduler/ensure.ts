@@ -7,7 +7,7 @@
  *      spawn a detached supervisor and wait until it reports ready: scheduler answering AND
  *      the expected workers registered. Failure or timeout -> LcError naming the log file.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { hostname } from 'node:os';
@@ -21,13 +21,17 @@ import { checkLoginNode, schedulerContext, type SchedulerMode } from './context.
 import {
   ensureStateDir,
   META_VERSION,
+  PilotsSchema,
+  readJsonFile,
   readMeta,
   writeJsonFile,
+  type PilotQueue,
   type SchedulerMeta,
   type SpawnSpec,
   type StateFiles,
 } from './meta.js';
 import { isOurProcess, signalIfOurs, sleep, waitGone, procStartTime } from './proc.js';
+import { addressTowardNodes } from './slurm.js';
 import { readStartFailure } from './start-failure.js';
 import { tlsFiles, type TlsFiles } from './tls.js';
 
@@ -155,6 +159,7 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
     }
     await clearStale(files);
     const python = await findDaskPython({ python: settings.python, source: settings.pythonSource });
+    const queue = ctx.mode === 'pilots' ? await sessionQueue(opts.projectRoot, env) : undefined;
     const workerTimeoutS = opts.workerTimeoutS ?? (Number(env.LC_SCHEDULER_START_TIMEOUT) || 120);
     const spec: SpawnSpec = {
       version: META_VERSION,
@@ -164,19 +169,29 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
       idleTimeoutS: settings.idleTimeoutS,
       python: python.python,
       pythonDir: pythonDir(),
-      bindHost: ctx.bindHost,
+      bindHost: ctx.bindHost ?? (queue && !settings.interface ? await addressTowardNodes(env) : undefined),
       interface: settings.interface,
       workerTimeoutS,
+      ...(queue ? { queue } : {}),
     };
     writeJsonFile(files.spawn, spec);
     opts.onNotice?.(
-      `starting a ${ctx.mode} Dask scheduler (${ctx.expectedWorkers} worker${ctx.expectedWorkers > 1 ? 's' : ''}); log: ${files.log}`,
+      queue
+        ? `starting a Dask scheduler here for pilot jobs of queue ${queue.name} (up to ${queue.maxJobs}); log: ${files.log}`
+        : `starting a ${ctx.mode} Dask scheduler (${ctx.expectedWorkers} worker${ctx.expectedWorkers > 1 ? 's' : ''}); log: ${files.log}`,
     );
     const pid = spawnSupervisor(files, env);
     return await waitReady(files, pid, procStartTime(pid), workerTimeoutS * 1000 + 60_000);
   } finally {
     await release().catch(() => undefined);
   }
+}
+
+/** The queue of a pilots session (LC_QUEUE), as its pilots will ask for it. */
+async function sessionQueue(projectRoot: string, env: NodeJS.ProcessEnv): Promise<PilotQueue> {
+  const { readQueueSettings, queueNamed } = await import('../queues/config.js');
+  const { pilotQueue } = await import('../queues/pilot-queue.js');
+  return pilotQueue(queueNamed(readQueueSettings(projectRoot, env), (env.LC_QUEUE ?? '').trim(), 'LC_QUEUE'), env);
 }
 
 function supervisorScript(): string {
@@ -271,7 +286,11 @@ async function clearStale(files: StateFiles): Promise<void> {
       rmSync(`${files.ownerLock}.lock`, { recursive: true, force: true });
     }
   }
+  // pilot jobs of a dead session: they would only find no scheduler, but never leave them queued
+  const pilots = readJsonFile(files.pilots, PilotsSchema);
+  if (pilots && pilots.jobs.length > 0) await cancelJobs(pilots.jobs.map((j) => j.id));
   for (const p of [
+    files.pilots,
     files.meta,
     files.schedulerFile,
     files.activity,
@@ -282,4 +301,8 @@ async function clearStale(files: StateFiles): Promise<void> {
   ])
     rmSync(p, { force: true });
   for (const p of [files.tls, files.work, files.unreachable]) rmSync(p, { recursive: true, force: true });
+}
+
+function cancelJobs(ids: string[]): Promise<void> {
+  return new Promise((resolve) => execFile('scancel', ids, { timeout: 30_000 }, () => resolve()));
 }

@@ -27,7 +27,25 @@ export const META_VERSION = 1;
  */
 function build() {
   const z = zod();
-  const SchedulerModeSchema = z.enum(['local', 'slurm']);
+  const SchedulerModeSchema = z.enum(['local', 'slurm', 'pilots']);
+
+  /** The queue a pilots session submits to, as resolved when it started (engine/queues/config.ts). */
+  const PilotQueueSchema = z.object({
+    name: z.string(),
+    nodes: z.number().int().positive(),
+    /** Per node: declared, else the largest node of the partition (sinfo). */
+    cpus: z.number().positive(),
+    memoryBytes: z.number().positive().optional(),
+    gpus: z.number().int().nonnegative(),
+    walltimeS: z.number().positive(),
+    maxJobs: z.number().int().positive(),
+    lifetimeMarginS: z.number().nonnegative(),
+    idleTimeoutS: z.number().positive(),
+    /** The `#SBATCH` lines of a pilot job, without the prefix. */
+    sbatch: z.array(z.string()),
+    /** Whether cpus/memory were declared (then the pilot asks for them and the workers advertise them). */
+    declared: z.object({ cpus: z.boolean(), memory: z.boolean() }),
+  });
 
   const MetaSchema = z.object({
     version: z.literal(META_VERSION),
@@ -41,9 +59,11 @@ function build() {
     host: z.string(),
     /** ISO time. */
     startedAt: z.string(),
-    expectedWorkers: z.number().int().positive(),
+    expectedWorkers: z.number().int().nonnegative(),
     idleTimeoutS: z.number().positive(),
     python: z.string(),
+    /** Pilots mode: the queue its pilot jobs are submitted to. */
+    queue: PilotQueueSchema.optional(),
     address: z.string().optional(),
     schedulerPid: z.number().int().optional(),
     workersPid: z.number().int().optional(),
@@ -68,10 +88,11 @@ function build() {
     version: z.literal(META_VERSION),
     key: z.string(),
     mode: SchedulerModeSchema,
-    expectedWorkers: z.number().int().positive(),
+    expectedWorkers: z.number().int().nonnegative(),
     idleTimeoutS: z.number().positive(),
     python: z.string(),
     pythonDir: z.string(),
+    queue: PilotQueueSchema.optional(),
     /** Where the scheduler listens (local: loopback); absent: the node chooses (lc_network.py). */
     bindHost: z.string().optional(),
     /** Network interface for scheduler and workers (scheduler.interface), when configured. */
@@ -85,6 +106,32 @@ function build() {
     busy: z.boolean(),
     idleSince: z.number().nullable(),
     workers: z.array(z.object({ name: z.string(), address: z.string(), resources: z.record(z.string(), z.number()) })),
+    /** Tasks not finished and not running, and the cpus/gpus they ask for (pilots size to it). */
+    demand: z.object({ tasks: z.number(), cpus: z.number(), gpus: z.number() }).optional(),
+  });
+
+  /** What one run attached to a pilots session still has to run (engine/executors/dask/pilot-gate.ts). */
+  const DemandSchema = z.object({ version: z.literal(1), tasks: z.number(), cpus: z.number(), gpus: z.number(), at: z.number() });
+
+  /** The pilot jobs a session submitted and has not seen end (`pilots.json`). */
+  const PilotsSchema = z.object({
+    version: z.literal(1),
+    queue: z.string(),
+    jobs: z.array(
+      z.object({
+        id: z.string(),
+        submittedAt: z.string(),
+        /** As squeue last said: PENDING, RUNNING, COMPLETING... */
+        state: z.string().optional(),
+        /** Why it is pending (Priority, Resources, QOSMaxJobsPerUserLimit...). */
+        reason: z.string().optional(),
+        nodes: z.string().optional(),
+        /** squeue's TIME_LEFT, as it prints it. */
+        timeLeft: z.string().optional(),
+      }),
+    ),
+    /** The last sbatch refusal, while it stands. */
+    refused: z.string().optional(),
   });
 
   /** Written by a worker (python/lc_network.py) that could not connect to the scheduler. */
@@ -108,6 +155,9 @@ function build() {
 
   return {
     SchedulerModeSchema,
+    PilotQueueSchema,
+    PilotsSchema,
+    DemandSchema,
     MetaSchema,
     StopRequestSchema,
     SpawnSpecSchema,
@@ -126,6 +176,10 @@ export const SpawnSpecSchema: Schemas['SpawnSpecSchema'] = deferred(() => schema
 export const ActivitySchema: Schemas['ActivitySchema'] = deferred(() => schemas().ActivitySchema);
 export const UnreachableSchema: Schemas['UnreachableSchema'] = deferred(() => schemas().UnreachableSchema);
 export const StartFailureSchema: Schemas['StartFailureSchema'] = deferred(() => schemas().StartFailureSchema);
+export const PilotsSchema: Schemas['PilotsSchema'] = deferred(() => schemas().PilotsSchema);
+export const DemandSchema: Schemas['DemandSchema'] = deferred(() => schemas().DemandSchema);
+export type PilotQueue = z.infer<Schemas['PilotQueueSchema']>;
+export type Pilots = z.infer<Schemas['PilotsSchema']>;
 export type ManagedMode = z.infer<Schemas['SchedulerModeSchema']>;
 export type SchedulerMeta = z.infer<Schemas['MetaSchema']>;
 export type StopRequest = z.infer<Schemas['StopRequestSchema']>;
@@ -149,6 +203,9 @@ export interface StateFiles {
   work: string;
   ownerLock: string;
   spawnLock: string;
+  /** Pilots mode: the submitted jobs, and a directory for their script and logs. */
+  pilots: string;
+  pilotsDir: string;
 }
 
 export function stateFiles(dir: string): StateFiles {
@@ -167,6 +224,8 @@ export function stateFiles(dir: string): StateFiles {
     work: join(dir, 'work'),
     ownerLock: join(dir, 'owner'),
     spawnLock: join(dir, 'spawn'),
+    pilots: join(dir, 'pilots.json'),
+    pilotsDir: join(dir, 'pilots'),
   };
 }
 

@@ -8,7 +8,7 @@ import { UtilisationSchema } from '../executors/dask/protocol.js';
 import { schedulerContext, type SchedulerMode } from './context.js';
 import { connectBridge } from './connect.js';
 import { probeAddress, schedulerAlive, supervisorAlive, type SessionHandle } from './ensure.js';
-import { ActivitySchema, readJsonFile, readMeta } from './meta.js';
+import { ActivitySchema, PilotsSchema, readJsonFile, readMeta, type Pilots } from './meta.js';
 import { sleep } from './proc.js';
 import { tlsFiles } from './tls.js';
 import { errorMessage } from '../errors.js';
@@ -40,6 +40,8 @@ export interface SchedulerStatus {
   logPath?: string;
   /** Why workers could not be queried, if they could not. */
   workersError?: string;
+  /** Pilots mode: the queue and the pilot jobs it has submitted, as squeue last said. */
+  pilots?: { queue: string; maxJobs: number; jobs: Pilots['jobs']; refused?: string };
 }
 
 export interface StatusOptions {
@@ -94,6 +96,10 @@ export async function schedulerStatus(opts: StatusOptions): Promise<SchedulerSta
     expectedWorkers: meta.expectedWorkers,
     ...(meta.address ? { address: meta.address } : {}),
   };
+  if (meta.queue) {
+    const p = readJsonFile(files.pilots, PilotsSchema);
+    st.pilots = { queue: meta.queue.name, maxJobs: meta.queue.maxJobs, jobs: p?.jobs ?? [], ...(p?.refused ? { refused: p.refused } : {}) };
+  }
   if (act)
     st.idleLeftS =
       act.busy || act.idleSince === null ? null : Math.max(0, meta.idleTimeoutS - (now - act.idleSince) / 1000);

@@ -31,6 +31,7 @@ import {
 } from './meta.js';
 import { awaitExit, startChild as spawnChild, terminate, type Child } from './children.js';
 import { procStartTime, sleep } from './proc.js';
+import { PilotManager } from './pilots.js';
 import { schedulerNode, slurmJobGone } from './slurm.js';
 import { createSessionTls } from './tls.js';
 import { readUnreachable, unreachableFailure, writeStartFailure } from './start-failure.js';
@@ -84,6 +85,7 @@ export async function runSupervisor(dir: string): Promise<number> {
     expectedWorkers: spec.expectedWorkers,
     idleTimeoutS: spec.idleTimeoutS,
     python: spec.python,
+    ...(spec.queue ? { queue: spec.queue } : {}),
   };
   const saveMeta = (): void => writeJsonFile(files.meta, meta);
   saveMeta(); // before anything starts: `stop` can find us from the first moment
@@ -98,6 +100,7 @@ export async function runSupervisor(dir: string): Promise<number> {
   let scheduler: Child | undefined;
   let workers: Child | undefined;
   let bridge: Child | undefined;
+  const pilots = spec.mode === 'pilots' ? new PilotManager(spec, files, env, log) : undefined;
   try {
     await createSessionTls(files.tls);
     mkdirSync(files.work, { recursive: true, mode: 0o700 });
@@ -112,8 +115,11 @@ export async function runSupervisor(dir: string): Promise<number> {
       meta.address = address;
       log(`scheduler listening on ${address}`);
       chmodSync(files.schedulerFile, 0o600);
-      workers = startWorkers(spec, files, launch, startChild);
-      meta.workersPid = workers.proc.pid;
+      // pilots mode: the workers come in pilot jobs, which the pilot manager submits
+      if (!pilots) {
+        workers = startWorkers(spec, files, launch, startChild);
+        meta.workersPid = workers.proc.pid;
+      }
       if (files.socket.length <= MAX_SOCKET_PATH) {
         bridge = startChild('bridge', spec.python, [
           join(spec.pythonDir, 'lc_dask_bridge.py'),
@@ -129,7 +135,7 @@ export async function runSupervisor(dir: string): Promise<number> {
       }
       saveMeta();
     }
-    await monitor(spec, files, meta, saveMeta, { scheduler, workers, bridge }, () => stopReason, requestStop);
+    await monitor(spec, files, meta, saveMeta, { scheduler, workers, bridge, pilots }, () => stopReason, requestStop);
   } catch (e) {
     requestStop(`supervisor error: ${(e as Error).stack ?? String(e)}`, true);
   }
@@ -144,7 +150,7 @@ export async function runSupervisor(dir: string): Promise<number> {
   } catch {
     // the dir may be gone already
   }
-  await shutdown({ scheduler, workers, bridge }, children);
+  await shutdown({ scheduler, workers, bridge, pilots }, children);
   const clean = !stopReason?.error;
   removeState(files, clean);
   try {
@@ -196,7 +202,8 @@ function startScheduler(
     '--activity-file',
     files.activity,
   ];
-  if (spec.mode === 'local') return startChild('scheduler', spec.python, args);
+  // local: loopback; pilots: here, on the address compute nodes reach (lc_network.py)
+  if (spec.mode !== 'slurm') return startChild('scheduler', spec.python, args);
   // Inside the allocation (lc's node, else the first): every node reaches it there, wherever lc
   // runs (a salloc shell on the submit host, a login node), and the job's end takes it down.
   const srun = [
@@ -281,6 +288,7 @@ interface Procs {
   scheduler: Child | undefined;
   workers: Child | undefined;
   bridge: Child | undefined;
+  pilots?: PilotManager | undefined;
 }
 
 async function monitor(
@@ -319,6 +327,13 @@ async function monitor(
     }
     if (stopReason()) break;
     const act = readJsonFile(files.activity, ActivitySchema);
+    if (p.pilots && meta.state === 'ready') {
+      const fatal = await p.pilots.tick(act);
+      if (fatal) {
+        requestStop(fatal, true);
+        break;
+      }
+    }
     if (meta.state === 'starting') {
       const socketOk = !p.bridge || existsSync(files.socket);
       if (act && act.workers.length >= spec.expectedWorkers && socketOk) {
@@ -333,7 +348,7 @@ async function monitor(
           true,
         );
       }
-    } else if (act && !act.busy && act.idleSince !== null && Date.now() - act.idleSince > spec.idleTimeoutS * 1000) {
+    } else if (act && !act.busy && !p.pilots?.hasWork() && act.idleSince !== null && Date.now() - act.idleSince > spec.idleTimeoutS * 1000) {
       requestStop(`idle for ${spec.idleTimeoutS} s`);
     }
     if (spec.mode === 'slurm' && Date.now() >= nextJobCheck) {
@@ -396,6 +411,8 @@ async function shutdown(p: Procs, all: Child[]): Promise<void> {
   }
   // 1. the scheduler retires its workers (they exit, so the srun step ends by itself), then closes
   await stopScheduler(p.scheduler);
+  // pilot jobs, pending ones included: nothing of this session stays queued or running
+  await p.pilots?.cancelAll();
   // 2. the worker step: give it time to end cleanly, then srun forwards our SIGTERM to every task
   if (!(await awaitExit(p.workers, 15_000))) await terminate(p.workers, 10_000);
   // 3. the warm bridge (its sessions are gone with the scheduler)
@@ -404,9 +421,12 @@ async function shutdown(p: Procs, all: Child[]): Promise<void> {
 }
 
 function removeState(files: StateFiles, clean: boolean): void {
-  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn, files.stopRequest])
+  for (const p of [files.meta, files.schedulerFile, files.activity, files.socket, files.spawn, files.stopRequest, files.pilots])
     rmSync(p, { force: true });
   for (const p of [files.tls, files.work, files.unreachable]) rmSync(p, { recursive: true, force: true });
   // a failed start keeps its log and its reason for the lc that waits, and for the user
   if (clean) for (const p of [files.log, files.startFailure]) rmSync(p, { force: true });
+  // pilot logs say why a pilot failed: kept with the scheduler log after a failure
+  if (clean) rmSync(files.pilotsDir, { recursive: true, force: true });
+  rmSync(join(files.dir, 'demand'), { recursive: true, force: true });
 }

@@ -11,6 +11,9 @@ import { preflightDiagnostics } from '../../engine/runner/preflight.js';
 import { formatDiagnostic } from '../diagnostics.js';
 import type { Task } from '../../engine/dag/task.js';
 import { LcError } from '../../engine/errors.js';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { DirHashCache } from '../../engine/hash/dir-cache.js';
 import { scratchPaths } from '../../engine/scratch/paths.js';
 import { startStatusPrefetch, type StatusOptions } from '../../engine/status/index.js';
@@ -49,6 +52,8 @@ Options:
       --strict-inputs  fingerprint external input files by content, not mtime and size
       --no-build       refuse (before any task starts) when an image the plan needs is not
                        there, instead of building or pulling it (lc build makes them)
+      --queue Q        outside an allocation: compute in pilot jobs of queue Q (queues: in
+                       .lightcone/lightcone.yaml); default LC_QUEUE, else scheduler.queue
 
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
 Stopping the session scheduler (lc scheduler stop) under a run cancels it the same way.
@@ -66,7 +71,13 @@ const OPTIONS = {
   executor: { type: 'string' },
   'strict-inputs': { type: 'boolean' },
   'no-build': { type: 'boolean' },
+  queue: { type: 'string' },
 } as const;
+
+/** Settings files that may name a default queue (read only when one exists: this runs on every lc run). */
+function hasSettings(root: string): boolean {
+  return existsSync(join(root, '.lightcone', 'lightcone.yaml')) || existsSync(join(process.env.HOME || homedir(), '.lightcone', 'config.yaml'));
+}
 
 function parseJobs(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -87,10 +98,13 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
   const jobs = parseJobs(values.jobs);
   const kind = parseExecutor(values.executor);
   const universes = values.universe ?? [];
+  const root = findProjectRoot(g.cwd, g.projectDir);
+  // a queue (pilot jobs) goes into LC_QUEUE, which the executor choice and the scheduler read
+  if (kind !== 'local' && (values.queue !== undefined || process.env.LC_QUEUE || hasSettings(root)))
+    (await import('../../engine/queues/select.js')).selectQueue(root, values.queue);
   // Refused before anything is read or planned: a login node is shared, so nothing runs there.
   if (kind !== 'local' && !values['dry-run']) (await import('../../engine/scheduler/context.js')).checkLoginNode();
   // As lc status does: confirm last time's observations in a worker while the spec loads.
-  const root = findProjectRoot(g.cwd, g.projectDir);
   const prefetch = startStatusPrefetch(root, scratchPaths(root).cache);
   const ctx = await openProject(g, universes.length ? { universes } : {});
   const p = paint(g.color);

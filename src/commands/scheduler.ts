@@ -7,12 +7,13 @@ import { scratchPaths } from '../../engine/scratch/paths.js';
 import { LcError } from '../../engine/errors.js';
 import { ensureScheduler, schedulerStatus, stopScheduler } from '../../engine/scheduler/index.js';
 import { parseCommandArgs } from '../args.js';
+import { selectQueue } from '../../engine/queues/select.js';
 import { paint } from '../color.js';
 import { findProjectRoot } from '../project-root.js';
 import { renderSchedulerStatus } from '../render/scheduler-text.js';
 import type { Command, GlobalOptions } from './command.js';
 
-const USAGE = `Usage: lc scheduler start|status|stop [--json]
+const USAGE = `Usage: lc scheduler start|status|stop [--queue Q] [--json]
 
 The session scheduler: one Dask scheduler per SLURM allocation (or per project outside
 SLURM), started on first use and reused by every later \`lc run\` and by the TUI.
@@ -22,9 +23,13 @@ SLURM), started on first use and reused by every later \`lc run\` and by the TUI
   stop     retire the workers, end the srun step, remove its state (idempotent)
 
 Options:
-  --json   machine-readable output (start, status)
+  --queue Q  the session of queue Q's pilot jobs (outside an allocation; default LC_QUEUE, else
+             scheduler.queue): status lists the pilot jobs, pending ones with SLURM's reason;
+             stop cancels every one of them
+  --json     machine-readable output (start, status)
 
 Inside a SLURM allocation the workers run as one \`srun --overlap\` step, one per node.
+Outside one, with a queue, the scheduler runs here and workers come in pilot jobs it submits.
 With DASK_SCHEDULER_ADDRESS set, lc only attaches to that scheduler and never stops it.
 Settings (.lightcone/lightcone.yaml): python: /path/to/python3, scheduler: {idle_timeout: 30m};
 environment: LC_PYTHON, LC_SCHEDULER_IDLE_TIMEOUT.
@@ -47,6 +52,7 @@ export const command: Command = {
   run: async (args, g) => {
     const { values, positionals } = parseCommandArgs('scheduler', args, {
       json: { type: 'boolean' },
+      queue: { type: 'string' },
       'no-color': { type: 'boolean' },
       color: { type: 'boolean' },
     });
@@ -62,6 +68,8 @@ export const command: Command = {
     }
     const root = projectRoot(g);
     ensurePrivateScratch(scratchPaths(root));
+    // the session of a queue's pilot jobs, as lc run --queue (or scheduler.queue) uses it
+    selectQueue(root, values.queue, process.env, 'lc scheduler');
     const p = paint(g.color);
     const json = Boolean(values.json);
     if (action === 'stop') {

@@ -33,10 +33,18 @@ export function renderSchedulerStatus(st: SchedulerStatus, p: Paint): string {
     lines.push(`${label('idle')}${idle} (idle timeout ${formatDuration(st.idleTimeoutS)})`);
   }
   if (st.stateDir) lines.push(`${label('state')}${st.stateDir}`);
-  const expected = st.expectedWorkers !== undefined ? ` of ${st.expectedWorkers}` : '';
+  const expected = st.expectedWorkers !== undefined && !st.pilots ? ` of ${st.expectedWorkers}` : '';
   lines.push(
     `${label('workers')}${st.workers.length}${expected}${st.workersError ? p.red(`  (${st.workersError})`) : ''}`,
   );
+  if (st.pilots) {
+    const pl = st.pilots;
+    lines.push(`${label('pilots')}${pl.jobs.length} of at most ${pl.maxJobs} (queue ${pl.queue})${pl.refused ? p.red(`  sbatch refused: ${pl.refused}`) : ''}`);
+    for (const j of pl.jobs) {
+      const where = j.state === 'PENDING' ? `pending (${j.reason ?? 'unknown reason'})` : `${(j.state ?? '?').toLowerCase()} on ${j.nodes ?? '?'}${j.timeLeft ? `, ${j.timeLeft} left` : ''}`;
+      lines.push(`  job ${j.id}  ${where}`);
+    }
+  }
   const width = Math.max(4, ...st.workers.map((w) => w.host.length));
   for (const w of st.workers) {
     const gpu =

@@ -15,10 +15,12 @@
  * listeners (the runner) stop the run.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { errorMessage, LcError } from '../../errors.js';
 import { connectBridge } from '../../scheduler/connect.js';
 import { ensureScheduler, type SessionHandle } from '../../scheduler/ensure.js';
-import { readMeta } from '../../scheduler/meta.js';
+import { readMeta, type PilotQueue } from '../../scheduler/meta.js';
+import { PilotGate, type Room } from './pilot-gate.js';
 import type { ExecRequest, ExecResult, Executor, NodeCapacity, NodeUtilisation } from '../executor.js';
 import type { BridgeClient } from './bridge.js';
 import { LogFollower } from './log-follower.js';
@@ -127,12 +129,16 @@ class DaskExecutorImpl implements DaskExecutor {
   /** Set once the session scheduler is known to be stopping: why, for humans. */
   private shutdown: string | undefined;
   private shutdownCbs: ((why: string) => void)[] = [];
+  /** Pilots mode: tasks go to Dask as live workers have room (pilot-gate.ts). */
+  private readonly gate: PilotGate | undefined;
 
   constructor(
     readonly session: SessionHandle,
     private readonly bridge: BridgeClient,
     private readonly opts: DaskExecutorOptions,
   ) {
+    if (session.meta?.queue && session.files)
+      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveRoom(), () => this.unfinishedWork(), () => void this.pump());
     bridge.onStarted((m) => this.onStarted(m.id, m.host, m.startedAt));
     bridge.onResult((m) => this.onResult(m));
     bridge.onStopping(() => this.enterShutdown(this.sessionStopReason() ?? 'the session scheduler was stopped'));
@@ -191,8 +197,28 @@ class DaskExecutorImpl implements DaskExecutor {
   }
 
   async capacity(): Promise<NodeCapacity[]> {
+    // pilots: what the queue's pilots will bring (workers come and go with them)
+    const queue = this.session.meta?.queue;
+    if (queue) return pilotCapacity(queue);
     const c = await this.bridge.query('capacity', CapacitySchema);
     return c.map((w) => ({ host: w.host, cpus: w.cpus, memoryBytes: w.memoryBytes, gpus: w.gpus }));
+  }
+
+  /** The live workers' cpus and gpus (pilots come and go). */
+  private async liveRoom(): Promise<Room> {
+    const c = await this.bridge.query('capacity', CapacitySchema);
+    return { cpus: c.reduce((a, w) => a + w.cpus, 0), gpus: c.reduce((a, w) => a + w.gpus, 0) };
+  }
+
+  /** What this executor still has to run: queued here, or sent and not finished. */
+  private unfinishedWork(): { tasks: number; cpus: number; gpus: number } {
+    let cpus = 0;
+    let gpus = 0;
+    for (const p of this.pending.values()) {
+      cpus += p.req.resources.cpus;
+      gpus += p.req.resources.gpus;
+    }
+    return { tasks: this.pending.size, cpus, gpus };
   }
 
   async refreshCapacity(): Promise<void> {
@@ -233,6 +259,7 @@ class DaskExecutorImpl implements DaskExecutor {
       };
       this.pending.set(req.id, p);
       this.queue.push(p);
+      this.gate?.wake();
       void this.pump();
     });
   }
@@ -244,7 +271,7 @@ class DaskExecutorImpl implements DaskExecutor {
     try {
       while (this.queue.length > 0 && !this.broken) {
         const p = this.queue[0] as Pending;
-        if (this.inflight >= admitWindow(this.cpuTotal)) break;
+        if (this.gate ? !this.gate.admits(p.req.resources) : this.inflight >= admitWindow(this.cpuTotal)) break;
         if (this.opts.jobs !== undefined && this.inflight >= this.opts.jobs) break;
         this.queue.shift();
         const why = whyDoesNotFit(p.req.resources, this.nodes);
@@ -283,6 +310,7 @@ class DaskExecutorImpl implements DaskExecutor {
       this.bridge.send(msg);
       p.sent = true;
       this.inflight++;
+      this.gate?.sent(req.resources);
     } catch (e) {
       this.pending.delete(req.id);
       p.reject(e as Error);
@@ -336,6 +364,7 @@ class DaskExecutorImpl implements DaskExecutor {
 
   async close(): Promise<void> {
     this.stopTimer();
+    this.gate?.close();
     await this.bridge.close();
   }
 
@@ -360,6 +389,7 @@ class DaskExecutorImpl implements DaskExecutor {
     this.pending.delete(m.id);
     if (p.sent) {
       this.inflight--;
+      this.gate?.done(p.req.resources);
     }
     if (m.cpuS) this.cpuS += m.cpuS;
     if (!p.started && m.reason !== 'does_not_fit' && m.reason !== 'spawn_error' && m.reason !== 'cancelled') {
@@ -401,4 +431,10 @@ class DaskExecutorImpl implements DaskExecutor {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
+}
+
+/** Every node of every pilot the queue allows, each with the queue's node shape. */
+function pilotCapacity(q: PilotQueue): NodeCapacity[] {
+  const memoryBytes = q.memoryBytes ?? Number.MAX_SAFE_INTEGER;
+  return Array.from({ length: q.maxJobs * q.nodes }, (_, i) => ({ host: `${q.name}-pilot-node-${i + 1}`, cpus: q.cpus, memoryBytes, gpus: q.gpus }));
 }

@@ -1,0 +1,241 @@
+/**
+ * The pilot jobs of a pilots session (run by its supervisor): submitted with sbatch while tasks
+ * wait, never more than the queue's max_jobs nor more than the unfinished work needs, at most
+ * one a second; cancelled when the session has had nothing to do for the queue's idle time, and
+ * all of them when the session stops. Each pilot runs one worker per node (srun), which retires
+ * before the job's walltime; the next tick replaces it while work remains. A pilot also ends
+ * by itself: its workers exit when the scheduler is gone (death timeout), and a pilot that
+ * starts after that finds no scheduler and exits at once. What the session knows of its pilots
+ * is kept in pilots.json (lc scheduler status reads it).
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DemandSchema, readJsonFile, writeJsonFile, PilotsSchema, type Activity, type PilotQueue, type Pilots, type SpawnSpec, type StateFiles } from './meta.js';
+
+const run = promisify(execFile);
+
+/** One sbatch a second at most: sites limit submission rates. */
+const SUBMIT_INTERVAL_MS = 1_000;
+/** How often squeue is asked about the pilots. */
+const POLL_MS = 3_000;
+/** After a refusal, wait this long before trying again (a QOS limit does not lift in seconds). */
+const REFUSAL_BACKOFF_MS = 60_000;
+/** Refusals in a row, with no pilot alive, after which the session gives up. */
+const MAX_REFUSALS = 3;
+
+type Job = Pilots['jobs'][number];
+interface Demand {
+  tasks: number;
+  cpus: number;
+  gpus: number;
+}
+
+/** A demand file older than this belongs to a run that ended without removing it. */
+const DEMAND_FRESH_MS = 10_000;
+
+export class PilotManager {
+  private readonly queue: PilotQueue;
+  private jobs: Job[] = [];
+  private lastSubmit = 0;
+  private lastPoll = 0;
+  private refusedAt = 0;
+  private refusals = 0;
+  private refused: string | undefined;
+  private script: string | undefined;
+  private idleSince: number | null = null;
+
+  constructor(
+    private readonly spec: SpawnSpec,
+    private readonly files: StateFiles,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.queue = spec.queue as PilotQueue;
+    // a supervisor that restarts on the same state keeps cancelling what it submitted
+    this.jobs = readJsonFile(files.pilots, PilotsSchema)?.jobs ?? [];
+  }
+
+  /** One step: learn what the pilots do, submit one if the work needs it, cancel when idle. Returns a fatal reason. */
+  async tick(act: Activity | undefined): Promise<string | undefined> {
+    const now = Date.now();
+    if (now - this.lastPoll >= POLL_MS) {
+      this.lastPoll = now;
+      await this.poll();
+    }
+    const demand = this.demand(act, now);
+    if (demand.tasks > 0) this.idleSince = null;
+    else this.idleSince ??= now;
+    if (this.jobs.length > 0 && this.idleSince !== null && now - this.idleSince >= this.queue.idleTimeoutS * 1000) {
+      this.log(`nothing to do for ${this.queue.idleTimeoutS} s: cancelling ${this.jobs.length} pilot job(s)`);
+      await this.cancelAll();
+      return undefined;
+    }
+    const wanted = this.wanted(demand);
+    if (wanted > this.jobs.length && now - this.lastSubmit >= SUBMIT_INTERVAL_MS && now - this.refusedAt >= REFUSAL_BACKOFF_MS) {
+      this.lastSubmit = now;
+      const fatal = await this.submit();
+      if (fatal) return fatal;
+    }
+    return undefined;
+  }
+
+  /**
+   * The unfinished work: what the runs attached to this session still hold (their demand files,
+   * rewritten every second while they have work; an older one is a run that ended) or what Dask
+   * holds, whichever is more.
+   */
+  private demand(act: Activity | undefined, now: number): Demand {
+    const runs: Demand = { tasks: 0, cpus: 0, gpus: 0 };
+    const dir = join(this.files.dir, 'demand');
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      // no run has asked yet
+    }
+    for (const n of names) {
+      const d = readJsonFile(join(dir, n), DemandSchema);
+      if (!d || now - d.at > DEMAND_FRESH_MS) continue;
+      runs.tasks += d.tasks;
+      runs.cpus += d.cpus;
+      runs.gpus += d.gpus;
+    }
+    const dask = act?.demand ?? { tasks: 0, cpus: 0, gpus: 0 };
+    return runs.cpus >= dask.cpus ? runs : dask;
+  }
+
+  /** Whether runs still wait for work to be done (a session waiting for its pilots is not idle). */
+  hasWork(): boolean {
+    return this.idleSince === null;
+  }
+
+  /** Pilots the unfinished work needs: its cpus (and gpus) over one pilot's, at most max_jobs. */
+  private wanted(d: Demand): number {
+    if (d.tasks === 0) return 0;
+    const q = this.queue;
+    const byCpus = Math.ceil(d.cpus / (q.cpus * q.nodes));
+    const byGpus = q.gpus > 0 ? Math.ceil(d.gpus / (q.gpus * q.nodes)) : 0;
+    return Math.min(q.maxJobs, Math.max(1, byCpus, byGpus));
+  }
+
+  private async submit(): Promise<string | undefined> {
+    try {
+      const { stdout } = await run('sbatch', ['--parsable', this.pilotScript()], { env: this.env, cwd: this.files.pilotsDir, timeout: 60_000 });
+      const id = stdout.trim().split(';')[0] as string;
+      this.jobs.push({ id, submittedAt: new Date().toISOString(), state: 'PENDING' });
+      this.refusals = 0;
+      this.refused = undefined;
+      this.log(`submitted pilot job ${id} (queue ${this.queue.name}, ${this.jobs.length} of at most ${this.queue.maxJobs})`);
+      this.save();
+      return undefined;
+    } catch (e) {
+      const why = ((e as { stderr?: string }).stderr || (e as Error).message).trim().split('\n').pop() ?? 'sbatch failed';
+      this.refusedAt = Date.now();
+      this.refusals++;
+      this.refused = why;
+      this.log(`sbatch refused a pilot job of queue ${this.queue.name}: ${why}`);
+      this.save();
+      if (this.jobs.length === 0 && this.refusals >= MAX_REFUSALS)
+        return `sbatch refused the pilot jobs of queue ${this.queue.name} ${this.refusals} times: ${why}`;
+      return undefined;
+    }
+  }
+
+  /** What squeue says of our pilots; those it no longer lists have ended. */
+  private async poll(): Promise<void> {
+    if (this.jobs.length === 0) return;
+    let stdout: string;
+    try {
+      ({ stdout } = await run('squeue', ['-h', '-u', userInfo().username, '-o', '%i|%T|%r|%N|%L'], { env: this.env, timeout: 30_000 }));
+    } catch (e) {
+      this.log(`squeue failed: ${(e as Error).message.split('\n')[0]}`);
+      return;
+    }
+    const seen = new Map<string, string[]>();
+    for (const line of stdout.split('\n')) {
+      const f = line.trim().split('|');
+      if (f.length >= 5) seen.set(f[0] as string, f);
+    }
+    const before = this.jobs.length;
+    this.jobs = this.jobs.flatMap((j) => {
+      const f = seen.get(j.id);
+      if (!f) return [];
+      const [, state, reason, nodes, timeLeft] = f as [string, string, string, string, string];
+      return [{ id: j.id, submittedAt: j.submittedAt, state, ...(reason && reason !== 'None' ? { reason } : {}), ...(nodes ? { nodes } : {}), ...(timeLeft ? { timeLeft } : {}) }];
+    });
+    if (this.jobs.length < before) this.log(`${before - this.jobs.length} pilot job(s) ended`);
+    this.save();
+  }
+
+  /** scancel every pilot this session submitted (pending ones included). */
+  async cancelAll(): Promise<void> {
+    if (this.jobs.length === 0) return;
+    const ids = this.jobs.map((j) => j.id);
+    try {
+      await run('scancel', ids, { env: this.env, timeout: 30_000 });
+      this.log(`cancelled pilot job(s) ${ids.join(', ')}`);
+    } catch (e) {
+      this.log(`scancel ${ids.join(' ')} failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+    this.jobs = [];
+    this.save();
+  }
+
+  private save(): void {
+    const doc: Pilots = { version: 1, queue: this.queue.name, jobs: this.jobs, ...(this.refused ? { refused: this.refused } : {}) };
+    writeJsonFile(this.files.pilots, doc);
+  }
+
+  /** The batch script of every pilot of this session (written once). */
+  private pilotScript(): string {
+    if (this.script) return this.script;
+    mkdirSync(this.files.pilotsDir, { recursive: true, mode: 0o700 });
+    const path = join(this.files.pilotsDir, 'pilot.sh');
+    writeFileSync(path, pilotScript(this.spec, this.files), { mode: 0o700 });
+    this.script = path;
+    return path;
+  }
+}
+
+/**
+ * `#SBATCH` lines from the queue, then one srun step with a worker per node. The worker's
+ * lifetime ends lifetime_margin before the walltime, staggered by up to half the margin.
+ */
+export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
+  const q = spec.queue as PilotQueue;
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const lifetime = Math.max(60, q.walltimeS - q.lifetimeMarginS);
+  const worker = [
+    spec.python,
+    join(spec.pythonDir, 'lc_dask_launch.py'),
+    'worker',
+    '--scheduler-file',
+    files.schedulerFile,
+    '--tls-dir',
+    files.tls,
+    '--local-directory',
+    files.work,
+    ...(q.declared.cpus ? ['--cpus', String(q.cpus)] : []),
+    ...(q.declared.memory && q.memoryBytes ? ['--memory', String(q.memoryBytes)] : []),
+    '--gpus',
+    String(q.gpus),
+    '--lifetime',
+    String(lifetime),
+    '--lifetime-stagger',
+    String(Math.floor(q.lifetimeMarginS / 2)),
+    ...(spec.interface ? ['--interface', spec.interface] : []),
+  ];
+  const srun = ['srun', `--nodes=${q.nodes}`, `--ntasks=${q.nodes}`, '--ntasks-per-node=1', '--kill-on-bad-exit=0'];
+  return [
+    '#!/bin/sh',
+    '# an lc pilot job: one Dask worker per node for the session scheduler that submitted it',
+    ...q.sbatch.map((o) => `#SBATCH ${o}`),
+    '#SBATCH --export=ALL',
+    `#SBATCH --output=${join(files.pilotsDir, '%j.log')}`,
+    `exec ${srun.join(' ')} ${worker.map(quote).join(' ')} --name-suffix "-$SLURM_JOB_ID"`,
+    '',
+  ].join('\n');
+}
