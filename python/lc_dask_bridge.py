@@ -233,8 +233,11 @@ class Session:
                 "env": {**self.base_env, **(req.get("env") or {})}, "logPath": req["logPath"],
                 "timeLimitS": req.get("timeLimitS"), "graceS": req.get("graceS") or 5.0,
                 "resources": resources, "topic": self.cluster.topic}
+        # a worker chosen by lc (pilots: one with room now) is a preference, not a requirement
+        placement = {"workers": [req["worker"]], "allow_other_workers": True} if req.get("worker") else {}
         fut = self.cluster.client.submit(
             self.cluster.run_shell, spec, key=key, resources=resources or None, pure=False, retries=0,
+            **placement,
         )
         self.tasks[tid] = {"key": key, "future": fut, "started": False, "cancelled": False,
                            "grace": float(spec["graceS"])}

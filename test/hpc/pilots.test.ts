@@ -9,7 +9,7 @@
 import { execa } from 'execa';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
 import { clusterEnv, killMatching, PY, waitFor } from './helpers.js';
 
@@ -21,6 +21,20 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('lc-hpc-pilots-'));
   // no SLURM_JOB_ID: a login node's shell
   env = { ...clusterEnv(), LC_PYTHON: PY, LC_PILOT_IDLE_TIMEOUT: '5', NO_COLOR: '1' };
+});
+// each test starts on an idle cluster: a job of the previous one may still be completing
+beforeEach(async () => {
+  const idle = async () => {
+    const q = await execa('squeue', ['-h', '-o', '%i'], { env, reject: false });
+    const n = await execa('sinfo', ['-h', '-N', '-o', '%T'], { env, reject: false });
+    return (
+      String(q.stdout).trim() === '' &&
+      String(n.stdout)
+        .split('\n')
+        .every((st) => st.trim() === 'idle')
+    );
+  };
+  expect(await waitFor(idle, 120_000, 500)).toBe(true);
 });
 afterEach(async () => {
   // every test leaves nothing queued or running; a failed one must not poison the next
@@ -141,7 +155,7 @@ describe('pilot jobs from a login node', () => {
 
   test('lc scheduler stop cancels the run and every pilot, a pending one included', async () => {
     // three pilots of one node each on a 2-node cluster: one stays pending
-    const root = project('stop', 3, 'sleep 120', QUEUE.replace('max_jobs: 2', 'max_jobs: 3'));
+    const root = project('stop', 3, 'sleep 30', QUEUE.replace('max_jobs: 2', 'max_jobs: 3'));
     const e = envOf('stop');
     const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
       cwd: root,
@@ -157,14 +171,16 @@ describe('pilot jobs from a login node', () => {
       out,
     ).toBe(true);
     expect((await pilots()).map((p) => p.state).sort()).toEqual(['PENDING', 'RUNNING', 'RUNNING']);
-    const status = JSON.parse(
-      (await lc(['scheduler', 'status', '--queue', 'cpu', '--json'], { cwd: root, env: e })).stdout,
-    ) as {
-      mode: string;
-      pilots: { jobs: { state: string; reason?: string }[] };
+    // squeue's reason for the pending one reaches lc scheduler status within a poll or two
+    let status: { mode: string; pilots: { jobs: { state: string; reason?: string }[] } } | undefined;
+    const pendingReason = async () => {
+      status = JSON.parse(
+        (await lc(['scheduler', 'status', '--queue', 'cpu', '--json'], { cwd: root, env: e })).stdout,
+      ) as typeof status;
+      return /Resources|Priority/.test(status?.pilots.jobs.find((j) => j.state === 'PENDING')?.reason ?? '');
     };
-    expect(status.mode).toBe('pilots');
-    expect(status.pilots.jobs.find((j) => j.state === 'PENDING')?.reason).toMatch(/Resources|Priority/);
+    expect(await waitFor(pendingReason, 20_000, 1_000), JSON.stringify(status)).toBe(true);
+    expect(status?.mode).toBe('pilots');
     const stop = await lc(['scheduler', 'stop', '--queue', 'cpu'], { cwd: root, env: e });
     expect(stop.exitCode, stop.stderr).toBe(0);
     const r = await run;
@@ -173,7 +189,7 @@ describe('pilot jobs from a login node', () => {
   });
 
   test('kill -9 of lc run: its tasks end with it, and the pilots after the idle time', async () => {
-    const root = project('kill', 2, 'sleep 120', QUEUE);
+    const root = project('kill', 2, 'sleep 30', QUEUE);
     const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
       cwd: root,
       env: envOf('kill'),

@@ -20,7 +20,7 @@ import { errorMessage, LcError } from '../../errors.js';
 import { connectBridge } from '../../scheduler/connect.js';
 import { ensureScheduler, type SessionHandle } from '../../scheduler/ensure.js';
 import { readMeta, type PilotQueue } from '../../scheduler/meta.js';
-import { PilotGate, type Room } from './pilot-gate.js';
+import { PilotGate, type LiveWorker } from './pilot-gate.js';
 import type { ExecRequest, ExecResult, Executor, NodeCapacity, NodeUtilisation } from '../executor.js';
 import type { BridgeClient } from './bridge.js';
 import { LogFollower } from './log-follower.js';
@@ -51,6 +51,12 @@ interface Pending {
   /** Handed to Dask (after `prepare`). */
   sent: boolean;
   started: boolean;
+  /** Pilots: the worker it was sent to (pilot-gate.ts). */
+  worker?: string;
+  /** lc asked Dask to cancel it. */
+  cancelAsked?: boolean;
+  /** Pilots: times Dask dropped it before it started without being asked (see onResult). */
+  dropped?: number;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
 }
@@ -138,7 +144,7 @@ class DaskExecutorImpl implements DaskExecutor {
     private readonly opts: DaskExecutorOptions,
   ) {
     if (session.meta?.queue && session.files)
-      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveRoom(), () => this.unfinishedWork(), () => void this.pump());
+      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(), () => this.unfinishedWork(), () => void this.pump());
     bridge.onStarted((m) => this.onStarted(m.id, m.host, m.startedAt));
     bridge.onResult((m) => this.onResult(m));
     bridge.onStopping(() => this.enterShutdown(this.sessionStopReason() ?? 'the session scheduler was stopped'));
@@ -204,10 +210,10 @@ class DaskExecutorImpl implements DaskExecutor {
     return c.map((w) => ({ host: w.host, cpus: w.cpus, memoryBytes: w.memoryBytes, gpus: w.gpus }));
   }
 
-  /** The live workers' cpus and gpus (pilots come and go). */
-  private async liveRoom(): Promise<Room> {
+  /** The live workers (pilots come and go). */
+  private async liveWorkers(): Promise<LiveWorker[]> {
     const c = await this.bridge.query('capacity', CapacitySchema);
-    return { cpus: c.reduce((a, w) => a + w.cpus, 0), gpus: c.reduce((a, w) => a + w.gpus, 0) };
+    return c.map((w) => ({ address: w.address, cpus: w.cpus, gpus: w.gpus }));
   }
 
   /** What this executor still has to run: queued here, or sent and not finished. */
@@ -271,7 +277,11 @@ class DaskExecutorImpl implements DaskExecutor {
     try {
       while (this.queue.length > 0 && !this.broken) {
         const p = this.queue[0] as Pending;
-        if (this.gate ? !this.gate.admits(p.req.resources) : this.inflight >= admitWindow(this.cpuTotal)) break;
+        if (this.gate) {
+          const w = this.gate.place(p.req.resources);
+          if (w === undefined) break;
+          p.worker = w;
+        } else if (this.inflight >= admitWindow(this.cpuTotal)) break;
         if (this.opts.jobs !== undefined && this.inflight >= this.opts.jobs) break;
         this.queue.shift();
         const why = whyDoesNotFit(p.req.resources, this.nodes);
@@ -305,12 +315,13 @@ class DaskExecutorImpl implements DaskExecutor {
       logPath: req.logPath,
       graceS: this.opts.graceS ?? 5,
       ...(req.resources.timeLimitS ? { timeLimitS: req.resources.timeLimitS } : {}),
+      ...(p.worker ? { worker: p.worker } : {}),
     };
     try {
       this.bridge.send(msg);
       p.sent = true;
       this.inflight++;
-      this.gate?.sent(req.resources);
+      if (p.worker) this.gate?.sent(req.resources, p.worker);
     } catch (e) {
       this.pending.delete(req.id);
       p.reject(e as Error);
@@ -341,6 +352,7 @@ class DaskExecutorImpl implements DaskExecutor {
       this.finishLocally(p, 'cancelled', 'cancelled before it started');
       return;
     }
+    p.cancelAsked = true;
     // a stopping session cancels every task of ours itself
     if (!this.bridge.closed && this.shutdown === undefined)
       this.bridge.send({ op: 'cancel', id, force: Boolean(opts?.force) });
@@ -386,10 +398,11 @@ class DaskExecutorImpl implements DaskExecutor {
       if (why !== undefined) this.enterShutdown(why);
     }
     if (!succeeded && this.shutdown !== undefined) m = { ...m, reason: 'cancelled', detail: this.shutdown };
+    if (this.requeueDropped(p, m)) return;
     this.pending.delete(m.id);
     if (p.sent) {
       this.inflight--;
-      this.gate?.done(p.req.resources);
+      if (p.worker) this.gate?.done(p.req.resources, p.worker);
     }
     if (m.cpuS) this.cpuS += m.cpuS;
     if (!p.started && m.reason !== 'does_not_fit' && m.reason !== 'spawn_error' && m.reason !== 'cancelled') {
@@ -417,6 +430,24 @@ class DaskExecutorImpl implements DaskExecutor {
     p.resolve(r);
     if (![...this.pending.values()].some((x) => x.started)) this.stopTimer();
     void this.pump();
+  }
+
+  /**
+   * Pilots: a task Dask cancelled before it started, which nobody asked to cancel, while pilot
+   * workers came and went, ran nowhere: it goes back to the front of the queue (twice at most)
+   * instead of being reported as cancelled.
+   */
+  private requeueDropped(p: Pending, m: ResultMessage): boolean {
+    if (!this.gate || p.started || p.cancelAsked || this.shutdown !== undefined || m.reason !== 'cancelled') return false;
+    if ((p.dropped ?? 0) >= 2) return false;
+    p.dropped = (p.dropped ?? 0) + 1;
+    p.sent = false;
+    this.inflight--;
+    if (p.worker) this.gate.done(p.req.resources, p.worker);
+    delete p.worker;
+    this.queue.unshift(p);
+    void this.pump();
+    return true;
   }
 
   private startTimer(): void {

@@ -1,10 +1,11 @@
 /**
  * The Dask executor's side of pilot jobs. Workers join as pilots start, and Dask places a task
- * with resource restrictions on a worker as soon as it is submitted: tasks handed over before a
- * pilot's workers joined would all wait on the first worker. So with pilots a task goes to Dask
- * only when the live workers have room for it, and the work still waiting on this side is told
- * to the session's supervisor through a demand file (`<state>/demand/<pid>.json`), which its
- * pilot manager sizes the pilots to.
+ * with resource restrictions on a worker as soon as it is submitted (not when it has room):
+ * tasks handed over before a pilot's workers joined would wait on the first worker while the
+ * others idle. So with pilots a task goes to Dask only when a live worker has room for it, named
+ * as the task's preferred worker (Dask may still use another if that one leaves), and the work
+ * still waiting on this side is told to the session's supervisor through a demand file
+ * (`<state>/demand/<pid>.json`), which its pilot manager sizes the pilots to.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,19 +16,24 @@ export interface Room {
   gpus: number;
 }
 
+export interface LiveWorker extends Room {
+  address: string;
+}
+
 /** How often live workers are asked for and the demand file is rewritten while there is work. */
 const TICK_MS = 1_000;
 
 export class PilotGate {
-  private live: Room = { cpus: 0, gpus: 0 };
-  private used: Room = { cpus: 0, gpus: 0 };
+  private live: LiveWorker[] = [];
+  /** By worker address: what the tasks sent there ask for. */
+  private readonly used = new Map<string, Room>();
   private timer: NodeJS.Timeout | undefined;
   private readonly file: string;
 
   constructor(
     demandDir: string,
-    /** The live workers' total cpus and gpus. */
-    private readonly liveRoom: () => Promise<Room>,
+    /** The live workers and what each offers. */
+    private readonly liveWorkers: () => Promise<LiveWorker[]>,
     /** What this executor still has to run (queued here and sent): tasks, cpus, gpus. */
     private readonly work: () => { tasks: number; cpus: number; gpus: number },
     /** Called after each tick: the pump tries again. */
@@ -37,17 +43,29 @@ export class PilotGate {
     this.file = join(demandDir, `${process.pid}.json`);
   }
 
-  /** Whether the live workers have room for a task beside those already sent. */
-  admits(r: Resources): boolean {
-    return this.used.cpus + r.cpus <= this.live.cpus && (r.gpus <= 0 || this.used.gpus + r.gpus <= this.live.gpus);
+  /** The live worker with the most room left for a task beside those already sent there, if any. */
+  place(r: Resources): string | undefined {
+    let best: { address: string; free: number } | undefined;
+    for (const w of this.live) {
+      const u = this.used.get(w.address) ?? { cpus: 0, gpus: 0 };
+      const free = w.cpus - u.cpus;
+      if (free < r.cpus || (r.gpus > 0 && w.gpus - u.gpus < r.gpus)) continue;
+      if (!best || free > best.free) best = { address: w.address, free };
+    }
+    return best?.address;
   }
 
-  sent(r: Resources): void {
-    this.used = { cpus: this.used.cpus + r.cpus, gpus: this.used.gpus + r.gpus };
+  sent(r: Resources, worker: string): void {
+    const u = this.used.get(worker) ?? { cpus: 0, gpus: 0 };
+    this.used.set(worker, { cpus: u.cpus + r.cpus, gpus: u.gpus + r.gpus });
   }
 
-  done(r: Resources): void {
-    this.used = { cpus: Math.max(0, this.used.cpus - r.cpus), gpus: Math.max(0, this.used.gpus - r.gpus) };
+  done(r: Resources, worker: string): void {
+    const u = this.used.get(worker);
+    if (!u) return;
+    const left = { cpus: u.cpus - r.cpus, gpus: u.gpus - r.gpus };
+    if (left.cpus <= 1e-9 && left.gpus <= 1e-9) this.used.delete(worker);
+    else this.used.set(worker, left);
   }
 
   /** Work arrived: tell the supervisor now, then keep it current while there is work. */
@@ -73,7 +91,7 @@ export class PilotGate {
       return;
     }
     try {
-      this.live = await this.liveRoom();
+      this.live = await this.liveWorkers();
     } catch {
       // the bridge is closing: the executor says why
     }

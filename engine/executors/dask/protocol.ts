@@ -18,6 +18,8 @@ export interface SubmitRequest {
   logPath: string;
   timeLimitS?: number;
   graceS?: number;
+  /** The worker lc chose (pilots: one with room now); Dask may use another if it leaves. */
+  worker?: string;
 }
 export type QueryOp = 'capacity' | 'utilisation' | 'info' | 'retire';
 export type BridgeRequest =
