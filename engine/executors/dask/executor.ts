@@ -403,6 +403,7 @@ class DaskExecutorImpl implements DaskExecutor {
     if (p.sent) {
       this.inflight--;
       if (p.worker) this.gate?.done(p.req.resources, p.worker);
+      if (p.started || m.reason === 'exit') this.gate?.took(Math.max(0, m.finishedAt - m.startedAt));
     }
     if (m.cpuS) this.cpuS += m.cpuS;
     if (!p.started && m.reason !== 'does_not_fit' && m.reason !== 'spawn_error' && m.reason !== 'cancelled') {

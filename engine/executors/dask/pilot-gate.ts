@@ -20,6 +20,11 @@ export interface LiveWorker extends Room {
   address: string;
 }
 
+/** A round trip lc -> Dask -> worker -> lc, about: what a worker's waiting tasks should cover. */
+const ROUND_TRIP_MS = 200;
+/** At most this many times what a worker runs at once waits there. */
+const MAX_LEAD = 8;
+
 /** How often live workers are asked for and the demand file is rewritten while there is work. */
 const TICK_MS = 1_000;
 
@@ -29,6 +34,8 @@ export class PilotGate {
   private readonly used = new Map<string, Room>();
   private timer: NodeJS.Timeout | undefined;
   private readonly file: string;
+  /** Moving mean of finished tasks' run times (ms). */
+  private meanMs: number | undefined;
 
   constructor(
     demandDir: string,
@@ -43,13 +50,20 @@ export class PilotGate {
     this.file = join(demandDir, `${process.pid}.json`);
   }
 
-  /** The live worker with the most room left for a task beside those already sent there, if any. */
+  /**
+   * The live worker with the most room left for a task beside those already sent there, if any.
+   * A worker holds more than it can run at once, so a slot that frees is filled without a round
+   * trip to lc: for tasks that take a while one more each, for very short ones as many as cover
+   * a round trip (`lead`). Few waiting on a worker keeps tasks spread over pilots that join later.
+   */
   place(r: Resources): string | undefined {
     let best: { address: string; free: number } | undefined;
     for (const w of this.live) {
+      if (r.cpus > w.cpus || r.gpus > w.gpus) continue;
       const u = this.used.get(w.address) ?? { cpus: 0, gpus: 0 };
-      const free = w.cpus - u.cpus;
-      if (free < r.cpus || (r.gpus > 0 && w.gpus - u.gpus < r.gpus)) continue;
+      const lead = this.lead();
+      const free = lead * w.cpus - u.cpus;
+      if (free < r.cpus || (r.gpus > 0 && lead * w.gpus - u.gpus < r.gpus)) continue;
       if (!best || free > best.free) best = { address: w.address, free };
     }
     return best?.address;
@@ -58,6 +72,17 @@ export class PilotGate {
   sent(r: Resources, worker: string): void {
     const u = this.used.get(worker) ?? { cpus: 0, gpus: 0 };
     this.used.set(worker, { cpus: u.cpus + r.cpus, gpus: u.gpus + r.gpus });
+  }
+
+  /** What a worker may hold, in multiples of what it runs at once (see place). */
+  private lead(): number {
+    if (this.meanMs === undefined) return 2;
+    return 1 + Math.min(MAX_LEAD, Math.max(1, Math.ceil(ROUND_TRIP_MS / Math.max(1, this.meanMs))));
+  }
+
+  /** A finished task's run time, for the lead. */
+  took(ms: number): void {
+    this.meanMs = this.meanMs === undefined ? ms : 0.9 * this.meanMs + 0.1 * ms;
   }
 
   done(r: Resources, worker: string): void {

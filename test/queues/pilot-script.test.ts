@@ -1,0 +1,79 @@
+/** What one pilot job asks SLURM for, and what it runs: the queue's header, one worker per node retiring before the walltime. */
+import { describe, expect, it } from 'vitest';
+import { sbatchOptions } from '../../engine/queues/pilot-queue.js';
+import type { QueueSpec } from '../../engine/queues/config.js';
+import { pilotScript } from '../../engine/scheduler/pilots.js';
+import { stateFiles, type SpawnSpec } from '../../engine/scheduler/meta.js';
+
+const queue: QueueSpec = {
+  name: 'gpu',
+  nodes: 2,
+  cpus: 64,
+  memoryBytes: 256 * 2 ** 30,
+  gpus: 4,
+  walltimeS: 7200,
+  partition: 'regular',
+  account: 'm1234',
+  constraint: 'gpu',
+  sbatch: ['--mail-type=NONE'],
+  maxJobs: 4,
+  lifetimeMarginS: 600,
+};
+
+describe('pilot jobs', () => {
+  it('sbatch options from the queue', () => {
+    expect(sbatchOptions(queue)).toEqual([
+      '--job-name=lc-pilot-gpu',
+      '--nodes=2',
+      '--ntasks-per-node=1',
+      '--time=02:00:00',
+      '--cpus-per-task=64',
+      '--mem=262144M',
+      '--gpus-per-node=4',
+      '--partition=regular',
+      '--account=m1234',
+      '--constraint=gpu',
+      '--mail-type=NONE',
+    ]);
+  });
+
+  it('the batch script: the header, then one srun step of a worker per node that retires before the walltime', () => {
+    const files = stateFiles('/scratch/.lightcone/scheduler/pilots-abc-gpu');
+    const spec: SpawnSpec = {
+      version: 1,
+      key: 'pilots-abc-gpu',
+      mode: 'pilots',
+      expectedWorkers: 0,
+      idleTimeoutS: 1800,
+      python: '/usr/bin/python3',
+      pythonDir: '/opt/lc/python',
+      workerTimeoutS: 120,
+      queue: {
+        name: 'gpu',
+        nodes: 2,
+        cpus: 64,
+        memoryBytes: 256 * 2 ** 30,
+        gpus: 4,
+        walltimeS: 7200,
+        maxJobs: 4,
+        lifetimeMarginS: 600,
+        idleTimeoutS: 60,
+        sbatch: sbatchOptions(queue),
+        declared: { cpus: true, memory: true },
+      },
+    };
+    const lines = pilotScript(spec, files).trimEnd().split('\n');
+    expect(lines[0]).toBe('#!/bin/sh');
+    expect(lines.filter((l) => l.startsWith('#SBATCH '))).toEqual([
+      ...sbatchOptions(queue).map((o) => `#SBATCH ${o}`),
+      '#SBATCH --export=ALL',
+      '#SBATCH --output=/scratch/.lightcone/scheduler/pilots-abc-gpu/pilots/%j.log',
+    ]);
+    expect(lines.at(-1)).toBe(
+      'exec srun --nodes=2 --ntasks=2 --ntasks-per-node=1 --kill-on-bad-exit=0 /usr/bin/python3 /opt/lc/python/lc_dask_launch.py worker ' +
+        '--scheduler-file /scratch/.lightcone/scheduler/pilots-abc-gpu/scheduler.json --tls-dir /scratch/.lightcone/scheduler/pilots-abc-gpu/tls ' +
+        '--local-directory /scratch/.lightcone/scheduler/pilots-abc-gpu/work --cpus 64 --memory 274877906944 --gpus 4 ' +
+        '--lifetime 6600 --lifetime-stagger 300 --name-suffix "-$SLURM_JOB_ID"',
+    );
+  });
+});
