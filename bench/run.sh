@@ -16,6 +16,7 @@ BENCHES=(
   run-local.sh
   big-input.sh
   containers.sh
+  pilots.sh
 )
 
 status=0
