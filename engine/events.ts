@@ -72,6 +72,8 @@ export type RunEvent =
       pid?: number;
     }
   | { type: 'task_output'; t: number; id: string; stream: 'stdout' | 'stderr'; line: string }
+  /** A running task started again on another host: the worker it ran on was lost (Dask re-runs it). */
+  | { type: 'task_restarted'; t: number; id: string; host: string; why: string }
   | {
       type: 'task_succeeded';
       t: number;

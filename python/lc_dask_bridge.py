@@ -16,7 +16,7 @@ Requests (Node -> bridge), one JSON object per line:
   {"op":"capacity"|"utilisation"|"info"|"retire","rid"}
 Messages (bridge -> Node):
   {"type":"ready","address","distributed","python","workers"}
-  {"type":"started","id","host","startedAt"}
+  {"type":"started","id","host","startedAt",("again")}   again: run once more after its worker was lost
   {"type":"stopping"}   the session scheduler is being stopped (`serve` got SIGUSR1 from the
                         supervisor): this session's tasks are cancelled now, their results
                         follow, then the connection ends
@@ -185,10 +185,13 @@ class Session:
     def on_started(self, key, msg):
         tid = self.by_key.get(key)
         t = self.tasks.get(tid) if tid is not None else None
-        if t is not None and not t["started"]:
-            t["started"] = True
-            self.write({"type": "started", "id": tid, "host": msg.get("host"),
-                        "startedAt": msg.get("startedAt")})
+        if t is None:
+            return
+        # a second start: the worker it ran on was lost and Dask runs it again elsewhere
+        again = t["started"]
+        t["started"] = True
+        self.write({"type": "started", "id": tid, "host": msg.get("host"),
+                    "startedAt": msg.get("startedAt"), **({"again": True} if again else {})})
 
     def on_result(self, key, res):
         tid = self.by_key.get(key)

@@ -233,6 +233,12 @@ def run_shell(spec):
         _give_back_gpus(reg, gpu_ids)
     if rec["stop_reason"] is not None:
         result["reason"] = rec["stop_reason"]
+    elif getattr(reg, "closing", False):
+        # killed because its worker is going away (a pilot job ending, a worker retiring), not
+        # because lc or a time limit asked: Dask runs it again on another worker
+        from distributed import Reschedule
+
+        raise Reschedule()
     result["finishedAt"] = time.time() * 1000.0
     result["tail"] = _read_tail(log_path, offset)
     if worker is not None and spec.get("topic"):

@@ -15,6 +15,8 @@ from distributed.diagnostics.plugin import WorkerPlugin
 def kill_running_tasks(grace_s=3.0):
     """Tasks run in their own sessions, so they would outlive their worker: end them too."""
     reg = sys.modules.get("_lc_worker_registry")
+    if reg is not None:
+        reg.closing = True  # what these tasks report: see lc_dask_task (Reschedule)
     groups = [rec["pgid"] for rec in list(getattr(reg, "running", {}).values())] if reg else []
     for sig in (signal.SIGTERM, signal.SIGKILL):
         alive = []

@@ -21,6 +21,8 @@ export interface ExecRequest {
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Called once the command really started, with the host it runs on (and its process group id, when local). */
   onStart?: (info: { host: string; startedAt: number; pid?: number }) => void;
+  /** Called when the command starts again elsewhere because the worker it ran on was lost (Dask). */
+  onRestart?: (info: { host: string; startedAt: number; why: string }) => void;
   /**
    * Called once resources are reserved, immediately before the command starts; the command
    * starts only after it returns (or its promise resolves). The runner empties the output dir

@@ -153,6 +153,10 @@ function submit(
       });
     },
     onLine: (stream, line) => a.emit({ type: 'task_output', t: Date.now(), id: task.id, stream, line }),
+    onRestart: (info) => {
+      n.startedAt = info.startedAt;
+      a.emit({ type: 'task_restarted', t: info.startedAt, id: task.id, host: info.host, why: info.why });
+    },
   });
 }
 

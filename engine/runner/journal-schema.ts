@@ -85,6 +85,7 @@ function build() {
       dryRun: z.boolean(),
     }),
     z.object({ type: z.literal('task_queued'), t, id: z.string() }),
+    z.object({ type: z.literal('task_restarted'), t, id: z.string(), host: z.string(), why: z.string() }),
     z.object({
       type: z.literal('task_started'),
       t,

@@ -102,6 +102,9 @@ export class PlainRunRenderer {
       case 'task_started':
         line(this.p.tone('running', 'start '), `${e.id}  ${this.p.dim(resourceTag(e.executor, e.resources, this.remoteHost(e.host)))}`);
         break;
+      case 'task_restarted':
+        line(this.p.tone('running', 'again '), `${e.id}  ${this.p.dim(`on ${this.remoteHost(e.host)} (${e.why})`)}`);
+        break;
       case 'task_output':
         if (this.showOutput) line(this.p.dim('out   '), `${e.id}  ${e.line}`);
         break;

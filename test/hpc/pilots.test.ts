@@ -188,6 +188,40 @@ describe('pilot jobs from a login node', () => {
     expect(await waitFor(async () => (await pilots()).length === 0, 30_000)).toBe(true);
   });
 
+  test('scancel of a pilot mid-task: the task runs again on another pilot, the journal says so, and it is ok once', async () => {
+    const root = project('scancel', 2, 'hostname > {output}/host.txt; sleep 8', QUEUE);
+    const e = envOf('scancel');
+    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
+      cwd: root,
+      env: e,
+      reject: false,
+      all: true,
+      timeout: 170_000,
+    });
+    let out = '';
+    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), out).toBe(true);
+    // the task that started last is surely still running
+    const victim = [...out.matchAll(/start {2}(r\d)\/probe {2}\[dask on (node\d)/g)].at(-1);
+    const job = String((await execa('squeue', ['-h', '-w', victim?.[2] as string, '-o', '%i'], { env })).stdout).trim();
+    await execa('scancel', [job], { env });
+    const r = await run;
+    expect(r.exitCode, out).toBe(0);
+    expect(out).toMatch(new RegExp(`again {2}${victim?.[1]}/probe {2}on node\\d \\(the worker it ran on was lost\\)`));
+    expect(out).toMatch(/done {3}2 ok/);
+    const journal = readdirSync(join(dir, 'scancel-scratch', '.lightcone', 'runs')).flatMap((d) =>
+      readdirSync(join(dir, 'scancel-scratch', '.lightcone', 'runs', d)).map((f) =>
+        join(dir, 'scancel-scratch', '.lightcone', 'runs', d, f),
+      ),
+    );
+    const events = readFileSync(journal[0] as string, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; id?: string });
+    expect(events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id)).toEqual([`${victim?.[1]}/probe`]);
+    expect(events.filter((ev) => ev.type === 'task_succeeded')).toHaveLength(2);
+  });
+
   test('kill -9 of lc run: its tasks end with it, and the pilots after the idle time', async () => {
     const root = project('kill', 2, 'sleep 30', QUEUE);
     const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {

@@ -16,7 +16,7 @@ import {
 } from './protocol.js';
 import { INSTALL_HINT } from './python.js';
 
-type StartedMessage = { id: string; host: string; startedAt: number };
+type StartedMessage = { id: string; host: string; startedAt: number; again?: boolean };
 
 export class BridgeClient {
   ready: ReadyMessage | undefined;

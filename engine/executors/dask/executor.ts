@@ -145,7 +145,7 @@ class DaskExecutorImpl implements DaskExecutor {
   ) {
     if (session.meta?.queue && session.files)
       this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(), () => this.unfinishedWork(), () => void this.pump());
-    bridge.onStarted((m) => this.onStarted(m.id, m.host, m.startedAt));
+    bridge.onStarted((m) => (m.again ? this.onStartedAgain(m.id, m.host, m.startedAt) : this.onStarted(m.id, m.host, m.startedAt)));
     bridge.onResult((m) => this.onResult(m));
     bridge.onStopping(() => this.enterShutdown(this.sessionStopReason() ?? 'the session scheduler was stopped'));
     bridge.onClose((e) => this.onBridgeClosed(e));
@@ -386,6 +386,14 @@ class DaskExecutorImpl implements DaskExecutor {
     p.started = true;
     p.req.onStart?.({ host, startedAt });
     this.startTimer();
+  }
+
+  /** Dask runs the task again elsewhere: the worker it ran on was lost (a pilot ended, a node failed). */
+  private onStartedAgain(id: string, host: string, startedAt: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    if (!p.started) return this.onStarted(id, host, startedAt);
+    p.req.onRestart?.({ host, startedAt, why: 'the worker it ran on was lost' });
   }
 
   private onResult(m: ResultMessage): void {

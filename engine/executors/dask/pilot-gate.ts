@@ -53,8 +53,8 @@ export class PilotGate {
   /**
    * The live worker with the most room left for a task beside those already sent there, if any.
    * A worker holds more than it can run at once, so a slot that frees is filled without a round
-   * trip to lc: for tasks that take a while one more each, for very short ones as many as cover
-   * a round trip (`lead`). Few waiting on a worker keeps tasks spread over pilots that join later.
+   * trip to lc: for short tasks as many as cover a round trip (`lead`); for tasks long beside a
+   * round trip none, which keeps them spread over pilots that join later.
    */
   place(r: Resources): string | undefined {
     let best: { address: string; free: number } | undefined;
@@ -76,8 +76,9 @@ export class PilotGate {
 
   /** What a worker may hold, in multiples of what it runs at once (see place). */
   private lead(): number {
-    if (this.meanMs === undefined) return 2;
-    return 1 + Math.min(MAX_LEAD, Math.max(1, Math.ceil(ROUND_TRIP_MS / Math.max(1, this.meanMs))));
+    // nothing known yet, or tasks long beside a round trip: none waits (pilots joining later get work)
+    if (this.meanMs === undefined || this.meanMs >= 10 * ROUND_TRIP_MS) return 1;
+    return 1 + Math.min(MAX_LEAD, Math.ceil(ROUND_TRIP_MS / Math.max(1, this.meanMs)));
   }
 
   /** A finished task's run time, for the lead. */

@@ -45,7 +45,8 @@ function build() {
     python: z.string(),
     workers: z.number(),
   });
-  const StartedSchema = z.object({ type: z.literal('started'), id: z.string(), host: z.string(), startedAt: num });
+  /** `again`: started once more, elsewhere, after the worker it ran on was lost. */
+  const StartedSchema = z.object({ type: z.literal('started'), id: z.string(), host: z.string(), startedAt: num, again: z.boolean().optional() });
   /** The session scheduler is being stopped: results of this session's tasks follow, then the end. */
   const StoppingSchema = z.object({ type: z.literal('stopping') });
   const ResultSchema = z.object({

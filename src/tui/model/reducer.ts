@@ -313,6 +313,9 @@ function applyRunEvents(state: ViewState, events: readonly RunEvent[]): ViewStat
       case 'task_started':
         if (t) setTask({ ...t, live: 'running', startedAt: ev.t, host: ev.host, logPath: ev.logPath });
         break;
+      case 'task_restarted':
+        if (t) setTask({ ...t, live: 'running', startedAt: ev.t, host: ev.host });
+        break;
       case 'task_output':
         // Log panes re-read the task's log file (src/tui), which also works for attached runs
         // and never duplicates lines; output events are not folded into the view.
