@@ -5,6 +5,7 @@
 import { LcError } from '../../engine/errors.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../../engine/executors/select.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
+import { findProjectRoot } from '../project-root.js';
 import { openProject } from '../project-context.js';
 import type { Command, GlobalOptions } from './command.js';
 
@@ -19,6 +20,8 @@ Options:
   -u, --universe U   show and act on these universes only (repeatable; u changes it)
   -j, --jobs N       at most N tasks at once for runs started here
       --executor E   local, dask or auto (default: auto)
+      --queue Q      outside an allocation, runs started here compute in pilot jobs of queue Q
+                     (default LC_QUEUE, else scheduler.queue); WORKERS shows the pilot jobs
       --ascii        ASCII glyphs only (no unicode symbols or box drawing)
       --no-color     no colour (also NO_COLOR=1)
 `;
@@ -27,6 +30,7 @@ const OPTIONS = {
   ...SELECT_OPTIONS,
   jobs: { type: 'string', short: 'j' },
   executor: { type: 'string' },
+  queue: { type: 'string' },
   ascii: { type: 'boolean' },
 } as const;
 
@@ -42,6 +46,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
       hint: 'use lc status, or lc run --plain for a log-friendly view',
     });
   }
+  if (executor !== 'local') (await import('../../engine/queues/select.js')).selectQueue(findProjectRoot(g.cwd, g.projectDir), values.queue, process.env, 'lc tui');
   // React's production build (the development one is several times slower per frame and keeps
   // more memory); it is chosen when React is first loaded, which is the import below.
   process.env.NODE_ENV ??= 'production';

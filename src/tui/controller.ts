@@ -443,5 +443,6 @@ export function schedulerView(st: SchedulerStatus): SchedulerView {
     external: st.mode === 'external',
     ...(st.startedAt ? { startedAt: Date.parse(st.startedAt) } : {}),
     ...(st.idleLeftS !== undefined && st.idleLeftS !== null ? { idleDeadline: now + st.idleLeftS * 1000 } : {}),
+    ...(st.pilots ? { pilots: st.pilots } : {}),
   };
 }

@@ -205,4 +205,41 @@ describe('exit message and attached runs', () => {
     });
     expect(header()).toMatch(/starting run/);
   });
+
+  test('a queue’s session: WORKERS says what its pilot jobs do, and why one waits', () => {
+    const pilots = {
+      queue: 'cpu',
+      maxJobs: 4,
+      jobs: [
+        { id: '12', state: 'RUNNING', nodes: 'nid001', timeLeft: '1:58:00' },
+        { id: '13', state: 'PENDING', reason: 'Priority' },
+      ],
+    };
+    const s = reduce(mixedScene({ cols: 120, rows: 40 }), {
+      type: 'scheduler',
+      scheduler: { state: 'running', address: 'tls://10.0.0.1:4000', workers: 1, external: false, pilots },
+    });
+    const text = frameLines(buildFrame(s, { ascii: false }))
+      .map(lineText)
+      .join('\n');
+    expect(text).toMatch(/WORKERS {2}pilots 1 pending \(Priority\), 1 r/);
+    const none = reduce(
+      { ...s, workers: [] },
+      {
+        type: 'scheduler',
+        scheduler: {
+          state: 'running',
+          address: 'tls://10.0.0.1:4000',
+          workers: 0,
+          external: false,
+          pilots: { ...pilots, jobs: [pilots.jobs[1] as (typeof pilots.jobs)[number]] },
+        },
+      },
+    );
+    expect(
+      frameLines(buildFrame(none, { ascii: false }))
+        .map(lineText)
+        .join('\n'),
+    ).toMatch(/pilot job 13 pending \(Priority\)/);
+  });
 });

@@ -124,6 +124,14 @@ export const idleRun = (): RunView => ({
   etaS: null,
 });
 
+/** Pilot jobs of a queue's session (engine/scheduler/pilots.ts). */
+export interface PilotsView {
+  queue: string;
+  maxJobs: number;
+  jobs: { id: string; state?: string; reason?: string; nodes?: string; timeLeft?: string }[];
+  refused?: string;
+}
+
 /** The session scheduler as the header shows it. */
 export type SchedulerView =
   | { state: 'none' }
@@ -138,6 +146,8 @@ export type SchedulerView =
       idleDeadline?: number;
       /** True when it was not started by lc (DASK_SCHEDULER_ADDRESS): lc never stops it. */
       external: boolean;
+      /** A queue's session: its pilot jobs as squeue last said. */
+      pilots?: PilotsView;
     }
   | { state: 'stopping' };
 

@@ -5,7 +5,7 @@ import { bar, fit, fmtPercent, truncateMiddle, width } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { runningByHost } from '../selectors.js';
-import type { ViewState } from '../types.js';
+import type { PilotsView, ViewState } from '../types.js';
 import { listPane } from './list-pane.js';
 import { fitLine, seg, title, type Line, type PaneModel, type Tone } from './model.js';
 
@@ -20,7 +20,10 @@ export function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
     total += n.cpusTotal;
   }
   const summary = `  ${nodes.length} node${nodes.length === 1 ? '' : 's'} ${g.sep} cpus ${fmtNum(inUse)}/${fmtNum(total)} in use`;
-  const titleLine = title('WORKERS', focused, g, nodes.length ? [seg(summary, 'muted')] : [], w);
+  const pilots = state.scheduler.state === 'running' ? state.scheduler.pilots : undefined;
+  // a queue's session: what its pilot jobs do says more than the node count (the rows show that)
+  const titleSegs = pilots ? pilotSegs(pilots) : nodes.length ? [seg(summary, 'muted')] : [];
+  const titleLine = title('WORKERS', focused, g, titleSegs, w);
   const perNode = workerLinesPerNode(w);
   const hasGpu = nodes.some((n) => n.gpuPercent.length > 0);
   const fromEvents = state.run.owner === 'attached' ? runningByHost(state) : undefined;
@@ -38,7 +41,7 @@ export function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
       focused,
       title: titleLine,
       items: nodes,
-      empty: nodes.length === 0 ? `waiting for the first utilisation snapshot${g.dots}` : null,
+      empty: nodes.length === 0 ? (pilots ? noWorkerYet(pilots, g) : `waiting for the first utilisation snapshot${g.dots}`) : null,
       cursor: state.ui.workerCursor,
       linesPer: perNode,
       render: row,
@@ -46,6 +49,24 @@ export function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
     },
     g,
   );
+}
+
+/** `pilots 1 pending (Priority), 1 running, max 4` (what waits first: narrow panes cut the end), or sbatch's refusal. */
+function pilotSegs(p: PilotsView): Line {
+  if (p.refused) return [seg(`  sbatch refused the pilots: ${p.refused}`, 'failed')];
+  const running = p.jobs.filter((j) => j.state === 'RUNNING').length;
+  const pending = p.jobs.filter((j) => j.state === 'PENDING');
+  const why = pending[0]?.reason ? ` (${pending[0].reason})` : '';
+  const parts = [...(pending.length ? [`${pending.length} pending${why}`] : []), `${running} running`];
+  return [seg(`  pilots ${parts.join(', ')}, max ${p.maxJobs}`, pending.length ? 'warn' : 'muted')];
+}
+
+/** The empty pane of a queue's session: what its pilots are waiting for. */
+function noWorkerYet(p: PilotsView, g: Glyphs): string {
+  if (p.refused) return `sbatch refused the pilot jobs: ${p.refused}`;
+  const pending = p.jobs.find((j) => j.state === 'PENDING');
+  if (pending) return `pilot job ${pending.id} pending (${pending.reason ?? 'waiting'})`;
+  return p.jobs.length ? `pilot job ${p.jobs[0]?.id} starting${g.dots}` : `no pilot jobs: nothing to do`;
 }
 
 /** Narrow panes show a node on two lines (name and slots, then bars). */
