@@ -22,7 +22,7 @@ const SUBMIT_INTERVAL_MS = 1_000;
 /** How often squeue is asked about the pilots. */
 const POLL_MS = 3_000;
 /** After a refusal, wait this long before trying again (a QOS limit does not lift in seconds). */
-const REFUSAL_BACKOFF_MS = 60_000;
+const REFUSAL_BACKOFF_MS = Number(process.env.LC_PILOT_REFUSAL_BACKOFF_MS) || 60_000;
 /** Refusals in a row, with no pilot alive, after which the session gives up. */
 const MAX_REFUSALS = 3;
 

@@ -238,6 +238,25 @@ describe('pilot jobs from a login node', () => {
     expect(await waitFor(async () => (await pilots()).length === 0, 60_000)).toBe(true);
   });
 
+  test('sbatch refusing the pilots is said clearly, and not retried forever', async () => {
+    const root = project(
+      'refused',
+      2,
+      'true',
+      QUEUE.replace('    partition: debug\n', '    partition: debug\n    reservation: nosuchres\n'),
+    );
+    const r = await lc(['run', '--plain', '--queue', 'cpu'], {
+      cwd: root,
+      env: { ...envOf('refused'), LC_PILOT_REFUSAL_BACKOFF_MS: '500' },
+    });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toMatch(
+      /sbatch refused the pilot jobs of queue cpu 3 times: sbatch: error: Batch job submission failed: Requested reservation is invalid/,
+    );
+    expect(r.stdout).toMatch(/0 ok, 2 not started/);
+    expect(await pilots()).toEqual([]);
+  });
+
   test('a queue no node can hold, and a task no pilot can hold, are refused before anything is submitted', async () => {
     const big = project('big', 1, 'true', QUEUE.replace('cpus: 2', 'cpus: 64'));
     const r1 = await lc(['run', '--plain', '--queue', 'cpu'], { cwd: big, env: envOf('big') });
