@@ -32,6 +32,19 @@ TAIL_LINES = 20
 TAIL_BYTES = 8192
 
 
+def _worker_closing(reg, wait_s=3.0):
+    """Whether this task's worker is going away. A signal lc did not send may come from the same
+    event that ends the worker (scancel or the walltime signals the whole job step, the task
+    included, while the worker is still about to close): wait a moment for the worker to say so."""
+    deadline = time.time() + wait_s
+    while True:
+        if getattr(reg, "closing", False):
+            return True
+        if time.time() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
 def _registry():
     reg = sys.modules.get(_REGISTRY_NAME)
     if reg is None:
@@ -233,7 +246,7 @@ def run_shell(spec):
         _give_back_gpus(reg, gpu_ids)
     if rec["stop_reason"] is not None:
         result["reason"] = rec["stop_reason"]
-    elif getattr(reg, "closing", False):
+    elif result["signal"] is not None and _worker_closing(reg):
         # killed because its worker is going away (a pilot job ending, a worker retiring), not
         # because lc or a time limit asked: Dask runs it again on another worker
         from distributed import Reschedule

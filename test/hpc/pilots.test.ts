@@ -170,7 +170,14 @@ describe('pilot jobs from a login node', () => {
       await waitFor(async () => (out.match(/ start /g) ?? []).length >= 2 && (await pilots()).length === 3, 90_000),
       out,
     ).toBe(true);
-    expect((await pilots()).map((p) => p.state).sort()).toEqual(['PENDING', 'RUNNING', 'RUNNING']);
+    const states = async () =>
+      (await pilots())
+        .map((p) => p.state)
+        .sort()
+        .join(' ');
+    expect(await waitFor(async () => (await states()) === 'PENDING RUNNING RUNNING', 30_000), await states()).toBe(
+      true,
+    );
     // squeue's reason for the pending one reaches lc scheduler status within a poll or two
     let status: { mode: string; pilots: { jobs: { state: string; reason?: string }[] } } | undefined;
     const pendingReason = async () => {
