@@ -12,6 +12,7 @@ import math
 import os
 import signal
 import socket
+import shutil
 import subprocess
 import sys
 import threading
@@ -32,10 +33,42 @@ TAIL_LINES = 20
 TAIL_BYTES = 8192
 
 
+def _mark_running(log_path, outdir):
+    """A file beside the attempt's log while it runs. Found at the start: an earlier run of this
+    very attempt was cut off with its worker (Dask runs it again here), and whatever it left in
+    the output directory goes, as lc empties it before a first run."""
+    marker = f"{log_path}.running"
+    if outdir and os.path.exists(marker) and os.path.isdir(outdir):
+        for name in os.listdir(outdir):
+            path = os.path.join(outdir, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+    try:
+        with open(marker, "w"):
+            pass
+    except OSError:
+        return None
+    return marker
+
+
+def _unmark(marker):
+    if marker:
+        try:
+            os.unlink(marker)
+        except OSError:
+            pass
+
+
 def _worker_closing(reg, wait_s=3.0):
-    """Whether this task's worker is going away. A signal lc did not send may come from the same
-    event that ends the worker (scancel or the walltime signals the whole job step, the task
-    included, while the worker is still about to close): wait a moment for the worker to say so."""
+    """Whether this task's worker is going away. A signal lc did not send (the task died of it,
+    or its shell exited 128+N) may come from the same event that ends the worker: scancel and
+    the walltime signal the whole job step, the task included, while the worker is still about
+    to close. Wait a moment for the worker to say so."""
     deadline = time.time() + wait_s
     while True:
         if getattr(reg, "closing", False):
@@ -186,6 +219,7 @@ def run_shell(spec):
         result.update(reason="cancelled", detail="cancelled before it started", finishedAt=time.time() * 1000.0)
         return result
     offset = log.seek(0, os.SEEK_END)
+    running = _mark_running(log_path, (spec.get("env") or {}).get("LIGHTCONE_OUTDIR"))
     res = spec.get("resources") or {}
     gpu_ids = _take_gpus(reg, float(res.get("gpus") or 0))
     try:
@@ -197,6 +231,7 @@ def run_shell(spec):
     except OSError as e:
         log.close()
         _give_back_gpus(reg, gpu_ids)
+        _unmark(running)
         result.update(reason="spawn_error", detail=str(e), finishedAt=time.time() * 1000.0)
         return result
     finally:
@@ -246,12 +281,13 @@ def run_shell(spec):
         _give_back_gpus(reg, gpu_ids)
     if rec["stop_reason"] is not None:
         result["reason"] = rec["stop_reason"]
-    elif result["signal"] is not None and _worker_closing(reg):
+    elif (result["signal"] is not None or (result["exitCode"] or 0) > 128) and _worker_closing(reg):
         # killed because its worker is going away (a pilot job ending, a worker retiring), not
         # because lc or a time limit asked: Dask runs it again on another worker
         from distributed import Reschedule
 
         raise Reschedule()
+    _unmark(running)
     result["finishedAt"] = time.time() * 1000.0
     result["tail"] = _read_tail(log_path, offset)
     if worker is not None and spec.get("topic"):

@@ -41,7 +41,13 @@ afterEach(async () => {
   for (const project of readdirSync(dir))
     await lc(['scheduler', 'stop', '--queue', 'cpu'], { cwd: join(dir, project), env: envOf(project) });
 });
-afterAll(() => {
+afterAll(async () => {
+  // the next file's allocations must find every node free again
+  await waitFor(
+    async () => String((await execa('squeue', ['-h', '-o', '%i'], { env, reject: false })).stdout).trim() === '',
+    120_000,
+    500,
+  );
   killMatching(dir);
   cleanup();
 });
@@ -196,7 +202,13 @@ describe('pilot jobs from a login node', () => {
   });
 
   test('scancel of a pilot mid-task: the task runs again on another pilot, the journal says so, and it is ok once', async () => {
-    const root = project('scancel', 2, 'hostname > {output}/host.txt; sleep 8', QUEUE);
+    // each run leaves a file named after its node until it ends: a run cut off leaves its own
+    const root = project(
+      'scancel',
+      2,
+      'touch {output}/partial-$(hostname); sleep 8; hostname > {output}/host.txt; rm {output}/partial-$(hostname)',
+      QUEUE,
+    );
     const e = envOf('scancel');
     const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
       cwd: root,
@@ -227,6 +239,11 @@ describe('pilot jobs from a login node', () => {
       .map((l) => JSON.parse(l) as { type: string; id?: string });
     expect(events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id)).toEqual([`${victim?.[1]}/probe`]);
     expect(events.filter((ev) => ev.type === 'task_succeeded')).toHaveLength(2);
+    // what the cut-off run left went before the task ran again: only what the finished run wrote
+    expect(readdirSync(join(root, 'results', victim?.[1] as string, 'probe')).sort()).toEqual([
+      '.lightcone-manifest.json',
+      'host.txt',
+    ]);
   });
 
   test('kill -9 of lc run: its tasks end with it, and the pilots after the idle time', async () => {

@@ -195,8 +195,12 @@ outputs:
       writeFileSync(flag, '');
       const end = await run;
       expect(seen, JSON.stringify(doc)).toBe(true);
-      expect(doc.run).toMatchObject({ host: 'node1', held: true, progress: { running: 1 } });
-      expect(doc.tasks[0]?.live).toMatchObject({ host: 'node1' });
+      // the node SLURM gave the allocation (the first free one)
+      const node = String(
+        (await execa('squeue', ['-h', '-j', alloc.jobId, '-o', '%N'], { env: clusterEnv() })).stdout,
+      ).trim();
+      expect(doc.run).toMatchObject({ host: node, held: true, progress: { running: 1 } });
+      expect(doc.tasks[0]?.live).toMatchObject({ host: node });
       expect(end.exitCode, end.stdout + end.stderr).toBe(0);
       expect((await statusDoc()).run).toBeNull();
     } finally {
