@@ -53,7 +53,9 @@ function checkFits(q: QueueSpec, node: { cpus: number; memoryBytes: number }): v
 
 /** The `#SBATCH` options of one pilot job (the output file is the supervisor's to add). */
 export function sbatchOptions(q: QueueSpec): string[] {
-  const out = [`--job-name=lc-pilot-${q.name}`, `--nodes=${q.nodes}`, '--ntasks-per-node=1', `--time=${slurmTime(q.walltimeS)}`];
+  // never requeued: a pilot that failed to launch ends, and the session submits another while
+  // work waits (a requeued one could start long after its session is gone)
+  const out = [`--job-name=lc-pilot-${q.name}`, `--nodes=${q.nodes}`, '--ntasks-per-node=1', `--time=${slurmTime(q.walltimeS)}`, '--no-requeue'];
   if (q.cpus !== undefined) out.push(`--cpus-per-task=${q.cpus}`);
   if (q.memoryBytes !== undefined) out.push(`--mem=${Math.floor(q.memoryBytes / 2 ** 20)}M`);
   if (q.gpus > 0) out.push(`--gpus-per-node=${q.gpus}`);

@@ -27,6 +27,7 @@ describe('pilot jobs', () => {
       '--nodes=2',
       '--ntasks-per-node=1',
       '--time=02:00:00',
+      '--no-requeue',
       '--cpus-per-task=64',
       '--mem=262144M',
       '--gpus-per-node=4',
