@@ -74,14 +74,7 @@ export function configError(
 
 /** Read and validate the settings file (small; read fresh each call so a long-lived TUI sees edits). */
 export function readProjectConfig(projectRoot: string): ProjectConfig {
-  const file = projectConfigFile(projectRoot);
-  let raw: string | undefined;
-  try {
-    raw = readFileSync(file, 'utf8');
-  } catch {
-    raw = undefined;
-  }
-  return raw === undefined ? { file, exists: false, values: {}, lineOf: () => undefined } : parseConfig(file, raw);
+  return readConfigFile(projectConfigFile(projectRoot));
 }
 
 /**
@@ -90,7 +83,11 @@ export function readProjectConfig(projectRoot: string): ProjectConfig {
  * settings a user sets for every project (the container runtime); the project's file wins.
  */
 export function readUserConfig(env: NodeJS.ProcessEnv = process.env): ProjectConfig {
-  const file = userConfigFile(env);
+  return readConfigFile(userConfigFile(env));
+}
+
+/** A settings file, checked; a missing one is empty. */
+function readConfigFile(file: string): ProjectConfig {
   let raw: string | undefined;
   try {
     raw = readFileSync(file, 'utf8');

@@ -53,10 +53,10 @@ export function wrapArgv(o: WrapOptions): string[] {
  * SIGKILL it), with the client in the background so the trap runs at once.
  */
 export function wrapCommand(o: WrapOptions): string {
-  const run = wrapArgv(o).map(quoteArg).join(' ');
+  const run = wrapArgv(o).map(shellQuote).join(' ');
   const rm = removeArgv(o.runtime, o.name);
   if (rm === null) return run;
-  const stop = `${rm.map(quoteArg).join(' ')} >/dev/null 2>&1; exit 143`;
+  const stop = `${rm.map(shellQuote).join(' ')} >/dev/null 2>&1; exit 143`;
   return `trap ${shellQuote(stop)} TERM INT HUP; ${run} & wait $!`;
 }
 
@@ -70,4 +70,3 @@ function envFlags(flag: string, names: readonly string[]): string[] {
   return names.flatMap((n) => [flag, n]);
 }
 
-const quoteArg = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : shellQuote(a));

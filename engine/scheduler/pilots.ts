@@ -13,6 +13,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { shellQuote } from '../astra/template.js';
+import { workerArgs } from './worker-args.js';
 import { DemandSchema, readJsonFile, writeJsonFile, PilotsSchema, type Activity, type PilotQueue, type Pilots, type SpawnSpec, type StateFiles } from './meta.js';
 
 const run = promisify(execFile);
@@ -206,18 +208,10 @@ export class PilotManager {
  */
 export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
   const q = spec.queue as PilotQueue;
-  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   const lifetime = Math.max(60, q.walltimeS - q.lifetimeMarginS);
   const worker = [
     spec.python,
-    join(spec.pythonDir, 'lc_dask_launch.py'),
-    'worker',
-    '--scheduler-file',
-    files.schedulerFile,
-    '--tls-dir',
-    files.tls,
-    '--local-directory',
-    files.work,
+    ...workerArgs(spec.pythonDir, files),
     ...(q.declared.cpus ? ['--cpus', String(q.cpus)] : []),
     ...(q.declared.memory && q.memoryBytes ? ['--memory', String(q.memoryBytes)] : []),
     '--gpus',
@@ -235,7 +229,7 @@ export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
     ...q.sbatch.map((o) => `#SBATCH ${o}`),
     '#SBATCH --export=ALL',
     `#SBATCH --output=${join(files.pilotsDir, '%j.log')}`,
-    `exec ${srun.join(' ')} ${worker.map(quote).join(' ')} --name-suffix "-$SLURM_JOB_ID"`,
+    `exec ${srun.join(' ')} ${worker.map(shellQuote).join(' ')} --name-suffix "-$SLURM_JOB_ID"`,
     '',
   ].join('\n');
 }

@@ -32,6 +32,7 @@ import {
 import { awaitExit, startChild as spawnChild, terminate, type Child } from './children.js';
 import { procStartTime, sleep } from './proc.js';
 import { PilotManager } from './pilots.js';
+import { workerArgs as sessionWorkerArgs } from './worker-args.js';
 import { schedulerNode, slurmJobGone } from './slurm.js';
 import { createSessionTls } from './tls.js';
 import { readUnreachable, unreachableFailure, writeStartFailure } from './start-failure.js';
@@ -225,16 +226,7 @@ function startWorkers(
   launch: string,
   startChild: (n: string, c: string, a: string[]) => Child,
 ): Child {
-  const workerArgs = [
-    launch,
-    'worker',
-    '--scheduler-file',
-    files.schedulerFile,
-    '--tls-dir',
-    files.tls,
-    '--local-directory',
-    files.work,
-  ];
+  const workerArgs = sessionWorkerArgs(spec.pythonDir, files);
   if (spec.mode === 'local') {
     return startChild('worker', spec.python, [
       ...workerArgs,
