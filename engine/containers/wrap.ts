@@ -70,3 +70,36 @@ function envFlags(flag: string, names: readonly string[]): string[] {
   return names.flatMap((n) => [flag, n]);
 }
 
+
+/** What a task needs of a container plan to run in its image. */
+export interface BoxTask {
+  command: string;
+  container?: string;
+  gpus: number;
+}
+
+/**
+ * A task's command inside its container, under `name`, and how to remove that container; null
+ * when it runs on the host (no container declared, or the runtime is `none`).
+ */
+export function boxCommand(
+  task: BoxTask,
+  plan: { runtime: Runtime | null; images: ReadonlyMap<string, { image: string }> },
+  o: { root: string; mounts: readonly string[]; variables: readonly string[]; name: string },
+): { command: string; remove: string[] | null } | null {
+  const image = task.container !== undefined ? plan.images.get(task.container) : undefined;
+  if (!image || plan.runtime === null || plan.runtime === 'none') return null;
+  const command = wrapCommand({
+    runtime: plan.runtime,
+    image: image.image,
+    command: task.command,
+    root: o.root,
+    mounts: o.mounts,
+    env: [...o.variables, ...(task.gpus > 0 ? ['CUDA_VISIBLE_DEVICES'] : [])],
+    gpus: task.gpus > 0,
+    name: o.name,
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+  });
+  return { command, remove: removeArgv(plan.runtime, o.name) };
+}

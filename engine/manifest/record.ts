@@ -33,8 +33,8 @@ export interface RunRecord {
   finishedAt: number;
   exitCode: number;
   host: string;
-  /** `lightcone`: a manifest Lightcone wrote, adopted by `lc verify --refresh`. */
-  executor: 'local' | 'dask' | 'lightcone';
+  /** `lightcone`: a manifest Lightcone wrote, adopted by `lc verify --refresh`; `job`: an exported job run by hand or by sbatch. */
+  executor: 'local' | 'dask' | 'lightcone' | 'job';
   attempt: number;
   /** Taken by snapshotInputs BEFORE the command started. */
   inputs: InputSnapshot;

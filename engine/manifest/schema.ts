@@ -89,7 +89,7 @@ function build() {
     /** For a built image: the files its identity covers, by project path, with their sha256. */
     container_files: z.record(z.string(), z.string()).optional(),
     runtime: nullableString,
-    executor: z.enum(['local', 'dask', 'lightcone']),
+    executor: z.enum(['local', 'dask', 'lightcone', 'job']),
     /**
      * Set when `lc verify --refresh` turned a Lightcone (schema 1) manifest into this one: what
      * Lightcone recorded is kept, `scripts` are the scripts as they were at adoption (Lightcone

@@ -59,6 +59,12 @@ export function sbatchOptions(q: QueueSpec): string[] {
   if (q.cpus !== undefined) out.push(`--cpus-per-task=${q.cpus}`);
   if (q.memoryBytes !== undefined) out.push(`--mem=${Math.floor(q.memoryBytes / 2 ** 20)}M`);
   if (q.gpus > 0) out.push(`--gpus-per-node=${q.gpus}`);
+  return [...out, ...siteOptions(q)];
+}
+
+/** Where a queue's jobs go and who pays: partition, qos, account, constraint, reservation, its own lines. */
+export function siteOptions(q: QueueSpec): string[] {
+  const out: string[] = [];
   for (const f of ['partition', 'qos', 'account', 'constraint', 'reservation'] as const) if (q[f] !== undefined) out.push(`--${f}=${q[f]}`);
   return [...out, ...q.sbatch];
 }

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ContainerPlan } from '../containers/plan.js';
-import { removeArgv, wrapCommand } from '../containers/wrap.js';
+import { boxCommand } from '../containers/wrap.js';
 import type { EngineContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import type { ExecutorName, FailReason, RunEvent } from '../events.js';
@@ -162,24 +162,16 @@ function submit(
 
 /** The task's command inside its container, and how to remove that container; undefined on the host. */
 function containerFor(task: RunNode['task'], a: AttemptContext, variables: string[]): { command: string; remove: () => void } | undefined {
-  const runtime = a.containers.runtime;
-  const image = task.container !== undefined ? a.containers.images.get(task.container) : undefined;
-  if (!image || runtime === null || runtime === 'none') return undefined;
   const name = `lc-${a.runId}-${createHash('sha256').update(task.id).digest('hex').slice(0, 12)}`.toLowerCase();
-  const command = wrapCommand({
-    runtime,
-    image: image.image,
-    command: task.command,
+  const boxed = boxCommand({ command: task.command, gpus: task.resources.gpus, ...(task.container !== undefined ? { container: task.container } : {}) }, a.containers, {
     root: a.ctx.root,
     mounts: [a.ctx.scratch.scratchRoot],
-    env: [...variables, ...(task.resources.gpus > 0 ? ['CUDA_VISIBLE_DEVICES'] : [])],
-    gpus: task.resources.gpus > 0,
+    variables,
     name,
-    uid: process.getuid?.() ?? 0,
-    gid: process.getgid?.() ?? 0,
   });
-  const rm = removeArgv(runtime, name);
-  return { command, remove: () => void (rm && execFile(rm[0] as string, rm.slice(1), () => undefined)) };
+  if (!boxed) return undefined;
+  const rm = boxed.remove;
+  return { command: boxed.command, remove: () => void (rm && execFile(rm[0] as string, rm.slice(1), () => undefined)) };
 }
 
 /** A manifest for an exit 0 we did not provoke; a manifest that cannot be written fails the task. */

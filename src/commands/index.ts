@@ -14,6 +14,8 @@ const LOADERS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   dag: () => import('./dag.js'),
   scheduler: () => import('./scheduler.js'),
   tui: () => import('./tui.js'),
+  export: () => import('./export.js'),
+  job: () => import('./job.js'),
 };
 
 export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);

@@ -294,4 +294,32 @@ outputs:
     expect(r.stdout).not.toMatch(/ start /);
     expect(r.stderr).toMatch(/CONTAINER_UNAVAILABLE container localhost\/no-such-image:1 cannot be had with podman/);
   });
+
+  it('an exported job runs in the container and records the image it ran in', async () => {
+    const root = project('job', 'cat /opt/marker.txt > {output}/seen.txt');
+    const jobDir = join(dir, 'job-podman');
+    const ex = await lc(['export', 'job', 'u/inside', '--to', jobDir], { cwd: root, env });
+    expect(ex.exitCode, ex.stderr).toBe(0);
+    const r = await execa('sh', [join(jobDir, 'run.sh')], { env, reject: false, all: true });
+    expect(r.exitCode, String(r.all)).toBe(0);
+    expect(readFileSync(join(root, 'results/u/inside/seen.txt'), 'utf8')).toBe(
+      readFileSync(join(root, 'env/marker.txt'), 'utf8'),
+    );
+    const m = JSON.parse(readFileSync(join(root, 'results/u/inside/.lightcone-manifest.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const job = JSON.parse(readFileSync(join(jobDir, 'job.json'), 'utf8')) as {
+      container: { image: string; id: string };
+    };
+    expect(m).toMatchObject({
+      executor: 'job',
+      runtime: 'podman',
+      container_image: 'env/Containerfile',
+      image_id: job.container.id,
+    });
+    expect(`sha256:${podman('image', 'inspect', '--format', '{{.Id}}', job.container.image).trim()}`).toBe(m.image_id);
+    await settle();
+    expect(ours()).toEqual([]);
+  });
 });
