@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LcError } from '../engine/errors.js';
+import { didYouMean } from './suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -11,9 +12,21 @@ export function parseCommandArgs<O extends Options>(cmd: string, args: string[],
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new LcError('USAGE', `lc ${cmd}: ${msg}`, { hint: `see lc ${cmd} --help` });
+    throw new LcError('USAGE', `lc ${cmd}: ${parseError(e, options)}`, { hint: `see lc ${cmd} --help` });
   }
+}
+
+/** node:util's message in one line of ours; an unknown option with the nearest known one. */
+function parseError(e: unknown, options: Options): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const unknown = /^Unknown option '([^']+)'/.exec(msg);
+  if (unknown) {
+    const typed = unknown[1] as string;
+    const known = Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
+    return `unknown option ${typed}${didYouMean(typed, known)}`;
+  }
+  // the first sentence: the rest is advice about `--` that fits node, not lc
+  return (msg.split(/\.\s/)[0] ?? msg).replace(/\.$/, '');
 }
 
 /** Options every command that selects tasks accepts. */

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * `lc` entry point: global flags, colour decision, subcommand dispatch, error -> exit code.
- * Exit codes: 0 success, 1 failure (or work pending with --check), 2 usage error.
+ * Exit codes: 0 success, 1 failure (or work pending with --check), 2 usage error, 130 interrupted.
  */
 import { LcError } from '../engine/errors.js';
 import { applyColor, decideColor, paint } from './color.js';
-import type { GlobalOptions } from './commands/command.js';
-import { findCommand, loadCommands } from './commands/index.js';
+import type { Command, GlobalOptions } from './commands/command.js';
+import { COMMAND_NAMES, findCommand, loadCommands } from './commands/index.js';
+import { quietOnBrokenPipe } from './pipe.js';
+import { didYouMean } from './suggest.js';
 import { printError } from './diagnostics.js';
 import { cancelEarlyPrefetch, startEarlyPrefetch } from './early-prefetch.js';
 import { toolVersion } from './version.js';
@@ -27,9 +29,43 @@ ${cmds}
 Global options:
   -C, --project DIR  project directory (default: the first parent holding astra.yaml)
   --no-color         no ANSI colour (also: NO_COLOR=1); --color forces it
-  -h, --help         this help (lc COMMAND --help for a command's options)
-  -V, --version      print the version
+  -h, --help         this help (lc help COMMAND, lc COMMAND --help: a command's options)
+  -V, --version      print the version (also: lc version)
+
+Environment:
+  LIGHTCONE_SCRATCH      logs, caches and scheduler state (default: scratch_root in
+                         .lightcone/lightcone.yaml, else $SCRATCH, else .lightcone/ in the project)
+  LC_PYTHON              the Python that runs Dask (default: the first python3 with distributed)
+  LC_QUEUE               outside an allocation: compute in pilot jobs of this queue
+  DASK_SCHEDULER_ADDRESS run on this Dask scheduler (attach only)
+  LC_CONTAINER_RUNTIME   podman, podman-hpc, apptainer, singularity, docker or none
+  LC_SCHEDULER_IDLE_TIMEOUT, LC_SCHEDULER_INTERFACE: the session scheduler's idle timeout and
+                         network interface
+  LIGHTCONE_ALLOW_LOGIN_NODE=1: run on a Perlmutter login node anyway
+  NO_COLOR, FORCE_COLOR  no colour / colour even when piped
+  Recipes see LIGHTCONE_TASK_ID, LIGHTCONE_UNIVERSE, LIGHTCONE_OUTPUT, LIGHTCONE_OUTDIR,
+  LIGHTCONE_ATTEMPT, LIGHTCONE_RUN_ID and LIGHTCONE_CPUS.
+
+Exit codes: 0 success, 1 failure (or work pending with --check), 2 usage error, 130 interrupted.
+
+Examples:
+  lc                         the live terminal UI of the project here
+  lc run --plain             run what is not ok, one line per event (sbatch logs, CI)
+  lc status fit -u baseline  one output in one universe, with the reasons it is not ok
+  lc help run                the options of lc run
 `;
+}
+
+function say(text: string): number {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return 0;
+}
+
+/** A command by name; a mistyped one is a usage error with the nearest name. */
+async function commandNamed(name: string): Promise<Command> {
+  const cmd = await findCommand(name);
+  if (cmd) return cmd;
+  throw new LcError('USAGE', `unknown command '${name}'${didYouMean(name, [...COMMAND_NAMES, 'help', 'version'])}`, { hint: 'lc --help lists the commands' });
 }
 
 /** Split global options (before the command name) from the command and its args. */
@@ -61,6 +97,7 @@ export function splitArgv(argv: string[]): { projectDir?: string; rest: string[]
 }
 
 async function main(argv: string[]): Promise<number> {
+  quietOnBrokenPipe();
   const color = decideColor({ argv, env: process.env, isTTY: Boolean(process.stdout.isTTY) });
   applyColor(color);
   const p = paint(color);
@@ -84,16 +121,16 @@ async function main(argv: string[]): Promise<number> {
     const cmdName = name ?? (interactive ? 'tui' : 'status');
     // First, so the prefetch worker is running before the command's modules load.
     await startEarlyPrefetch(cmdName, g, args);
-    const cmd = await findCommand(cmdName);
-    if (!cmd) {
-      process.stderr.write(`${p.red('lc:')} unknown command '${cmdName}'\n\n${await helpText()}`);
-      return 2;
-    }
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(cmd.usage.endsWith('\n') ? cmd.usage : `${cmd.usage}\n`);
-      return 0;
-    }
-    return await cmd.run(args, g);
+    if (cmdName === 'version') return say(`lightcone-tui ${toolVersion()}\n`);
+    if (cmdName === 'help') return say(args[0] === undefined ? await helpText() : (await commandNamed(args[0])).usage);
+    const cmd = await commandNamed(cmdName);
+    if (args.includes('--help') || args.includes('-h')) return say(cmd.usage);
+    return await cmd.run(args, g).catch((e: unknown) => {
+      // options alone went to the default command: the mistake is lc's to name, not that command's
+      if (name === undefined && e instanceof LcError && e.code === 'USAGE' && e.message.startsWith(`lc ${cmdName}: `))
+        throw new LcError('USAGE', `lc: ${e.message.slice(`lc ${cmdName}: `.length)}`, { hint: 'see lc --help' });
+      throw e;
+    });
   } catch (e) {
     printError(e, cwd, p);
     if (e instanceof LcError && e.code === 'USAGE') return 2;

@@ -34,7 +34,10 @@ export function diagnosticJson(d: Diagnostic, cwd: string): Record<string, unkno
 export function printError(e: unknown, cwd: string, p: Paint, out: NodeJS.WritableStream = process.stderr): void {
   if (e instanceof LcError) {
     for (const d of e.diagnostics) out.write(formatDiagnostic(d, cwd, p) + '\n');
-    out.write(`${p.red('lc:')} ${e.message}${e.code ? p.dim(` [${e.code}]`) : ''}\n`);
+    // a message that names its command (`lc run: ...`) is not prefixed twice
+    const own = /^lc(?: [a-z]+)*: /.exec(e.message)?.[0];
+    const head = own ? `${p.red(own.trimEnd())} ${e.message.slice(own.length)}` : `${p.red('lc:')} ${e.message}`;
+    out.write(`${head}${e.code ? p.dim(` [${e.code}]`) : ''}\n`);
     if (e.hint) out.write(`    hint: ${e.hint}\n`);
     return;
   }

@@ -154,10 +154,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     return problems.length > 0 ? 1 : 0;
   }
 
-  // A reader that went away (`lc run | head`) must not kill the run and orphan its tasks.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-  });
+  // a reader that went away (`lc run | head`) does not stop the run: src/pipe.ts
   // `lc run` is line based in every mode (plain or JSON); the terminal UI is `lc` / `lc tui`.
   const onEvent = values.json ? jsonRenderer(process.stdout) : new PlainRunRenderer({ out: process.stdout, paint: p }).handle;
   const control = createRunControl();
