@@ -27,7 +27,7 @@ export function findProjectRoot(cwd: string, explicit?: string): string {
     dir = up;
   }
   throw new LcError('PROJECT_NOT_FOUND', `no astra.yaml in ${resolve(cwd)} or any parent directory`, {
-    hint: 'run lc inside an ASTRA project, or pass -C/--project DIR',
+    hint: 'run lc inside an ASTRA project, pass -C/--project DIR, or start one: lc init (lc init --example line-fit copies an example)',
   });
 }
 

@@ -6,6 +6,7 @@ import type { Command } from './command.js';
  * which keeps `lc status` / `lc dag` / a no-op `lc run` fast.
  */
 const LOADERS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
+  init: () => import('./init.js'),
   run: () => import('./run.js'),
   build: () => import('./build.js'),
   status: () => import('./status.js'),
