@@ -4,7 +4,7 @@
  * Exit codes: 0 success, 1 failure (or work pending with --check), 2 usage error, 130 interrupted.
  */
 import { LcError } from '../engine/errors.js';
-import { applyColor, decideColor, paint } from './color.js';
+import { decideColor, paint } from './color.js';
 import type { Command, GlobalOptions } from './commands/command.js';
 import { COMMAND_NAMES, findCommand, loadCommands } from './commands/index.js';
 import { quietOnBrokenPipe } from './pipe.js';
@@ -99,7 +99,6 @@ export function splitArgv(argv: string[]): { projectDir?: string; rest: string[]
 async function main(argv: string[]): Promise<number> {
   quietOnBrokenPipe();
   const color = decideColor({ argv, env: process.env, isTTY: Boolean(process.stdout.isTTY) });
-  applyColor(color);
   const p = paint(color);
   const cwd = process.cwd();
   try {

@@ -1,6 +1,6 @@
 /**
- * Colour is decided in exactly one place, before Ink or chalk load: chalk's supports-color
- * ignores NO_COLOR, so we translate our decision into FORCE_COLOR for everything downstream.
+ * Colour is decided in exactly one place, at start-up. chalk's supports-color ignores NO_COLOR,
+ * so the decision becomes FORCE_COLOR while Ink and chalk load (applyColor), and only then.
  *
  * Precedence: --no-color / --color flags > NO_COLOR (non-empty) > FORCE_COLOR > TERM=dumb > TTY.
  */
@@ -23,9 +23,17 @@ export function decideColor({ argv, env, isTTY }: ColorInputs): boolean {
   return isTTY;
 }
 
-/** Apply the decision process-wide so chalk (and thus Ink) agrees with us. */
-export function applyColor(enabled: boolean, env: NodeJS.ProcessEnv = process.env): void {
-  env.FORCE_COLOR = enabled ? (env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? env.FORCE_COLOR : '1') : '0';
+/**
+ * Apply the decision so chalk (and thus Ink) agrees with us when it is first imported; call the
+ * returned function once it is: recipes must see the user's FORCE_COLOR, not lc's decision.
+ */
+export function applyColor(enabled: boolean, env: NodeJS.ProcessEnv = process.env): () => void {
+  const before = env.FORCE_COLOR;
+  env.FORCE_COLOR = enabled ? (before && before !== '0' ? before : '1') : '0';
+  return () => {
+    if (before === undefined) delete env.FORCE_COLOR;
+    else env.FORCE_COLOR = before;
+  };
 }
 
 const ESC = '\u001b[';

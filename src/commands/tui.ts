@@ -5,6 +5,7 @@
 import { LcError } from '../../engine/errors.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../../engine/executors/select.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
+import { applyColor } from '../color.js';
 import { findProjectRoot } from '../project-root.js';
 import { openProject } from '../project-context.js';
 import type { Command, GlobalOptions } from './command.js';
@@ -47,12 +48,26 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     });
   }
   if (executor !== 'local') (await import('../../engine/queues/select.js')).selectQueue(findProjectRoot(g.cwd, g.projectDir), values.queue, process.env, 'lc tui');
-  // React's production build (the development one is several times slower per frame and keeps
-  // more memory); it is chosen when React is first loaded, which is the import below.
-  process.env.NODE_ENV ??= 'production';
-  // Loading Ink (many small ES modules) and reading the spec overlap: both are mostly I/O.
-  const [{ runTui }, ctx] = await Promise.all([import('../tui/main.js'), openProject(g)]);
+  const [{ runTui }, ctx] = await loadTui(g);
   return runTui({ g, ctx, universes: values.universe ?? [], ascii: values.ascii === true, executor, jobs });
+}
+
+/**
+ * Ink and the project, loaded side by side (both mostly I/O). Ink's colour and React's production
+ * build (the development one is several times slower per frame) are chosen when they are first
+ * imported, from FORCE_COLOR and NODE_ENV: set for the import, then put back, so the recipes the
+ * TUI runs see the user's environment.
+ */
+async function loadTui(g: GlobalOptions) {
+  const nodeEnv = process.env.NODE_ENV;
+  const restoreColor = applyColor(g.color);
+  process.env.NODE_ENV ??= 'production';
+  try {
+    return await Promise.all([import('../tui/main.js'), openProject(g)]);
+  } finally {
+    restoreColor();
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+  }
 }
 
 export const command: Command = {

@@ -3,10 +3,10 @@
  * 120x40 pane; we press r and read the screen back with capture-pane.
  */
 import { execa } from 'execa';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EXAMPLES, LC, copyExample, lc, tempDir } from '../helpers/lc.js';
+import { EXAMPLES, LC, copyExample, lc, tempDir, writeProject } from '../helpers/lc.js';
 
 // One tmux server (socket) per session, so a session ending never races the next one's start.
 let sock = `lc-tui-test-${process.pid}`;
@@ -60,7 +60,8 @@ test('lc in a 120x40 tmux pane: r runs the example and the screen shows every ou
 
   await tmux('send-keys', '-t', '0', 'q');
   const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && (await tmux('has-session')).exitCode === 0) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && (await tmux('has-session')).exitCode === 0)
+    await new Promise((r) => setTimeout(r, 100));
   expect((await tmux('has-session')).exitCode).not.toBe(0);
 });
 
@@ -104,4 +105,21 @@ test('lc tui outside a terminal says so and points at lc status', async () => {
   expect(r.exitCode).toBe(1);
   expect(r.stderr).toMatch(/lc tui needs a terminal/);
   expect(r.stderr).toMatch(/lc status/);
+});
+
+test('recipes the TUI runs see the user’s environment, not the colour and React settings lc loads Ink with', async () => {
+  const root = writeProject(join(tmp.dir, 'env-project'), {
+    'astra.yaml': `id: envp\nversion: "0.0.12"\nname: Env\ninputs: []\ndecisions: {}\noutputs:\n  - id: seen\n    type: data\n    recipe:\n      command: 'echo "\${{FORCE_COLOR-unset}} \${{NODE_ENV-unset}}" > {output}/env.txt'\n`,
+    'universes/u.yaml': 'id: u\ndecisions: {}\n',
+  });
+  const scratch = join(tmp.dir, 'env-scratch');
+  sock = `lc-tui-test-${process.pid}-env`;
+  sockets.add(sock);
+  const cmd = `cd '${root}' && exec env -u CI -u NO_COLOR -u FORCE_COLOR -u NODE_ENV TERM=xterm-256color LIGHTCONE_SCRATCH='${scratch}' '${process.execPath}' '${LC}'`;
+  expect((await tmux('new-session', '-d', '-x', '100', '-y', '30', cmd)).exitCode).toBe(0);
+  await waitForScreen(/needs? work/);
+  await tmux('send-keys', '-t', '0', 'r');
+  await waitForScreen(/finished in .* ok/, 60_000);
+  await tmux('send-keys', '-t', '0', 'q');
+  expect(readFileSync(join(root, 'results/u/seen/env.txt'), 'utf8')).toBe('unset unset\n');
 });
