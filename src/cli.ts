@@ -9,7 +9,7 @@ import type { Command, GlobalOptions } from './commands/command.js';
 import { COMMAND_NAMES, findCommand, loadCommands } from './commands/index.js';
 import { quietOnBrokenPipe } from './pipe.js';
 import { didYouMean } from './suggest.js';
-import { printError } from './diagnostics.js';
+import { errorJson, printError } from './diagnostics.js';
 import { cancelEarlyPrefetch, startEarlyPrefetch } from './early-prefetch.js';
 import { toolVersion } from './version.js';
 
@@ -131,7 +131,9 @@ async function main(argv: string[]): Promise<number> {
       throw e;
     });
   } catch (e) {
-    printError(e, cwd, p);
+    // a script that asked for JSON gets its error as JSON, on stdout, where it reads
+    if (argv.includes('--json')) process.stdout.write(errorJson(e, cwd));
+    else printError(e, cwd, p);
     if (e instanceof LcError && e.code === 'USAGE') return 2;
     return 1;
   } finally {

@@ -24,10 +24,35 @@ export function diagnosticJson(d: Diagnostic, cwd: string): Record<string, unkno
     message: d.message,
     file: d.file ? relative(cwd, d.file) || d.file : null,
     line: d.line ?? null,
-    col: d.col ?? null,
+    column: d.col ?? null,
     path: d.path ?? null,
     hint: d.hint ?? null,
   };
+}
+
+/** Version of the document a `--json` command prints on stdout when it fails. */
+export const ERROR_JSON_SCHEMA = 1;
+
+/**
+ * `{"schema":1,"error":{"code","message","file","line","column","hint","diagnostics":[...]}}`:
+ * where the error is (its first diagnostic that says so), and every diagnostic behind it.
+ */
+export function errorJson(e: unknown, cwd: string): string {
+  const err = e instanceof LcError ? e : undefined;
+  const at = err?.diagnostics.find((d) => d.file !== undefined);
+  const doc = {
+    schema: ERROR_JSON_SCHEMA,
+    error: {
+      code: err?.code ?? 'INTERNAL',
+      message: err ? err.message : `internal error: ${e instanceof Error ? e.message : String(e)}`,
+      file: at?.file ? relative(cwd, at.file) || at.file : null,
+      line: at?.line ?? null,
+      column: at?.col ?? null,
+      hint: err?.hint ?? null,
+      diagnostics: (err?.diagnostics ?? []).map((d) => diagnosticJson(d, cwd)),
+    },
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
 }
 
 /** Print an error that stopped a command: its diagnostics first, then the message. */

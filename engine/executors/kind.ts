@@ -24,3 +24,19 @@ export function resolveExecutorKind(kind: ExecutorKind, env: NodeJS.ProcessEnv =
   if (kind === 'auto') return autoWantsDask(env) ? 'dask' : 'local';
   return kind;
 }
+
+/** Where `lc run` here would run its tasks, as `lc status --json` reports it. */
+export interface ExecutorHere {
+  name: ExecutorName;
+  /** Under Dask: which session scheduler (inside an allocation, pilot jobs of a queue, given by address). */
+  scheduler: 'slurm' | 'pilots' | 'external' | null;
+  queue: string | null;
+}
+
+/** From the environment (LC_QUEUE set by the caller from --queue or the settings' default). */
+export function executorHere(env: NodeJS.ProcessEnv = process.env): ExecutorHere {
+  const name = resolveExecutorKind('auto', env);
+  if (name === 'local') return { name, scheduler: null, queue: null };
+  const scheduler = env.DASK_SCHEDULER_ADDRESS ? 'external' : env.SLURM_JOB_ID ? 'slurm' : 'pilots';
+  return { name, scheduler, queue: scheduler === 'pilots' ? (env.LC_QUEUE ?? null) : null };
+}

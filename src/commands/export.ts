@@ -13,6 +13,7 @@ import { queueNamed, readQueueSettings } from '../../engine/queues/config.js';
 import { preflightDiagnostics } from '../../engine/runner/preflight.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
+import { snakeKeys } from '../render/json-keys.js';
 import { formatDiagnostic } from '../diagnostics.js';
 import { openProject } from '../project-context.js';
 import type { Command } from './command.js';
@@ -38,7 +39,7 @@ Options:
                     .lightcone/lightcone.yaml) with the task's own cpus, memory, gpus and time
   -u, --universe U  only these universes (repeatable)
   --force           replace an earlier export in DIR
-  --json            {"schema":1,"jobs":[{"task","dir"}],"runAll","submitAll"}
+  --json            {"schema":1,"jobs":[{"task","dir"}],"run_all","submit_all"}
   --no-color        no ANSI colour
 
 Examples:
@@ -77,7 +78,7 @@ export const command: Command = {
     const lc = [process.execPath, join(dirname(pythonDir()), 'dist', 'bin', 'lc.js')];
     const out = exportJobs(ctx, selected.value, { to, force: values.force === true, plan, lc, ...(queue ? { queue } : {}) });
     if (values.json) {
-      process.stdout.write(JSON.stringify({ schema: 1, ...out }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ schema: 1, ...(snakeKeys(out) as object) }, null, 2) + '\n');
       return 0;
     }
     const rel = (path: string) => relative(g.cwd, path) || '.';

@@ -25,6 +25,7 @@ import { installSignalHandlers } from '../../engine/runner/signals.js';
 import { exitCodeOf } from '../../engine/runner/types.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
+import { snakeKeys } from '../render/json-keys.js';
 import { openProject } from '../project-context.js';
 import { findProjectRoot } from '../project-root.js';
 import { PlainRunRenderer } from '../render/plain.js';
@@ -46,7 +47,8 @@ Options:
   -n, --dry-run        print the plan with each task's reasons; run nothing
   -k, --keep-going     after a failure keep running tasks that do not depend on it
       --plain          one line per event (default when stdout is not a terminal, CI or TERM=dumb)
-      --json           events as JSON lines (the run journal's format), for scripts
+      --json           events as JSON lines for scripts: the run journal's events with a
+                       "schema" key and snake_case keys (schemas/lc-run-event.schema.json)
       --executor E     auto (default: Dask inside a SLURM allocation or when
                        DASK_SCHEDULER_ADDRESS is set, this machine otherwise), local, or dask
       --strict-inputs  fingerprint external input files by content, not mtime and size
@@ -146,7 +148,7 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     });
     dirCache?.save();
     if (!planEvent) return 1;
-    if (values.json) process.stdout.write(JSON.stringify(planEvent) + '\n');
+    if (values.json) process.stdout.write(eventLine(planEvent));
     else process.stdout.write(formatPlan(planEvent.tasks, planEvent.upToDate, planEvent.executor, p));
     // What would stop the real run before its first task: listed, and the exit says so.
     const problems = preflightDiagnostics(dry.problems ?? []);
@@ -173,6 +175,11 @@ function hasExternalInputs(tasks: readonly Task[]): boolean {
   return tasks.some((t) => t.inputs.some((i) => i.kind === 'external' && i.path !== undefined));
 }
 
+/** Version of `lc run --json` lines: each is a run event, keys in snake_case, with this `schema`. */
+export const RUN_EVENTS_JSON_SCHEMA = 1;
+
+const eventLine = (e: RunEvent): string => JSON.stringify({ schema: RUN_EVENTS_JSON_SCHEMA, ...(snakeKeys(e) as object) }) + '\n';
+
 /** Events as JSON lines, batched into few writes. */
 function jsonRenderer(out: NodeJS.WritableStream): (e: RunEvent) => void {
   let buf: string[] = [];
@@ -184,7 +191,7 @@ function jsonRenderer(out: NodeJS.WritableStream): (e: RunEvent) => void {
     buf = [];
   };
   return (e) => {
-    buf.push(JSON.stringify(e) + '\n');
+    buf.push(eventLine(e));
     if (e.type === 'run_finished' || e.type === 'task_failed') flush();
     else if (!timer) {
       timer = setTimeout(flush, 100);

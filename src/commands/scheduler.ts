@@ -10,7 +10,9 @@ import { parseCommandArgs } from '../args.js';
 import { selectQueue } from '../../engine/queues/select.js';
 import { paint } from '../color.js';
 import { findProjectRoot } from '../project-root.js';
+import { snakeKeys } from '../render/json-keys.js';
 import { renderSchedulerStatus } from '../render/scheduler-text.js';
+import type { SchedulerStatus } from '../../engine/scheduler/status.js';
 import type { Command, GlobalOptions } from './command.js';
 
 const USAGE = `Usage: lc scheduler start|status|stop [--queue Q] [--json]
@@ -26,7 +28,7 @@ Options:
   --queue Q  the session of queue Q's pilot jobs (outside an allocation; default LC_QUEUE, else
              scheduler.queue): status lists the pilot jobs, pending ones with SLURM's reason;
              stop cancels every one of them
-  --json     machine-readable output (start, status)
+  --json     machine-readable output (schemas/lc-scheduler.schema.json, lc-scheduler-stop.schema.json)
 
 Inside a SLURM allocation the workers run as one \`srun --overlap\` step, one per node.
 Outside one, with a queue, the scheduler runs here and workers come in pilot jobs it submits.
@@ -43,6 +45,14 @@ function projectRoot(g: GlobalOptions): string {
     if (g.projectDir === undefined && e instanceof LcError && e.code === 'PROJECT_NOT_FOUND') return g.cwd;
     throw e;
   }
+}
+
+/** Version of `lc scheduler start|status|stop --json`: keys in snake_case. */
+export const SCHEDULER_JSON_SCHEMA = 1;
+
+function schedulerJson(st: SchedulerStatus): string {
+  const { version: _internal, ...rest } = st;
+  return JSON.stringify({ schema: SCHEDULER_JSON_SCHEMA, ...(snakeKeys(rest) as object) }, null, 2) + '\n';
 }
 
 export const command: Command = {
@@ -74,7 +84,7 @@ export const command: Command = {
     const json = Boolean(values.json);
     if (action === 'stop') {
       const r = await stopScheduler({ projectRoot: root });
-      if (json) process.stdout.write(JSON.stringify(r) + '\n');
+      if (json) process.stdout.write(JSON.stringify({ schema: SCHEDULER_JSON_SCHEMA, ...r }) + '\n');
       else process.stdout.write(`${r.message}\n`);
       return 0;
     }
@@ -87,7 +97,7 @@ export const command: Command = {
       }
     }
     const st = await schedulerStatus({ projectRoot: root, sampleMs: json ? 0 : 500 });
-    process.stdout.write(json ? JSON.stringify(st, null, 2) + '\n' : renderSchedulerStatus(st, p));
+    process.stdout.write(json ? schedulerJson(st) : renderSchedulerStatus(st, p));
     return 0;
   },
 };

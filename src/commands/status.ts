@@ -15,6 +15,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { openProject } from '../project-context.js';
 import { findProjectRoot } from '../project-root.js';
 import { statusJson } from '../render/status-json.js';
+import { executorHere, type ExecutorHere } from '../../engine/executors/kind.js';
 import { renderStatusText } from '../render/status-text.js';
 import type { Command } from './command.js';
 
@@ -29,7 +30,7 @@ Targets: output, sub.output or universe/output (default: every task).
 
 Options:
   -u, --universe U  only these universes (repeatable)
-  --json            machine-readable: {"schema":2,"run":...,"tasks":[...],"summary":{...}}
+  --json            machine-readable: {"schema":2,"scratch","executor","run","tasks":[...],"summary"}
   --check           exit 1 when any selected task is not ok
   --no-color        no ANSI colour
 `;
@@ -61,10 +62,22 @@ export const command: Command = {
     const live = await readLiveRun(ctx.scratch);
     const statuses = await computeStatus(ctx, tasks, { dirCache, prefetched });
     dirCache?.save();
-    process.stdout.write(values.json ? statusJson(statuses, { live, scratch: ctx.scratch }) : renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
+    if (values.json) process.stdout.write(statusJson(statuses, { live, scratch: ctx.scratch, executor: await executorOf(root) }));
+    else process.stdout.write(renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
     return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;
   },
 };
+
+/** Where lc run here would run: its queue comes from LC_QUEUE or the settings, as for lc run. */
+async function executorOf(root: string): Promise<ExecutorHere> {
+  const env = { ...process.env };
+  try {
+    (await import('../../engine/queues/select.js')).selectQueue(root, undefined, env, 'lc status');
+  } catch {
+    // a queue lc run would refuse here is lc run's to report
+  }
+  return executorHere(env);
+}
 
 /** The hash cache is only needed for external inputs (directories are fingerprinted by content). */
 function hasExternalInputs(tasks: readonly Task[]): boolean {

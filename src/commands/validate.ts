@@ -132,8 +132,8 @@ export const command: Command = {
         const codes = [...new Set(diagnostics.map((d) => d.code))].sort();
         out.explain = {
           codes: Object.fromEntries(codes.map((c) => [c, CODE_EXPLANATIONS[c] ?? null])),
-          missingDefaults: project ? missingDefaults(project).map((m) => ({ ...m, file: relative(g.cwd, m.file) || m.file })) : [],
-          defaultUniverse: project ? defaultUniverseDoc(project) : null,
+          missing_defaults: project ? missingDefaults(project).map((m) => ({ ...m, file: relative(g.cwd, m.file) || m.file })) : [],
+          default_universe: project ? defaultUniverseDoc(project) : null,
         };
       }
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');

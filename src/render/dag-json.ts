@@ -1,9 +1,11 @@
 /**
  * `lc dag --json`: `{"schema":1,"tasks":[{id, universe, output, key, group, deps, command,
- * outdir, resources}]}` in topological order. Written in chunks so 100,000 tasks never sit in
+ * outdir, resources}]}` in topological order (resources: cpus, gpus, memory_bytes, time_limit_s,
+ * disk_bytes). Written in chunks so 100,000 tasks never sit in
  * memory as one 40 MB string.
  */
 import type { Task } from '../../engine/dag/task.js';
+import { snakeKeys } from './json-keys.js';
 
 export const DAG_JSON_SCHEMA = 1;
 
@@ -19,7 +21,7 @@ function taskJson(t: Task): string {
     deps: t.deps,
     command: t.command,
     outdir: t.outdir,
-    resources: t.resources,
+    resources: snakeKeys(t.resources),
   });
 }
 

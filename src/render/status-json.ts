@@ -2,6 +2,7 @@
  * `lc status --json`, schema 2:
  *   {"schema":2,
  *    "scratch": {"path","source"},
+ *    "executor": {"name": "local"|"dask", "scheduler": null|"slurm"|"pilots"|"external", "queue"},
  *    "run": null | {"command","pid","host","started_at","run_id","held",
  *                   "progress": null | {"planned","succeeded","failed","blocked","running","queued"}},
  *    "tasks":[{"id","universe","output","state","reasons":[{"kind","detail"}],
@@ -16,8 +17,10 @@
  * journals and the run lock, and why that one: `source` is LIGHTCONE_SCRATCH, scratch_root
  * (.lightcone/lightcone.yaml), SCRATCH, or project (the default, inside the project).
  * `notes` are true facts about an output that are not a state (it ran on the host, not in its
- * declared container). Schema 1 had no `scratch`, `run`, `live`, `notes`, running or queued.
+ * declared container). `executor` is where `lc run` here would run the tasks (fields added,
+ * schema 2). Schema 1 had no `scratch`, `run`, `live`, `notes`, running or queued.
  */
+import type { ExecutorHere } from '../../engine/executors/kind.js';
 import type { LiveRun } from '../../engine/runner/live-run.js';
 import type { ScratchPaths } from '../../engine/scratch/paths.js';
 import { TASK_STATES, type TaskStatus } from '../../engine/status/types.js';
@@ -30,6 +33,7 @@ const SUMMARY_STATES: readonly DisplayState[] = [...TASK_STATES, 'running', 'que
 
 export interface StatusJsonOptions {
   live?: LiveRun | null;
+  executor?: ExecutorHere;
   scratch?: Pick<ScratchPaths, 'base' | 'source'>;
 }
 
@@ -54,6 +58,6 @@ export function statusJson(statuses: readonly TaskStatus[], o: StatusJsonOptions
     };
   });
   const scratch = o.scratch ? { path: o.scratch.base, source: o.scratch.source } : null;
-  const doc = { schema: STATUS_JSON_SCHEMA, scratch, run: liveRunJson(live), tasks, summary };
+  const doc = { schema: STATUS_JSON_SCHEMA, scratch, executor: o.executor ?? null, run: liveRunJson(live), tasks, summary };
   return JSON.stringify(doc, null, 2) + '\n';
 }

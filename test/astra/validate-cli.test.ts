@@ -67,7 +67,7 @@ describe('lc validate', () => {
           message: 'decision `cut`: default `medium` is not one of its options (known options: soft, hard)',
           file: 'astra.yaml',
           line: 18,
-          col: 14,
+          column: 14,
           path: 'decisions.cut.default',
           hint: null,
         },
@@ -123,10 +123,10 @@ describe('lc validate', () => {
     const j = JSON.parse((await lc(['validate', '--json', '--explain'], { cwd: root })).stdout) as {
       explain: Record<string, unknown>;
     };
-    expect(j.explain.missingDefaults).toEqual([
+    expect(j.explain.missing_defaults).toEqual([
       { universe: 'base', file: 'universes/base.yaml', decision: 'cut', default: 'soft' },
     ]);
-    expect(j.explain.defaultUniverse).toEqual({
+    expect(j.explain.default_universe).toEqual({
       id: 'baseline',
       description: 'Default configuration using standard practices',
       decisions: { cut: 'soft' },

@@ -56,9 +56,11 @@ describe('lc dag on examples/line-fit', () => {
       deps: ['robust/cleaned'],
       command: 'sh scripts/fit.sh results/robust/cleaned median results/robust/fit',
       outdir: 'results/robust/fit',
-      resources: { cpus: 1, gpus: 0, memoryBytes: 100_000_000, timeLimitS: 300 },
+      resources: { cpus: 1, gpus: 0, memory_bytes: 100_000_000, time_limit_s: 300 },
     });
-    expect(tasks.find((t) => t.id === 'baseline/cleaned')?.command).toBe('sh scripts/clean.sh data/points.csv none results/baseline/cleaned');
+    expect(tasks.find((t) => t.id === 'baseline/cleaned')?.command).toBe(
+      'sh scripts/clean.sh data/points.csv none results/baseline/cleaned',
+    );
   });
 
   it('gives the same keys from any directory inside the project and with -C', async () => {
@@ -88,7 +90,9 @@ describe('lc dag on examples/line-fit', () => {
     expect(r.stdout).toContain('└─ cleaned  4 universes, 2 groups');
     expect(r.stdout).toContain('◂ points  data/points.csv');
     expect(r.stdout).toContain('layer 3');
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('16 tasks · 4 universes · 14 execution groups (2 tasks saved by dedup)');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe(
+      '16 tasks · 4 universes · 14 execution groups (2 tasks saved by dedup)',
+    );
     expect(r.stdout).not.toContain('\u001b[');
   });
 
@@ -114,7 +118,7 @@ describe('lc dag on examples/line-fit', () => {
     expect(badU.stderr).toContain('baseline, clipped-ols, raw-median, robust');
     const both = await lc(['dag', '--json', '--dot'], { cwd: root });
     expect(both.exitCode).toBe(2);
-    expect(both.stderr).toContain('choose one of');
+    expect(both.stdout).toContain('choose one of');
     const tasksAlone = await lc(['dag', '--tasks'], { cwd: root });
     expect(tasksAlone.exitCode).toBe(2);
     expect(tasksAlone.stderr).toContain('--tasks goes with --dot or --mermaid');
@@ -237,11 +241,18 @@ outputs:
       'universes/a.yaml': 'id: a\ndecisions:\n  method: plain\n',
       'universes/b.yaml': 'id: b\ndecisions:\n  method: fancy\n',
     });
-    const r = await lc(['dag', '--json'], { cwd: root });
+    const r = await lc(['dag'], { cwd: root });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/astra\.yaml:\d+:\d+ INACTIVE_INPUT .*'final'.*'extra'.*universe a/);
     expect(r.stderr).toContain('SPEC_INVALID');
+    // asked for JSON, the same error comes as JSON on stdout, where the script reads
+    const j = await lc(['dag', '--json'], { cwd: root });
+    expect(j.exitCode).toBe(1);
+    expect(j.stderr).toBe('');
+    const doc = JSON.parse(j.stdout) as { error: { code: string; file: string; diagnostics: { code: string }[] } };
+    expect(doc.error).toMatchObject({ code: 'SPEC_INVALID', file: 'astra.yaml' });
+    expect(doc.error.diagnostics.map((d) => d.code)).toContain('INACTIVE_INPUT');
   });
 
   it('rejects a dependency cycle and prints its path', async () => {

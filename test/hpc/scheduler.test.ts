@@ -79,19 +79,19 @@ describe('session scheduler in a SLURM allocation', () => {
       running: boolean;
       mode: string;
       address: string;
-      workers: { host: string; cpusTotal: number; memoryTotalBytes: number; gpusTotal: number }[];
-      idleLeftS: number;
+      workers: { host: string; cpus_total: number; memory_total_bytes: number; gpus_total: number }[];
+      idle_left_s: number;
     };
     expect(s).toMatchObject({ running: true, mode: 'slurm', address: m1.address });
     expect(s.workers.map((w) => w.host).sort()).toEqual(['node1', 'node2']);
     const cpus = Number(clusterEnv().LC_CLUSTER_CPUS);
     const memMb = Number(clusterEnv().LC_CLUSTER_MEM_MB);
     for (const w of s.workers) {
-      expect(w.cpusTotal).toBe(cpus); // --exclusive: every cpu of the node
-      expect(w.memoryTotalBytes).toBe(memMb * 1024 * 1024);
-      expect(w.gpusTotal).toBe(0);
+      expect(w.cpus_total).toBe(cpus); // --exclusive: every cpu of the node
+      expect(w.memory_total_bytes).toBe(memMb * 1024 * 1024);
+      expect(w.gpus_total).toBe(0);
     }
-    expect(s.idleLeftS).toBeGreaterThan(60);
+    expect(s.idle_left_s).toBeGreaterThan(60);
     const text = await lc(['scheduler', 'status'], { cwd: project, env: env() });
     expect(text.stdout).toMatch(/workers:\s+2 of 2/);
     expect(text.stdout).toMatch(/node1\s+cpu/);

@@ -191,7 +191,7 @@ describe('lc export job', () => {
     const jobDir = join(dir, 'jobs-all');
     const ex = await p.run(['export', 'job', 'prep', 'report', '-u', 'b', '--to', jobDir, '--queue', 'cpu', '--json']);
     expect(ex.exitCode, ex.stderr).toBe(0);
-    const doc = JSON.parse(ex.stdout) as { jobs: { task: string; dir: string }[]; runAll: string; submitAll: string };
+    const doc = JSON.parse(ex.stdout) as { jobs: { task: string; dir: string }[]; run_all: string; submit_all: string };
     expect(doc.jobs.map((j) => [j.task, j.dir])).toEqual([
       ['b/prep', join(jobDir, 'b', 'prep')],
       ['b/report', join(jobDir, 'b', 'report')],
@@ -211,12 +211,12 @@ describe('lc export job', () => {
       '#SBATCH --comment=x',
       `#SBATCH --output=${join(jobDir, 'b/report/slurm-%j.out')}`,
     ]);
-    const submit = readFileSync(doc.submitAll, 'utf8');
+    const submit = readFileSync(doc.submit_all, 'utf8');
     expect(submit).toContain(`j0=$(sbatch --parsable ${join(jobDir, 'b/prep/run.sh')} | cut -d';' -f1)`);
     expect(submit).toContain(
       `j1=$(sbatch --parsable --dependency=afterok:$j0 ${join(jobDir, 'b/report/run.sh')} | cut -d';' -f1)`,
     );
-    const r = await p.sh(doc.runAll);
+    const r = await p.sh(doc.run_all);
     expect(r.exitCode, r.all).toBe(0);
     expect(await statusOf(p.run)).toMatchObject({ 'b/prep': 'ok', 'b/report': 'ok' });
   });

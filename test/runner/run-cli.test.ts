@@ -82,8 +82,8 @@ describe('lc run on examples/line-fit', () => {
     // Targets limit the plan to `fit` and its upstream: residuals/summary are not listed.
     expect(stale.stdout).not.toContain('residuals');
     const json = await runLc(['run', '--dry-run', '--json'], root, scratch);
-    const plan = JSON.parse(json.stdout) as { type: string; dryRun: boolean; tasks: { id: string; state: string }[] };
-    expect(plan).toMatchObject({ type: 'plan_ready', dryRun: true });
+    const plan = JSON.parse(json.stdout) as { type: string; dry_run: boolean; tasks: { id: string; state: string }[] };
+    expect(plan).toMatchObject({ schema: 1, type: 'plan_ready', dry_run: true });
     expect(plan.tasks.map((t) => t.id).sort()).toEqual(
       ['baseline', 'clipped-ols', 'raw-median', 'robust'].flatMap((u) => [`${u}/fit`, `${u}/residuals`, `${u}/summary`]).sort(),
     );

@@ -112,6 +112,7 @@ describe('status json', () => {
     expect(doc).toEqual({
       schema: 2,
       scratch: null,
+      executor: null,
       run: null,
       tasks: [
         {
