@@ -120,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
     const cmdName = name ?? (interactive ? 'tui' : 'status');
     // First, so the prefetch worker is running before the command's modules load.
     await startEarlyPrefetch(cmdName, g, args);
+    if (cmdName === '__complete') return (await import('./commands/completion.js')).complete(args, cwd);
     if (cmdName === 'version') return say(`lightcone-tui ${toolVersion()}\n`);
     if (cmdName === 'help') return say(args[0] === undefined ? await helpText() : (await commandNamed(args[0])).usage);
     const cmd = await commandNamed(cmdName);

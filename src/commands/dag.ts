@@ -31,6 +31,11 @@ Options:
   --ascii           plain ASCII tree connectors in the text view
   -u, --universe U  only universe U (repeatable); execution groups stay those of the
                     whole DAG, so a group may name a task of another universe
+
+Examples:
+  lc dag                          the layered tree, with how many universes each output has
+  lc dag --mermaid --tasks        every task, for a README or a notebook
+  lc dag --json | jq '.tasks | length'
 `;
 
 const write = (s: string) => {

@@ -17,6 +17,7 @@ const LOADERS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   tui: () => import('./tui.js'),
   export: () => import('./export.js'),
   job: () => import('./job.js'),
+  completion: () => import('./completion.js'),
 };
 
 export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);

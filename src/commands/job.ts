@@ -26,6 +26,10 @@ task's command, and they are seldom typed by hand.
 Options:
   --exit-code N     the command's exit status (record)
   --no-color        no ANSI colour
+
+Examples:
+  sh jobs/fit/run.sh              what lc export job wrote: it calls begin, the command, record
+  lc job record jobs/fit --exit-code 0   record again after an lc run held the project
 `;
 
 export const command: Command = {

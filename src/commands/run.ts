@@ -60,6 +60,12 @@ Options:
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
 Stopping the session scheduler (lc scheduler stop) under a run cancels it the same way.
 Task logs: <scratch>/.lightcone/logs/<project>/<universe>/<output>/<attempt>.log
+
+Examples:
+  lc run                          everything not ok, here (or on the allocation's nodes)
+  lc run fit -u baseline -n       what would run for one output in one universe, and why
+  lc run --plain -k               in an sbatch script: one line per event, keep going past failures
+  lc run --queue cpu              from a login node: compute in pilot jobs of queue cpu
 `;
 
 const OPTIONS = {

@@ -35,6 +35,11 @@ Outside one, with a queue, the scheduler runs here and workers come in pilot job
 With DASK_SCHEDULER_ADDRESS set, lc only attaches to that scheduler and never stops it.
 Settings (.lightcone/lightcone.yaml): python: /path/to/python3, scheduler: {idle_timeout: 30m};
 environment: LC_PYTHON, LC_SCHEDULER_IDLE_TIMEOUT.
+
+Examples:
+  lc scheduler start              start it now (lc run would start it when needed)
+  lc scheduler status             workers, their load, idle time left (and pilot jobs)
+  lc scheduler stop --queue cpu   stop the pilots session of queue cpu, cancelling its jobs
 `;
 
 function projectRoot(g: GlobalOptions): string {

@@ -33,6 +33,11 @@ Options:
   --json            machine-readable: {"schema":2,"scratch","executor","run","tasks":[...],"summary"}
   --check           exit 1 when any selected task is not ok
   --no-color        no ANSI colour
+
+Examples:
+  lc status                       every task
+  lc status fit -u robust         one output in one universe, with its reasons
+  lc status --check || lc run     in a script: run only when something is not ok
 `;
 
 export const command: Command = {

@@ -25,6 +25,10 @@ Options:
                      (default LC_QUEUE, else scheduler.queue); WORKERS shows the pilot jobs
       --ascii        ASCII glyphs only (no unicode symbols or box drawing)
       --no-color     no colour (also NO_COLOR=1)
+
+Examples:
+  lc                              the live view of the project here
+  lc -u baseline --ascii          one universe, ASCII only (old terminals, some tmux setups)
 `;
 
 const OPTIONS = {

@@ -32,6 +32,10 @@ Options:
   --explain   also say what each code means and, for universes missing a choice,
               what the default would have been (lc never fills in defaults)
   --no-color  no ANSI colour
+
+Examples:
+  lc validate                     every problem as file:line:col CODE message
+  lc validate --explain           what each code means, and what defaults would have chosen
 `;
 
 interface MissingDefault {

@@ -44,6 +44,11 @@ Options:
   --json            machine-readable: {"schema":1,"results":[...],"summary":{...}}
                     (with --refresh: "refreshed" per result and in the summary)
   --no-color        no ANSI colour
+
+Examples:
+  lc verify                       re-hash every output and check its provenance
+  lc verify summary --jobs 8      one output, hashed with 8 threads
+  lc verify --refresh             after cp -r or touch: record new timestamps of intact outputs
 `;
 
 export const command: Command = {

@@ -85,5 +85,10 @@ describe('command-line conventions', () => {
     );
     expect(top).toMatch(/Examples:\n {2}lc /);
     expect((await lc(['help', 'stauts'])).stderr).toMatch(/unknown command 'stauts' \(did you mean status\?\)/);
+    // every command's help ends with examples
+    const commands = top.slice(top.indexOf('Commands:'), top.indexOf('\n\n', top.indexOf('Commands:')));
+    const names = [...commands.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1] as string);
+    expect(names).toEqual(expect.arrayContaining(['init', 'run', 'status', 'export', 'completion']));
+    for (const name of names) expect((await lc([name, '--help'])).stdout, name).toMatch(/\nExamples:\n( {2}\S.*\n?)+$/);
   });
 });
