@@ -8,6 +8,7 @@ import { decideColor, paint } from './color.js';
 import type { Command, GlobalOptions } from './commands/command.js';
 import { COMMAND_NAMES, findCommand, loadCommands } from './commands/index.js';
 import { quietOnBrokenPipe } from './pipe.js';
+import { allowProgress } from './progress.js';
 import { didYouMean } from './suggest.js';
 import { errorJson, printError } from './diagnostics.js';
 import { cancelEarlyPrefetch, startEarlyPrefetch } from './early-prefetch.js';
@@ -98,6 +99,7 @@ export function splitArgv(argv: string[]): { projectDir?: string; rest: string[]
 
 async function main(argv: string[]): Promise<number> {
   quietOnBrokenPipe();
+  allowProgress(!argv.includes('--json'));
   const color = decideColor({ argv, env: process.env, isTTY: Boolean(process.stdout.isTTY) });
   const p = paint(color);
   const cwd = process.cwd();

@@ -17,6 +17,7 @@ import { projectInfo } from '../engine/astra/info.js';
 import type { Project } from '../engine/astra/model.js';
 import type { GlobalOptions } from './commands/command.js';
 import { findProjectRoot } from './project-root.js';
+import { slowWork } from './progress.js';
 
 /** What engine modules get (EngineContext: root, project, dag, scratch), plus load warnings. */
 export interface ProjectContext extends EngineContext {
@@ -52,7 +53,8 @@ export async function openProject(g: GlobalOptions, opts: OpenProjectOptions = {
   if (snap) return { root, project: snap.info, dag: snap.dag, scratch, warnings: snap.warnings };
 
   const startedAt = Date.now();
-  const { ctx, deps } = await loadFresh(root, universes);
+  const done = slowWork('loading the spec');
+  const { ctx, deps } = await loadFresh(root, universes).finally(done);
   if (code)
     writeSnapshot(scratch.cache, code, { info: ctx.project, dag: ctx.dag, warnings: ctx.warnings }, deps, startedAt);
   return { ...ctx, scratch };

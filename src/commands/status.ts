@@ -15,6 +15,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { openProject } from '../project-context.js';
 import { findProjectRoot } from '../project-root.js';
 import { statusJson } from '../render/status-json.js';
+import { slowWork } from '../progress.js';
 import { executorHere, type ExecutorHere } from '../../engine/executors/kind.js';
 import { renderStatusText } from '../render/status-text.js';
 import type { Command } from './command.js';
@@ -65,13 +66,17 @@ export const command: Command = {
     // The run holding the project is read before the records: a task it finishes meanwhile
     // then shows as still running, never as the stale record it replaced.
     const live = await readLiveRun(ctx.scratch);
-    const statuses = await computeStatus(ctx, tasks, { dirCache, prefetched });
+    const done = slowWork(`checking ${tasks.length.toLocaleString('en-US')} outputs`, tasks.length >= BIG);
+    const statuses = await computeStatus(ctx, tasks, { dirCache, prefetched }).finally(done);
     dirCache?.save();
     if (values.json) process.stdout.write(statusJson(statuses, { live, scratch: ctx.scratch, executor: await executorOf(root) }));
     else process.stdout.write(renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
     return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;
   },
 };
+
+/** A status this big takes long enough to say so (on a terminal). */
+const BIG = 1_000;
 
 /** Where lc run here would run: its queue comes from LC_QUEUE or the settings, as for lc run. */
 async function executorOf(root: string): Promise<ExecutorHere> {

@@ -91,4 +91,18 @@ describe('command-line conventions', () => {
     expect(names).toEqual(expect.arrayContaining(['init', 'run', 'status', 'export', 'completion']));
     for (const name of names) expect((await lc([name, '--help'])).stdout, name).toMatch(/\nExamples:\n( {2}\S.*\n?)+$/);
   });
+
+  test('long work is said on stderr when it is a terminal, never on stdout, with --json or in a pipe', async () => {
+    // `script` gives lc a terminal; stdout goes to /dev/null, so what comes back is stderr
+    const tty = async (args: string) =>
+      String(
+        (await execa('script', ['-qec', `node ${LC} ${args} >/dev/null`, '/dev/null'], { cwd: big, env: { CI: '1' } }))
+          .stdout,
+      );
+    // (loading the spec may be said first on a slow machine)
+    expect((await tty('status')).endsWith('lc: checking 1,500 outputs…\r\u001b[K')).toBe(true);
+    expect(await tty('status --json')).toBe('');
+    const piped = await execa(process.execPath, [LC, 'status'], { cwd: big, env: { CI: '1' } });
+    expect(String(piped.stderr)).toBe('');
+  });
 });
