@@ -19,6 +19,8 @@ const VIEW_BYTES = 8 * 1024 * 1024;
 export class LogFeed {
   /** `taskId NUL path` the log pane shows now. */
   private target = '';
+  /** The task and state the log was last read in (see refresh). */
+  private loadedAs = '';
 
   constructor(
     private readonly store: Store,
@@ -66,21 +68,31 @@ export class LogFeed {
     return true;
   }
 
-  /** A running task's log grows: re-read it (once per tick). */
+  /**
+   * A running task's log grows: re-read it (once per tick), and once more when the task's state
+   * changed since the last read, for the lines it wrote last (a failure's error is usually the
+   * very last line, written after the previous tick or by a task that lived less than one).
+   */
   refresh(): void {
     const s = this.store.getState();
     const log = s.log;
     if (!log) return;
     const t = s.tasks.get(log.taskId);
-    if (!t || t.live !== 'running') return;
+    if (!t) return;
+    if (t.live !== 'running' && this.loadedAs === stateKey(t)) return;
     this.load(log.taskId, log.path, s.ui.overlay.kind === 'log');
   }
 
   private load(taskId: string, path: string, full: boolean): void {
     if (!existsSync(path)) return;
+    const t = this.store.getState().tasks.get(taskId);
+    this.loadedAs = t ? stateKey(t) : '';
     const prev = this.store.getState().log;
     const lines = full ? tailLogFile(path, LOG_LINES_KEPT, VIEW_BYTES) : tailLogFile(path, TAIL_LINES);
     const scroll = full && prev && prev.taskId === taskId ? prev.scroll : null;
     this.store.dispatch({ type: 'log', log: { taskId, path, lines, truncatedLines: 0, scroll } });
   }
 }
+
+/** What a task is now, as far as its log is concerned: a change means lines may have been added. */
+const stateKey = (t: TaskView): string => `${t.id}\u0000${displayState(t)}\u0000${t.live ?? ''}`;

@@ -123,3 +123,21 @@ test('recipes the TUI runs see the user’s environment, not the colour and Reac
   await tmux('send-keys', '-t', '0', 'q');
   expect(readFileSync(join(root, 'results/u/seen/env.txt'), 'utf8')).toBe('unset unset\n');
 });
+
+test('a failed task’s last log line shows in the log pane when it ends, without opening the log', async () => {
+  const root = writeProject(join(tmp.dir, 'fail-project'), {
+    'astra.yaml': `id: failp\nversion: "0.0.12"\nname: Fails\ninputs: []\ndecisions: {}\noutputs:\n  - id: fit\n    type: data\n    recipe:\n      command: 'echo fitting; sleep 1.5; echo "median: not enough points" >&2; exit 1'\n`,
+    'universes/u.yaml': 'id: u\ndecisions: {}\n',
+  });
+  const scratch = join(tmp.dir, 'fail-scratch');
+  sock = `lc-tui-test-${process.pid}-fail`;
+  sockets.add(sock);
+  const cmd = `cd '${root}' && exec env -u CI -u NO_COLOR TERM=xterm-256color LIGHTCONE_SCRATCH='${scratch}' '${process.execPath}' '${LC}'`;
+  expect((await tmux('new-session', '-d', '-x', '120', '-y', '40', cmd)).exitCode).toBe(0);
+  await waitForScreen(/needs? work/);
+  await tmux('send-keys', '-t', '0', 'r');
+  await waitForScreen(/fitting/, 30_000);
+  const s = await waitForScreen(/median: not enough points/, 30_000);
+  expect(s).toMatch(/failed/);
+  await tmux('send-keys', '-t', '0', 'q');
+});
