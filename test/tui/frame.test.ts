@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatBytesCompact as fmtBytes, formatDuration as fmtDuration } from '../../engine/units.js';
-import { bar, fit, sanitizeLine, truncateMiddle } from '../../src/tui/model/format.js';
+import { bar, fit, sanitizeLine, truncateMiddle, width } from '../../src/tui/model/format.js';
 import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../src/tui/model/frame/index.js';
 import { exitMessage } from '../../src/tui/model/exit.js';
 import { computeLayout } from '../../src/tui/model/layout.js';
@@ -42,6 +42,34 @@ describe('text helpers', () => {
     expect(fmtDuration(185)).toBe('3m05s');
     expect(fmtDuration(7440)).toBe('2h04m');
     expect(fmtBytes(3.1 * 1024 ** 3)).toBe('3.1G');
+  });
+  test('widths are terminal cells: wide CJK and emoji take two, combining marks none', () => {
+    expect(width('abc')).toBe(3);
+    expect(width('数据分析')).toBe(8);
+    expect(width('e\u0301')).toBe(1);
+    expect(width('ok ✅')).toBe(5);
+    expect(fit('数据分析结果', 8)).toBe('数据分… ');
+    expect(width(fit('数据分析结果', 7))).toBe(7);
+    expect(truncateMiddle('数据分析结果表', 9)).toBe('数据…果表');
+  });
+  test('a log of wide characters stays inside the screen in the log view', () => {
+    const cols = 80;
+    const cjk = '数'.repeat(52);
+    let s = failedScene({ cols, rows: 24 });
+    s = reduce(s, {
+      type: 'log',
+      log: {
+        taskId: 'raw-median/fit',
+        path: '/tmp/x.log',
+        lines: [cjk, `${cjk} tail`, 'plain'],
+        truncatedLines: 0,
+        scroll: null,
+      },
+    });
+    s = reduce(s, { type: 'overlay', overlay: { kind: 'log' } });
+    const lines = frameLines(buildFrame(s, { ascii: false }));
+    for (const l of lines) expect(width(lineText(l)), lineText(l)).toBeLessThanOrEqual(cols);
+    expect(lineText(lines[0] as Line)).toMatch(/lc /);
   });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');

@@ -1,34 +1,74 @@
 /**
- * Fixed-width text helpers for the frame builder. Widths count code points: every glyph we
- * emit is one column, and log lines are sanitised (no tabs, escapes or control characters)
- * before they are measured.
+ * Fixed-width text helpers for the frame builder. Widths count terminal cells, as the terminal
+ * draws them: a CJK character or most emoji take two, a combining mark none, everything else
+ * one. Log lines are sanitised (no tabs, escapes or control characters) before they are measured.
  */
+import { eastAsianWidth } from 'get-east-asian-width';
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-const chars = (s: string): string[] => (SURROGATE.test(s) ? Array.from(s) : s.split(''));
+/** Anything beyond what is always one cell wide: those strings are measured character by character. */
+const COMPLEX = /[\u0300-\u036f\u1100-\uffff\uD800-\uDFFF]/;
+/** Zero-width: combining marks, joiners, variation selectors. */
+const ZERO = /^[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufe00-\ufe0f]$/u;
 
-/** Columns of a string: one per code point (astral characters are rare: only they need Array.from). */
-export const width = (s: string): number => (SURROGATE.test(s) ? Array.from(s).length : s.length);
+function cellsOf(ch: string): number {
+  if (ZERO.test(ch)) return 0;
+  return eastAsianWidth(ch.codePointAt(0) ?? 0);
+}
+
+/** Columns of a string on a terminal. */
+export function width(s: string): number {
+  if (!COMPLEX.test(s)) return s.length;
+  let w = 0;
+  for (const ch of s) w += cellsOf(ch);
+  return w;
+}
+
+/** The longest start of `s` that fits `w` columns. */
+function headOf(s: string, w: number): string {
+  if (!COMPLEX.test(s)) return s.slice(0, Math.max(0, w));
+  let used = 0;
+  let out = '';
+  for (const ch of s) {
+    const c = cellsOf(ch);
+    if (used + c > w) break;
+    used += c;
+    out += ch;
+  }
+  return out;
+}
+
+/** The longest end of `s` that fits `w` columns. */
+function tailOf(s: string, w: number): string {
+  if (w <= 0) return '';
+  if (!COMPLEX.test(s)) return s.slice(Math.max(0, s.length - w));
+  const cs = Array.from(s);
+  let used = 0;
+  let i = cs.length;
+  while (i > 0) {
+    const c = cellsOf(cs[i - 1] as string);
+    if (used + c > w) break;
+    used += c;
+    i--;
+  }
+  return cs.slice(i).join('');
+}
 
 /** Cut the middle out of a long name (`very_lo…name`): both ends carry meaning. */
 export function truncateMiddle(s: string, w: number, ellipsis = '…'): string {
-  const cs = chars(s);
-  if (cs.length <= w) return s;
+  if (width(s) <= w) return s;
   if (w <= 0) return '';
-  if (w <= ellipsis.length) return ellipsis.slice(0, w);
+  if (w <= width(ellipsis)) return headOf(ellipsis, w);
   const keep = w - width(ellipsis);
-  const head = Math.ceil(keep / 2);
-  const tail = keep - head;
-  return cs.slice(0, head).join('') + ellipsis + (tail > 0 ? cs.slice(cs.length - tail).join('') : '');
+  const head = headOf(s, Math.ceil(keep / 2));
+  return head + ellipsis + tailOf(s, keep - width(head));
 }
 
 /** Cut the end of a long text (`some message…`). */
 export function truncateEnd(s: string, w: number, ellipsis = '…'): string {
-  const cs = chars(s);
-  if (cs.length <= w) return s;
+  if (width(s) <= w) return s;
   if (w <= 0) return '';
-  if (w <= ellipsis.length) return cs.slice(0, w).join('');
-  return cs.slice(0, w - width(ellipsis)).join('') + ellipsis;
+  if (w <= width(ellipsis)) return headOf(s, w);
+  return headOf(s, w - width(ellipsis)) + ellipsis;
 }
 
 /** Exactly `w` columns: truncated (end or middle) then padded. */
