@@ -6,13 +6,16 @@
 import { eastAsianWidth } from 'get-east-asian-width';
 
 /** Anything beyond what is always one cell wide: those strings are measured character by character. */
-const COMPLEX = /[\u0300-\u036f\u1100-\uffff\uD800-\uDFFF]/;
-/** Zero-width: combining marks, joiners, variation selectors. */
-const ZERO = /^[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufe00-\ufe0f]$/u;
+// eslint-disable-next-line no-control-regex
+const COMPLEX = /[^\u0000-\u02ff]/;
+/** Combining marks: drawn on the character before them. */
+const MARK = /^\p{M}$/u;
 
+/** Zero-width: combining marks, zero-width spaces and joiners, variation selectors. */
 function cellsOf(ch: string): number {
-  if (ZERO.test(ch)) return 0;
-  return eastAsianWidth(ch.codePointAt(0) ?? 0);
+  const cp = ch.codePointAt(0) ?? 0;
+  if ((cp >= 0x200b && cp <= 0x200f) || cp === 0x2060 || (cp >= 0xfe00 && cp <= 0xfe0f) || MARK.test(ch)) return 0;
+  return eastAsianWidth(cp);
 }
 
 /** Columns of a string on a terminal. */
