@@ -14,6 +14,7 @@ import { exitMessage } from './model/exit.js';
 import { interpretKey, type KeyPress, type TuiCommand } from './model/keys.js';
 import { projectShape } from './model/project-shape.js';
 import { initialState } from './model/reducer.js';
+import { runResultWords } from './model/selectors.js';
 import { createStore, type Store } from './model/store.js';
 import type { SchedulerView } from './model/types.js';
 import { createRunControl, type RunControl } from '../../engine/runner/control.js';
@@ -223,10 +224,9 @@ export class TuiController {
   private afterRun(s: RunSummary): void {
     this.store.flush();
     if (s.plan.length === 0) return this.say('everything shown is up to date: nothing to run', 'info');
-    const parts = [`${s.succeeded} ok`];
-    if (s.failed) parts.push(`${s.failed} failed`);
-    if (s.blocked) parts.push(`${s.blocked} blocked`);
-    if (s.cancelled + s.skipped) parts.push(`${s.cancelled + s.skipped} not run`);
+    const parts = runResultWords(s)
+      .filter((w, i) => i === 0 || w.n > 0)
+      .map((w) => `${w.n} ${w.word}`);
     this.say(`${s.interrupted ? 'run cancelled' : 'run finished'}: ${parts.join(', ')}`, s.failed || s.interrupted ? 'warn' : 'info');
   }
 

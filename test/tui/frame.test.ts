@@ -71,6 +71,20 @@ describe('text helpers', () => {
     for (const l of lines) expect(width(lineText(l)), lineText(l)).toBeLessThanOrEqual(cols);
     expect(lineText(lines[0] as Line)).toMatch(/lc /);
   });
+  test('the header counts running and queued tasks from the rows, and says a finished run in the run’s words', () => {
+    const s = sweepScene({ cols: 160, rows: 40 });
+    let running = 0;
+    let queued = 0;
+    for (const t of s.tasks.values()) {
+      if (t.live === 'running') running++;
+      if (t.live === 'queued') queued++;
+    }
+    const header = lineText(buildFrame(s, { ascii: false }).header[1] as Line);
+    expect(header).toContain(`│ ${running} running │`);
+    expect(header).toContain(`│ ${queued} queued`);
+    const done = lineText(buildFrame(failedScene({ cols: 160, rows: 40 }), { ascii: false }).header[1] as Line);
+    expect(done).toMatch(/finished in 2\.1s: 0 ok │ 1 failed │ 1 blocked/);
+  });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');
     expect(sanitizeLine('10%\r50%\r100%\r')).toBe('100%');

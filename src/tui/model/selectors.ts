@@ -152,6 +152,27 @@ export const runActive = (state: ViewState): boolean =>
   state.run.phase === 'starting' || state.run.phase === 'running' || state.run.phase === 'cancelling';
 
 /** Stale-or-worse task count in the filtered universes (what `r` with nothing selected would run). */
+/**
+ * What the run is doing to its tasks now, counted from the tasks themselves: the one source of
+ * the header's, the rows' and WORKERS' numbers (a task handed to Dask is queued until it starts).
+ */
+export function liveCounts(state: ViewState): { running: number; queued: number; blocked: number } {
+  const c = { running: 0, queued: 0, blocked: 0 };
+  for (const t of state.tasks.values()) if (t.live) c[t.live]++;
+  return c;
+}
+
+/** The words a finished run's counts are said in, everywhere (header, messages, plain epilog). */
+export function runResultWords(f: { succeeded: number; failed: number; blocked: number; cancelled: number; skipped: number }): { n: number; word: string }[] {
+  return [
+    { n: f.succeeded, word: 'ok' },
+    { n: f.failed, word: 'failed' },
+    { n: f.blocked, word: 'blocked' },
+    { n: f.cancelled, word: 'cancelled' },
+    { n: f.skipped, word: 'not started' },
+  ];
+}
+
 export function needsWork(state: ViewState): number {
   let n = 0;
   for (const c of state.counts.values()) n += c.total - c.ok;

@@ -2,7 +2,8 @@
 import { formatDuration } from '../../../../engine/units.js';
 import { bar } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
-import { needsWork } from '../selectors.js';
+import { liveCounts, needsWork, runResultWords } from '../selectors.js';
+import type { Tone } from '../../../style/palette.js';
 import type { ViewState } from '../types.js';
 import { fitLine, seg, type Line } from './model.js';
 
@@ -71,26 +72,31 @@ function runSegs(state: ViewState, g: Glyphs): Line {
     case 'running':
     case 'cancelling': {
       const frac = r.planned > 0 ? r.done / r.planned : 0;
+      // counted from the rows, so the header never says what the rows do not show
+      const live = liveCounts(state);
       const segs: Line = [
         ...who,
         seg(r.phase === 'cancelling' ? 'cancelling ' : 'running ', r.phase === 'cancelling' ? 'warn' : 'running', { bold: true }),
         seg(`${r.done}/${r.planned} `),
         seg(bar(frac, 12, g.barFull, g.barEmpty), 'running'),
-        seg(` ${g.sep} ${r.running} running`, 'running'),
+        seg(` ${g.sep} ${live.running} running`, 'running'),
       ];
       if (r.failed) segs.push(seg(` ${g.sep} ${r.failed} failed`, 'failed'));
       segs.push(seg(` ${g.sep} ${formatDuration(elapsed)} elapsed`, 'muted'));
       segs.push(seg(` ${g.sep} ETA ${r.etaS === null ? '?' : formatDuration(r.etaS)}`, 'muted'));
+      // last: what a narrow terminal can best do without (the rows show them too)
+      if (live.queued) segs.push(seg(` ${g.sep} ${live.queued} queued`, 'queued'));
+      if (live.blocked) segs.push(seg(` ${g.sep} ${live.blocked} blocked`, 'blocked'));
       return segs;
     }
     case 'finished': {
       const f = r.finished;
       if (!f) return [...who, seg('finished')];
-      const bad = f.failed + f.blocked + f.cancelled > 0;
-      const segs: Line = [...who, seg(`finished in ${formatDuration(f.wallS)}: `, bad ? 'warn' : 'ok'), seg(`${f.succeeded} ok`, 'ok')];
-      if (f.failed) segs.push(seg(` ${g.sep} ${f.failed} failed`, 'failed'));
-      if (f.blocked) segs.push(seg(` ${g.sep} ${f.blocked} blocked`, 'blocked'));
-      if (f.cancelled) segs.push(seg(` ${g.sep} ${f.cancelled} cancelled`, 'warn'));
+      const bad = f.failed + f.blocked + f.cancelled + f.skipped > 0;
+      const tones: Record<string, Tone> = { ok: 'ok', failed: 'failed', blocked: 'blocked', cancelled: 'warn', 'not started': 'warn' };
+      const words = runResultWords(f).filter((w, i) => i === 0 || w.n > 0);
+      const segs: Line = [...who, seg(`finished in ${formatDuration(f.wallS)}: `, bad ? 'warn' : 'ok')];
+      words.forEach((w, i) => segs.push(seg(`${i > 0 ? ` ${g.sep} ` : ''}${w.n} ${w.word}`, tones[w.word] ?? 'plain')));
       if (r.upToDate) segs.push(seg(` ${g.sep} ${r.upToDate} up to date`, 'muted'));
       const todo = needsWork(state);
       if (todo) segs.push(seg(` ${g.sep} ${todo} need work`, 'stale'));
