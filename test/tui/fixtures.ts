@@ -13,27 +13,53 @@ import type { TaskStatus } from '../../engine/status/types.js';
 export const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const GB = 1024 ** 3;
 
-export function shapeOf(name: string, universes: string[], outputs: { qid: string; type: OutputType; needs: string[] }[]): ProjectShape {
+export function shapeOf(
+  name: string,
+  universes: string[],
+  outputs: { qid: string; type: OutputType; needs: string[] }[],
+): ProjectShape {
   const layer = new Map<string, number>();
-  for (const o of outputs) layer.set(o.qid, o.needs.reduce((m, n) => Math.max(m, (layer.get(n) ?? 0) + 1), 0));
+  for (const o of outputs)
+    layer.set(
+      o.qid,
+      o.needs.reduce((m, n) => Math.max(m, (layer.get(n) ?? 0) + 1), 0),
+    );
   return {
     name,
     universes,
     outputs: outputs.map((o) => ({ qid: o.qid, type: o.type, layer: layer.get(o.qid) ?? 0, needs: o.needs })),
-    tasks: outputs.flatMap((o) => universes.map((u) => ({ id: `${u}/${o.qid}`, universe: u, output: o.qid, type: o.type }))),
+    tasks: outputs.flatMap((o) =>
+      universes.map((u) => ({ id: `${u}/${o.qid}`, universe: u, output: o.qid, type: o.type })),
+    ),
   };
 }
 
-export const LINE_FIT = shapeOf('Noisy line fit', ['baseline', 'clipped-ols', 'raw-median', 'robust'], [
-  { qid: 'cleaned', type: 'data', needs: [] },
-  { qid: 'fit', type: 'metric', needs: ['cleaned'] },
-  { qid: 'residuals', type: 'table', needs: ['cleaned', 'fit'] },
-  { qid: 'summary', type: 'report', needs: ['fit', 'residuals'] },
-]);
+export const LINE_FIT = shapeOf(
+  'Noisy line fit',
+  ['baseline', 'clipped-ols', 'raw-median', 'robust'],
+  [
+    { qid: 'cleaned', type: 'data', needs: [] },
+    { qid: 'fit', type: 'metric', needs: ['cleaned'] },
+    { qid: 'residuals', type: 'table', needs: ['cleaned', 'fit'] },
+    { qid: 'summary', type: 'report', needs: ['fit', 'residuals'] },
+  ],
+);
 
 export function status(id: string, state: TaskStatus['state'], extra: Partial<TaskStatus> = {}): TaskStatus {
   const [universe = '', output = ''] = id.split('/');
-  return { id, universe, output, state, reasons: [], key: `sha256:${id}`, dataVersion: null, finishedAt: null, durationS: null, host: null, ...extra };
+  return {
+    id,
+    universe,
+    output,
+    state,
+    reasons: [],
+    key: `sha256:${id}`,
+    dataVersion: null,
+    finishedAt: null,
+    durationS: null,
+    host: null,
+    ...extra,
+  };
 }
 
 const ok = (id: string, durationS: number): TaskStatus =>
@@ -71,17 +97,30 @@ export const MIXED_STATUS: TaskStatus[] = [
   }),
   ok('robust/fit', 1.3),
   ok('baseline/residuals', 0.7),
-  status('clipped-ols/residuals', 'stale', { reasons: [{ kind: 'upstream', detail: 'upstream clipped-ols/fit re-ran', subject: 'clipped-ols/fit' }] }),
+  status('clipped-ols/residuals', 'stale', {
+    reasons: [{ kind: 'upstream', detail: 'upstream clipped-ols/fit re-ran', subject: 'clipped-ols/fit' }],
+  }),
   status('raw-median/residuals', 'missing'),
-  status('robust/residuals', 'modified', { reasons: [{ kind: 'input', detail: 'output files changed after the run (residuals.csv)' }] }),
+  status('robust/residuals', 'modified', {
+    reasons: [{ kind: 'input', detail: 'output files changed after the run (residuals.csv)' }],
+  }),
   ok('baseline/summary', 0.2),
   status('clipped-ols/summary', 'missing'),
   status('raw-median/summary', 'missing'),
   status('robust/summary', 'missing'),
 ];
 
-export function scene(actions: MonitorAction[], size: { cols: number; rows: number }, universeFilter?: string[]): ViewState {
-  const base = initialState({ cols: size.cols, rows: size.rows, now: NOW, ...(universeFilter ? { universeFilter } : {}) });
+export function scene(
+  actions: MonitorAction[],
+  size: { cols: number; rows: number },
+  universeFilter?: string[],
+): ViewState {
+  const base = initialState({
+    cols: size.cols,
+    rows: size.rows,
+    now: NOW,
+    ...(universeFilter ? { universeFilter } : {}),
+  });
   return reduceAll(base, actions);
 }
 
@@ -132,13 +171,46 @@ export function sweepEvents(): RunEvent[] {
   // simulate: all done; features: 150 done, 6 running; later outputs queued.
   SWEEP_U.forEach((u, i) => {
     const host = `nid00${i % 4}`;
-    ev.push({ type: 'task_started', t: t0 + i * 100, id: `${u}/simulate`, attempt: 1, host, executor: 'dask', resources: res, logPath: `/scratch/.lightcone/logs/ab12/${u}/simulate/1.log` });
-    ev.push({ type: 'task_succeeded', t: t0 + i * 100 + 300, id: `${u}/simulate`, durationS: 0.3, dataVersion: 'sha256:x', warnings: [] });
+    ev.push({
+      type: 'task_started',
+      t: t0 + i * 100,
+      id: `${u}/simulate`,
+      attempt: 1,
+      host,
+      executor: 'dask',
+      resources: res,
+      logPath: `/scratch/.lightcone/logs/ab12/${u}/simulate/1.log`,
+    });
+    ev.push({
+      type: 'task_succeeded',
+      t: t0 + i * 100 + 300,
+      id: `${u}/simulate`,
+      durationS: 0.3,
+      dataVersion: 'sha256:x',
+      warnings: [],
+    });
   });
   SWEEP_U.slice(0, 156).forEach((u, i) => {
     const host = `nid00${i % 4}`;
-    ev.push({ type: 'task_started', t: t0 + 60_000 + i * 500, id: `${u}/features`, attempt: 1, host, executor: 'dask', resources: res, logPath: `/scratch/.lightcone/logs/ab12/${u}/features/1.log` });
-    if (i < 150) ev.push({ type: 'task_succeeded', t: t0 + 61_000 + i * 500, id: `${u}/features`, durationS: 1, dataVersion: 'sha256:y', warnings: [] });
+    ev.push({
+      type: 'task_started',
+      t: t0 + 60_000 + i * 500,
+      id: `${u}/features`,
+      attempt: 1,
+      host,
+      executor: 'dask',
+      resources: res,
+      logPath: `/scratch/.lightcone/logs/ab12/${u}/features/1.log`,
+    });
+    if (i < 150)
+      ev.push({
+        type: 'task_succeeded',
+        t: t0 + 61_000 + i * 500,
+        id: `${u}/features`,
+        durationS: 1,
+        dataVersion: 'sha256:y',
+        warnings: [],
+      });
   });
   ev.push({ type: 'progress', t: NOW, done: 350, running: 6, pending: 444, failed: 0, elapsedS: 150, etaS: 190 });
   return ev;
@@ -150,7 +222,14 @@ export const SWEEP_NODES: NodeUtilisation[] = [0, 1, 2, 3].map((i) => ({
   memoryUsedBytes: [180, 92, 60, 20][i]! * GB,
   memoryTotalBytes: 256 * GB,
   gpuPercent: i < 2 ? [88, 64] : [],
-  runningTasks: i === 0 ? ['seed-150/features', 'seed-154/features'] : i === 1 ? ['seed-151/features', 'seed-155/features'] : i === 2 ? ['seed-152/features'] : ['seed-153/features'],
+  runningTasks:
+    i === 0
+      ? ['seed-150/features', 'seed-154/features']
+      : i === 1
+        ? ['seed-151/features', 'seed-155/features']
+        : i === 2
+          ? ['seed-152/features']
+          : ['seed-153/features'],
   cpusInUse: i < 2 ? 2 : 1,
   cpusTotal: 64,
   gpusInUse: i < 2 ? 1 : 0,
@@ -163,7 +242,17 @@ export const sweepScene = (size: { cols: number; rows: number }): ViewState =>
       { type: 'project', shape: SWEEP },
       { type: 'status', statuses: SWEEP.tasks.map((t) => status(t.id, 'missing')) },
       { type: 'executor', executor: 'dask' },
-      { type: 'scheduler', scheduler: { state: 'running', address: 'tcp://10.1.2.3:8786', workers: 4, startedAt: NOW - 720_000, idleDeadline: NOW + 1_080_000, external: false } },
+      {
+        type: 'scheduler',
+        scheduler: {
+          state: 'running',
+          address: 'tcp://10.1.2.3:8786',
+          workers: 4,
+          startedAt: NOW - 720_000,
+          idleDeadline: NOW + 1_080_000,
+          external: false,
+        },
+      },
       { type: 'run_events', events: sweepEvents() },
       { type: 'utilisation', nodes: SWEEP_NODES },
       { type: 'select_output', qid: 'features' },
@@ -200,8 +289,25 @@ export const failedScene = (size: { cols: number; rows: number }): ViewState =>
       {
         type: 'run_events',
         events: [
-          { type: 'plan_ready', t: NOW - 5000, runId: 'r2', executor: 'local', dryRun: false, upToDate: 12, tasks: [{ id: 'raw-median/fit', reasons: [] }] },
-          { type: 'task_started', t: NOW - 4000, id: 'raw-median/fit', attempt: 1, host: 'node01', executor: 'local', resources: { cpus: 1, gpus: 0 }, logPath: '/tmp/.lightcone/logs/5f3a9c0d1e2b/raw-median/fit/1.log' },
+          {
+            type: 'plan_ready',
+            t: NOW - 5000,
+            runId: 'r2',
+            executor: 'local',
+            dryRun: false,
+            upToDate: 12,
+            tasks: [{ id: 'raw-median/fit', reasons: [] }],
+          },
+          {
+            type: 'task_started',
+            t: NOW - 4000,
+            id: 'raw-median/fit',
+            attempt: 1,
+            host: 'node01',
+            executor: 'local',
+            resources: { cpus: 1, gpus: 0 },
+            logPath: '/tmp/.lightcone/logs/5f3a9c0d1e2b/raw-median/fit/1.log',
+          },
           {
             type: 'task_failed',
             t: NOW - 3000,
@@ -214,7 +320,18 @@ export const failedScene = (size: { cols: number; rows: number }): ViewState =>
             tail: FAILED_TAIL,
           },
           { type: 'task_blocked', t: NOW - 3000, id: 'raw-median/residuals', blockedBy: 'raw-median/fit' },
-          { type: 'run_finished', t: NOW - 2900, runId: 'r2', succeeded: 0, failed: 1, blocked: 1, cancelled: 0, skipped: 0, wallS: 2.1, cpuS: 1 },
+          {
+            type: 'run_finished',
+            t: NOW - 2900,
+            runId: 'r2',
+            succeeded: 0,
+            failed: 1,
+            blocked: 1,
+            cancelled: 0,
+            skipped: 0,
+            wallS: 2.1,
+            cpuS: 1,
+          },
         ],
       },
       { type: 'select_output', qid: 'fit' },
@@ -223,15 +340,29 @@ export const failedScene = (size: { cols: number; rows: number }): ViewState =>
     size,
   );
 
-export const helpScene = (size: { cols: number; rows: number }): ViewState => scene([...mixedActions(), { type: 'overlay', overlay: { kind: 'help' } }], size);
+export const helpScene = (size: { cols: number; rows: number }): ViewState =>
+  scene([...mixedActions(), { type: 'overlay', overlay: { kind: 'help' } }], size);
 
 export const stopConfirmScene = (size: { cols: number; rows: number }): ViewState =>
   scene(
     [
       ...mixedActions(),
       { type: 'executor', executor: 'dask' },
-      { type: 'scheduler', scheduler: { state: 'running', address: 'tcp://127.0.0.1:8786', workers: 1, startedAt: NOW - 300_000, idleDeadline: NOW + 1_500_000, external: false } },
-      { type: 'confirm', confirm: { kind: 'stop_scheduler', question: 'Stop the session scheduler at tcp://127.0.0.1:8786 (1 worker)?' } },
+      {
+        type: 'scheduler',
+        scheduler: {
+          state: 'running',
+          address: 'tcp://127.0.0.1:8786',
+          workers: 1,
+          startedAt: NOW - 300_000,
+          idleDeadline: NOW + 1_500_000,
+          external: false,
+        },
+      },
+      {
+        type: 'confirm',
+        confirm: { kind: 'stop_scheduler', question: 'Stop the session scheduler at tcp://127.0.0.1:8786 (1 worker)?' },
+      },
     ],
     size,
   );
@@ -244,3 +375,47 @@ function mixedActions(): MonitorAction[] {
     { type: 'select_output', qid: 'fit' },
   ];
 }
+
+/** Four failed tasks with two causes: three fits end the same way but for a number, one clean another. */
+export const failuresScene = (size: { cols: number; rows: number }): ViewState => {
+  const failed = (id: string, t: number, tail: string[]): RunEvent => ({
+    type: 'task_failed',
+    t,
+    id,
+    durationS: 1,
+    exitCode: 2,
+    signal: null,
+    reason: 'exit',
+    logPath: `/tmp/.lightcone/logs/5f3a9c0d1e2b/${id}/1.log`,
+    tail,
+  });
+  return scene(
+    [
+      { type: 'project', shape: LINE_FIT },
+      { type: 'status', statuses: MIXED_STATUS },
+      {
+        type: 'run_events',
+        events: [
+          { type: 'plan_ready', t: NOW - 5000, runId: 'r3', executor: 'local', dryRun: false, upToDate: 0, tasks: [] },
+          failed('raw-median/fit', NOW - 4000, ['fitting', 'median: not enough points (3 < 5)']),
+          failed('clipped-ols/cleaned', NOW - 3900, ['awk: division by zero']),
+          failed('robust/fit', NOW - 3800, ['fitting', 'median: not enough points (2 < 5)', '']),
+          failed('baseline/fit', NOW - 3700, ['median: not enough points (4 < 5)']),
+          {
+            type: 'run_finished',
+            t: NOW - 3000,
+            runId: 'r3',
+            succeeded: 0,
+            failed: 4,
+            blocked: 0,
+            cancelled: 0,
+            skipped: 0,
+            wallS: 2,
+            cpuS: 1,
+          },
+        ],
+      },
+    ],
+    size,
+  );
+};

@@ -6,7 +6,8 @@ import { exitMessage } from '../../src/tui/model/exit.js';
 import { computeLayout } from '../../src/tui/model/layout.js';
 import { reduce } from '../../src/tui/model/reducer.js';
 import type { ViewState } from '../../src/tui/model/types.js';
-import { failedScene, helpScene, mixedScene, sweepScene } from './fixtures.js';
+import { failedScene, failuresScene, helpScene, mixedScene, sweepScene } from './fixtures.js';
+import { interpretKey } from '../../src/tui/model/keys.js';
 
 /** Every line of a frame, in screen order (split bodies interleaved row by row). */
 function frameLines(f: FrameModel): Line[] {
@@ -84,6 +85,28 @@ describe('text helpers', () => {
     expect(header).toContain(`│ ${queued} queued`);
     const done = lineText(buildFrame(failedScene({ cols: 160, rows: 40 }), { ascii: false }).header[1] as Line);
     expect(done).toMatch(/finished in 2\.1s: 0 ok │ 1 failed │ 1 blocked/);
+  });
+  test('e groups failures by cause: the biggest first, one line each with where; enter opens a representative log', () => {
+    let s = failuresScene({ cols: 100, rows: 24 });
+    const open = interpretKey(s, { input: 'e' });
+    for (const a of open.actions) s = reduce(s, a);
+    const text = frameLines(buildFrame(s, { ascii: false }))
+      .map(lineText)
+      .join('\n');
+    expect(text).toContain('FAILURES  4 failed in 2 causes');
+    expect(text).toMatch(/› ✗ 3 tasks: median: not enough points \(4 < 5\)/);
+    expect(text).toContain('fit in 3 universes: baseline, raw-median, robust');
+    expect(text).toMatch(/ {2}✗ 1 task: awk: division by zero/);
+    expect(interpretKey(s, { input: '', enter: true }).command).toEqual({ kind: 'open_log', taskId: 'baseline/fit' });
+    const down = interpretKey(s, { input: 'j' });
+    for (const a of down.actions) s = reduce(s, a);
+    expect(interpretKey(s, { input: '', enter: true }).command).toEqual({
+      kind: 'open_log',
+      taskId: 'clipped-ols/cleaned',
+    });
+    expect(interpretKey(mixedScene({ cols: 100, rows: 24 }), { input: 'e' }).actions).toMatchObject([
+      { type: 'message', text: 'no failed task in the shown universes' },
+    ]);
   });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');

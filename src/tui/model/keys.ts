@@ -4,7 +4,7 @@
  * is unit-tested without a terminal. src/tui executes the returned commands against the engine.
  */
 import type { MonitorAction } from './actions.js';
-import { detailRows, runActive } from './selectors.js';
+import { detailRows, failureGroups, runActive } from './selectors.js';
 import type { Overlay, ViewState } from './types.js';
 
 /** A key as the terminal layer reports it (mapped from Ink's Key in src/tui). */
@@ -68,6 +68,8 @@ function route(s: ViewState, k: KeyPress): KeyResult {
       return k.escape || k.input === '?' || k.input === 'q' || k.enter ? act({ type: 'overlay', overlay: { kind: 'none' } }) : none;
     case 'log':
       return logKey(s, k);
+    case 'failures':
+      return failuresKey(s, s.ui.overlay, k);
     case 'universes':
       return universesKey(s.ui.overlay, k);
     default:
@@ -120,6 +122,19 @@ function logKey(s: ViewState, k: KeyPress): KeyResult {
   if (k.pageDown || k.input === ' ') return act({ type: 'log_scroll', delta: page(s) });
   if (k.home || k.input === 'g') return act({ type: 'log_scroll_to', where: 'top' });
   if (k.end || k.input === 'G') return act({ type: 'log_scroll_to', where: 'end' });
+  return none;
+}
+
+function failuresKey(s: ViewState, o: Overlay & { kind: 'failures' }, k: KeyPress): KeyResult {
+  const groups = failureGroups(s);
+  if (k.escape || k.input === 'q' || k.input === 'e') return act({ type: 'overlay', overlay: { kind: 'none' } });
+  const move = (d: number) => act({ type: 'overlay', overlay: { kind: 'failures', cursor: Math.max(0, Math.min(groups.length - 1, o.cursor + d)) } });
+  if (k.up || k.input === 'k') return move(-1);
+  if (k.down || k.input === 'j') return move(1);
+  if (k.enter || k.input === 'l') {
+    const id = groups[o.cursor]?.tasks[0];
+    return id ? { actions: [], command: { kind: 'open_log', taskId: id } } : none;
+  }
   return none;
 }
 
@@ -194,6 +209,9 @@ function mainKey(s: ViewState, k: KeyPress): KeyResult {
       return { actions: [], command: { kind: 'verify', output: u.selectedOutput } };
     case 's':
       return stopKey(s);
+    case 'e':
+      if (failureGroups(s).length === 0) return say('no failed task in the shown universes', 'info');
+      return act({ type: 'overlay', overlay: { kind: 'failures', cursor: 0 } });
     case 'l': {
       const id = u.selectedTask ?? detailRows(s)[0]?.id;
       if (!id) return say('no task selected');

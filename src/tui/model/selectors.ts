@@ -2,6 +2,7 @@
  * Read-only questions about the view state that both the reducer (cursor moves) and the frame
  * builder ask. Linear at worst: nothing here sorts all tasks.
  */
+import { groupFailures, type FailureGroup, type FailureInput } from '../../../engine/status/failure-groups.js';
 import type { DisplayState, OutputCounts, OutputInfo, TaskView, ViewState } from './types.js';
 
 export const displayState = (t: TaskView): DisplayState => t.live ?? t.state;
@@ -160,6 +161,19 @@ export function liveCounts(state: ViewState): { running: number; queued: number;
   const c = { running: 0, queued: 0, blocked: 0 };
   for (const t of state.tasks.values()) if (t.live) c[t.live]++;
   return c;
+}
+
+/** The failed tasks of the shown universes, grouped by the cause their logs end with. */
+export function failureGroups(state: ViewState): FailureGroup[] {
+  const shown = state.universeFilter.length > 0 ? new Set(state.universeFilter) : null;
+  const failed: FailureInput[] = [];
+  for (const t of state.tasks.values()) {
+    if (displayState(t) !== 'failed' || (shown && !shown.has(t.universe))) continue;
+    const f = t.failure;
+    const why = !f ? 'failed' : f.reason === 'exit' && f.exitCode !== null ? `the command exited ${f.exitCode}` : f.signal ? `killed by ${f.signal}` : f.reason.replace(/_/g, ' ');
+    failed.push({ id: t.id, universe: t.universe, tail: f?.tail ?? [], fallback: why });
+  }
+  return groupFailures(failed);
 }
 
 /** The words a finished run's counts are said in, everywhere (header, messages, plain epilog). */

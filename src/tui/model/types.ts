@@ -176,6 +176,8 @@ export type Overlay =
   | { kind: 'none' }
   | { kind: 'help' }
   | { kind: 'log' }
+  /** Failures grouped by cause (engine/status/failure-groups.ts); the cursor is on a group. */
+  | { kind: 'failures'; cursor: number }
   | {
       kind: 'universes';
       /** Index into the universes the query shows. */

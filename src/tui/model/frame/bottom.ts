@@ -75,7 +75,14 @@ export function keyHints(state: ViewState, g: Glyphs): [string, string][] {
   } else {
     keys.push([ud, 'move']);
   }
+  if (hasFailures(state)) keys.push(['e', 'failures']);
   if (state.scheduler.state === 'running' && !state.scheduler.external) keys.push(['s', 'stop scheduler']);
   keys.push(['tab', 'pane']);
   return keys;
+}
+
+/** Whether a shown task has failed (counted per output: no walk over the tasks). */
+function hasFailures(state: ViewState): boolean {
+  for (const c of state.counts.values()) if (c.failed > 0) return true;
+  return false;
 }

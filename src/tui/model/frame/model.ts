@@ -20,7 +20,7 @@ export interface Segment {
 
 export type Line = Segment[];
 
-export type PaneId = 'outputs' | 'details' | 'workers' | 'log' | 'help' | 'universes' | 'logview';
+export type PaneId = 'outputs' | 'details' | 'workers' | 'log' | 'help' | 'universes' | 'logview' | 'failures';
 
 export interface PaneModel {
   id: PaneId;

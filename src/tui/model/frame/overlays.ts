@@ -3,7 +3,7 @@ import { DISPLAY_STATES, STATE_STYLE } from '../../../style/states.js';
 import { fit, sanitizeLine, truncateMiddle } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
-import { pickerUniverses } from '../selectors.js';
+import { failureGroups, pickerUniverses } from '../selectors.js';
 import type { Overlay, ViewState } from '../types.js';
 import { fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel } from './model.js';
 
@@ -14,6 +14,7 @@ export function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
   if (o.kind === 'help') return helpPane(w, body, g);
   if (o.kind === 'universes') return universesPane(state, o, w, body, g);
   if (o.kind === 'log') return logViewPane(state, w, body, g);
+  if (o.kind === 'failures') return failuresPane(state, o.cursor, w, body, g);
   return undefined;
 }
 
@@ -32,6 +33,7 @@ export function helpEntries(g: Glyphs): [string, string, string][] {
     ['', '/', 'filter outputs by name'],
     ['', 'u', 'pick universes (space toggles, a all shown, / search, enter applies)'],
     ['', 'l', 'full log of the selected task (scroll, q leaves)'],
+    ['', 'e', 'failures grouped by cause (enter: the log of one of them)'],
     ['screen', '?', 'this help'],
     ['', 'q', 'quit (asks during a run; the session scheduler stays up)'],
     ['', 'Ctrl-C', 'cancel the run; again: quit'],
@@ -47,6 +49,41 @@ function helpPane(w: number, body: number, g: Glyphs): PaneModel {
   lines.push(fitLine([seg(` ${fit('', 7)}`), ...stateSegs.slice(10), seg('(stale counts them too)', 'muted')], w, g.ellipsis));
   const shown = lines.length > body ? [...lines.slice(0, Math.max(0, body - 1)), fitLine([seg(`  +${lines.length - body + 1} more: make the terminal taller`, 'muted')], w, g.ellipsis)] : lines;
   return { id: 'help', width: w, focused: true, title: title('HELP', true, g, [seg('  keys and symbols', 'muted')], w), lines: padLines(shown, body, w) };
+}
+
+/**
+ * Failures grouped by cause: per group its size, the line its logs end with (one of them, as
+ * written), then which universes; the cursor's group opens a representative log with enter.
+ */
+function failuresPane(state: ViewState, cursor: number, w: number, body: number, g: Glyphs): PaneModel {
+  const groups = failureGroups(state);
+  const total = groups.reduce((n, gr) => n + gr.tasks.length, 0);
+  const win = windowRows(groups.length, cursor, body, 2);
+  const lines: Line[] = [];
+  for (let i = win.start; i < win.start + win.count; i++) {
+    const gr = groups[i];
+    if (!gr) break;
+    const on = i === cursor;
+    const n = gr.tasks.length;
+    const outputs = [...new Set(gr.tasks.map((id) => id.slice(id.indexOf('/') + 1)))];
+    lines.push(
+      fitLine(
+        [
+          seg(on ? `${g.cursor} ` : '  ', 'accent', { bold: true }),
+          seg(`${g.state.failed} `, 'failed'),
+          seg(`${n} task${n === 1 ? '' : 's'}: `, 'failed', { bold: true }),
+          seg(sanitizeLine(gr.message), on ? 'title' : 'plain', { bold: on, inverse: on }),
+        ],
+        w,
+        g.ellipsis,
+      ),
+    );
+    const where = `    ${outputs.join(', ')} in ${gr.universes.length === 1 ? 'universe' : `${gr.universes.length} universes:`} ${gr.universes.join(', ')}`;
+    lines.push(fitLine([seg(where, 'muted')], w, g.ellipsis));
+  }
+  if (win.more > 0) lines.push(moreLine(win.more, win.start, w, g));
+  const rest: Line = [seg(`  ${total} failed in ${groups.length} cause${groups.length === 1 ? '' : 's'} ${g.sep} enter: log of the first ${g.sep} q: back`, 'muted')];
+  return { id: 'failures', width: w, focused: true, title: title('FAILURES', true, g, rest, w), lines: padLines(lines, body, w) };
 }
 
 function universesPane(state: ViewState, o: Overlay & { kind: 'universes' }, w: number, body: number, g: Glyphs): PaneModel {
