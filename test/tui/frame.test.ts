@@ -6,7 +6,17 @@ import { exitMessage } from '../../src/tui/model/exit.js';
 import { computeLayout } from '../../src/tui/model/layout.js';
 import { reduce } from '../../src/tui/model/reducer.js';
 import type { ViewState } from '../../src/tui/model/types.js';
-import { failedScene, failuresScene, helpScene, mixedScene, sweepScene } from './fixtures.js';
+import {
+  failedScene,
+  failuresScene,
+  helpScene,
+  LINE_FIT,
+  mixedScene,
+  NOW,
+  scene,
+  status,
+  sweepScene,
+} from './fixtures.js';
 import { interpretKey } from '../../src/tui/model/keys.js';
 
 /** Every line of a frame, in screen order (split bodies interleaved row by row). */
@@ -107,6 +117,54 @@ describe('text helpers', () => {
     expect(interpretKey(mixedScene({ cols: 100, rows: 24 }), { input: 'e' }).actions).toMatchObject([
       { type: 'message', text: 'no failed task in the shown universes' },
     ]);
+  });
+  test('the ETA comes from past durations of the outputs still to run, and says so', () => {
+    const ok = (id: string, durationS: number) =>
+      status(id, 'ok', { durationS, finishedAt: '2026-01-15T11:00:00Z', dataVersion: 'sha256:d' });
+    const s = scene(
+      [
+        { type: 'project', shape: LINE_FIT },
+        {
+          type: 'status',
+          statuses: [
+            ok('baseline/fit', 10),
+            ok('clipped-ols/fit', 20),
+            status('raw-median/fit', 'missing'),
+            status('robust/fit', 'missing'),
+          ],
+        },
+        {
+          type: 'run_events',
+          events: [
+            {
+              type: 'plan_ready',
+              t: NOW - 5000,
+              runId: 'r4',
+              executor: 'local',
+              dryRun: false,
+              upToDate: 2,
+              tasks: [
+                { id: 'raw-median/fit', reasons: [] },
+                { id: 'robust/fit', reasons: [] },
+              ],
+            },
+            {
+              type: 'task_started',
+              t: NOW - 5000,
+              id: 'raw-median/fit',
+              attempt: 1,
+              host: 'h',
+              executor: 'local',
+              resources: { cpus: 1, gpus: 0 },
+              logPath: '/tmp/x.log',
+            },
+          ],
+        },
+      ],
+      { cols: 160, rows: 40 },
+    );
+    // median 15 s: 10 s left of the running one, 15 s of the queued one, one at a time
+    expect(lineText(buildFrame(s, { ascii: false }).header[1] as Line)).toContain('ETA 25s from 2 past runs of fit');
   });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');

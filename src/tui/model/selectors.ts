@@ -176,6 +176,55 @@ export function failureGroups(state: ViewState): FailureGroup[] {
   return groupFailures(failed);
 }
 
+export interface HistoryEta {
+  etaS: number;
+  /** How many recorded durations the estimate rests on. */
+  runs: number;
+  /** The output that most of the remaining time belongs to. */
+  output: string;
+}
+
+/**
+ * The time a run has left, from how long each output's tasks took before (their manifests'
+ * durations, in any universe, and those this run finished): the median per output for each task
+ * still to do (less what a running one has already run), over how many run at once now. Null
+ * when no task still to do has an output with a known duration.
+ */
+export function etaFromHistory(state: ViewState): HistoryEta | null {
+  const byOutput = new Map<string, number[]>();
+  for (const t of state.tasks.values()) {
+    if (t.durationS === null || t.state !== 'ok' || t.live) continue;
+    const l = byOutput.get(t.output);
+    if (l) l.push(t.durationS);
+    else byOutput.set(t.output, [t.durationS]);
+  }
+  const medians = new Map([...byOutput].map(([o, l]) => [o, median(l)]));
+  let left = 0;
+  let runs = 0;
+  let running = 0;
+  const share = new Map<string, number>();
+  for (const t of state.tasks.values()) {
+    if (t.live !== 'running' && t.live !== 'queued') continue;
+    if (t.live === 'running') running++;
+    const m = medians.get(t.output);
+    if (m === undefined) continue;
+    const ran = t.live === 'running' && t.startedAt !== undefined ? (state.now - t.startedAt) / 1000 : 0;
+    const rest = Math.max(0, m - ran);
+    left += rest;
+    share.set(t.output, (share.get(t.output) ?? 0) + rest);
+  }
+  if (share.size === 0) return null;
+  for (const o of share.keys()) runs += byOutput.get(o)?.length ?? 0;
+  const output = [...share].sort((a, b) => b[1] - a[1])[0]?.[0] as string;
+  return { etaS: left / Math.max(1, running), runs, output };
+}
+
+function median(l: number[]): number {
+  const s = [...l].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 /** The words a finished run's counts are said in, everywhere (header, messages, plain epilog). */
 export function runResultWords(f: { succeeded: number; failed: number; blocked: number; cancelled: number; skipped: number }): { n: number; word: string }[] {
   return [

@@ -2,7 +2,7 @@
 import { formatDuration } from '../../../../engine/units.js';
 import { bar } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
-import { liveCounts, needsWork, runResultWords } from '../selectors.js';
+import { etaFromHistory, liveCounts, needsWork, runResultWords } from '../selectors.js';
 import type { Tone } from '../../../style/palette.js';
 import type { ViewState } from '../types.js';
 import { fitLine, seg, type Line } from './model.js';
@@ -83,7 +83,7 @@ function runSegs(state: ViewState, g: Glyphs): Line {
       ];
       if (r.failed) segs.push(seg(` ${g.sep} ${r.failed} failed`, 'failed'));
       segs.push(seg(` ${g.sep} ${formatDuration(elapsed)} elapsed`, 'muted'));
-      segs.push(seg(` ${g.sep} ETA ${r.etaS === null ? '?' : formatDuration(r.etaS)}`, 'muted'));
+      segs.push(seg(` ${g.sep} ${etaText(state, r.etaS)}`, 'muted'));
       // last: what a narrow terminal can best do without (the rows show them too)
       if (live.queued) segs.push(seg(` ${g.sep} ${live.queued} queued`, 'queued'));
       if (live.blocked) segs.push(seg(` ${g.sep} ${live.blocked} blocked`, 'blocked'));
@@ -103,4 +103,11 @@ function runSegs(state: ViewState, g: Glyphs): Line {
       return segs;
     }
   }
+}
+
+/** The run's ETA from past durations, with what it rests on; else the runner's own, or `?`. */
+function etaText(state: ViewState, runnerEtaS: number | null): string {
+  const h = etaFromHistory(state);
+  if (h) return `ETA ${formatDuration(h.etaS)} from ${h.runs} past run${h.runs === 1 ? '' : 's'} of ${h.output}`;
+  return `ETA ${runnerEtaS === null ? '?' : formatDuration(runnerEtaS)}`;
 }
