@@ -3,7 +3,9 @@
 // component into an in-memory 120x40 stream. Reports Ink's onRender renderTime and the time to
 // build the frame model, per frame, while runner events stream in.
 //
-// usage: node --expose-gc bench/tui-render.mjs [frames=300]   (after npm run build)
+// usage: node --expose-gc bench/tui-render.mjs [frames=300] [--map]   (after npm run build)
+// --map: 1,000 universes x 10 outputs with the multiverse map open (stuck universes first, the
+// cursor moving one universe a frame), the map's own target: render p95 < 16 ms, RSS < 250 MB.
 // With --expose-gc it also reports the heap retained after a full GC, before and after the
 // frames: it must not grow with the number of frames (no per-frame cache in Ink or here).
 import { EventEmitter } from 'node:events';
@@ -16,9 +18,10 @@ const { App } = await import('../dist/components/App.js');
 const { initialState, reduce } = await import('../dist/src/tui/model/reducer.js');
 const { buildFrame } = await import('../dist/src/tui/model/frame/index.js');
 
-const FRAMES = Number(process.argv[2] ?? 300);
+const FRAMES = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 300);
+const MAP = process.argv.includes('--map');
 const U = 1000;
-const K = 5;
+const K = MAP ? 10 : 5;
 const universes = Array.from({ length: U }, (_, i) => `u${i}`);
 const outputs = Array.from({ length: K }, (_, k) => ({ qid: `o${k}`, type: 'data', layer: k, needs: k ? [`o${k - 1}`] : [] }));
 const tasks = outputs.flatMap((o) => universes.map((u) => ({ id: `${u}/${o.qid}`, universe: u, output: o.qid, type: 'data' })));
@@ -33,6 +36,7 @@ state = reduce(state, {
 });
 state = reduce(state, { type: 'utilisation', nodes: [node(50)] });
 state = reduce(state, { type: 'run_events', events: [{ type: 'plan_ready', t: now, runId: 'r', executor: 'local', dryRun: false, upToDate: 0, tasks: tasks.map((t) => ({ id: t.id, reasons: [] })) }] });
+if (MAP) state = reduce(state, { type: 'overlay', overlay: { kind: 'map', row: 0, col: 0, sort: 'progress' } });
 
 class Out extends EventEmitter {
   columns = 120;
@@ -84,6 +88,7 @@ for (let f = 0; f < FRAMES; f++) {
   events.push({ type: 'progress', t: now, done: next, running: 2, pending: tasks.length - next, failed: 0, elapsedS: f / 10, etaS: 60 });
   state = reduce(reduce(state, { type: 'run_events', events }), { type: 'tick', now });
   if (f % 10 === 0) state = reduce(state, { type: 'utilisation', nodes: [node(40 + (f % 50))] });
+  if (MAP) state = reduce(state, { type: 'overlay', overlay: { kind: 'map', row: f % K, col: f % U, sort: 'progress' } });
   const b0 = performance.now();
   buildFrame(state, { ascii: false });
   buildMs.push(performance.now() - b0);
@@ -96,6 +101,7 @@ const wall = performance.now() - t0;
 ink.unmount();
 const q = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
 const fmt = (a) => `p50 ${q(a, 0.5).toFixed(2)} ms, p95 ${q(a, 0.95).toFixed(2)} ms, max ${Math.max(...a).toFixed(2)} ms`;
+console.log(`${MAP ? `multiverse map open, ${U} universes x ${K} outputs` : `main view, ${U} universes x ${K} outputs`}`);
 console.log(`frames: ${renderMs.length}, ${(wall / FRAMES).toFixed(2)} ms per frame in total (reduce + React + Ink)`);
 console.log(`Ink renderTime: ${fmt(renderMs.slice(1))}; frames over 16 ms: ${renderMs.slice(1).filter((x) => x > 16).length} of ${renderMs.length - 1}`);
 console.log(`frame model:    ${fmt(buildMs)}`);

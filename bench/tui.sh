@@ -122,3 +122,5 @@ JS
 echo
 echo "in-memory rendering (bench/tui-render.mjs, 1,000 frames):"
 node --expose-gc "$here/tui-render.mjs" 1000 | tee -a "$out/results.md"
+echo "in-memory rendering of the multiverse map (1,000 universes x 10 outputs, 1,000 frames; target p95 < 16 ms, RSS < 250 MB):"
+node --expose-gc "$here/tui-render.mjs" 1000 --map | tee -a "$out/results.md"

@@ -419,3 +419,7 @@ export const failuresScene = (size: { cols: number; rows: number }): ViewState =
     size,
   );
 };
+
+/** The multiverse map of the 200-universe sweep, stuck universes first, the cursor moved in. */
+export const mapScene = (size: { cols: number; rows: number }): ViewState =>
+  reduceAll(sweepScene(size), [{ type: 'overlay', overlay: { kind: 'map', row: 1, col: 3, sort: 'progress' } }]);

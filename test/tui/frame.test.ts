@@ -166,6 +166,25 @@ describe('text helpers', () => {
     // median 15 s: 10 s left of the running one, 15 s of the queued one, one at a time
     expect(lineText(buildFrame(s, { ascii: false }).header[1] as Line)).toContain('ETA 25s from 2 past runs of fit');
   });
+  test('m maps outputs x universes: stuck universes first on s, moves with the cursor, enter opens the cell’s log', () => {
+    let s = failuresScene({ cols: 100, rows: 24 });
+    const keys = (...ks: Parameters<typeof interpretKey>[1][]) => {
+      for (const k of ks) for (const a of interpretKey(s, k).actions) s = reduce(s, a);
+    };
+    keys({ input: 'm' });
+    let text = frameLines(buildFrame(s, { ascii: false })).map(lineText);
+    expect(text.join('\n')).toContain('MAP  4 outputs × 4 universes │ by name');
+    // by name: baseline, clipped-ols, raw-median, robust; fit failed in all but clipped-ols (stale)
+    // stuck first: clipped-ols (its cleaned failed: nothing ok), then the three whose fit
+    // failed, fewest ok outputs first
+    expect(text.find((l) => /^ fit /.test(l))?.trim()).toBe('fit       ✗◐✗✗');
+    keys({ input: 's' }, { input: '', down: true }, { input: '', right: true });
+    text = frameLines(buildFrame(s, { ascii: false })).map(lineText);
+    expect(text.join('\n')).toContain('stuck first');
+    expect(text.find((l) => /^›fit /.test(l))?.trim()).toBe('›fit       ◐✗✗✗');
+    expect(text.at(-2)).toMatch(/^ raw-median\/fit \(2 of 4\): failed │ median: not enough points \(3 < 5\)/);
+    expect(interpretKey(s, { input: '', enter: true }).command).toEqual({ kind: 'open_log', taskId: 'raw-median/fit' });
+  });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');
     expect(sanitizeLine('10%\r50%\r100%\r')).toBe('100%');

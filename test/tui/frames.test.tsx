@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { App } from '../../components/App.js';
 import type { ViewState } from '../../src/tui/model/types.js';
-import { emptyScene, failedScene, helpScene, mixedScene, stopConfirmScene, sweepScene, universeSearchScene } from './fixtures.js';
+import { emptyScene, failedScene, helpScene, mapScene, mixedScene, stopConfirmScene, sweepScene, universeSearchScene } from './fixtures.js';
 import { renderSized, stripAnsi, type SizedRender } from './helpers/render.js';
 
 const SIZES = [
@@ -20,6 +20,7 @@ const SCENES: [string, (s: { cols: number; rows: number }) => ViewState][] = [
   ['help', helpScene],
   ['stop-confirm', stopConfirmScene],
   ['universe-search', universeSearchScene],
+  ['map', mapScene],
 ];
 
 let r: SizedRender | undefined;

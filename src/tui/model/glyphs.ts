@@ -19,6 +19,8 @@ export interface Glyphs {
   unchecked: string;
   up: string;
   down: string;
+  left: string;
+  right: string;
   enter: string;
 }
 
@@ -42,6 +44,8 @@ export const UNICODE: Glyphs = {
   unchecked: '[ ]',
   up: '↑',
   down: '↓',
+  left: '←',
+  right: '→',
   enter: '⏎',
 };
 
@@ -59,6 +63,8 @@ export const ASCII: Glyphs = {
   unchecked: '[ ]',
   up: '^',
   down: 'v',
+  left: '<',
+  right: '>',
   enter: 'enter',
 };
 

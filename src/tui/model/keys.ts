@@ -5,6 +5,8 @@
  */
 import type { MonitorAction } from './actions.js';
 import { detailRows, failureGroups, runActive } from './selectors.js';
+import { mapCell, mapUniverses } from './map.js';
+import { mapCellColumns } from './frame/map.js';
 import type { Overlay, ViewState } from './types.js';
 
 /** A key as the terminal layer reports it (mapped from Ink's Key in src/tui). */
@@ -70,6 +72,8 @@ function route(s: ViewState, k: KeyPress): KeyResult {
       return logKey(s, k);
     case 'failures':
       return failuresKey(s, s.ui.overlay, k);
+    case 'map':
+      return mapKey(s, s.ui.overlay, k);
     case 'universes':
       return universesKey(s.ui.overlay, k);
     default:
@@ -134,6 +138,30 @@ function failuresKey(s: ViewState, o: Overlay & { kind: 'failures' }, k: KeyPres
   if (k.enter || k.input === 'l') {
     const id = groups[o.cursor]?.tasks[0];
     return id ? { actions: [], command: { kind: 'open_log', taskId: id } } : none;
+  }
+  return none;
+}
+
+function mapKey(s: ViewState, o: Overlay & { kind: 'map' }, k: KeyPress): KeyResult {
+  if (k.escape || k.input === 'q' || k.input === 'm') return act({ type: 'overlay', overlay: { kind: 'none' } });
+  const nU = mapUniverses(s, o.sort).length;
+  const page = mapCellColumns(s.ui.cols, s);
+  const to = (row: number, col: number, sort = o.sort) =>
+    act({ type: 'overlay', overlay: { kind: 'map', row: Math.max(0, Math.min(s.outputs.length - 1, row)), col: Math.max(0, Math.min(nU - 1, col)), sort } });
+  if (k.up || k.input === 'k') return to(o.row - 1, o.col);
+  if (k.down || k.input === 'j') return to(o.row + 1, o.col);
+  if (k.left || k.input === 'h') return to(o.row, o.col - 1);
+  if (k.right || k.input === 'l') return to(o.row, o.col + 1);
+  if (k.pageUp) return to(o.row, o.col - page);
+  if (k.pageDown) return to(o.row, o.col + page);
+  if (k.home || k.input === 'g') return to(o.row, 0);
+  if (k.end || k.input === 'G') return to(o.row, nU - 1);
+  if (k.input === 's') return to(o.row, 0, o.sort === 'name' ? 'progress' : 'name');
+  if (k.enter) {
+    const u = mapUniverses(s, o.sort)[o.col];
+    const out = s.outputs[o.row]?.qid;
+    const t = u && out ? mapCell(s, u, out) : undefined;
+    return t ? { actions: [], command: { kind: 'open_log', taskId: t.id } } : say('no task in this cell');
   }
   return none;
 }
@@ -209,6 +237,9 @@ function mainKey(s: ViewState, k: KeyPress): KeyResult {
       return { actions: [], command: { kind: 'verify', output: u.selectedOutput } };
     case 's':
       return stopKey(s);
+    case 'm':
+      if (s.outputs.length === 0) return say('no outputs to map', 'info');
+      return act({ type: 'overlay', overlay: { kind: 'map', row: 0, col: 0, sort: 'name' } });
     case 'e':
       if (failureGroups(s).length === 0) return say('no failed task in the shown universes', 'info');
       return act({ type: 'overlay', overlay: { kind: 'failures', cursor: 0 } });

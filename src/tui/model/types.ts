@@ -172,12 +172,17 @@ export interface LogView {
   scroll: number | null;
 }
 
+/** The map's universe order: by id, or the least advanced (failed, blocked, then fewest ok) first. */
+export type MapSort = 'name' | 'progress';
+
 export type Overlay =
   | { kind: 'none' }
   | { kind: 'help' }
   | { kind: 'log' }
   /** Failures grouped by cause (engine/status/failure-groups.ts); the cursor is on a group. */
   | { kind: 'failures'; cursor: number }
+  /** Outputs x universes as a grid of state cells; the cursor is on one cell. */
+  | { kind: 'map'; row: number; col: number; sort: MapSort }
   | {
       kind: 'universes';
       /** Index into the universes the query shows. */

@@ -43,6 +43,20 @@ export function keyHints(state: ViewState, g: Glyphs): [string, string][] {
         ['g/G', 'top/end'],
         ['q', 'back'],
       ];
+    case 'failures':
+      return [
+        [ud, 'move'],
+        [g.enter, 'log'],
+        ['q', 'back'],
+      ];
+    case 'map':
+      return [
+        [`${ud}${g.left}${g.right}`, 'move'],
+        ['PgUp/PgDn', 'page'],
+        ['s', u.overlay.sort === 'name' ? 'stuck first' : 'by name'],
+        [g.enter, 'log'],
+        ['q', 'back'],
+      ];
     case 'universes':
       if (u.overlay.typing)
         return [

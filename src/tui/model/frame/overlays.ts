@@ -4,6 +4,7 @@ import { fit, sanitizeLine, truncateMiddle } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { failureGroups, pickerUniverses } from '../selectors.js';
+import { mapPane } from './map.js';
 import type { Overlay, ViewState } from '../types.js';
 import { fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel } from './model.js';
 
@@ -15,6 +16,7 @@ export function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
   if (o.kind === 'universes') return universesPane(state, o, w, body, g);
   if (o.kind === 'log') return logViewPane(state, w, body, g);
   if (o.kind === 'failures') return failuresPane(state, o.cursor, w, body, g);
+  if (o.kind === 'map') return mapPane(state, o, w, body, g);
   return undefined;
 }
 
@@ -34,6 +36,7 @@ export function helpEntries(g: Glyphs): [string, string, string][] {
     ['', 'u', 'pick universes (space toggles, a all shown, / search, enter applies)'],
     ['', 'l', 'full log of the selected task (scroll, q leaves)'],
     ['', 'e', 'failures grouped by cause (enter: the log of one of them)'],
+    ['', 'm', 'map: outputs x universes, one cell each (s: stuck first)'],
     ['screen', '?', 'this help'],
     ['', 'q', 'quit (asks during a run; the session scheduler stays up)'],
     ['', 'Ctrl-C', 'cancel the run; again: quit'],
