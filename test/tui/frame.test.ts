@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatBytesCompact as fmtBytes, formatDuration as fmtDuration } from '../../engine/units.js';
-import { bar, fit, sanitizeLine, truncateMiddle, width } from '../../src/tui/model/format.js';
+import { bar, fit, sanitizeLine, sparkline, truncateMiddle, width } from '../../src/tui/model/format.js';
 import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../src/tui/model/frame/index.js';
 import { exitMessage } from '../../src/tui/model/exit.js';
 import { computeLayout } from '../../src/tui/model/layout.js';
@@ -11,6 +11,7 @@ import {
   failuresScene,
   helpScene,
   LINE_FIT,
+  LOCAL_NODE,
   mixedScene,
   NOW,
   scene,
@@ -184,6 +185,19 @@ describe('text helpers', () => {
     expect(text.find((l) => /^›fit /.test(l))?.trim()).toBe('›fit       ◐✗✗✗');
     expect(text.at(-2)).toMatch(/^ raw-median\/fit \(2 of 4\): failed │ median: not enough points \(3 < 5\)/);
     expect(interpretKey(s, { input: '', enter: true }).command).toEqual({ kind: 'open_log', taskId: 'raw-median/fit' });
+  });
+  test('WORKERS draws each node’s CPU and memory of the last minutes as sparklines', () => {
+    expect(sparkline([0, 50, 100], 3, ['a', 'b', 'c'])).toBe('abc');
+    expect(sparkline([0, 0, 100, 100], 2, ['a', 'b', 'c'])).toBe('ac');
+    expect(sparkline([100], 8, ['a', 'b', 'c'])).toBe('c');
+    let s = mixedScene({ cols: 120, rows: 40 });
+    for (let i = 0; i <= 20; i++) s = reduce(s, { type: 'utilisation', nodes: [{ ...LOCAL_NODE, cpuPercent: i * 5 }] });
+    const text = frameLines(buildFrame(s, { ascii: false }))
+      .map(lineText)
+      .join('\n');
+    // the scene's sample, then 21 from 0 to 100 %, in 8 cells; memory steady
+    expect(text).toContain('cpu ▂▂▃▄▅▆▇█ 100% mem ▄▄▄▄▄▄▄▄');
+    expect(s.workerHistory.get(LOCAL_NODE.host)?.cpu).toHaveLength(22);
   });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');

@@ -82,6 +82,24 @@ export function fit(s: string, w: number, opts: { align?: 'left' | 'right'; midd
   return opts.align === 'right' ? pad + t : t + pad;
 }
 
+/**
+ * Recent values (0-100, oldest first) as `w` cells, each the mean of its share of the samples,
+ * drawn with `levels` (lowest to highest); fewer samples than cells take as many cells.
+ */
+export function sparkline(values: readonly number[], w: number, levels: readonly string[]): string {
+  if (w <= 0 || values.length === 0) return '';
+  const cells = Math.min(w, values.length);
+  const per = values.length / cells;
+  let out = '';
+  for (let i = 0; i < cells; i++) {
+    const part = values.slice(Math.floor(i * per), Math.max(Math.floor(i * per) + 1, Math.floor((i + 1) * per)));
+    const mean = part.reduce((a, b) => a + b, 0) / part.length;
+    const f = Number.isFinite(mean) ? Math.max(0, Math.min(100, mean)) / 100 : 0;
+    out += levels[Math.min(levels.length - 1, Math.round(f * (levels.length - 1)))];
+  }
+  return out;
+}
+
 export function bar(fraction: number, w: number, full: string, empty: string): string {
   if (w <= 0) return '';
   const f = Number.isFinite(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;

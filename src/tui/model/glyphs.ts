@@ -22,6 +22,8 @@ export interface Glyphs {
   left: string;
   right: string;
   enter: string;
+  /** Sparkline levels, lowest first. */
+  spark: readonly string[];
 }
 
 function stateGlyphs(ascii: boolean): Record<DisplayState | 'none', string> {
@@ -47,6 +49,7 @@ export const UNICODE: Glyphs = {
   left: '←',
   right: '→',
   enter: '⏎',
+  spark: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
 };
 
 export const ASCII: Glyphs = {
@@ -66,6 +69,7 @@ export const ASCII: Glyphs = {
   left: '<',
   right: '>',
   enter: 'enter',
+  spark: ['_', '.', ':', '-', '=', '+', '*', '#'],
 };
 
 export const glyphsFor = (ascii: boolean): Glyphs => (ascii ? ASCII : UNICODE);

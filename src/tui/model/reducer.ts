@@ -5,6 +5,7 @@
  */
 import { assertNever } from '../../../engine/errors.js';
 import type { RunEvent } from '../../../engine/events.js';
+import type { NodeUtilisation } from '../../../engine/executors/executor.js';
 import type { TaskStatus } from '../../../engine/status/types.js';
 import type { MonitorAction, ProjectShape } from './actions.js';
 import { logViewportRows } from './layout.js';
@@ -14,6 +15,7 @@ import {
   PANES,
   emptyOutputCounts,
   idleRun,
+  type NodeHistory,
   type OutputCounts,
   type OutputRunProgress,
   type TaskView,
@@ -45,6 +47,7 @@ export function initialState(o: InitialOptions): ViewState {
     executor: o.executor ?? 'local',
     scheduler: { state: 'none' },
     workers: [],
+    workerHistory: new Map(),
     log: null,
     statusLoaded: false,
     now: o.now,
@@ -113,6 +116,7 @@ export function reduce(state: ViewState, action: MonitorAction): ViewState {
       return {
         ...state,
         workers: [...action.nodes],
+        workerHistory: withSamples(state.workerHistory, action.nodes),
         ui: { ...state.ui, workerCursor: clamp(state.ui.workerCursor, 0, Math.max(0, action.nodes.length - 1)) },
       };
     case 'scheduler':
@@ -523,4 +527,19 @@ function scrollLog(state: ViewState, action: Extract<MonitorAction, { type: 'log
     scroll = to >= maxStart ? null : to;
   }
   return scroll === log.scroll ? state : { ...state, log: { ...log, scroll } };
+}
+
+/** Samples kept per node: three minutes at one snapshot a second. */
+export const HISTORY_SAMPLES = 180;
+
+/** The nodes' histories with this snapshot added (nodes that left are forgotten). */
+function withSamples(prev: ReadonlyMap<string, NodeHistory>, nodes: readonly NodeUtilisation[]): Map<string, NodeHistory> {
+  const next = new Map<string, NodeHistory>();
+  const add = (l: number[] | undefined, v: number) => [...(l ?? []).slice(-(HISTORY_SAMPLES - 1)), v];
+  for (const n of nodes) {
+    const h = prev.get(n.host);
+    const mem = n.memoryTotalBytes > 0 ? (100 * n.memoryUsedBytes) / n.memoryTotalBytes : 0;
+    next.set(n.host, { cpu: add(h?.cpu, n.cpuPercent), mem: add(h?.mem, mem) });
+  }
+  return next;
 }

@@ -223,6 +223,14 @@ export interface UiState {
   rows: number;
 }
 
+/** Recent load of one node, one sample per utilisation snapshot (about one a second). */
+export interface NodeHistory {
+  /** CPU, 0-100. */
+  cpu: number[];
+  /** Memory in use, 0-100 of the node's. */
+  mem: number[];
+}
+
 export interface ViewState {
   projectName: string;
   /** All universe ids of the project, sorted. */
@@ -243,6 +251,8 @@ export interface ViewState {
   executor: ExecutorName;
   scheduler: SchedulerView;
   workers: NodeUtilisation[];
+  /** Per node (host): its last utilisation samples, oldest first (WORKERS draws them as sparklines). */
+  workerHistory: ReadonlyMap<string, NodeHistory>;
   /** Tail of the selected task's log (log pane) or the full log (viewer). */
   log: LogView | null;
   /** False until the first status snapshot arrived. */

@@ -1,11 +1,11 @@
-/** The workers pane: per node CPU, memory, GPU, slots and running tasks. */
+/** The workers pane: per node CPU and memory (sparklines of the last minutes), GPU, slots and running tasks. */
 import type { NodeUtilisation } from '../../../../engine/executors/executor.js';
 import { formatBytesCompact } from '../../../../engine/units.js';
-import { bar, fit, fmtPercent, truncateMiddle, width } from '../format.js';
+import { bar, fit, fmtPercent, sparkline, truncateMiddle, width } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { runningByHost } from '../selectors.js';
-import type { PilotsView, ViewState } from '../types.js';
+import type { NodeHistory, PilotsView, ViewState } from '../types.js';
 import { listPane } from './list-pane.js';
 import { fitLine, seg, title, type Line, type PaneModel, type Tone } from './model.js';
 
@@ -31,7 +31,8 @@ export function workersPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
     const derived = reported.runningTasks.length === 0 ? fromEvents?.get(reported.host) : undefined;
     const n = derived ? { ...reported, runningTasks: derived } : reported;
     const isCursor = focused && i === state.ui.workerCursor;
-    return perNode === 2 ? workerTwoLines(n, w, hasGpu, isCursor, g) : [workerLine(n, w, hasGpu, isCursor, g)];
+    const h = state.workerHistory.get(n.host);
+    return perNode === 2 ? workerTwoLines(n, h, w, hasGpu, isCursor, g) : [workerLine(n, h, w, hasGpu, isCursor, g)];
   };
   return listPane(
     {
@@ -74,19 +75,25 @@ export const workerLinesPerNode = (w: number): number => (w < 76 ? 2 : 1);
 
 const fmtNum = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
-function cpuSegs(n: NodeUtilisation, bw: number, g: Glyphs): Line {
+/** The load over the last minutes once there are samples enough, else how full it is now. */
+function loadCells(now: number, history: readonly number[] | undefined, bw: number, g: Glyphs): string {
+  if (history && history.length >= 2) return fit(sparkline(history, bw, g.spark), bw);
+  return bar(now / 100, bw, g.barFull, g.barEmpty);
+}
+
+function cpuSegs(n: NodeUtilisation, h: NodeHistory | undefined, bw: number, g: Glyphs): Line {
   return [
     seg('cpu ', 'muted'),
-    seg(bar(n.cpuPercent / 100, bw, g.barFull, g.barEmpty), loadTone(n.cpuPercent)),
+    seg(loadCells(n.cpuPercent, h?.cpu, bw, g), loadTone(n.cpuPercent)),
     seg(fit(fmtPercent(n.cpuPercent), 5, { align: 'right' })),
   ];
 }
 
-function memSegs(n: NodeUtilisation, bw: number, g: Glyphs): Line {
+function memSegs(n: NodeUtilisation, h: NodeHistory | undefined, bw: number, g: Glyphs): Line {
   const frac = n.memoryTotalBytes > 0 ? n.memoryUsedBytes / n.memoryTotalBytes : 0;
   return [
     seg(' mem ', 'muted'),
-    seg(bar(frac, bw, g.barFull, g.barEmpty), loadTone(frac * 100)),
+    seg(loadCells(frac * 100, h?.mem, bw, g), loadTone(frac * 100)),
     seg(fit(` ${formatBytesCompact(n.memoryUsedBytes)}/${formatBytesCompact(n.memoryTotalBytes)}`, 12)),
   ];
 }
@@ -100,14 +107,14 @@ function gpuSegs(n: NodeUtilisation, hasGpu: boolean): Line {
 
 const loadTone = (pct: number): Tone => (pct >= 90 ? 'failed' : pct >= 70 ? 'warn' : 'ok');
 
-function workerLine(n: NodeUtilisation, w: number, hasGpu: boolean, isCursor: boolean, g: Glyphs): Line {
+function workerLine(n: NodeUtilisation, h: NodeHistory | undefined, w: number, hasGpu: boolean, isCursor: boolean, g: Glyphs): Line {
   const hostW = 14;
   const bw = w >= 110 ? 12 : 8;
   const segs: Line = [
     seg(isCursor ? g.cursor : ' ', 'accent'),
     seg(fit(n.host, hostW, { middle: true, ellipsis: g.ellipsis }) + ' ', 'title', { bold: isCursor }),
-    ...cpuSegs(n, bw, g),
-    ...memSegs(n, bw, g),
+    ...cpuSegs(n, h, bw, g),
+    ...memSegs(n, h, bw, g),
     ...gpuSegs(n, hasGpu),
     seg(` cpus ${fit(`${fmtNum(n.cpusInUse)}/${fmtNum(n.cpusTotal)}`, 7)}`, 'muted'),
     seg(`${n.runningTasks.length} running`, n.runningTasks.length ? 'running' : 'muted'),
@@ -117,7 +124,7 @@ function workerLine(n: NodeUtilisation, w: number, hasGpu: boolean, isCursor: bo
   return fitLine(segs, w, g.ellipsis);
 }
 
-function workerTwoLines(n: NodeUtilisation, w: number, hasGpu: boolean, isCursor: boolean, g: Glyphs): Line[] {
+function workerTwoLines(n: NodeUtilisation, h: NodeHistory | undefined, w: number, hasGpu: boolean, isCursor: boolean, g: Glyphs): Line[] {
   const bw = Math.max(4, Math.min(10, Math.floor((w - 32 - (hasGpu ? 10 : 0)) / 2)));
   const l1: Line = [
     seg(isCursor ? g.cursor : ' ', 'accent'),
@@ -125,6 +132,6 @@ function workerTwoLines(n: NodeUtilisation, w: number, hasGpu: boolean, isCursor
     seg(`  cpus ${fmtNum(n.cpusInUse)}/${fmtNum(n.cpusTotal)}`, 'muted'),
     seg(` ${g.sep} ${n.runningTasks.length} running`, n.runningTasks.length ? 'running' : 'muted'),
   ];
-  const l2: Line = [seg('   '), ...cpuSegs(n, bw, g), ...memSegs(n, bw, g), ...gpuSegs(n, hasGpu)];
+  const l2: Line = [seg('   '), ...cpuSegs(n, h, bw, g), ...memSegs(n, h, bw, g), ...gpuSegs(n, hasGpu)];
   return [fitLine(l1, w, g.ellipsis), fitLine(l2, w, g.ellipsis)];
 }
