@@ -5,6 +5,7 @@
  * the store and forwards key presses, so tests drive this class directly too.
  */
 import { hostname } from 'node:os';
+import { relative } from 'node:path';
 import type { Task } from '../../engine/dag/task.js';
 import { errorMessage, LcError } from '../../engine/errors.js';
 import type { Executor, NodeUtilisation } from '../../engine/executors/executor.js';
@@ -350,9 +351,11 @@ export class TuiController {
       next = await openProject({ cwd: this.ctx.root, projectDir: this.ctx.root, color: false });
     } catch (e) {
       this.say(`the spec changed but does not load (${errorMessage(e)}); still showing the previous one`, 'error');
+      this.store.dispatch({ type: 'spec_problem', lines: problemLines(e, this.ctx.root) });
       return;
     }
     if (this.disposed || this.run || this.attachment) return;
+    this.store.dispatch({ type: 'spec_problem', lines: null });
     this.ctx = next;
     this.store.dispatch({ type: 'project', shape: projectShape(next.project.name, next.dag) });
     this.say(`the spec changed: reloaded (${next.dag.tasks.length} tasks)`, 'info');
@@ -445,4 +448,11 @@ export function schedulerView(st: SchedulerStatus): SchedulerView {
     ...(st.idleLeftS !== undefined && st.idleLeftS !== null ? { idleDeadline: now + st.idleLeftS * 1000 } : {}),
     ...(st.pilots ? { pilots: st.pilots } : {}),
   };
+}
+
+/** A load error as `file:line:col CODE message` lines (its diagnostics' errors), else its message. */
+function problemLines(e: unknown, root: string): string[] {
+  const ds = e instanceof LcError ? e.diagnostics.filter((d) => d.severity === 'error') : [];
+  if (ds.length === 0) return [errorMessage(e)];
+  return ds.map((d) => `${d.file ? `${relative(root, d.file) || d.file}:${d.line ?? 1}:${d.col ?? 1} ` : ''}${d.code} ${d.message}`);
 }

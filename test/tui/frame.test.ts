@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatBytesCompact as fmtBytes, formatDuration as fmtDuration } from '../../engine/units.js';
-import { bar, fit, sanitizeLine, sparkline, truncateMiddle, width } from '../../src/tui/model/format.js';
+import { bar, fit, sanitizeLine, sparkline, truncateMiddle, width, wrapText } from '../../src/tui/model/format.js';
 import { buildFrame, lineText, windowRows, type FrameModel, type Line } from '../../src/tui/model/frame/index.js';
 import { exitMessage } from '../../src/tui/model/exit.js';
 import { computeLayout } from '../../src/tui/model/layout.js';
@@ -198,6 +198,27 @@ describe('text helpers', () => {
     // the scene's sample, then 21 from 0 to 100 %, in 8 cells; memory steady
     expect(text).toContain('cpu ▂▂▃▄▅▆▇█ 100% mem ▄▄▄▄▄▄▄▄');
     expect(s.workerHistory.get(LOCAL_NODE.host)?.cpu).toHaveLength(22);
+  });
+  test('a spec that does not load is said in full, wrapped, above the rows, until it loads again', () => {
+    expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
+    expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    const problem =
+      'astra.yaml:14:7 UNKNOWN_INPUT output `fit` lists input `cleand`, which no output, input or sub-analysis declares; did you mean `cleaned`?';
+    let s = reduce(mixedScene({ cols: 80, rows: 24 }), { type: 'spec_problem', lines: [problem] });
+    const text = frameLines(buildFrame(s, { ascii: false })).map(lineText);
+    const at = text.findIndex((l) => l.includes('the spec does not load'));
+    expect(at).toBeGreaterThan(0);
+    const said = text
+      .slice(at + 1, at + 4)
+      .map((l) => l.replace(/\|.*$/, '').trim())
+      .join(' ');
+    expect(said).toContain(problem);
+    s = reduce(s, { type: 'spec_problem', lines: null });
+    expect(
+      frameLines(buildFrame(s, { ascii: false }))
+        .map(lineText)
+        .join('\n'),
+    ).not.toContain('the spec does not load');
   });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');

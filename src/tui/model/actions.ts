@@ -35,6 +35,8 @@ export type MonitorAction =
   | { type: 'resize'; cols: number; rows: number }
   | { type: 'log'; log: LogView | null }
   | { type: 'message'; text: string; level?: Message['level'] }
+  /** The spec on disk does not load: its problems (`file:line:col CODE message`), or null once it does. */
+  | { type: 'spec_problem'; lines: string[] | null }
   | { type: 'select_output'; qid: string | null }
   | { type: 'move'; delta: number }
   | { type: 'move_to'; where: 'first' | 'last' }

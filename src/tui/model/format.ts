@@ -100,6 +100,22 @@ export function sparkline(values: readonly number[], w: number, levels: readonly
   return out;
 }
 
+/** A text as lines of at most `w` columns, broken at spaces where it can be. */
+export function wrapText(s: string, w: number): string[] {
+  if (w <= 0) return [];
+  const out: string[] = [];
+  let rest = s;
+  while (width(rest) > w) {
+    const head = headOf(rest, w);
+    const cut = rest[head.length] === ' ' ? head.length : head.lastIndexOf(' ');
+    const take = cut > w / 3 ? head.slice(0, cut) : head;
+    out.push(take);
+    rest = rest.slice(take.length).replace(/^ /, '');
+  }
+  out.push(rest);
+  return out;
+}
+
 export function bar(fraction: number, w: number, full: string, empty: string): string {
   if (w <= 0) return '';
   const f = Number.isFinite(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;

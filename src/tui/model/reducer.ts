@@ -48,6 +48,7 @@ export function initialState(o: InitialOptions): ViewState {
     scheduler: { state: 'none' },
     workers: [],
     workerHistory: new Map(),
+    specProblem: null,
     log: null,
     statusLoaded: false,
     now: o.now,
@@ -90,7 +91,8 @@ type UiAction = Exclude<
       | 'tick'
       | 'resize'
       | 'log'
-      | 'message';
+      | 'message'
+      | 'spec_problem';
   }
 >;
 
@@ -131,6 +133,8 @@ export function reduce(state: ViewState, action: MonitorAction): ViewState {
       return { ...state, log: action.log };
     case 'message':
       return message(state, action.text, action.level ?? 'info');
+    case 'spec_problem':
+      return { ...state, specProblem: action.lines };
     default:
       return reduceUi(state, action);
   }

@@ -253,6 +253,8 @@ export interface ViewState {
   workers: NodeUtilisation[];
   /** Per node (host): its last utilisation samples, oldest first (WORKERS draws them as sparklines). */
   workerHistory: ReadonlyMap<string, NodeHistory>;
+  /** Why the spec on disk does not load (one line per problem), while the last good one is shown. */
+  specProblem: string[] | null;
   /** Tail of the selected task's log (log pane) or the full log (viewer). */
   log: LogView | null;
   /** False until the first status snapshot arrived. */

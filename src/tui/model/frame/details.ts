@@ -1,6 +1,6 @@
 /** The details pane: one row per task of the selected output (or every task that needs work). */
 import { formatDuration } from '../../../../engine/units.js';
-import { fit, truncateMiddle, width } from '../format.js';
+import { fit, truncateMiddle, width, wrapText } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { detailCounts, displayState } from '../selectors.js';
@@ -76,9 +76,19 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
       reserved: expandedLines.length,
       render: row,
       moreDetail: (start, count) => hiddenSummary(detailCounts(state), rows, start, count),
+      banner: specBanner(state, w, body, g),
     },
     g,
   );
+}
+
+/** The spec on disk does not load: each problem in full, wrapped, above the rows (at most half the pane). */
+function specBanner(state: ViewState, w: number, body: number, g: Glyphs): Line[] {
+  if (!state.specProblem) return [];
+  const lines: Line[] = [fitLine([seg(' the spec does not load; showing the last one that did:', 'error')], w, g.ellipsis)];
+  for (const p of state.specProblem) for (const l of wrapText(p, w - 3)) lines.push(fitLine([seg(`   ${l}`, 'failed')], w, g.ellipsis));
+  const max = Math.max(2, Math.floor(body / 2));
+  return lines.length > max ? [...lines.slice(0, max - 1), fitLine([seg(`   +${lines.length - max + 1} more lines: lc validate lists them`, 'muted')], w, g.ellipsis)] : lines;
 }
 
 /** `: 800 ok, 3 stale` for the rows a window hides: all counts minus the few rows shown. */

@@ -27,14 +27,17 @@ export interface ListPaneSpec<T> {
   render(item: T, index: number): Line[];
   /** Said after `+N more`, given the window shown. */
   moreDetail?(start: number, count: number): string;
+  /** Lines above the list (a problem to say first), each already `width` columns. */
+  banner?: Line[];
 }
 
 export function listPane<T>(spec: ListPaneSpec<T>, g: Glyphs): PaneModel {
   const { id, width: w, body, focused, title } = spec;
   const pane = (lines: Line[]): PaneModel => ({ id, width: w, focused, title, lines: padLines(lines, body, w) });
   if (body === 0) return pane([]);
-  if (spec.empty !== null) return pane([fitLine([seg(`  ${spec.empty}`, 'muted')], w, g.ellipsis)]);
-  const rows = Math.max(1, body - (spec.reserved ?? 0));
+  const banner = (spec.banner ?? []).slice(0, Math.max(0, body - 1));
+  if (spec.empty !== null) return pane([...banner, fitLine([seg(`  ${spec.empty}`, 'muted')], w, g.ellipsis)]);
+  const rows = Math.max(1, body - banner.length - (spec.reserved ?? 0));
   const win = windowRows(spec.items.length, spec.cursor, rows, spec.linesPer ?? 1);
   const lines: Line[] = [];
   for (let i = win.start; i < win.start + win.count; i++) {
@@ -42,5 +45,5 @@ export function listPane<T>(spec: ListPaneSpec<T>, g: Glyphs): PaneModel {
     if (item !== undefined) lines.push(...spec.render(item, i));
   }
   if (win.more) lines.push(moreLine(win.more, win.start, w, g, spec.moreDetail?.(win.start, win.count) ?? ''));
-  return pane(lines);
+  return pane([...banner, ...lines]);
 }
