@@ -15,7 +15,7 @@ import { exitMessage } from './model/exit.js';
 import { interpretKey, type KeyPress, type TuiCommand } from './model/keys.js';
 import { projectShape } from './model/project-shape.js';
 import { initialState } from './model/reducer.js';
-import { runResultWords } from './model/selectors.js';
+import { runResultWords, visibleOutputs } from './model/selectors.js';
 import { createStore, type Store } from './model/store.js';
 import type { SchedulerView } from './model/types.js';
 import { createRunControl, type RunControl } from '../../engine/runner/control.js';
@@ -182,10 +182,13 @@ export class TuiController {
   // -------------------------------------------------------------------------------------------
   // Commands
 
+  /** What r runs: the output, else the outputs the / filter shows (all without one), in the shown universes. */
   private shownTasks(output: string | null): Task[] {
-    const f = this.store.getState().universeFilter;
+    const state = this.store.getState();
+    const f = state.universeFilter;
     const set = f.length ? new Set(f) : null;
-    return this.ctx.dag.tasks.filter((t) => (output === null || t.output === output) && (!set || set.has(t.universe)));
+    const named = output === null && state.ui.nameFilter.trim() ? new Set(visibleOutputs(state).map((o) => o.qid)) : null;
+    return this.ctx.dag.tasks.filter((t) => (output === null ? !named || named.has(t.output) : t.output === output) && (!set || set.has(t.universe)));
   }
 
   private async startRun(output: string | null, force: boolean): Promise<void> {

@@ -220,6 +220,14 @@ describe('text helpers', () => {
         .join('\n'),
     ).not.toContain('the spec does not load');
   });
+  test('with a / filter and no output selected, DETAILS says whose tasks it lists and that r runs them', () => {
+    let s = reduce(mixedScene({ cols: 120, rows: 40 }), { type: 'select_output', qid: null });
+    s = reduce(reduce(s, { type: 'filter_begin' }), { type: 'filter_text', text: 'fit' });
+    const text = frameLines(buildFrame(s, { ascii: false }))
+      .map(lineText)
+      .join('\n');
+    expect(text).toMatch(/DETAILS {2}outputs matching "fit" │ \d+ tasks? need work │ r runs them/);
+  });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');
     expect(sanitizeLine('10%\r50%\r100%\r')).toBe('100%');

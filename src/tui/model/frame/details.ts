@@ -23,7 +23,7 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
         seg(` ${g.sep} ${out.type}`, 'muted'),
         seg(out.needs.length ? ` ${g.sep} needs ${out.needs.join(', ')}` : ` ${g.sep} no upstream outputs`, 'muted'),
       ]
-    : [seg(`  all outputs${state.statusLoaded ? ` ${g.sep} ${rows.length} task${rows.length === 1 ? '' : 's'} need work` : ''}`, 'muted')];
+    : [seg(`  ${allTitle(state, rows.length, g)}`, 'muted')];
   const titleLine = title('DETAILS', focused, g, titleRest, w);
   const empty =
     rows.length > 0 && (state.statusLoaded || state.run.phase !== 'idle')
@@ -80,6 +80,14 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
     },
     g,
   );
+}
+
+/** With no output selected: which outputs the rows are of, and what r runs. */
+function allTitle(state: ViewState, n: number, g: Glyphs): string {
+  const name = state.ui.nameFilter.trim();
+  const which = name ? `outputs matching "${name}"` : 'all outputs';
+  if (!state.statusLoaded) return which;
+  return `${which} ${g.sep} ${n} task${n === 1 ? '' : 's'} need work${n > 0 && name ? ` ${g.sep} r runs them` : ''}`;
 }
 
 /** The spec on disk does not load: each problem in full, wrapped, above the rows (at most half the pane). */
