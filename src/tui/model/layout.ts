@@ -62,9 +62,13 @@ function share(rest: number, firstDemand: number, secondDemand: number, firstMin
   return [a, b];
 }
 
-/** Column widths in split mode: 60% left, a one-column separator, the rest right. */
-export function splitWidths(cols: number): { left: number; right: number } {
-  const left = Math.floor((cols - 1) * 0.6);
+/**
+ * Column widths in split mode: the left (outputs, details) 60% while a log is shown on the
+ * right, 64% when the right holds only the workers (their rows need no more), a one-column
+ * separator, the rest right.
+ */
+export function splitWidths(cols: number, hasLog = true): { left: number; right: number } {
+  const left = Math.floor((cols - 1) * (hasLog ? 0.6 : 0.64));
   return { left, right: cols - 1 - left };
 }
 
@@ -79,7 +83,7 @@ export function computeLayout(cols: number, rows: number, demand: PaneDemand): F
   }
 
   if (cols >= SPLIT_MIN_COLS && rows >= SPLIT_MIN_ROWS) {
-    const { left: leftWidth, right: rightWidth } = splitWidths(cols);
+    const { left: leftWidth, right: rightWidth } = splitWidths(cols, demand.log > 0);
     const [o, d] = share(bodyHeight - 2, demand.outputs, demand.details, 3);
     const workersBody = clamp(demand.workers, 1, Math.floor((bodyHeight - 2) / 2));
     return {
@@ -101,7 +105,14 @@ export function computeLayout(cols: number, rows: number, demand: PaneDemand): F
   // Outputs and details need room to be useful: give up the log, then the workers.
   if (restFor() < 5) logBody = 0;
   if (restFor() < 4) workersBody = 0;
-  const [o, d] = share(restFor(), demand.outputs, demand.details, 2);
+  let [o, d] = share(restFor(), demand.outputs, demand.details, 2);
+  // rows details cannot fill go to a log that has more to show
+  const spare = Math.max(0, d - demand.details);
+  if (logBody > 0 && demand.log > logBody && spare > 0) {
+    const give = Math.min(spare, demand.log - logBody);
+    d -= give;
+    logBody += give;
+  }
   return {
     ...base,
     mode: 'stack',

@@ -55,7 +55,8 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
       }),
       seg(' '),
       seg(fit(d, STATE_W), STATE_TONE[d]),
-      seg(fit(formatDuration(duration), DUR_W, { align: 'right' }), 'muted'),
+      // a running attempt's time so far in its colour; a finished one's in grey
+      seg(fit(formatDuration(duration), DUR_W, { align: 'right' }), d === 'running' ? 'running' : 'muted'),
       seg(' '),
     ];
     if (showHost) segs.push(seg(fit(t.host ?? '', 12, { middle: true, ellipsis: g.ellipsis }) + ' ', 'muted'));
@@ -76,10 +77,21 @@ export function detailsPane(state: ViewState, layout: FrameLayout, rows: TaskVie
       reserved: expandedLines.length,
       render: row,
       moreDetail: (start, count) => hiddenSummary(detailCounts(state), rows, start, count),
-      banner: specBanner(state, w, body, g),
+      banner: [...specBanner(state, w, body, g), ...(rows.length > 0 && body > 3 ? [columnHeads(byId ? 'task' : 'universe', nameW, showHost, w, g)] : [])],
     },
     g,
   );
+}
+
+/**
+ * What the columns hold: `time` is the running attempt's so far (in the running colour) or the
+ * last attempt's, `host` where it runs now or last ran.
+ */
+function columnHeads(name: string, nameW: number, showHost: boolean, w: number, g: Glyphs): Line {
+  const segs: Line = [seg('   '), seg(fit(name, nameW)), seg(' '), seg(fit('state', STATE_W)), seg(fit('time', DUR_W, { align: 'right' })), seg(' ')];
+  if (showHost) segs.push(seg(fit('host', 12) + ' '));
+  segs.push(seg('why / last lines'));
+  return fitLine(segs.map((x) => ({ ...x, tone: 'muted' as const })), w, g.ellipsis);
 }
 
 /** With no output selected: which outputs the rows are of, and what r runs. */

@@ -27,8 +27,9 @@ export function buildFrame(state: ViewState, opts: FrameOptions): FrameModel {
   const logLines = logTask ? logLinesFor(state, logTask) : [];
   const demand: PaneDemand = {
     outputs: Math.max(1, visibleOutputs(state).length),
-    details: Math.max(1, rowsDetail.length + (state.ui.expandedTask ? 8 : 0)),
-    workers: Math.max(1, state.workers.length * workerLinesPerNode(cols >= SPLIT_MIN_COLS ? splitWidths(cols).right : cols)),
+    // the rows, their column heads, an expanded row, a spec problem said above them
+    details: Math.max(1, rowsDetail.length + (rowsDetail.length ? 1 : 0) + (state.ui.expandedTask ? 8 : 0) + (state.specProblem ? 2 + state.specProblem.length * 2 : 0)),
+    workers: Math.max(1, state.workers.length * workerLinesPerNode(cols >= SPLIT_MIN_COLS ? splitWidths(cols, logTask !== undefined).right : cols)),
     log: logTask ? Math.max(1, logLines.length) : 0,
   };
   const layout = computeLayout(cols, rows, demand);

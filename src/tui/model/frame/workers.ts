@@ -125,7 +125,7 @@ function workerLine(n: NodeUtilisation, h: NodeHistory | undefined, w: number, h
 }
 
 function workerTwoLines(n: NodeUtilisation, h: NodeHistory | undefined, w: number, hasGpu: boolean, isCursor: boolean, g: Glyphs): Line[] {
-  const bw = Math.max(4, Math.min(10, Math.floor((w - 32 - (hasGpu ? 10 : 0)) / 2)));
+  const bw = Math.max(4, Math.min(10, Math.floor((w - 30 - (hasGpu ? 10 : 0)) / 2)));
   const l1: Line = [
     seg(isCursor ? g.cursor : ' ', 'accent'),
     seg(truncateMiddle(n.host, Math.max(8, w - 30), g.ellipsis), 'title', { bold: isCursor }),
