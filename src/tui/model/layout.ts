@@ -105,7 +105,8 @@ export function computeLayout(cols: number, rows: number, demand: PaneDemand): F
   // Outputs and details need room to be useful: give up the log, then the workers.
   if (restFor() < 5) logBody = 0;
   if (restFor() < 4) workersBody = 0;
-  let [o, d] = share(restFor(), demand.outputs, demand.details, 2);
+  const [o, shared] = share(restFor(), demand.outputs, demand.details, 2);
+  let d = shared;
   // rows details cannot fill go to a log that has more to show
   const spare = Math.max(0, d - demand.details);
   if (logBody > 0 && demand.log > logBody && spare > 0) {
