@@ -423,3 +423,23 @@ export const failuresScene = (size: { cols: number; rows: number }): ViewState =
 /** The multiverse map of the 200-universe sweep, stuck universes first, the cursor moved in. */
 export const mapScene = (size: { cols: number; rows: number }): ViewState =>
   reduceAll(sweepScene(size), [{ type: 'overlay', overlay: { kind: 'map', row: 1, col: 3, sort: 'progress' } }]);
+
+/** The failures of failuresScene grouped by cause. */
+export const failureGroupsScene = (size: { cols: number; rows: number }): ViewState =>
+  reduceAll(failuresScene(size), [{ type: 'overlay', overlay: { kind: 'failures', cursor: 0 } }]);
+
+/** The full log viewer on lines of wide characters (CJK, emoji) and a combining mark. */
+export const wideLogScene = (size: { cols: number; rows: number }): ViewState =>
+  reduceAll(failedScene(size), [
+    {
+      type: 'log',
+      log: {
+        taskId: 'raw-median/fit',
+        path: '/tmp/.lightcone/logs/5f3a9c0d1e2b/raw-median/fit/1.log',
+        lines: ['读取数据 data/points.csv', '数'.repeat(52), 'résumé ✅ 完成 (e\u0301)', 'awk: division by zero'],
+        truncatedLines: 0,
+        scroll: null,
+      },
+    },
+    { type: 'overlay', overlay: { kind: 'log' } },
+  ]);

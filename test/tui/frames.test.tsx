@@ -5,7 +5,19 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { App } from '../../components/App.js';
 import type { ViewState } from '../../src/tui/model/types.js';
-import { emptyScene, failedScene, helpScene, mapScene, mixedScene, stopConfirmScene, sweepScene, universeSearchScene } from './fixtures.js';
+import {
+  emptyScene,
+  failedScene,
+  failureGroupsScene,
+  helpScene,
+  mapScene,
+  mixedScene,
+  stopConfirmScene,
+  sweepScene,
+  universeSearchScene,
+  wideLogScene,
+} from './fixtures.js';
+import { width } from '../../src/tui/model/format.js';
 import { renderSized, stripAnsi, type SizedRender } from './helpers/render.js';
 
 const SIZES = [
@@ -21,6 +33,8 @@ const SCENES: [string, (s: { cols: number; rows: number }) => ViewState][] = [
   ['stop-confirm', stopConfirmScene],
   ['universe-search', universeSearchScene],
   ['map', mapScene],
+  ['failures', failureGroupsScene],
+  ['wide-log', wideLogScene],
 ];
 
 let r: SizedRender | undefined;
@@ -35,7 +49,8 @@ describe.each(SIZES)('frames at $cols x $rows', (size) => {
       .map((l) => l.trimEnd());
     const frame = lines.join('\n');
     expect(lines.length).toBeLessThanOrEqual(size.rows - 1);
-    for (const l of lines) expect(Array.from(l).length).toBeLessThanOrEqual(size.cols);
+    // terminal cells, not code points: a wide character takes two
+    for (const l of lines) expect(width(l)).toBeLessThanOrEqual(size.cols);
     await expect(frame + '\n').toMatchFileSnapshot(`../../snapshots/${name}-${size.cols}x${size.rows}.txt`);
   });
 });
