@@ -114,9 +114,10 @@ export type RunEvent =
     }
   /**
    * The run stops scheduling: a signal (Ctrl-C), the user (TUI), a failure without --keep-going,
-   * or the session scheduler being stopped under it (`detail` says by whom or why).
+   * or the session scheduler being stopped under it (`detail` says by whom or why), or failing
+   * under it (`scheduler_failed`: it could not go on, e.g. sbatch refused its pilots).
    */
-  | { type: 'run_cancelling'; t: number; reason: 'signal' | 'user' | 'failure' | 'scheduler'; detail?: string }
+  | { type: 'run_cancelling'; t: number; reason: 'signal' | 'user' | 'failure' | 'scheduler' | 'scheduler_failed'; detail?: string }
   | ({
       type: 'run_finished';
       t: number;

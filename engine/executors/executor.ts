@@ -102,8 +102,9 @@ export interface Executor {
    * Register for the executor's backend being shut down from outside (the Dask session
    * scheduler was stopped: `lc scheduler stop`, the TUI, the end of the allocation). The tasks
    * it ends then resolve as `cancelled` (never as a broken executor), and the runner stops the
-   * run as for a cancel. `why` says who or what stopped it, for humans. Returns an unsubscribe
-   * (an executor may outlive one run).
+   * run as for a cancel. `why` says who or what stopped it, for humans; `failed` that the backend
+   * stopped because it could not go on (not because it was asked to): the run then fails rather
+   * than being interrupted. Returns an unsubscribe (an executor may outlive one run).
    */
-  onShutdown?(cb: (why: string) => void): () => void;
+  onShutdown?(cb: (why: string, failed: boolean) => void): () => void;
 }

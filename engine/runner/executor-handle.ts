@@ -15,7 +15,7 @@ export class ExecutorHandle {
   private made: Promise<Executor> | null = null;
   private executor: Executor | null;
   private unwatch: (() => void) | undefined;
-  private shutdownListener: ((why: string) => void) | undefined;
+  private shutdownListener: ((why: string, failed: boolean) => void) | undefined;
 
   constructor(private readonly source: ExecutorSource) {
     this.executor = isExecutor(source) ? source : null;
@@ -39,7 +39,7 @@ export class ExecutorHandle {
   }
 
   /** Called (at most once per shutdown) when the backend is stopped from outside. */
-  onShutdown(cb: (why: string) => void): void {
+  onShutdown(cb: (why: string, failed: boolean) => void): void {
     this.shutdownListener = cb;
     if (this.executor) this.watch(this.executor);
   }
@@ -65,6 +65,6 @@ export class ExecutorHandle {
   private watch(ex: Executor): void {
     if (this.unwatch || !this.shutdownListener) return;
     const cb = this.shutdownListener;
-    this.unwatch = ex.onShutdown?.((why) => cb(why));
+    this.unwatch = ex.onShutdown?.((why, failed) => cb(why, failed === true));
   }
 }

@@ -139,7 +139,7 @@ function build() {
     z.object({
       type: z.literal('run_cancelling'),
       t,
-      reason: z.enum(['signal', 'user', 'failure', 'scheduler']),
+      reason: z.enum(['signal', 'user', 'failure', 'scheduler', 'scheduler_failed']),
       detail: z.string().optional(),
     }),
     z.object({

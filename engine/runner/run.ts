@@ -39,7 +39,8 @@ import type { RunOptions, RunSummary, TaskProblem } from './types.js';
 
 /** Why a run stops scheduling (the run_cancelling event's reason). */
 /** 'executor': the executor could not be made (a scheduler that did not start): nothing ran. */
-type StopReason = 'failure' | 'signal' | 'user' | 'scheduler' | 'executor';
+/** 'scheduler_failed': the session scheduler stopped because it could not go on (not asked to). */
+type StopReason = 'failure' | 'signal' | 'user' | 'scheduler' | 'scheduler_failed' | 'executor';
 
 
 function progressInterval(opts: RunOptions): number {
@@ -245,10 +246,12 @@ async function execute(
     dirCache: opts.status?.dirCache,
   };
 
-  // A backend shut down under the run (the Dask session scheduler stopped) cancels the run.
-  executor.onShutdown((why) => {
-    summary.interrupted = true;
-    stop('scheduler', false, why);
+  // A backend shut down under the run (the Dask session scheduler stopped) cancels the run; one
+  // that failed (sbatch refusing its pilots) fails it: the run was not interrupted, and running
+  // it again as is would fail the same way.
+  executor.onShutdown((why, failed) => {
+    if (!failed) summary.interrupted = true;
+    stop(failed ? 'scheduler_failed' : 'scheduler', false, why);
   });
 
   const graph: RunGraph = new RunGraph(plan.runs, {
@@ -270,7 +273,7 @@ async function execute(
 
   /** Why a task that will not start now did not: the run stopped, or it was cancelled. */
   const skipReason = (): 'stopped' | 'cancelled' =>
-    stopping === 'failure' || stopping === 'executor' ? 'stopped' : 'cancelled';
+    stopping === 'failure' || stopping === 'executor' || stopping === 'scheduler_failed' ? 'stopped' : 'cancelled';
 
   const maybeFinish = () => {
     if (finished || inFlight > 0) return;

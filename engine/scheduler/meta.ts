@@ -74,6 +74,8 @@ function build() {
     readyAt: z.string().optional(),
     /** Why the session is stopping (state `stopping`), for the runs that lose their tasks. */
     stopReason: z.string().optional(),
+    /** The stop is a failure (the session could not go on), not a request: its runs fail. */
+    stopFailed: z.boolean().optional(),
   });
 
   const StopRequestSchema = z.object({

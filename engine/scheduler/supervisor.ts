@@ -146,6 +146,7 @@ export async function runSupervisor(dir: string): Promise<number> {
   }
   meta.state = 'stopping';
   meta.stopReason = stopReason?.why ?? 'stopped';
+  if (stopReason?.error) meta.stopFailed = true;
   try {
     saveMeta();
   } catch {

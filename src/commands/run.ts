@@ -4,8 +4,9 @@
  *
  * Wiring only: parse, open the project, select targets, pick a renderer, install the Ctrl-C
  * handling, and hand over to engine/runner. Exit 0 when every planned task succeeded, 1 when
- * anything failed, was blocked or did not start, 130 after an interrupt (Ctrl-C, or the session
- * scheduler stopped under the run).
+ * anything failed, was blocked or did not start (the session scheduler failing under the run
+ * too: sbatch refusing its pilots, its supervisor killed), 130 after an interrupt (Ctrl-C, or the
+ * session scheduler stopped under the run).
  */
 import { preflightDiagnostics } from '../../engine/runner/preflight.js';
 import { formatDiagnostic } from '../diagnostics.js';

@@ -66,6 +66,8 @@ export class PlainRunRenderer {
   private warnings = 0;
   /** Set when the session scheduler was stopped under the run: said again in the epilog. */
   private schedulerStopped: string | undefined;
+  /** Set when the session scheduler failed under the run (it could not go on): said again in the epilog. */
+  private schedulerFailed: string | undefined;
   private hostname: string | undefined;
 
   constructor(opts: PlainRendererOptions) {
@@ -141,14 +143,7 @@ export class PlainRunRenderer {
         break;
       }
       case 'run_cancelling': {
-        if (e.reason === 'scheduler') this.schedulerStopped = e.detail ?? 'the session scheduler was stopped';
-        const why =
-          e.reason === 'failure'
-            ? 'a task failed: running tasks finish, nothing new starts (--keep-going to continue)'
-            : e.reason === 'scheduler'
-              ? `${this.schedulerStopped}: its tasks are cancelled, no manifest is written for them`
-              : 'stopping: running tasks get SIGTERM, no manifest is written for them (again to kill at once)';
-        line(this.p.yellow('stop  '), why);
+        line(this.p.yellow('stop  '), this.cancellingLine(e));
         this.flush();
         break;
       }
@@ -168,6 +163,22 @@ export class PlainRunRenderer {
     }
   };
 
+  /** What a run that stops scheduling says, and what its epilog will repeat. */
+  private cancellingLine(e: Extract<RunEvent, { type: 'run_cancelling' }>): string {
+    switch (e.reason) {
+      case 'failure':
+        return 'a task failed: running tasks finish, nothing new starts (--keep-going to continue)';
+      case 'scheduler':
+        this.schedulerStopped = e.detail ?? 'the session scheduler was stopped';
+        return `${this.schedulerStopped}: its tasks are cancelled, no manifest is written for them`;
+      case 'scheduler_failed':
+        this.schedulerFailed = e.detail ?? 'the session scheduler failed';
+        return `${this.schedulerFailed}: its tasks are cancelled, no manifest is written for them`;
+      default:
+        return 'stopping: running tasks get SIGTERM, no manifest is written for them (again to kill at once)';
+    }
+  }
+
   private remoteHost(host: string): string | undefined {
     if (this.hostname === undefined) this.hostname = hostname();
     return host && host !== this.hostname ? host : undefined;
@@ -186,6 +197,8 @@ export class PlainRunRenderer {
     if (this.schedulerStopped !== undefined) {
       this.buf.push(p.yellow(`cancelled: ${this.schedulerStopped}; lc run again to finish (it starts a new scheduler)`));
     }
+    // no "run again" hint: a failure's cause (a queue sbatch refuses) may need fixing first
+    if (this.schedulerFailed !== undefined) this.buf.push(p.red(`failed: ${this.schedulerFailed}`));
     if (this.failed.length) {
       this.buf.push(p.red('failed:'));
       for (const f of this.failed) {

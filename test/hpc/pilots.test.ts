@@ -2,9 +2,9 @@
  * Pilot jobs from outside any allocation, on the real 2-node test cluster (this host is the
  * login node): `lc run --queue` starts the session scheduler here and submits pilot jobs with
  * the queue's header, one worker per node; tasks spread over the pilots; pilots end when the
- * work is done, when the session is stopped (pending ones too) and after a kill -9 of lc;
- * max_jobs holds under a long queue; a queue or a task no node can hold is refused before
- * anything is submitted.
+ * work is done, when the session is stopped (pending ones too), after a kill -9 of lc and after
+ * a kill -9 of the session's supervisor and scheduler; max_jobs holds under a long queue; a
+ * queue or a task no node can hold is refused before anything is submitted.
  */
 import { execa } from 'execa';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -58,6 +58,16 @@ afterAll(async () => {
 });
 
 const envOf = (name: string) => ({ ...env, LIGHTCONE_SCRATCH: join(dir, `${name}-scratch`) });
+
+/** The session's meta.json (engine/scheduler/meta.ts) in project `name`'s scratch. */
+function sessionMeta(name: string): { pid: number; schedulerPid: number } {
+  const sessions = join(dir, `${name}-scratch`, '.lightcone', 'scheduler');
+  const [key] = readdirSync(sessions);
+  return JSON.parse(readFileSync(join(sessions, key as string, 'meta.json'), 'utf8')) as {
+    pid: number;
+    schedulerPid: number;
+  };
+}
 
 /** Our pilot jobs in squeue: id, state, name. */
 async function pilots(): Promise<{ id: string; state: string }[]> {
@@ -261,6 +271,39 @@ describe('pilot jobs from a login node', () => {
     expect(await waitFor(async () => (await pilots()).length === 0, 60_000)).toBe(true);
   });
 
+  test('kill -9 of the session’s supervisor and scheduler: the pilots end on their own, a pending one too, and lc run fails clearly', async () => {
+    // three pilots of one node each on a 2-node cluster: one stays pending
+    const root = project('orphan', 3, 'sleep 30', QUEUE.replace('max_jobs: 2', 'max_jobs: 3'));
+    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
+      cwd: root,
+      env: envOf('orphan'),
+      reject: false,
+      all: true,
+      timeout: 170_000,
+    });
+    let out = '';
+    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    const started = async () =>
+      (out.match(/ start /g) ?? []).length >= 2 && (await pilots()).some((p) => p.state === 'PENDING');
+    expect(await waitFor(started, 90_000), out).toBe(true);
+    // The scheduler first: at its parent's death it would retire the workers itself. Here
+    // nothing of the session is left to tell the pilots: they must notice by themselves.
+    const meta = sessionMeta('orphan');
+    process.kill(meta.schedulerPid, 'SIGKILL');
+    process.kill(meta.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    const r = await run;
+    expect(Date.now() - killedAt, out).toBeLessThan(60_000);
+    expect(r.exitCode, out).toBe(1);
+    expect(out).toMatch(
+      /failed: the session scheduler died \(its supervisor, pid \d+, is gone; see \S+scheduler\.log\)/,
+    );
+    expect(out).toMatch(/done {3}0 ok, /);
+    // the workers exit when their scheduler's connection breaks (at the latest when their death
+    // timeout ends, 60 s); the pending pilot then starts, finds no scheduler and exits at once
+    expect(await waitFor(async () => (await pilots()).length === 0, 120_000)).toBe(true);
+  });
+
   test('sbatch refusing the pilots is said clearly, and not retried forever', async () => {
     const root = project(
       'refused',
@@ -272,11 +315,13 @@ describe('pilot jobs from a login node', () => {
       cwd: root,
       env: { ...envOf('refused'), LC_PILOT_REFUSAL_BACKOFF_MS: '500' },
     });
-    expect(r.exitCode).not.toBe(0);
+    // a failure, not an interruption (130): running it again as it is would fail the same way
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(
-      /sbatch refused the pilot jobs of queue cpu 3 times: sbatch: error: Batch job submission failed: Requested reservation is invalid/,
+      /failed: the session scheduler failed \(sbatch refused the pilot jobs of queue cpu 3 times: sbatch: error: Batch job submission failed: Requested reservation is invalid\)/,
     );
     expect(r.stdout).toMatch(/0 ok, 2 not started/);
+    expect(r.stdout).not.toMatch(/lc run again/);
     expect(await pilots()).toEqual([]);
   });
 

@@ -12,13 +12,15 @@
  * is a cancellation, not a broken executor: the warm bridge announces it and cancels our tasks
  * (a private bridge only loses its scheduler: meta.json then says the session is stopping or
  * gone). From then on every task that did not succeed resolves as `cancelled`, and onShutdown
- * listeners (the runner) stop the run.
+ * listeners (the runner) stop the run. A session that stopped because it could not go on (sbatch
+ * refusing its pilots, a crashed bridge: meta.json's `stopFailed`) is told to them as a failure,
+ * so the run fails instead of reporting an interruption.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, LcError } from '../../errors.js';
 import { connectBridge } from '../../scheduler/connect.js';
-import { ensureScheduler, type SessionHandle } from '../../scheduler/ensure.js';
+import { ensureScheduler, supervisorAlive, type SessionHandle } from '../../scheduler/ensure.js';
 import { readMeta, type PilotQueue } from '../../scheduler/meta.js';
 import { PilotGate, type LiveWorker } from './pilot-gate.js';
 import type { ExecRequest, ExecResult, Executor, NodeCapacity, NodeUtilisation } from '../executor.js';
@@ -43,6 +45,12 @@ export interface DaskExecutor extends Executor {
   readonly name: 'dask';
   /** The scheduler this executor is attached to. */
   readonly session: SessionHandle;
+}
+
+/** Why the session scheduler stopped under us, and whether that is a failure (not a request). */
+interface SessionStop {
+  why: string;
+  failed: boolean;
 }
 
 interface Pending {
@@ -134,7 +142,7 @@ class DaskExecutorImpl implements DaskExecutor {
   private broken: LcError | undefined;
   /** Set once the session scheduler is known to be stopping: why, for humans. */
   private shutdown: string | undefined;
-  private shutdownCbs: ((why: string) => void)[] = [];
+  private shutdownCbs: ((why: string, failed: boolean) => void)[] = [];
   /** Pilots mode: tasks go to Dask as live workers have room (pilot-gate.ts). */
   private readonly gate: PilotGate | undefined;
 
@@ -147,11 +155,11 @@ class DaskExecutorImpl implements DaskExecutor {
       this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(), () => this.unfinishedWork(), () => void this.pump());
     bridge.onStarted((m) => (m.again ? this.onStartedAgain(m.id, m.host, m.startedAt) : this.onStarted(m.id, m.host, m.startedAt)));
     bridge.onResult((m) => this.onResult(m));
-    bridge.onStopping(() => this.enterShutdown(this.sessionStopReason() ?? 'the session scheduler was stopped'));
+    bridge.onStopping(() => this.enterShutdown(this.sessionStop() ?? { why: 'the session scheduler was stopped', failed: false }));
     bridge.onClose((e) => this.onBridgeClosed(e));
   }
 
-  onShutdown(cb: (why: string) => void): () => void {
+  onShutdown(cb: (why: string, failed: boolean) => void): () => void {
     this.shutdownCbs.push(cb);
     return () => {
       this.shutdownCbs = this.shutdownCbs.filter((c) => c !== cb);
@@ -160,8 +168,8 @@ class DaskExecutorImpl implements DaskExecutor {
 
   private onBridgeClosed(e: LcError | undefined): void {
     if (e && this.shutdown === undefined) {
-      const why = this.sessionStopReason();
-      if (why !== undefined) this.enterShutdown(why);
+      const stop = this.sessionStop();
+      if (stop !== undefined) this.enterShutdown(stop);
     }
     this.stopTimer();
     if (e && this.shutdown !== undefined) {
@@ -176,30 +184,36 @@ class DaskExecutorImpl implements DaskExecutor {
 
   /**
    * Is our session scheduler stopping, or stopped? Its meta.json says so (state `stopping`, with
-   * the reason), or is gone, or belongs to a newer session. Undefined when it still claims to
-   * run (a crash, not a stop) and for an external scheduler (not ours to judge).
+   * the reason and whether it is a failure), or is gone, or belongs to a newer session; or its
+   * supervisor died without a word (kill -9, the OOM killer: its children die with it). Undefined
+   * when it still runs as far as we can tell, and for an external scheduler (not ours to judge).
    */
-  private sessionStopReason(): string | undefined {
+  private sessionStop(): SessionStop | undefined {
     const files = this.session.files;
     const ours = this.session.meta;
     if (!files || !ours) return undefined;
     const meta = readMeta(files);
-    if (!meta || !existsSync(files.meta)) return 'the session scheduler was stopped';
-    if (meta.pid !== ours.pid || meta.startedAt !== ours.startedAt) return 'the session scheduler was stopped';
-    if (meta.state !== 'stopping') return undefined;
+    const stopped = { why: 'the session scheduler was stopped', failed: false };
+    if (!meta || !existsSync(files.meta)) return stopped;
+    if (meta.pid !== ours.pid || meta.startedAt !== ours.startedAt) return stopped;
+    if (meta.state !== 'stopping') {
+      if (supervisorAlive(meta, files)) return undefined;
+      return { why: `the session scheduler died (its supervisor, pid ${meta.pid}, is gone; see ${files.log})`, failed: true };
+    }
     const why = meta.stopReason ?? '';
-    if (why.startsWith('stopped by ')) return `the session scheduler was ${why}`;
-    return why ? `the session scheduler was stopped (${why})` : 'the session scheduler was stopped';
+    if (meta.stopFailed) return { why: why ? `the session scheduler failed (${why})` : 'the session scheduler failed', failed: true };
+    if (why.startsWith('stopped by ')) return { why: `the session scheduler was ${why}`, failed: false };
+    return why ? { why: `the session scheduler was stopped (${why})`, failed: false } : stopped;
   }
 
   /** From now on nothing new goes to Dask, and every task that does not succeed was cancelled by the stop. */
-  private enterShutdown(why: string): void {
+  private enterShutdown(stop: SessionStop): void {
     if (this.shutdown !== undefined) return;
-    this.shutdown = why;
+    this.shutdown = stop.why;
     const waiting = this.queue;
     this.queue = [];
-    for (const p of waiting) this.finishLocally(p, 'cancelled', why);
-    for (const cb of this.shutdownCbs) cb(why);
+    for (const p of waiting) this.finishLocally(p, 'cancelled', stop.why);
+    for (const cb of this.shutdownCbs) cb(stop.why, stop.failed);
   }
 
   async capacity(): Promise<NodeCapacity[]> {
@@ -402,8 +416,8 @@ class DaskExecutorImpl implements DaskExecutor {
     const succeeded = m.reason === 'exit' && m.exitCode === 0;
     // a private bridge is not told about a stop: a task that ended badly may be its first sign
     if (!succeeded && this.shutdown === undefined) {
-      const why = this.sessionStopReason();
-      if (why !== undefined) this.enterShutdown(why);
+      const stop = this.sessionStop();
+      if (stop !== undefined) this.enterShutdown(stop);
     }
     if (!succeeded && this.shutdown !== undefined) m = { ...m, reason: 'cancelled', detail: this.shutdown };
     if (this.requeueDropped(p, m)) return;
