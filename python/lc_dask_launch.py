@@ -2,7 +2,8 @@
 
   scheduler  a TLS-only Dask scheduler; writes Dask's scheduler file and an activity file
              (busy/idle, registered workers) that the supervisor reads for idle timeout and
-             readiness; on SIGTERM or SIGUSR2 retires its workers and exits.
+             readiness; on SIGTERM or SIGUSR2 retires its workers and exits. Its plugin keeps
+             a task whose worker left from waiting for that worker (lc_scheduler_plugin.py).
   worker     one Dask worker advertising this node's cpus, memory (bytes) and gpus as plain
              numbers (all three keys always, so no task can ask for a key it lacks); in a pilot
              job it retires before the job's walltime (--lifetime).
@@ -141,6 +142,7 @@ def demand(s):
 
 async def run_scheduler(args):
     from distributed import Scheduler
+    from lc_scheduler_plugin import ForgetLostWorkers
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -152,6 +154,7 @@ async def run_scheduler(args):
         port=0, protocol="tls", security=security(args.tls_dir), **listen_on(args),
         scheduler_file=args.scheduler_file, dashboard=False, dashboard_address=None,
     ) as s:
+        s.add_plugin(ForgetLostWorkers())
         last = None
         idle_since = time.time() * 1000.0
         while not stop.is_set():
@@ -227,10 +230,21 @@ async def run_worker(args):
 
 
 def lifetime(args):
-    """A pilot's worker retires before its job's walltime (staggered, so they do not all go at once)."""
+    """A pilot's worker retires before its job's walltime (staggered, so they do not all go at
+    once). The lifetime counts from the job's start (--lifetime-start), as the walltime does:
+    the time srun and the imports took (a minute on a busy shared filesystem) is already spent."""
     if not args.lifetime:
         return {}
-    return {"lifetime": args.lifetime, "lifetime_stagger": args.lifetime_stagger or 0, "lifetime_restart": False}
+    left = args.lifetime
+    if args.lifetime_start:
+        left -= max(0.0, time.time() - args.lifetime_start)
+    if left <= 0:
+        print(f"lc-worker: started {args.lifetime - left:.0f} s into its job, after its lifetime "
+              f"({args.lifetime:.0f} s): it retires at once", file=sys.stderr)
+    left = max(left, 1.0)
+    # the stagger never brings the retirement forward to (or past) the start
+    stagger = min(args.lifetime_stagger or 0, left / 2)
+    return {"lifetime": left, "lifetime_stagger": stagger, "lifetime_restart": False}
 
 
 def main(argv):
@@ -258,6 +272,7 @@ def main(argv):
     wp.add_argument("--name-suffix")
     wp.add_argument("--lifetime", type=float, help="seconds until the worker retires")
     wp.add_argument("--lifetime-stagger", type=float)
+    wp.add_argument("--lifetime-start", type=float, help="epoch seconds the lifetime counts from")
     ep = sub.add_parser("exec")
     ep.add_argument("argv", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)

@@ -204,11 +204,15 @@ export class PilotManager {
 
 /**
  * `#SBATCH` lines from the queue, then one srun step with a worker per node. The worker's
- * lifetime ends lifetime_margin before the walltime, staggered by up to half the margin.
+ * lifetime ends lifetime_margin before the walltime, counted from the job's start (as SLURM
+ * counts the walltime: a worker slow to start must not retire after it), staggered by up to
+ * half the margin but never past the walltime nor below half the lifetime.
  */
 export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
   const q = spec.queue as PilotQueue;
-  const lifetime = Math.max(60, q.walltimeS - q.lifetimeMarginS);
+  // the queue's settings keep the margin under the walltime (engine/queues/config.ts)
+  const lifetime = q.walltimeS - q.lifetimeMarginS;
+  const stagger = Math.floor(Math.min(q.lifetimeMarginS, lifetime) / 2);
   const worker = [
     spec.python,
     ...workerArgs(spec.pythonDir, files),
@@ -219,7 +223,7 @@ export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
     '--lifetime',
     String(lifetime),
     '--lifetime-stagger',
-    String(Math.floor(q.lifetimeMarginS / 2)),
+    String(stagger),
     ...(spec.interface ? ['--interface', spec.interface] : []),
   ];
   const srun = ['srun', `--nodes=${q.nodes}`, `--ntasks=${q.nodes}`, '--ntasks-per-node=1', '--kill-on-bad-exit=0'];
@@ -229,7 +233,7 @@ export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
     ...q.sbatch.map((o) => `#SBATCH ${o}`),
     '#SBATCH --export=ALL',
     `#SBATCH --output=${join(files.pilotsDir, '%j.log')}`,
-    `exec ${srun.join(' ')} ${worker.map(shellQuote).join(' ')} --name-suffix "-$SLURM_JOB_ID"`,
+    `exec ${srun.join(' ')} ${worker.map(shellQuote).join(' ')} --name-suffix "-$SLURM_JOB_ID" --lifetime-start "$(date +%s)"`,
     '',
   ].join('\n');
 }

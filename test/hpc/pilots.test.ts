@@ -3,11 +3,12 @@
  * login node): `lc run --queue` starts the session scheduler here and submits pilot jobs with
  * the queue's header, one worker per node; tasks spread over the pilots; pilots end when the
  * work is done, when the session is stopped (pending ones too), after a kill -9 of lc and after
- * a kill -9 of the session's supervisor and scheduler; max_jobs holds under a long queue; a
+ * a kill -9 of the session's supervisor and scheduler; workers retire lifetime_margin before the
+ * walltime and new pilots take over without losing a task; max_jobs holds under a long queue; a
  * queue or a task no node can hold is refused before anything is submitted.
  */
 import { execa } from 'execa';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
@@ -119,6 +120,62 @@ function hosts(root: string): string[] {
   return readdirSync(join(root, 'results')).map((u) =>
     readFileSync(join(root, 'results', u, 'probe', 'host.txt'), 'utf8').trim(),
   );
+}
+
+/** The events of the one run journal of project `name`. */
+function journal(name: string): { type: string; id?: string }[] {
+  const runs = join(dir, `${name}-scratch`, '.lightcone', 'runs');
+  const files = readdirSync(runs).flatMap((d) => readdirSync(join(runs, d)).map((f) => join(runs, d, f)));
+  expect(files).toHaveLength(1);
+  return readFileSync(files[0] as string, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; id?: string });
+}
+
+/** How many times each id occurs. */
+function tally(ids: (string | undefined)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of ids) out[id as string] = (out[id as string] ?? 0) + 1;
+  return out;
+}
+
+const ENDED = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL']);
+
+/**
+ * Watches the pilot jobs until `stop()`: the most alive at once (squeue's default view, the
+ * session's own) and the last state of every pilot submitted since (`-t all`: SLURM keeps an
+ * ended job for MinJobAge, 60 s on the test cluster, far longer than a poll).
+ */
+async function watchPilots(): Promise<{ stop: () => Promise<{ most: number; states: Map<string, string> }> }> {
+  const before = new Set((await allPilots()).map((p) => p.id));
+  const states = new Map<string, string>();
+  let most = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      for (const p of await allPilots()) if (!before.has(p.id)) states.set(p.id, p.state);
+      most = Math.max(most, (await pilots()).length);
+      await new Promise((res) => setTimeout(res, 300));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return { most, states };
+    },
+  };
+}
+
+/** Our pilot jobs in any state SLURM still remembers. */
+async function allPilots(): Promise<{ id: string; state: string }[]> {
+  const r = await execa('squeue', ['-h', '-t', 'all', '-o', '%i|%T|%j'], { env, reject: false });
+  return String(r.stdout)
+    .split('\n')
+    .map((l) => l.trim().split('|'))
+    .filter((f) => f[2]?.startsWith('lc-pilot-'))
+    .map(([id, state]) => ({ id: id as string, state: state as string }));
 }
 
 describe('pilot jobs from a login node', () => {
@@ -237,15 +294,7 @@ describe('pilot jobs from a login node', () => {
     expect(r.exitCode, out).toBe(0);
     expect(out).toMatch(new RegExp(`again {2}${victim?.[1]}/probe {2}on node\\d \\(the worker it ran on was lost\\)`));
     expect(out).toMatch(/done {3}2 ok/);
-    const journal = readdirSync(join(dir, 'scancel-scratch', '.lightcone', 'runs')).flatMap((d) =>
-      readdirSync(join(dir, 'scancel-scratch', '.lightcone', 'runs', d)).map((f) =>
-        join(dir, 'scancel-scratch', '.lightcone', 'runs', d, f),
-      ),
-    );
-    const events = readFileSync(journal[0] as string, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; id?: string });
+    const events = journal('scancel');
     expect(events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id)).toEqual([`${victim?.[1]}/probe`]);
     expect(events.filter((ev) => ev.type === 'task_succeeded')).toHaveLength(2);
     // what the cut-off run left went before the task ran again: only what the finished run wrote
@@ -270,6 +319,62 @@ describe('pilot jobs from a login node', () => {
     await run;
     expect(await waitFor(async () => (await pilots()).length === 0, 60_000)).toBe(true);
   });
+
+  test('lifetime_margin: a worker retires before the walltime, a new pilot takes over, and every task is ok exactly once', async () => {
+    // walltime 1:30, margin 45 s: the worker retires 23-67 s into its job (staggered; counted
+    // from the job's start). Ten tasks of 8 s on one pilot at a time (max_jobs 1, one task per
+    // pilot) are 80 s of work: the first pilot retires with work left, most likely under a
+    // task, while no other worker runs. Each run of a task is recorded.
+    const n = 10;
+    const attempts = join(dir, 'lifetime-attempts.txt');
+    writeFileSync(attempts, '');
+    const root = project(
+      'lifetime',
+      n,
+      `echo {decisions.rep} $SLURM_JOB_ID >> ${attempts}; sleep 8; echo $SLURM_JOB_ID > {output}/job.txt`,
+      QUEUE.replace('walltime: "00:10:00"', 'walltime: "00:01:30"')
+        .replace('lifetime_margin: 1m', 'lifetime_margin: 45s')
+        .replace('max_jobs: 2', 'max_jobs: 1'),
+    );
+    const e = envOf('lifetime');
+    const watch = await watchPilots();
+    const r = await lc(['run', '--plain', '--queue', 'cpu'], { cwd: root, env: e, timeout: 280_000 });
+    const { most, states } = await watch.stop();
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`done {3}${n} ok`));
+    // replacements: more pilots than max_jobs over the run, never more than max_jobs at once
+    expect(states.size, JSON.stringify([...states])).toBeGreaterThan(1);
+    expect(most).toBe(1);
+    // a pilot that ended under the run ended by its worker retiring: the job completed, it did
+    // not reach its walltime (TIMEOUT) nor fail
+    const ended = [...states.values()].filter((st) => ENDED.has(st));
+    expect(ended.length, JSON.stringify([...states])).toBeGreaterThan(0);
+    expect(new Set(ended), JSON.stringify([...states])).toEqual(new Set(['COMPLETED']));
+    // every task ok exactly once; a run cut off by a retirement is reported as restarted, not failed
+    const events = journal('lifetime');
+    const ids = Array.from({ length: n }, (_, i) => `r${i}/probe`).sort();
+    expect(
+      events
+        .filter((ev) => ev.type === 'task_succeeded')
+        .map((ev) => ev.id)
+        .sort(),
+    ).toEqual(ids);
+    expect(events.filter((ev) => ev.type === 'task_failed')).toEqual([]);
+    const runs = tally(
+      readFileSync(attempts, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => `${l.split(' ')[0]}/probe`),
+    );
+    const restarts = tally(events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id));
+    for (const id of ids) expect((runs[id] ?? 0) - 1, id).toBe(restarts[id] ?? 0);
+    // each output was written by a pilot of this run
+    for (const u of readdirSync(join(root, 'results')))
+      expect(states.has(readFileSync(join(root, 'results', u, 'probe', 'job.txt'), 'utf8').trim()), u).toBe(true);
+    const status = await lc(['status', '--check'], { cwd: root, env: e });
+    expect(status.exitCode, status.stdout + status.stderr).toBe(0);
+    expect(await waitFor(async () => (await pilots()).length === 0, 45_000)).toBe(true);
+  }, 300_000);
 
   test('kill -9 of the session’s supervisor and scheduler: the pilots end on their own, a pending one too, and lc run fails clearly', async () => {
     // three pilots of one node each on a 2-node cluster: one stays pending

@@ -74,7 +74,39 @@ describe('pilot jobs', () => {
       'exec srun --nodes=2 --ntasks=2 --ntasks-per-node=1 --kill-on-bad-exit=0 /usr/bin/python3 /opt/lc/python/lc_dask_launch.py worker ' +
         '--scheduler-file /scratch/.lightcone/scheduler/pilots-abc-gpu/scheduler.json --tls-dir /scratch/.lightcone/scheduler/pilots-abc-gpu/tls ' +
         '--local-directory /scratch/.lightcone/scheduler/pilots-abc-gpu/work --cpus 64 --memory 274877906944 --gpus 4 ' +
-        '--lifetime 6600 --lifetime-stagger 300 --name-suffix "-$SLURM_JOB_ID"',
+        '--lifetime 6600 --lifetime-stagger 300 --name-suffix "-$SLURM_JOB_ID" --lifetime-start "$(date +%s)"',
     );
+  });
+
+  it('a short walltime: the worker still retires the margin before it, staggered within half its lifetime', () => {
+    const lifetimeArgs = (walltimeS: number, lifetimeMarginS: number) => {
+      const spec: SpawnSpec = {
+        version: 1,
+        key: 'pilots-abc-cpu',
+        mode: 'pilots',
+        expectedWorkers: 0,
+        idleTimeoutS: 1800,
+        python: '/usr/bin/python3',
+        pythonDir: '/opt/lc/python',
+        workerTimeoutS: 120,
+        queue: {
+          name: 'cpu',
+          nodes: 1,
+          cpus: 2,
+          gpus: 0,
+          walltimeS,
+          maxJobs: 1,
+          lifetimeMarginS,
+          idleTimeoutS: 60,
+          sbatch: [],
+          declared: { cpus: false, memory: false },
+        },
+      };
+      return /--lifetime \d+ --lifetime-stagger \d+/.exec(pilotScript(spec, stateFiles('/s')))?.[0];
+    };
+    // a minute's walltime, half of it margin: retires 15-45 s into the job, never after it
+    expect(lifetimeArgs(60, 30)).toBe('--lifetime 30 --lifetime-stagger 15');
+    // a margin larger than what is left: the stagger cannot bring the retirement to the start
+    expect(lifetimeArgs(60, 50)).toBe('--lifetime 10 --lifetime-stagger 5');
   });
 });
