@@ -184,6 +184,42 @@ const scheduler = z.object({
     .optional(),
 });
 
+const scalar = z.union([z.number(), z.string(), z.boolean()]);
+const results = z.object({
+  schema: z.literal(1),
+  outputs: z.array(
+    z.object({
+      output: z.string(),
+      decisions: z.array(z.string()),
+      metrics: z.array(z.string()),
+      rows: z.array(
+        z.object({
+          universe: z.string(),
+          task: z.string(),
+          state: z.enum(['ok', 'stale', 'missing', 'failed', 'modified', 'unreadable']),
+          choices: z.record(z.string(), z.string()),
+          values: nullable(z.record(z.string(), scalar)),
+          problem: nullable(z.object({ file: nullable(z.string()), reason: z.string() })),
+          data_version: nullable(z.string()),
+          finished_at: nullable(z.string()),
+        }),
+      ),
+      summary: z.array(
+        z.object({
+          metric: z.string(),
+          n: z.number().int(),
+          min: z.number(),
+          max: z.number(),
+          median: z.number(),
+          by_decision: z.array(
+            z.object({ decision: z.string(), spread: z.number(), options: z.array(z.object({ option: z.string(), median: z.number(), n: z.number().int() })) }),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
 const schedulerStop = z.object({ schema: z.literal(1), stopped: z.boolean(), message: z.string() });
 
 const error = z.object({
@@ -207,6 +243,7 @@ export const JSON_DOCUMENTS = {
   dag: { schema: dag, title: 'lc dag --json' },
   build: { schema: build, title: 'lc build --json' },
   export: { schema: exportJob, title: 'lc export job --json' },
+  results: { schema: results, title: 'lc results --json' },
   scheduler: { schema: scheduler, title: 'lc scheduler start|status --json' },
   'scheduler-stop': { schema: schedulerStop, title: 'lc scheduler stop --json' },
   error: { schema: error, title: 'what a --json command prints on stdout when it fails' },

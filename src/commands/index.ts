@@ -11,6 +11,7 @@ const LOADERS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   build: () => import('./build.js'),
   status: () => import('./status.js'),
   verify: () => import('./verify.js'),
+  results: () => import('./results.js'),
   validate: () => import('./validate.js'),
   dag: () => import('./dag.js'),
   scheduler: () => import('./scheduler.js'),
