@@ -68,7 +68,7 @@ function fromText(file: string, text: string): ReadValue {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length !== 1) return { ok: false, file, reason: lines.length === 0 ? 'empty' : `${lines.length} lines: lc reads a file of one value` };
   const v = (lines[0] as string).trim();
-  if (/\u0000/.test(v)) return { ok: false, file, reason: 'binary' };
+  if (v.includes('\u0000')) return { ok: false, file, reason: 'binary' };
   const n = Number(v);
   if (v !== '' && Number.isFinite(n)) return { ok: true, file, values: { [VALUE]: n } };
   if (v.length > MAX_CATEGORY) return { ok: false, file, reason: `one line of ${v.length} characters: not a category` };
