@@ -15,7 +15,8 @@
  *       partition: regular    # and qos, account, constraint, reservation
  *       sbatch: ["--mail-type=NONE"]   # further sbatch options, as given
  *       max_jobs: 20          # pilot jobs at once (pending + running)
- *       lifetime_margin: 10m  # a worker retires this long before its walltime
+ *       lifetime_margin: 10m  # a worker retires this long before its walltime (default: 10m,
+ *                             # or a quarter of a shorter walltime)
  *     gpu: {template: cpu, gpus: 4, constraint: gpu, max_jobs: 4}
  *   scheduler:
  *     queue: cpu              # lc run outside an allocation uses it without --queue
@@ -147,9 +148,18 @@ function resolveQueue(name: string, declared: ReadonlyMap<string, Declared>, cha
       throw err('sbatch', 'must be a list of sbatch options, e.g. ["--mail-type=NONE"]');
     q.sbatch = [...q.sbatch, ...(r.sbatch as string[])];
   }
-  if (q.lifetimeMarginS >= q.walltimeS) throw err('lifetime_margin', `must be shorter than the walltime (${q.walltimeS} s)`);
+  if (r.lifetime_margin !== undefined || (base && !defaultMargin.has(base))) {
+    if (q.lifetimeMarginS >= q.walltimeS) throw err('lifetime_margin', `must be shorter than the walltime (${q.walltimeS} s)`);
+  } else {
+    // not declared: ten minutes, or a quarter of a short walltime
+    q.lifetimeMarginS = Math.min(DEFAULT_MARGIN_S, Math.floor(q.walltimeS / 4));
+    defaultMargin.add(q);
+  }
   return q;
 }
+
+/** Queues whose lifetime_margin nobody declared (their templates' included). */
+const defaultMargin = new WeakSet<QueueSpec>();
 
 function int(v: unknown, min: number, fail: () => Error): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw fail();

@@ -125,4 +125,19 @@ scheduler:
     expect(['30', '10:00', '02:00:00', '1-00:00:00', '2-12'].map(slurmTimeS)).toEqual([1800, 600, 7200, 86400, 216000]);
     expect([slurmTime(7200), slurmTime(90061)]).toEqual(['02:00:00', '1-01:01:01']);
   });
+
+  it('an undeclared lifetime_margin fits a short walltime: a quarter of it, at most ten minutes', () => {
+    const { root, env } = setup('queues:\n  declared: {walltime: "00:10:00", lifetime_margin: 10m}\n');
+    expect(() => readQueueSettings(root, env)).toThrow(
+      /queues\.declared\.lifetime_margin: must be shorter than the walltime \(600 s\)/,
+    );
+    writeFileSync(
+      join(root, '.lightcone/lightcone.yaml'),
+      'queues:\n  short: {walltime: "00:10:00"}\n  long: {walltime: "02:00:00"}\n  child: {template: short, walltime: "00:04:00"}\n',
+    );
+    const q = readQueueSettings(root, env).queues;
+    expect([q.get('short')?.lifetimeMarginS, q.get('long')?.lifetimeMarginS, q.get('child')?.lifetimeMarginS]).toEqual([
+      150, 600, 60,
+    ]);
+  });
 });
