@@ -47,7 +47,10 @@ Options:
   -f, --force          rerun the targets (every selected task without targets) even when ok
   -n, --dry-run        print the plan with each task's reasons; run nothing
   -k, --keep-going     after a failure keep running tasks that do not depend on it
-      --plain          one line per event (default when stdout is not a terminal, CI or TERM=dumb)
+      --plain          one line per event (default when stdout is not a terminal, CI or TERM=dumb),
+                       each with the local date and time (ISO 8601); finished tasks say n/N
+  -q, --quiet          only failures, warnings, a stop and the end
+  -v, --verbose        the recipes' output too (each line: out  TASK  LINE)
       --json           events as JSON lines for scripts: the run journal's events with a
                        "schema" key and snake_case keys (schemas/lc-run-event.schema.json)
       --executor E     auto (default: Dask inside a SLURM allocation or when
@@ -81,6 +84,8 @@ const OPTIONS = {
   'strict-inputs': { type: 'boolean' },
   'no-build': { type: 'boolean' },
   queue: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
 } as const;
 
 /** Settings files that may name a default queue (read only when one exists: this runs on every lc run). */
@@ -165,7 +170,9 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
 
   // a reader that went away (`lc run | head`) does not stop the run: src/pipe.ts
   // `lc run` is line based in every mode (plain or JSON); the terminal UI is `lc` / `lc tui`.
-  const onEvent = values.json ? jsonRenderer(process.stdout) : new PlainRunRenderer({ out: process.stdout, paint: p }).handle;
+  if (values.quiet && values.verbose) throw new LcError('USAGE', 'lc run: choose one of -q/--quiet and -v/--verbose');
+  const plain = { out: process.stdout, paint: p, showOutput: values.verbose === true, quiet: values.quiet === true };
+  const onEvent = values.json ? jsonRenderer(process.stdout) : new PlainRunRenderer(plain).handle;
   const control = createRunControl();
   const uninstall = installSignalHandlers(control);
   try {

@@ -1,8 +1,10 @@
 /**
- * The plain run renderer: one line per event, each starting with the local time and the task
- * id, for sbatch logs, CI and `tail -f | grep`. No cursor movement ever; colour only when the
- * caller's Paint allows it. Lines are batched into few writes (a 10,000-task run prints 20,000
- * lines) and flushed at once for failures and at the end.
+ * The plain run renderer: one line per event, each starting with the local date and time (ISO
+ * 8601 with its offset: a multi-day sbatch log stays readable) and the task id, for sbatch logs,
+ * CI and `tail -f | grep`. A finished task's line ends with how many of the run's tasks are
+ * finished (`12/800`). No cursor movement ever; colour only when the caller's Paint allows it.
+ * Lines are batched into few writes (a 10,000-task run prints 20,000 lines) and flushed at once
+ * for failures and at the end. Quiet: failures, warnings and the end only.
  */
 import { hostname } from 'node:os';
 import { assertNever } from '../../engine/errors.js';
@@ -16,7 +18,9 @@ export interface PlainRendererOptions {
   paint: Paint;
   /** Print task output lines too (off by default: the log file has them). */
   showOutput?: boolean;
-  /** Time formatter; default local HH:MM:SS. */
+  /** Only what needs attention: failures, warnings, a stop, the end (`lc run -q`). */
+  quiet?: boolean;
+  /** Time formatter; default the local time in ISO 8601 with its offset. */
   clock?: (t: number) => string;
 }
 
@@ -24,6 +28,14 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 export function hms(t: number): string {
   const d = new Date(t);
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** Local time as ISO 8601 with its offset: `2026-12-07T14:03:09+01:00` (`Z` at UTC). */
+export function isoLocal(t: number): string {
+  const d = new Date(t);
+  const off = -d.getTimezoneOffset();
+  const zone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad2(Math.floor(Math.abs(off) / 60))}:${pad2(Math.abs(off) % 60)}`;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${hms(t)}${zone}`;
 }
 
 export function resourceTag(executor: string, r: Resources, host?: string): string {
@@ -56,7 +68,10 @@ export class PlainRunRenderer {
   private readonly out: NodeJS.WritableStream;
   private readonly p: Paint;
   private readonly showOutput: boolean;
+  private readonly quiet: boolean;
   private readonly clock: (t: number) => string;
+  /** Tasks of the run that finished (ok, failed, blocked). */
+  private finished = 0;
   private buf: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private planned = 0;
@@ -74,35 +89,41 @@ export class PlainRunRenderer {
     this.out = opts.out;
     this.p = opts.paint;
     this.showOutput = opts.showOutput === true;
-    this.clock = opts.clock ?? hms;
+    this.quiet = opts.quiet === true;
+    this.clock = opts.clock ?? isoLocal;
   }
 
   /** Subscribe this to runTasks. */
   readonly handle = (e: RunEvent): void => {
     const time = this.p.dim(this.clock(e.t));
     const line = (tag: string, rest: string) => this.buf.push(`${time} ${tag} ${rest}`);
+    // quiet: what needs attention only
+    const routine = (tag: string, rest: string) => {
+      if (!this.quiet) line(tag, rest);
+    };
+    const count = () => this.p.dim(`  ${++this.finished}/${this.planned}`);
     switch (e.type) {
       case 'plan_ready': {
         this.planned = e.tasks.length;
         const dedup = e.tasks.filter((t) => t.dedupFrom !== undefined).length;
         const what = e.tasks.length === 0 ? 'nothing to run' : `${e.tasks.length} to run${dedup ? ` (${dedup} by deduplication)` : ''}`;
-        line(this.p.bold('plan  '), `${what}, ${e.upToDate} up to date, executor ${e.executor}`);
+        routine(this.p.bold('plan  '), `${what}, ${e.upToDate} up to date, executor ${e.executor}`);
         break;
       }
       case 'image_preparing':
-        line(this.p.bold('image '), `${e.work === 'build' ? 'building' : 'pulling'} ${e.container} -> ${e.image} (${e.runtime})`);
+        routine(this.p.bold('image '), `${e.work === 'build' ? 'building' : 'pulling'} ${e.container} -> ${e.image} (${e.runtime})`);
         this.flush();
         break;
       case 'image_output':
         // the build's steps are its progress; the rest of its output with -v
-        if (this.showOutput || /^STEP \d+\/\d+/.test(e.line)) line(this.p.dim('image '), this.p.dim(e.line));
+        if (this.showOutput || /^STEP \d+\/\d+/.test(e.line)) routine(this.p.dim('image '), this.p.dim(e.line));
         break;
       case 'image_ready':
-        line(this.p.tone('ok', 'image '), `${e.action} ${e.image} in ${formatDuration(e.durationS)}${e.imageId ? this.p.dim(` ${e.imageId.slice(0, 19)}`) : ''}`);
+        routine(this.p.tone('ok', 'image '), `${e.action} ${e.image} in ${formatDuration(e.durationS)}${e.imageId ? this.p.dim(` ${e.imageId.slice(0, 19)}`) : ''}`);
         this.flush();
         break;
       case 'task_started':
-        line(this.p.tone('running', 'start '), `${e.id}  ${this.p.dim(resourceTag(e.executor, e.resources, this.remoteHost(e.host)))}`);
+        routine(this.p.tone('running', 'start '), `${e.id}  ${this.p.dim(resourceTag(e.executor, e.resources, this.remoteHost(e.host)))}`);
         break;
       case 'task_restarted':
         line(this.p.tone('running', 'again '), `${e.id}  ${this.p.dim(`on ${this.remoteHost(e.host)} (${e.why})`)}`);
@@ -113,7 +134,8 @@ export class PlainRunRenderer {
       case 'task_succeeded': {
         if (e.dedupFrom !== undefined) this.deduplicated++;
         const from = e.dedupFrom !== undefined ? `  ${this.p.dim(`linked from ${e.dedupFrom}`)}` : '';
-        line(this.p.tone('ok', 'ok    '), `${e.id}  ${formatDuration(e.durationS)}${from}`);
+        const n = count();
+        routine(this.p.tone('ok', 'ok    '), `${e.id}  ${formatDuration(e.durationS)}${from}${n}`);
         for (const w of e.warnings) {
           this.warnings++;
           line(this.p.yellow('warn  '), `${e.id}  ${w}`);
@@ -124,19 +146,20 @@ export class PlainRunRenderer {
         const what = failureWhat(e);
         if (e.reason !== 'cancelled') this.failed.push({ id: e.id, what, logPath: e.logPath });
         const log = e.logPath ? `  log: ${e.logPath}` : '';
-        line(this.p.tone('failed', 'FAIL  '), `${e.id}  ${what}${log}`);
+        // the count before the log path, which stays last (easy to copy)
+        line(this.p.tone('failed', 'FAIL  '), `${e.id}  ${what}${e.reason === 'cancelled' ? '' : count()}${log}`);
         for (const l of e.tail) this.buf.push(`    ${l}`);
         this.flush();
         break;
       }
       case 'task_blocked':
         this.blockedBy.set(e.blockedBy, (this.blockedBy.get(e.blockedBy) ?? 0) + 1);
-        line(this.p.tone('blocked', 'block '), `${e.id}  ${this.p.dim(`(${e.blockedBy} failed)`)}`);
+        line(this.p.tone('blocked', 'block '), `${e.id}  ${this.p.dim(`(${e.blockedBy} failed)`)}${count()}`);
         break;
       case 'progress': {
         const total = this.planned;
         const eta = e.etaS === null ? '?' : formatDuration(e.etaS);
-        line(
+        routine(
           this.p.bold('progress'),
           `done ${e.done}/${total}  running ${e.running}  pending ${e.pending}  failed ${e.failed}  elapsed ${formatDuration(e.elapsedS)}  ETA ${eta}`,
         );

@@ -25,10 +25,18 @@ describe('lc run on examples/line-fit', () => {
     const r = await runLc(['run', '--plain'], root, scratch);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d plan {3}16 to run \(2 by deduplication\), 0 up to date, executor local$/m);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d start {2}baseline\/fit {2}\[local cpus=1 mem=100MB\]$/m);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d ok {5}raw-median\/cleaned {2}\d+\.\ds {2}linked from baseline\/cleaned$/m);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d done {3}16 ok \(2 linked\) {2}wall .* cpu .*$/m);
+    expect(r.stdout).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) plan {3}16 to run \(2 by deduplication\), 0 up to date, executor local$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) start {2}baseline\/fit {2}\[local cpus=1 mem=100MB\]$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ok {5}raw-median\/cleaned {2}\d+\.\ds {2}linked from baseline\/cleaned {2}\d+\/16$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) done {3}16 ok \(2 linked\) {2}wall .* cpu .*$/m,
+    );
     for (const u of ['baseline', 'clipped-ols', 'raw-median', 'robust']) {
       for (const o of ['cleaned', 'fit', 'residuals', 'summary']) expect(hasManifest(root, u, o)).toBe(true);
     }
@@ -69,7 +77,9 @@ describe('lc run on examples/line-fit', () => {
     const root = freshExample('line-fit', dir);
     const fresh = await runLc(['run', '--dry-run'], root, scratch);
     expect(fresh.exitCode).toBe(0);
-    expect(fresh.stdout).toContain('Would run 14 tasks and link 2 from their execution group (executor local); 0 up to date.');
+    expect(fresh.stdout).toContain(
+      'Would run 14 tasks and link 2 from their execution group (executor local); 0 up to date.',
+    );
     expect(fresh.stdout).toMatch(/missing +robust\/cleaned .*link outputs of clipped-ols\/cleaned/);
     expect(existsSync(join(root, 'results'))).toBe(false);
 
@@ -85,7 +95,9 @@ describe('lc run on examples/line-fit', () => {
     const plan = JSON.parse(json.stdout) as { type: string; dry_run: boolean; tasks: { id: string; state: string }[] };
     expect(plan).toMatchObject({ schema: 1, type: 'plan_ready', dry_run: true });
     expect(plan.tasks.map((t) => t.id).sort()).toEqual(
-      ['baseline', 'clipped-ols', 'raw-median', 'robust'].flatMap((u) => [`${u}/fit`, `${u}/residuals`, `${u}/summary`]).sort(),
+      ['baseline', 'clipped-ols', 'raw-median', 'robust']
+        .flatMap((u) => [`${u}/fit`, `${u}/residuals`, `${u}/summary`])
+        .sort(),
     );
   });
 
@@ -97,6 +109,19 @@ describe('lc run on examples/line-fit', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/plan {3}1 to run, 1 up to date/);
     expect(readManifestJson(root, 'baseline', 'fit').finished_at as number).toBeGreaterThan(before);
+  });
+
+  test('-v shows the recipes’ output; -q only what needs attention and the end', async () => {
+    const root = freshExample('line-fit', dir);
+    const v = await runLc(['run', '-v', '-u', 'baseline'], root, scratch);
+    expect(v.exitCode).toBe(0);
+    expect(v.stdout).toMatch(
+      / out {4}baseline\/fit {2}\{"estimator": "ols", "n": 11, "slope": -0\.0973, "intercept": 12\.1682\}$/m,
+    );
+    const q = await runLc(['run', '-q', '--force', '-u', 'robust'], root, scratch);
+    expect(q.exitCode).toBe(0);
+    expect(q.stdout.trim().split('\n')).toEqual([expect.stringMatching(/ done {3}4 ok {2}wall .* cpu /)]);
+    expect((await runLc(['run', '-q', '-v'], root, scratch)).exitCode).toBe(2);
   });
 });
 
@@ -129,7 +154,9 @@ describe('failures', () => {
     const root = failingProject(dir + '/p');
     const r = await runLc(['run', '-j1', '--plain'], root, scratch);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/FAIL {3}bad\/first {2}exit 2 {2}log: .*\/logs\/[0-9a-f]{12}\/bad\/first\/1\.log$/m);
+    expect(r.stdout).toMatch(
+      /FAIL {3}bad\/first {2}exit 2 {2}1\/6 {2}log: .*\/logs\/[0-9a-f]{12}\/bad\/first\/1\.log$/m,
+    );
     expect(r.stdout).toMatch(/^ {4}line one$/m);
     expect(r.stdout).toMatch(/^ {4}line two$/m);
     expect(r.stdout).toMatch(/block {2}bad\/second {2}\(bad\/first failed\)/);
@@ -147,7 +174,8 @@ describe('failures', () => {
     const root = failingProject(dir + '/p');
     const r = await runLc(['run', '-j1', '--keep-going', '--plain'], root, scratch);
     expect(r.exitCode).toBe(1);
-    for (const id of ['good/first', 'good/second', 'good/solo', 'bad/solo']) expect(r.stdout).toMatch(new RegExp(`ok {5}${id}`));
+    for (const id of ['good/first', 'good/second', 'good/solo', 'bad/solo'])
+      expect(r.stdout).toMatch(new RegExp(`ok {5}${id}`));
     expect(r.stdout).toMatch(/done {3}4 ok, 1 failed, 1 blocked/);
     expect(hasManifest(root, 'good', 'second')).toBe(true);
     // Fix the recipe's cause and the next run does only what is left.
@@ -210,7 +238,10 @@ describe('--json and the run journal', () => {
     const root = freshExample('line-fit', dir);
     const r = await runLc(['run', '--json'], root, scratch);
     expect(r.exitCode).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string });
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; id?: string });
     expect(events[0]?.type).toBe('plan_ready');
     expect(events.at(-1)?.type).toBe('run_finished');
     expect(events.filter((e) => e.type === 'task_succeeded')).toHaveLength(16);
@@ -219,7 +250,9 @@ describe('--json and the run journal', () => {
     const runs = join(scratch, '.lightcone', 'runs', projectHash(root));
     const files = readdirSync(runs);
     expect(files).toHaveLength(1);
-    const lines = readFileSync(join(runs, files[0] as string), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(runs, files[0] as string), 'utf8')
+      .trim()
+      .split('\n');
     const header = JSON.parse(lines[0] as string) as Record<string, unknown>;
     expect(header).toMatchObject({ format: 'lightcone-run-journal', schema_version: 1, project_root: root });
     expect(lines.slice(1).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(events.map((e) => e.type));

@@ -82,7 +82,7 @@ describe('placement', () => {
     const r = await runLc(['run', '--plain'], root, scratch);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/FAIL {3}a\/work {2}time limit {2}log: \S+/);
+    expect(r.stdout).toMatch(/FAIL {3}a\/work {2}time limit {2}1\/1 {2}log: \S+/);
     expect(r.stdout).toMatch(/^ {4}begun$/m);
     expect(r.stdout).toMatch(/^ {4}lc: time limit of 1s reached$/m);
     const st = await statusJson(root, scratch);
@@ -102,6 +102,6 @@ describe('placement', () => {
     );
     const r = await runLc(['run', '-j1', '--plain'], root, scratch, { LIGHTCONE_PROGRESS_INTERVAL_S: '1' });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d progress done [01]\/2 {2}running 1 {2}pending [01] {2}failed 0 {2}elapsed \d\.\ds {2}ETA \S+$/m);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) progress done [01]\/2 {2}running 1 {2}pending [01] {2}failed 0 {2}elapsed \d\.\ds {2}ETA \S+$/m);
   });
 });
