@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { assertNever } from '../../engine/errors.js';
 import type { RunEvent } from '../../engine/events.js';
 import type { Resources } from '../../engine/astra/model.js';
+import { groupFailures } from '../../engine/status/failure-groups.js';
 import { formatDuration, formatSpecBytes } from '../../engine/units.js';
 import type { Paint } from '../color.js';
 
@@ -75,7 +76,7 @@ export class PlainRunRenderer {
   private buf: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private planned = 0;
-  private readonly failed: { id: string; what: string; logPath: string }[] = [];
+  private readonly failed: { id: string; what: string; logPath: string; tail: readonly string[] }[] = [];
   private readonly blockedBy = new Map<string, number>();
   private deduplicated = 0;
   private warnings = 0;
@@ -144,7 +145,7 @@ export class PlainRunRenderer {
       }
       case 'task_failed': {
         const what = failureWhat(e);
-        if (e.reason !== 'cancelled') this.failed.push({ id: e.id, what, logPath: e.logPath });
+        if (e.reason !== 'cancelled') this.failed.push({ id: e.id, what, logPath: e.logPath, tail: e.tail });
         const log = e.logPath ? `  log: ${e.logPath}` : '';
         // the count before the log path, which stays last (easy to copy)
         line(this.p.tone('failed', 'FAIL  '), `${e.id}  ${what}${e.reason === 'cancelled' ? '' : count()}${log}`);
@@ -229,6 +230,19 @@ export class PlainRunRenderer {
         const b = blocked ? p.dim(`  (${blocked} blocked)`) : '';
         this.buf.push(`  ${f.id}  ${f.what}${f.logPath ? `  log: ${f.logPath}` : ''}${b}`);
       }
+      this.causes();
+    }
+  }
+
+  /** Failures that end alike, grouped (engine/status/failure-groups.ts): said when any two share a cause. */
+  private causes(): void {
+    const groups = groupFailures(this.failed.map((f) => ({ id: f.id, universe: f.id.slice(0, f.id.indexOf('/')), tail: f.tail, fallback: f.what })));
+    if (groups.length === this.failed.length) return;
+    this.buf.push(this.p.red('failed, by cause:'));
+    for (const g of groups) {
+      const n = g.tasks.length;
+      this.buf.push(`  ${n} task${n === 1 ? '' : 's'}: ${g.message}`);
+      this.buf.push(this.p.dim(`    ${g.tasks.length <= 6 ? g.tasks.join(', ') : `${g.tasks.slice(0, 5).join(', ')} and ${n - 5} more`}`));
     }
   }
 

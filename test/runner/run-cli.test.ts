@@ -170,6 +170,29 @@ describe('failures', () => {
     expect(st.get('bad/second')?.state).toBe('missing');
   });
 
+  test('the epilog groups failures that end alike, but for numbers and the universe', async () => {
+    const root = sweepProject(
+      join(dir, 'causes'),
+      ['u1', 'u22', 'u333', 'odd'],
+      `  - id: fit
+    type: data
+    decisions: [u]
+    recipe:
+      command: 'test {decisions.u} = odd && {{ echo boom >&2; exit 2; }}; echo fitting; echo median: not enough points in {decisions.u} \\($(printf {decisions.u} | wc -c) \\< 5\\) >&2; exit 1'
+`,
+    );
+    const r = await runLc(['run', '--keep-going'], root, scratch);
+    expect(r.exitCode).toBe(1);
+    const tail = r.stdout.slice(r.stdout.indexOf('failed, by cause:'));
+    expect(tail.split('\n').slice(0, 5)).toEqual([
+      'failed, by cause:',
+      expect.stringMatching(/^ {2}3 tasks: median: not enough points in u1 \(2 < 5\)$/),
+      '    u1/fit, u22/fit, u333/fit',
+      '  1 task: boom',
+      '    odd/fit',
+    ]);
+  });
+
   test('--keep-going runs everything that does not depend on the failure', async () => {
     const root = failingProject(dir + '/p');
     const r = await runLc(['run', '-j1', '--keep-going', '--plain'], root, scratch);
