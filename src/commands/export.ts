@@ -49,7 +49,7 @@ Examples:
 
 export const command: Command = {
   name: 'export',
-  summary: 'write job directories that run tasks by hand or with sbatch, and still record manifests',
+  summary: 'job directories to run by hand or with sbatch, still recording manifests',
   usage: USAGE,
   run: async (args, g) => {
     const { values, positionals } = parseCommandArgs('export', args, {
