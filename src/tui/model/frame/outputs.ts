@@ -13,7 +13,8 @@ const COUNT_COLS: { key: Exclude<keyof OutputCounts, 'total'>; label: string; to
   { key: 'ok', label: 'ok', tone: 'ok' },
   { key: 'stale', label: 'stale', tone: 'stale' },
   { key: 'missing', label: 'miss', tone: 'missing' },
-  { key: 'running', label: 'run', tone: 'running' },
+  // running or queued: what the run still has of this output (the header splits the two)
+  { key: 'running', label: 'in run', tone: 'running' },
   { key: 'failed', label: 'fail', tone: 'failed' },
 ];
 const PROGRESS_W = 13;
