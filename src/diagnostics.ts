@@ -60,7 +60,7 @@ export function printError(e: unknown, cwd: string, p: Paint, out: NodeJS.Writab
   if (e instanceof LcError) {
     for (const d of e.diagnostics) out.write(formatDiagnostic(d, cwd, p) + '\n');
     // a message that names its command (`lc run: ...`) is not prefixed twice
-    const own = /^lc(?: [a-z]+)*: /.exec(e.message)?.[0];
+    const own = /^lc(?: [a-z-]+)*: /.exec(e.message)?.[0];
     const head = own ? `${p.red(own.trimEnd())} ${e.message.slice(own.length)}` : `${p.red('lc:')} ${e.message}`;
     out.write(`${head}${e.code ? p.dim(` [${e.code}]`) : ''}\n`);
     if (e.hint) out.write(`    hint: ${e.hint}\n`);

@@ -3,7 +3,9 @@
  * universes, side by side with the choices they depend on and their state (engine/results/).
  */
 import { LcError } from '../../engine/errors.js';
-import { resultsTable } from '../../engine/results/table.js';
+import { writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { resultsTable, type ResultsTable } from '../../engine/results/table.js';
 import { computeStatus } from '../../engine/status/index.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
@@ -12,7 +14,7 @@ import { resultsCsv, resultsJson, resultsText } from '../render/results.js';
 import { didYouMean } from '../suggest.js';
 import type { Command } from './command.js';
 
-const USAGE = `Usage: lc results [OUTPUT...] [-u UNIVERSE]... [--json | --csv]
+const USAGE = `Usage: lc results [OUTPUT...] [-u UNIVERSE]... [--json | --csv] [--plot FILE.svg|FILE.html [--metric M]]
 
 The multiverse of results: for each metric output (default: every output of type metric), one
 row per universe with the choices its value depends on (the decisions of its task and of every
@@ -31,12 +33,17 @@ Options:
                     (schemas/lc-results.schema.json)
   --csv             one row per output and universe: output, universe, state, the decisions,
                     the metrics, problem
+  --plot FILE       the specification curve of one output's metric: values sorted (values
+                    of outputs that are not ok in grey) over a dot matrix of each universe's
+                    choices; FILE.svg, or FILE.html (a page holding the SVG, offline)
+  --metric M        which metric to plot (default: value, else the output's first number)
   --no-color        no ANSI colour
 
 Examples:
   lc results                      every metric output
   lc results fit --csv > fit.csv  for a notebook
   lc results fit -u baseline -u robust
+  lc results fit --plot fit.svg --metric slope
 `;
 
 export const command: Command = {
@@ -44,7 +51,13 @@ export const command: Command = {
   summary: 'metric values across universes, with the choices they depend on',
   usage: USAGE,
   run: async (args, g) => {
-    const { values, positionals } = parseCommandArgs('results', args, { ...SELECT_OPTIONS, json: { type: 'boolean' }, csv: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs('results', args, {
+      ...SELECT_OPTIONS,
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      plot: { type: 'string' },
+      metric: { type: 'string' },
+    });
     if (values.json && values.csv) throw new LcError('USAGE', 'lc results: choose one of --json and --csv');
     const universes = values.universe ?? [];
     const ctx = await openProject(g, universes.length > 0 ? { universes } : {});
@@ -58,6 +71,7 @@ export const command: Command = {
     const tasks = ctx.dag.tasks.filter((t) => outputs.includes(t.output));
     const statuses = new Map((await computeStatus(ctx, tasks)).map((s) => [s.id, s]));
     const tables = outputs.map((o) => resultsTable(ctx, o, statuses));
+    if (values.plot !== undefined) return plot(tables, values.plot, values.metric, g.cwd);
     if (values.json) process.stdout.write(resultsJson(tables));
     else if (values.csv) process.stdout.write(resultsCsv(tables));
     else if (tables.length === 0) process.stdout.write('no output of type metric: nothing to compare (ASTRA: type: metric)\n');
@@ -65,3 +79,21 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** `--plot FILE`: the specification curve of one output's metric, as SVG or an HTML page. */
+async function plot(tables: ResultsTable[], file: string, metricAsked: string | undefined, cwd: string): Promise<number> {
+  const kind = /\.(svg|html?)$/i.exec(file)?.[1]?.toLowerCase();
+  if (!kind) throw new LcError('USAGE', `lc results --plot: ${file}: name an .svg or .html file`, { hint: 'PNG is not made: open the SVG, or convert it' });
+  if (tables.length !== 1) throw new LcError('USAGE', `lc results --plot: name one output to plot (${tables.map((t) => t.output).join(', ') || 'none'})`);
+  const t = tables[0] as ResultsTable;
+  const numeric = t.metrics.filter((m) => t.rows.some((r) => typeof r.values?.[m] === 'number'));
+  const metric = metricAsked ?? (numeric.includes('value') ? 'value' : numeric[0]);
+  if (metric === undefined || !numeric.includes(metric))
+    throw new LcError('USAGE', `lc results --plot: ${metric === undefined ? `${t.output} has no numeric metric` : `no numeric metric '${metric}' in ${t.output}${didYouMean(metric, numeric)}`}`, { hint: `numeric metrics: ${numeric.join(', ') || 'none'}` });
+  const { specCurveHtml, specCurveSvg } = await import('../render/spec-curve.js');
+  const svg = await specCurveSvg(t, metric);
+  const path = resolve(cwd, file);
+  writeFileSync(path, kind === 'svg' ? svg : specCurveHtml(svg, `${t.output}: ${metric}`));
+  process.stdout.write(`wrote ${relative(cwd, path) || path}: ${t.output}'s ${metric} across ${t.rows.length} universes\n`);
+  return 0;
+}

@@ -5,6 +5,7 @@
  * shown as current.
  */
 import ajv2020 from 'ajv/dist/2020.js';
+import { DOMParser } from '@xmldom/xmldom';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -167,5 +168,32 @@ describe('lc results', () => {
     const typo = await lc(['results', 'scor'], { cwd: root, env });
     expect(typo.exitCode).toBe(1);
     expect(typo.stderr).toMatch(/no output 'scor' with tasks \(did you mean score\?\)/);
+  });
+
+  test('--plot draws the specification curve: a point per value over a dot per choice, as SVG or an HTML page', async () => {
+    const r = await lc(['results', 'score', '--plot', join(dir, 'curve.svg')], { cwd: root, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*curve\.svg: score's value across 6 universes/);
+    const svg = new DOMParser().parseFromString(
+      readFileSync(join(dir, 'curve.svg'), 'utf8'),
+      'image/svg+xml',
+    ).documentElement;
+    expect(svg?.nodeName).toBe('svg');
+    const marks = Array.from(svg?.getElementsByTagName('g') ?? []).filter((g) =>
+      /\bmark-symbol\b.*\brole-mark\b/.test(g.getAttribute('class') ?? ''),
+    );
+    // the curve: u1, u2, u3 and u4 (stale) have a value; the matrix: each of them x 2 decisions
+    expect(marks.map((g) => g.getElementsByTagName('path').length)).toEqual([4, 8]);
+    const text = Array.from(svg?.getElementsByTagName('text') ?? []).map((t) => t.textContent);
+    expect(text).toContain('score: value across 4 universes');
+    expect(text).toEqual(expect.arrayContaining(['a: one', 'a: two', 'b: zero', 'b: ten']));
+    const html = await lc(['results', 'score', '--plot', join(dir, 'curve.html')], { cwd: root, env });
+    expect(html.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'curve.html'), 'utf8')).toMatch(
+      /^<!doctype html>[\s\S]*<svg [\s\S]*<\/svg>[\s\S]*<\/html>\n$/,
+    );
+    const png = await lc(['results', 'score', '--plot', join(dir, 'curve.png')], { cwd: root, env });
+    expect(png.exitCode).toBe(2);
+    expect(png.stderr).toMatch(/name an \.svg or \.html file/);
   });
 });
