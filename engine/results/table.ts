@@ -75,7 +75,7 @@ function rowOf(ctx: EngineContext, t: Task, st: TaskStatus | undefined): ResultR
 }
 
 /** The choices of the task and of every task upstream of it. */
-function choicesOf(ctx: EngineContext, t: Task): Record<string, string> {
+export function choicesOf(ctx: EngineContext, t: Task): Record<string, string> {
   const out: Record<string, string> = {};
   for (const id of upstreamClosure(ctx.dag, [t.id])) {
     const u = ctx.dag.byId.get(id);

@@ -6,6 +6,8 @@
  */
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
+import type { RunEvent } from '../../engine/events.js';
+import { readOutputValues } from '../../engine/results/read-output.js';
 import type { Task } from '../../engine/dag/task.js';
 import { errorMessage, LcError } from '../../engine/errors.js';
 import type { Executor, NodeUtilisation } from '../../engine/executors/executor.js';
@@ -84,6 +86,7 @@ export class TuiController {
   private ctx: ProjectContext;
   private specSig: string;
   private nextSpecCheck = 0;
+  private resultsTimer: NodeJS.Timeout | undefined;
   private readonly iv: Intervals;
   private readonly env: NodeJS.ProcessEnv;
   private local: (Executor & { capacityInfo?: unknown }) | null = null;
@@ -171,6 +174,8 @@ export class TuiController {
           return await this.stopScheduler();
         case 'open_log':
           return this.openLog(cmd.taskId);
+        case 'open_results':
+          return this.readResults(cmd.output);
         case 'quit':
           return await this.quit(cmd.cancelRun);
       }
@@ -209,7 +214,10 @@ export class TuiController {
           create: () => selectExecutor(kind, this.ctx, { jobs: this.o.jobs }),
         };
         const argv = ['tui', force ? 'force' : 'run', ...(output ? [output] : [])];
-        return runTasks({ ctx: this.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => this.store.pushEvent(e));
+        return runTasks({ ctx: this.ctx, targets, force, executor, control, argv, progressIntervalMs: 1000 }, (e) => {
+          this.store.pushEvent(e);
+          this.resultsChanged(e);
+        });
       })
       .then(
         (summary) => this.afterRun(summary),
@@ -232,6 +240,24 @@ export class TuiController {
       .filter((w, i) => i === 0 || w.n > 0)
       .map((w) => `${w.n} ${w.word}`);
     this.say(`${s.interrupted ? 'run cancelled' : 'run finished'}: ${parts.join(', ')}`, s.failed || s.interrupted ? 'warn' : 'info');
+  }
+
+  /** The values of a metric output for the results view (re-read as the run finishes its tasks). */
+  private readResults(output: string): void {
+    this.store.dispatch({ type: 'results', results: { output, values: readOutputValues(this.ctx, output) } });
+  }
+
+  /** A task of the output the results view shows has finished: read its values again, soon. */
+  private resultsChanged(e: RunEvent): void {
+    const s = this.store.getState();
+    if (s.ui.overlay.kind !== 'results' || !s.results || e.type !== 'task_succeeded') return;
+    if (!e.id.endsWith(`/${s.results.output}`) || this.resultsTimer) return;
+    this.resultsTimer = setTimeout(() => {
+      this.resultsTimer = undefined;
+      const now = this.store.getState().results;
+      if (!this.disposed && now) this.readResults(now.output);
+    }, 500);
+    this.resultsTimer.unref();
   }
 
   private cancel(): void {
@@ -415,7 +441,10 @@ export class TuiController {
       const fr = await findForeignRun(this.ctx.scratch);
       if (!fr || !fr.journal || fr.journal === this.endedJournal || this.run || this.attachment || this.disposed) return;
       this.store.dispatch({ type: 'attach', holder: { pid: fr.holder.pid, host: fr.holder.host, startedAt: fr.holder.startedAt } });
-      const a = attach({ ...fr, journal: fr.journal }, (e) => this.store.pushEvent(e));
+      const a = attach({ ...fr, journal: fr.journal }, (e) => {
+        this.store.pushEvent(e);
+        this.resultsChanged(e);
+      });
       this.attachment = a;
       void a.follower.done.then(({ ownerGone }) => {
         if (this.attachment !== a) return;

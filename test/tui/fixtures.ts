@@ -443,3 +443,32 @@ export const wideLogScene = (size: { cols: number; rows: number }): ViewState =>
     },
     { type: 'overlay', overlay: { kind: 'log' } },
   ]);
+
+/** The results view of `fit` (a metric) across the four universes, one of them stale, the cursor on the second value. */
+export const resultsScene = (size: { cols: number; rows: number }): ViewState => {
+  const v = (universe: string, slope: number, estimator: string, cut: string) => ({
+    task: `${universe}/fit`,
+    universe,
+    values: { slope, n: 11 },
+    problem: null,
+    dataVersion: `sha256:${universe.padEnd(12, '0')}`,
+    finishedAt: new Date(NOW - 3_600_000).toISOString(),
+    host: 'node01',
+    choices: { estimator, outlier_cut: cut },
+  });
+  return reduceAll(mixedScene(size), [
+    {
+      type: 'results',
+      results: {
+        output: 'fit',
+        values: [
+          v('baseline', -0.0973, 'ols', 'none'),
+          v('clipped-ols', 2.0047, 'ols', 'clip'),
+          v('raw-median', 1.5, 'median', 'none'),
+          v('robust', 2, 'median', 'clip'),
+        ],
+      },
+    },
+    { type: 'overlay', overlay: { kind: 'results', cursor: 1, metric: 'slope' } },
+  ]);
+};

@@ -13,6 +13,7 @@ import {
   LINE_FIT,
   LOCAL_NODE,
   mixedScene,
+  resultsScene,
   NOW,
   scene,
   status,
@@ -227,6 +228,24 @@ describe('text helpers', () => {
       .map(lineText)
       .join('\n');
     expect(text).toMatch(/DETAILS {2}outputs matching "fit" │ \d+ tasks? need work │ r runs them/);
+  });
+  test('c opens the results of a selected metric output; tab shows its next metric; the cursor names its universe', () => {
+    const s0 = mixedScene({ cols: 120, rows: 40 });
+    expect(interpretKey(s0, { input: 'c' })).toMatchObject({ command: { kind: 'open_results', output: 'fit' } });
+    const notMetric = reduce(s0, { type: 'select_output', qid: 'cleaned' });
+    expect(interpretKey(notMetric, { input: 'c' }).actions).toMatchObject([
+      { type: 'message', text: 'cleaned is of type data: only metric outputs have values to compare' },
+    ]);
+    let s = resultsScene({ cols: 120, rows: 40 });
+    let text = frameLines(buildFrame(s, { ascii: false })).map(lineText);
+    // sorted: baseline -0.0973, raw-median 1.5 (stale), robust 2, clipped-ols 2.0047
+    expect(text.find((l) => l.startsWith('estimator: ols'))?.trimEnd()).toBe('estimator: ols    │●   ·   ·   ●');
+    expect(text.at(-2)).toMatch(
+      /^ raw-median \(2 of 4\): slope 1\.5 stale \(not current\) │ sha256:raw-median00 made 1h00m ago on node01/,
+    );
+    for (const a of interpretKey(s, { input: '', tab: true }).actions) s = reduce(s, a);
+    text = frameLines(buildFrame(s, { ascii: false })).map(lineText);
+    expect(text.join('\n')).toContain('RESULTS  fit │ n (tab: next of 2)');
   });
   test('log lines lose escapes, control characters and carriage-return progress', () => {
     expect(sanitizeLine('\u001b[31mred\u001b[0m\tx')).toBe('red  x');

@@ -12,6 +12,7 @@ import {
   helpScene,
   mapScene,
   mixedScene,
+  resultsScene,
   stopConfirmScene,
   sweepScene,
   universeSearchScene,
@@ -35,6 +36,7 @@ const SCENES: [string, (s: { cols: number; rows: number }) => ViewState][] = [
   ['map', mapScene],
   ['failures', failureGroupsScene],
   ['wide-log', wideLogScene],
+  ['results', resultsScene],
 ];
 
 let r: SizedRender | undefined;

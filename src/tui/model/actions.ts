@@ -3,6 +3,7 @@
  * events, utilisation, scheduler) and user intent (moving, filtering, overlays) go through the
  * same reducer so a frame is always a pure function of the actions so far.
  */
+import type { OutputValue } from '../../../engine/results/read-output.js';
 import type { RunEvent } from '../../../engine/events.js';
 import type { NodeUtilisation } from '../../../engine/executors/executor.js';
 import type { OutputType } from '../../../engine/astra/model.js';
@@ -37,6 +38,8 @@ export type MonitorAction =
   | { type: 'message'; text: string; level?: Message['level'] }
   /** The spec on disk does not load: its problems (`file:line:col CODE message`), or null once it does. */
   | { type: 'spec_problem'; lines: string[] | null }
+  /** A metric output's values, read for the results view. */
+  | { type: 'results'; results: { output: string; values: OutputValue[] } | null }
   | { type: 'select_output'; qid: string | null }
   | { type: 'move'; delta: number }
   | { type: 'move_to'; where: 'first' | 'last' }

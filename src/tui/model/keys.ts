@@ -6,6 +6,7 @@
 import type { MonitorAction } from './actions.js';
 import { detailRows, failureGroups, runActive } from './selectors.js';
 import { mapCell, mapUniverses } from './map.js';
+import { numericMetrics } from './results.js';
 import { mapCellColumns } from './frame/map.js';
 import type { Overlay, ViewState } from './types.js';
 
@@ -40,7 +41,9 @@ export type TuiCommand =
   /** Leave; `cancelRun` first cancels our run and waits for it to wind down. */
   | { kind: 'quit'; cancelRun: boolean }
   /** Load the full log of a task into the viewer. */
-  | { kind: 'open_log'; taskId: string };
+  | { kind: 'open_log'; taskId: string }
+  /** Read a metric output's values and show them (the results view). */
+  | { kind: 'open_results'; output: string };
 
 export interface KeyResult {
   actions: MonitorAction[];
@@ -74,6 +77,8 @@ function route(s: ViewState, k: KeyPress): KeyResult {
       return failuresKey(s, s.ui.overlay, k);
     case 'map':
       return mapKey(s, s.ui.overlay, k);
+    case 'results':
+      return resultsKey(s, s.ui.overlay, k);
     case 'universes':
       return universesKey(s.ui.overlay, k);
     default:
@@ -138,6 +143,22 @@ function failuresKey(s: ViewState, o: Overlay & { kind: 'failures' }, k: KeyPres
   if (k.enter || k.input === 'l') {
     const id = groups[o.cursor]?.tasks[0];
     return id ? { actions: [], command: { kind: 'open_log', taskId: id } } : none;
+  }
+  return none;
+}
+
+function resultsKey(s: ViewState, o: Overlay & { kind: 'results' }, k: KeyPress): KeyResult {
+  if (k.escape || k.input === 'q' || k.input === 'c') return act({ type: 'overlay', overlay: { kind: 'none' } });
+  const n = s.results?.values.length ?? 0;
+  const to = (cursor: number, metric = o.metric) => act({ type: 'overlay', overlay: { kind: 'results', cursor: Math.max(0, Math.min(n - 1, cursor)), metric } });
+  if (k.left || k.input === 'h') return to(o.cursor - 1);
+  if (k.right || k.input === 'l') return to(o.cursor + 1);
+  if (k.home || k.input === 'g') return to(0);
+  if (k.end || k.input === 'G') return to(n - 1);
+  if (k.tab) {
+    const metrics = numericMetrics(s);
+    const i = metrics.indexOf(o.metric ?? metrics[0] ?? '');
+    return to(o.cursor, metrics[(i + 1) % Math.max(1, metrics.length)] ?? null);
   }
   return none;
 }
@@ -237,6 +258,12 @@ function mainKey(s: ViewState, k: KeyPress): KeyResult {
       return { actions: [], command: { kind: 'verify', output: u.selectedOutput } };
     case 's':
       return stopKey(s);
+    case 'c': {
+      const out = s.outputs.find((o) => o.qid === u.selectedOutput);
+      if (!out) return say('select a metric output to see its results (↑/↓ or j/k)');
+      if (out.type !== 'metric') return say(`${out.qid} is of type ${out.type}: only metric outputs have values to compare`, 'info');
+      return { actions: [{ type: 'overlay', overlay: { kind: 'results', cursor: 0, metric: null } }], command: { kind: 'open_results', output: out.qid } };
+    }
     case 'm':
       if (s.outputs.length === 0) return say('no outputs to map', 'info');
       return act({ type: 'overlay', overlay: { kind: 'map', row: 0, col: 0, sort: 'name' } });

@@ -49,6 +49,7 @@ export function initialState(o: InitialOptions): ViewState {
     workers: [],
     workerHistory: new Map(),
     specProblem: null,
+    results: null,
     log: null,
     statusLoaded: false,
     now: o.now,
@@ -92,7 +93,8 @@ type UiAction = Exclude<
       | 'resize'
       | 'log'
       | 'message'
-      | 'spec_problem';
+      | 'spec_problem'
+      | 'results';
   }
 >;
 
@@ -135,6 +137,8 @@ export function reduce(state: ViewState, action: MonitorAction): ViewState {
       return message(state, action.text, action.level ?? 'info');
     case 'spec_problem':
       return { ...state, specProblem: action.lines };
+    case 'results':
+      return { ...state, results: action.results };
     default:
       return reduceUi(state, action);
   }

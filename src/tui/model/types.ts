@@ -173,6 +173,8 @@ export interface LogView {
 }
 
 /** The map's universe order: by id, or the least advanced (failed, blocked, then fewest ok) first. */
+import type { OutputValue } from '../../../engine/results/read-output.js';
+
 export type MapSort = 'name' | 'progress';
 
 export type Overlay =
@@ -181,6 +183,8 @@ export type Overlay =
   | { kind: 'log' }
   /** Failures grouped by cause (engine/status/failure-groups.ts); the cursor is on a group. */
   | { kind: 'failures'; cursor: number }
+  /** A metric output's values across universes (its specification curve); the cursor is a rank. */
+  | { kind: 'results'; cursor: number; metric: string | null }
   /** Outputs x universes as a grid of state cells; the cursor is on one cell. */
   | { kind: 'map'; row: number; col: number; sort: MapSort }
   | {
@@ -253,6 +257,8 @@ export interface ViewState {
   workers: NodeUtilisation[];
   /** Per node (host): its last utilisation samples, oldest first (WORKERS draws them as sparklines). */
   workerHistory: ReadonlyMap<string, NodeHistory>;
+  /** The values of the metric output the results view shows (read by the controller), or null. */
+  results: { output: string; values: OutputValue[] } | null;
   /** Why the spec on disk does not load (one line per problem), while the last good one is shown. */
   specProblem: string[] | null;
   /** Tail of the selected task's log (log pane) or the full log (viewer). */

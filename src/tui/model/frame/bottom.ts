@@ -49,6 +49,12 @@ export function keyHints(state: ViewState, g: Glyphs): [string, string][] {
         [g.enter, 'log'],
         ['q', 'back'],
       ];
+    case 'results':
+      return [
+        [`${g.left}${g.right}`, 'move'],
+        ['tab', 'next metric'],
+        ['q', 'back'],
+      ];
     case 'map':
       return [
         [`${ud}${g.left}${g.right}`, 'move'],

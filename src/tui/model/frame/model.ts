@@ -20,7 +20,7 @@ export interface Segment {
 
 export type Line = Segment[];
 
-export type PaneId = 'outputs' | 'details' | 'workers' | 'log' | 'help' | 'universes' | 'logview' | 'failures' | 'map';
+export type PaneId = 'outputs' | 'details' | 'workers' | 'log' | 'help' | 'universes' | 'logview' | 'failures' | 'map' | 'results';
 
 export interface PaneModel {
   id: PaneId;

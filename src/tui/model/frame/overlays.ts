@@ -5,6 +5,7 @@ import type { Glyphs } from '../glyphs.js';
 import type { FrameLayout } from '../layout.js';
 import { failureGroups, pickerUniverses } from '../selectors.js';
 import { mapPane } from './map.js';
+import { resultsPane } from './results.js';
 import type { Overlay, ViewState } from '../types.js';
 import { fitLine, moreLine, padLines, seg, title, windowRows, type Line, type PaneModel } from './model.js';
 
@@ -17,6 +18,7 @@ export function overlayPane(state: ViewState, layout: FrameLayout, g: Glyphs): P
   if (o.kind === 'log') return logViewPane(state, w, body, g);
   if (o.kind === 'failures') return failuresPane(state, o.cursor, w, body, g);
   if (o.kind === 'map') return mapPane(state, o, w, body, g);
+  if (o.kind === 'results') return resultsPane(state, o, w, body, g);
   return undefined;
 }
 
@@ -37,6 +39,7 @@ export function helpEntries(g: Glyphs): [string, string, string][] {
     ['', 'l', 'full log of the selected task (scroll, q leaves)'],
     ['', 'e', 'failures grouped by cause (enter: the log of one of them)'],
     ['', 'm', 'map: outputs x universes, one cell each (s: stuck first)'],
+    ['', 'c', 'results of the selected metric output: its curve across universes'],
     ['screen', '?', 'this help'],
     ['', 'q', 'quit (asks during a run; the session scheduler stays up)'],
     ['', 'Ctrl-C', 'cancel the run; again: quit'],
