@@ -14,7 +14,7 @@ import { resultsCsv, resultsJson, resultsText } from '../render/results.js';
 import { didYouMean } from '../suggest.js';
 import type { Command } from './command.js';
 
-const USAGE = `Usage: lc results [OUTPUT...] [-u UNIVERSE]... [--json | --csv] [--plot FILE.svg|FILE.html [--metric M]]
+const USAGE = `Usage: lc results [OUTPUT...] [-u UNIVERSE]... [--json | --csv] [--plot FILE.svg|.png|.html [--metric M]]
 
 The multiverse of results: for each metric output (default: every output of type metric), one
 row per universe with the choices its value depends on (the decisions of its task and of every
@@ -35,7 +35,7 @@ Options:
                     the metrics, problem
   --plot FILE       the specification curve of one output's metric: values sorted (values
                     of outputs that are not ok in grey) over a dot matrix of each universe's
-                    choices; FILE.svg, or FILE.html (a page holding the SVG, offline)
+                    choices; FILE.svg, FILE.png, or FILE.html (a page holding the SVG, offline)
   --metric M        which metric to plot (default: value, else the output's first number)
   --no-color        no ANSI colour
 
@@ -82,18 +82,18 @@ export const command: Command = {
 
 /** `--plot FILE`: the specification curve of one output's metric, as SVG or an HTML page. */
 async function plot(tables: ResultsTable[], file: string, metricAsked: string | undefined, cwd: string): Promise<number> {
-  const kind = /\.(svg|html?)$/i.exec(file)?.[1]?.toLowerCase();
-  if (!kind) throw new LcError('USAGE', `lc results --plot: ${file}: name an .svg or .html file`, { hint: 'PNG is not made: open the SVG, or convert it' });
+  const kind = /\.(svg|png|html?)$/i.exec(file)?.[1]?.toLowerCase();
+  if (!kind) throw new LcError('USAGE', `lc results --plot: ${file}: name an .svg, .png or .html file`);
   if (tables.length !== 1) throw new LcError('USAGE', `lc results --plot: name one output to plot (${tables.map((t) => t.output).join(', ') || 'none'})`);
   const t = tables[0] as ResultsTable;
   const numeric = t.metrics.filter((m) => t.rows.some((r) => typeof r.values?.[m] === 'number'));
   const metric = metricAsked ?? (numeric.includes('value') ? 'value' : numeric[0]);
   if (metric === undefined || !numeric.includes(metric))
     throw new LcError('USAGE', `lc results --plot: ${metric === undefined ? `${t.output} has no numeric metric` : `no numeric metric '${metric}' in ${t.output}${didYouMean(metric, numeric)}`}`, { hint: `numeric metrics: ${numeric.join(', ') || 'none'}` });
-  const { specCurveHtml, specCurveSvg } = await import('../render/spec-curve.js');
+  const { specCurveHtml, specCurvePng, specCurveSvg } = await import('../render/spec-curve.js');
   const svg = await specCurveSvg(t, metric);
   const path = resolve(cwd, file);
-  writeFileSync(path, kind === 'svg' ? svg : specCurveHtml(svg, `${t.output}: ${metric}`));
+  writeFileSync(path, kind === 'svg' ? svg : kind === 'png' ? await specCurvePng(svg) : specCurveHtml(svg, `${t.output}: ${metric}`));
   process.stdout.write(`wrote ${relative(cwd, path) || path}: ${t.output}'s ${metric} across ${t.rows.length} universes\n`);
   return 0;
 }

@@ -3,7 +3,7 @@
  * values of outputs that are not ok grey), and beneath them a dot matrix of each universe's
  * choices, one row per decision option. Drawn by Vega-Lite, rendered headless to SVG by Vega
  * (loaded only here: `lc results --plot`); an HTML file is a page holding that SVG, with no
- * script or network.
+ * script or network; a PNG is that SVG rasterised by resvg at twice its size.
  */
 import type { ResultsTable } from '../../engine/results/table.js';
 
@@ -68,4 +68,10 @@ export async function specCurveSvg(t: ResultsTable, metric: string): Promise<str
 export function specCurveHtml(svg: string, title: string): string {
   const esc = title.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${esc}</title></head>\n<body style="font-family: sans-serif">\n${svg}\n</body></html>\n`;
+}
+
+/** The SVG as a PNG (resvg: no native canvas, system fonts), twice its size for sharp text. */
+export async function specCurvePng(svg: string): Promise<Buffer> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
 }

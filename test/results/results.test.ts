@@ -193,7 +193,13 @@ describe('lc results', () => {
       /^<!doctype html>[\s\S]*<svg [\s\S]*<\/svg>[\s\S]*<\/html>\n$/,
     );
     const png = await lc(['results', 'score', '--plot', join(dir, 'curve.png')], { cwd: root, env });
-    expect(png.exitCode).toBe(2);
-    expect(png.stderr).toMatch(/name an \.svg or \.html file/);
+    expect(png.exitCode, png.stderr).toBe(0);
+    const bytes = readFileSync(join(dir, 'curve.png'));
+    // a PNG: its signature, then the IHDR chunk with its size (twice the SVG's)
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.readUInt32BE(16)).toBe(2 * Number(svg?.getAttribute('width')));
+    const gif = await lc(['results', 'score', '--plot', join(dir, 'curve.gif')], { cwd: root, env });
+    expect(gif.exitCode).toBe(2);
+    expect(gif.stderr).toMatch(/name an \.svg, \.png or \.html file/);
   });
 });
