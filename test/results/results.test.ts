@@ -9,7 +9,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO, lc, tempDir, writeProject } from '../helpers/lc.js';
+import { REPO, builtExample, lc, tempDir, writeProject } from '../helpers/lc.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -201,5 +201,22 @@ describe('lc results', () => {
     const gif = await lc(['results', 'score', '--plot', join(dir, 'curve.gif')], { cwd: root, env });
     expect(gif.exitCode).toBe(2);
     expect(gif.stderr).toMatch(/name an \.svg, \.png or \.html file/);
+  });
+
+  test('the bundled example: fit’s values in its four universes, and the decision that moves the slope most', async () => {
+    const ex = await builtExample('line-fit', join(dir, 'example'));
+    const doc = JSON.parse((await lc(['results', 'fit', '--json'], { cwd: ex.root, env: ex.env })).stdout) as Doc;
+    const t = doc.outputs[0];
+    expect(t?.decisions).toEqual(['estimator', 'outlier_cut']);
+    expect(
+      Object.fromEntries((t?.rows ?? []).map((r) => [r.universe, [r.state, r.values?.slope, r.values?.intercept]])),
+    ).toEqual({
+      baseline: ['ok', -0.0973, 12.1682],
+      'clipped-ols': ['ok', 2.0047, 1.0338],
+      'raw-median': ['ok', 2, 1.6818],
+      robust: ['ok', 2, 1.0556],
+    });
+    const slope = t?.summary.find((m) => m.metric === 'slope');
+    expect(slope?.by_decision.map((d) => d.decision)).toEqual(['outlier_cut', 'estimator']);
   });
 });
