@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 /** ok count column of an output row (first number after the type). */
-const okCount = (row: string): string => row.replace(/^.*?\b(data|metric|table|figure|report)\s+/, '').trim().split(/\s+/)[0] ?? '';
+const okCount = (row: string): string =>
+  row
+    .replace(/^.*?\b(data|metric|table|figure|report)\s+/, '')
+    .trim()
+    .split(/\s+/)[0] ?? '';
 
 describe('TUI keys on a real project', () => {
   test('r runs everything stale; later frames show every output ok', async () => {
@@ -75,6 +79,25 @@ describe('TUI keys on a real project', () => {
     await t.waitFor(/finished in [^:\n]*: 2 ok/);
     const after = readFileSync(join(t.root, 'results/a/fit/.lightcone-manifest.json'), 'utf8');
     expect(after).not.toBe(before);
+  });
+
+  test('c shows a metric output’s results, and the view fills in as the run finishes its tasks', async () => {
+    const files = projectFiles({ slowSeconds: 2 });
+    files['universes/b.yaml'] = 'id: b\ndecisions:\n  speed: slow\n';
+    t = await live(files);
+    await t.waitFor(/4 tasks need work \(r runs them\)/);
+    t.press('j'); // prep
+    t.press('j'); // fit
+    await t.waitFor(/DETAILS\s+fit/);
+    t.press('r');
+    await t.waitFor(/running /);
+    t.press('c');
+    // a's fit is quick, b's takes 2 s: first one value, then both, without leaving the view
+    let f = await t.waitFor(/RESULTS {2}fit/);
+    f = await t.waitFor(/ a \(1 of 1\): value 3 ok/);
+    expect(f).not.toMatch(/of 2\)/);
+    f = await t.waitFor(/ \w \(1 of 2\): value 3 ok/, 20_000);
+    expect(f).toMatch(/speed: fast │●/);
   });
 
   test('x cancels a running task gracefully and leaves no manifest for it', async () => {
@@ -180,7 +203,9 @@ describe('verify, Ctrl-C and the session scheduler', () => {
       await t.waitFor(/scheduler tls:\/\//, 20_000);
       t.press('q');
       const exit = await t.controller.exited;
-      expect(exit.message).toMatch(/session scheduler at tls:\/\/\S+ is still running.*stop it now with: lc scheduler stop/);
+      expect(exit.message).toMatch(
+        /session scheduler at tls:\/\/\S+ is still running.*stop it now with: lc scheduler stop/,
+      );
       expect((await lc(['scheduler', 'status'], { cwd: p.root, env })).stdout).toMatch(/scheduler: running/);
     } finally {
       await lc(['scheduler', 'stop'], { cwd: p.root, env });
@@ -189,7 +214,7 @@ describe('verify, Ctrl-C and the session scheduler', () => {
 });
 
 describe('on the Dask executor', () => {
-  test('the workers pane shows the session scheduler\'s workers and r runs through Dask', async () => {
+  test("the workers pane shows the session scheduler's workers and r runs through Dask", async () => {
     const p = prepare(projectFiles());
     const env = { LIGHTCONE_SCRATCH: p.scratch };
     const started = await lc(['scheduler', 'start'], { cwd: p.root, env });
