@@ -19,7 +19,7 @@ import { toolVersion } from '../manifest/tool-version.js';
 import type { QueueSpec } from '../queues/config.js';
 import { slurmTime } from '../queues/config.js';
 import { siteOptions } from '../queues/pilot-queue.js';
-import { JOB_FILE, JOB_FILE_VERSION, RUN_SCRIPT, type JobFile } from './job-file.js';
+import { JOB_FILE, JOB_FILE_VERSION, RUN_SCRIPT, writeJobFile, type JobFile } from './job-file.js';
 import { runAllScript, runScript, scriptBodyHash, submitAllScript } from './script.js';
 
 export interface ExportOptions {
@@ -121,7 +121,7 @@ function writeJob(ctx: EngineContext, t: Task, dir: string, o: ExportOptions): v
     scriptHash: scriptBodyHash(text),
   };
   writeScript(join(dir, RUN_SCRIPT), text);
-  writeFileSync(join(dir, JOB_FILE), JSON.stringify(job, null, 2) + '\n');
+  writeJobFile(dir, JOB_FILE, job);
 }
 
 function resourcesOf(t: Task): JobFile['task']['resources'] {

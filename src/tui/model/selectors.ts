@@ -2,6 +2,7 @@
  * Read-only questions about the view state that both the reducer (cursor moves) and the frame
  * builder ask. Linear at worst: nothing here sorts all tasks.
  */
+import { median } from '../../../engine/results/table.js';
 import { groupFailures, type FailureGroup, type FailureInput } from '../../../engine/status/failure-groups.js';
 import type { DisplayState, OutputCounts, OutputInfo, TaskView, ViewState } from './types.js';
 
@@ -219,11 +220,6 @@ export function etaFromHistory(state: ViewState): HistoryEta | null {
   return { etaS: left / Math.max(1, running), runs, output };
 }
 
-function median(l: number[]): number {
-  const s = [...l].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** The words a finished run's counts are said in, everywhere (header, messages, plain epilog). */
 export function runResultWords(f: { succeeded: number; failed: number; blocked: number; cancelled: number; skipped: number }): { n: number; word: string }[] {
