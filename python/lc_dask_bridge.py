@@ -160,6 +160,9 @@ def fit_resources(requested, workers):
         have = [float((w.get("resources") or {}).get(k)) for w in workers.values()
                 if (w.get("resources") or {}).get(k) is not None]
         if not have:
+            if k.startswith("lc-queue-"):
+                out[k] = v  # its queue's pilots are still to come: the scheduler holds it for them
+                continue
             if k == "gpus":
                 return None, "the task needs gpus but no Dask worker advertises a 'gpus' resource"
             continue  # e.g. an external cluster without resources: its thread slots limit instead
@@ -316,10 +319,12 @@ class Session:
         out = []
         for addr, w in sorted(workers.items(), key=lambda kv: str(kv[1].get("name"))):
             r = w.get("resources") or {}
+            queue = next((k[len("lc-queue-"):] for k in r if k.startswith("lc-queue-")), None)
             out.append({"host": str(w.get("name") or w.get("host") or addr), "address": addr,
                         "cpus": float(r.get("cpus") or w.get("nthreads") or 0),
                         "memoryBytes": float(r.get("memory") or w.get("memory_limit") or 0),
-                        "gpus": float(r.get("gpus") or 0)})
+                        "gpus": float(r.get("gpus") or 0),
+                        **({"queue": queue} if queue is not None else {})})
         return out
 
     async def utilisation(self):

@@ -127,17 +127,27 @@ def listen_on(args):
 UNFINISHED = ("released", "waiting", "no-worker", "queued", "processing")
 
 
+QUEUE_PREFIX = "lc-queue-"
+# more than a worker could ever run at once: the resource marks the queue, cpus limit the tasks
+QUEUE_AMOUNT = 1_000_000.0
+
+
 def demand(s):
-    """Tasks not finished yet and the cpus/gpus they ask for: what pilot jobs are sized to."""
-    tasks = cpus = gpus = 0
+    """Tasks not finished yet and the cpus/gpus they ask for: what pilot jobs are sized to; in
+    all, and per queue (its lc-queue-<name> resource; "" for a task that names none)."""
+    total = {"tasks": 0, "cpus": 0.0, "gpus": 0.0}
+    queues = {}
     for ts in s.tasks.values():
         if ts.state not in UNFINISHED:
             continue
         r = ts.resource_restrictions or {}
-        tasks += 1
-        cpus += float(r.get("cpus", 1))
-        gpus += float(r.get("gpus", 0))
-    return {"tasks": tasks, "cpus": cpus, "gpus": gpus}
+        q = next((k[len(QUEUE_PREFIX):] for k in r if k.startswith(QUEUE_PREFIX)), "")
+        per = queues.setdefault(q, {"tasks": 0, "cpus": 0.0, "gpus": 0.0})
+        for d in (total, per):
+            d["tasks"] += 1
+            d["cpus"] += float(r.get("cpus", 1))
+            d["gpus"] += float(r.get("gpus", 0))
+    return {**total, "queues": queues}
 
 
 async def run_scheduler(args):
@@ -203,6 +213,9 @@ async def run_worker(args):
     from lc_worker_plugin import KillTasksOnClose, kill_running_tasks
 
     res = node_resources(args)
+    if args.queue:
+        # a pilot's worker takes only its queue's tasks (each asks for one unit of it)
+        res[QUEUE_PREFIX + args.queue] = QUEUE_AMOUNT
     where = listen_on(args)
     # threads only bound concurrency from above; the cpus resource is what really limits it,
     # and fractional cpu requests need more threads than cores
@@ -270,6 +283,7 @@ def main(argv):
     wp.add_argument("--death-timeout", type=float, default=60.0)
     wp.add_argument("--die-with-parent", action="store_true")
     wp.add_argument("--name-suffix")
+    wp.add_argument("--queue", help="the pilot queue whose tasks this worker takes")
     wp.add_argument("--lifetime", type=float, help="seconds until the worker retires")
     wp.add_argument("--lifetime-stagger", type=float)
     wp.add_argument("--lifetime-start", type=float, help="epoch seconds the lifetime counts from")

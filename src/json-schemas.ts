@@ -133,6 +133,24 @@ const exportJob = z.object({
   submit_all: z.string().optional(),
 });
 
+/** The pilot jobs of a queue (or of all of a session's queues), as squeue last said. */
+const queuePilots = z.object({
+  queue: z.string(),
+  max_jobs: z.number().int(),
+  jobs: z.array(
+    z.object({
+      id: z.string(),
+      queue: z.string(),
+      submitted_at: z.string(),
+      state: z.string().optional(),
+      reason: z.string().optional(),
+      nodes: z.string().optional(),
+      time_left: z.string().optional(),
+    }),
+  ),
+  refused: z.string().optional(),
+});
+
 const scheduler = z.object({
   schema: z.literal(1),
   mode: z.enum(['external', 'local', 'slurm', 'pilots']),
@@ -165,23 +183,8 @@ const scheduler = z.object({
   state_dir: z.string().optional(),
   log_path: z.string().optional(),
   workers_error: z.string().optional(),
-  pilots: z
-    .object({
-      queue: z.string(),
-      max_jobs: z.number().int(),
-      jobs: z.array(
-        z.object({
-          id: z.string(),
-          submitted_at: z.string(),
-          state: z.string().optional(),
-          reason: z.string().optional(),
-          nodes: z.string().optional(),
-          time_left: z.string().optional(),
-        }),
-      ),
-      refused: z.string().optional(),
-    })
-    .optional(),
+  // pilots mode: every queue's jobs (queue: the queues comma-separated, max_jobs their sum), and per queue
+  pilots: queuePilots.extend({ queues: z.array(queuePilots) }).optional(),
 });
 
 const scalar = z.union([z.number(), z.string(), z.boolean()]);

@@ -10,6 +10,7 @@
  *   idle_timeout: 30m              # seconds, or 90s / 30m / 2h / 1h30m / 00:30:00
  *   interface: hsn0                # network interface of scheduler and workers (default: chosen)
  *   queue: cpu                     # outside an allocation, lc run computes in pilot jobs of this queue
+ *                                  # (or several: [cpu, gpu]; a task goes to the first that fits it)
  * queues:                          # pilot jobs (engine/queues/config.ts)
  *   cpu: {nodes: 1, cpus: 128, memory: 480GB, walltime: "02:00:00", partition: regular, max_jobs: 20}
  * target: local                    # left over from Lightcone; accepted and ignored
@@ -29,7 +30,7 @@ import { LcError } from '../errors.js';
 export interface ProjectConfigValues {
   scratch_root?: string;
   python?: string;
-  scheduler?: { idle_timeout?: number | string; interface?: string; queue?: string };
+  scheduler?: { idle_timeout?: number | string; interface?: string; queue?: string | string[] };
   container?: { runtime?: string };
   /** Named queues for pilot jobs; checked by engine/queues/config.ts (which knows their fields). */
   queues?: unknown;
@@ -143,8 +144,10 @@ function checkValues(v: unknown): ProjectConfigValues | CheckFailure {
       return [['scheduler', 'interface'], 'must be a network interface name such as hsn0 or ib0'];
     }
     const queue = (sched as Record<string, unknown>).queue;
-    if (queue !== undefined && queue !== null && (typeof queue !== 'string' || queue === ''))
-      return [['scheduler', 'queue'], 'must be the name of a queue under queues:'];
+    // one queue, or several (a list, or names separated by commas): each task goes to the first that fits it
+    const names = typeof queue === 'string' ? [queue] : Array.isArray(queue) ? queue : undefined;
+    if (queue !== undefined && queue !== null && (names === undefined || names.length === 0 || !names.every((n) => typeof n === 'string' && n !== '')))
+      return [['scheduler', 'queue'], 'must be the name of a queue under queues:, or a list of them'];
   }
   const cont = o.container;
   if (cont !== undefined && cont !== null) {
@@ -158,6 +161,6 @@ function checkValues(v: unknown): ProjectConfigValues | CheckFailure {
   if (cont && typeof cont === 'object') out.container = cont as { runtime?: string };
   if (typeof o.scratch_root === 'string') out.scratch_root = o.scratch_root;
   if (typeof o.python === 'string') out.python = o.python;
-  if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string; interface?: string; queue?: string };
+  if (sched && typeof sched === 'object') out.scheduler = sched as { idle_timeout?: number | string; interface?: string; queue?: string | string[] };
   return out;
 }

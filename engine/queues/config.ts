@@ -19,7 +19,8 @@
  *                             # or a quarter of a shorter walltime)
  *     gpu: {template: cpu, gpus: 4, constraint: gpu, max_jobs: 4}
  *   scheduler:
- *     queue: cpu              # lc run outside an allocation uses it without --queue
+ *     queue: cpu              # lc run outside an allocation uses it without --queue; several
+ *                             # ([cpu, gpu] or "cpu,gpu"): each task goes to the first that fits
  */
 import { configError, readProjectConfig, readUserConfig, type ProjectConfig } from '../config/project-config.js';
 import { LcError } from '../errors.js';
@@ -47,8 +48,8 @@ export interface QueueSpec {
 
 export interface QueueSettings {
   queues: Map<string, QueueSpec>;
-  /** `scheduler.queue`, when set (the project's, else the user's). */
-  defaultQueue?: string;
+  /** `scheduler.queue`, when set (the project's, else the user's): one name, or several in order. */
+  defaultQueues?: string[];
 }
 
 const DEFAULT_WALLTIME_S = 3600;
@@ -72,10 +73,37 @@ export function readQueueSettings(projectRoot: string, env: NodeJS.ProcessEnv = 
   const out: QueueSettings = { queues };
   for (const config of [project, user]) {
     const q = config.values.scheduler?.queue;
-    if (typeof q !== 'string') continue;
-    if (!queues.has(q)) throw configError(config.file, config.lineOf(['scheduler', 'queue']), 'scheduler.queue', `no queue named '${q}' under queues:${known(queues)}`);
-    out.defaultQueue = q;
+    if (q === undefined || q === null) continue;
+    out.defaultQueues = defaultQueues(config, q, queues);
     break;
+  }
+  return out;
+}
+
+/** `scheduler.queue` as names in order: a name, a comma list, or a YAML list; each declared, none twice. */
+function defaultQueues(config: ProjectConfig, q: string | string[], queues: ReadonlyMap<string, QueueSpec>): string[] {
+  const items = typeof q === 'string' ? [q] : q;
+  const names: string[] = [];
+  items.forEach((item, i) => {
+    const line = config.lineOf(typeof q === 'string' ? ['scheduler', 'queue'] : ['scheduler', 'queue', String(i)]) ?? config.lineOf(['scheduler', 'queue']);
+    const field = typeof q === 'string' ? 'scheduler.queue' : `scheduler.queue[${i}]`;
+    for (const name of item.split(',').map((n) => n.trim())) {
+      if (!queues.has(name)) throw configError(config.file, line, field, `no queue named '${name}' under queues:${known(queues)}`);
+      if (names.includes(name)) throw configError(config.file, line, field, `queue '${name}' is named twice: a task goes to the first listed queue that fits it`);
+      names.push(name);
+    }
+  });
+  return names;
+}
+
+/** Queue names as `--queue` and LC_QUEUE give them: `cpu` or `cpu,gpu` (each declared, none twice). */
+export function queuesNamed(settings: QueueSettings, text: string, source: string): QueueSpec[] {
+  const names = text.split(',').map((n) => n.trim());
+  const out: QueueSpec[] = [];
+  for (const name of names) {
+    if (name === '') throw new LcError('USAGE', `${source}: '${text}' has an empty queue name (give names separated by commas, e.g. cpu,gpu)`);
+    if (out.some((q) => q.name === name)) throw new LcError('USAGE', `${source}: queue '${name}' is named twice (a task goes to the first listed queue that fits it)`);
+    out.push(queueNamed(settings, name, source));
   }
   return out;
 }

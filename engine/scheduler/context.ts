@@ -3,8 +3,9 @@
  *   external  DASK_SCHEDULER_ADDRESS is set: attach only, never start or stop anything
  *   slurm     inside an allocation (SLURM_JOB_ID): one scheduler per allocation, key
  *             `slurm-<jobid>`, shared by every project there; one worker per node via srun
- *   pilots    outside an allocation with a queue (LC_QUEUE): one scheduler per project and
- *             queue, here, listening where compute nodes reach it; workers come in pilot jobs
+ *   pilots    outside an allocation with queues (LC_QUEUE, `cpu` or `cpu,gpu`): one scheduler
+ *             per project and first queue, here, listening where compute nodes reach it;
+ *             workers come in pilot jobs of each queue
  *   local     otherwise: one scheduler per project (key = hash of its path), workers here
  */
 import { join } from 'node:path';
@@ -41,8 +42,10 @@ export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = p
       expectedWorkers: Number.isInteger(nodes) && nodes > 0 ? nodes : 1,
     };
   }
-  const queue = env.LC_QUEUE?.trim();
+  const queue = firstQueue(env);
   if (queue) {
+    // named by the first queue: `--queue cpu` and `--queue cpu,gpu` share a session (which then
+    // also submits gpu pilots), and a one-queue session keeps the name it always had
     const key = `pilots-${projectHash(projectRoot)}-${queue}`;
     // no bindHost: the scheduler listens on this host's address that other nodes reach
     return { mode: 'pilots', key, files: stateFiles(join(root, key)), expectedWorkers: 0 };
@@ -50,6 +53,16 @@ export function schedulerContext(projectRoot: string, env: NodeJS.ProcessEnv = p
   const key = projectHash(projectRoot);
   return { mode: 'local', key, files: stateFiles(join(root, key)), expectedWorkers: 1, bindHost: '127.0.0.1' };
 }
+
+/** The queues of LC_QUEUE in order (`cpu,gpu`); empty without one. */
+export function queueNames(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.LC_QUEUE ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+}
+
+const firstQueue = (env: NodeJS.ProcessEnv): string | undefined => queueNames(env)[0];
 
 /**
  * Lightcone's login-node guard: on Perlmutter, work outside an allocation (or an external

@@ -17,13 +17,14 @@ import lockfile from 'proper-lockfile';
 import { errorMessage, LcError } from '../errors.js';
 import { findDaskPython, pythonDir } from '../executors/dask/python.js';
 import { readSchedulerSettings } from './config.js';
-import { checkLoginNode, schedulerContext, type SchedulerMode } from './context.js';
+import { checkLoginNode, queueNames, schedulerContext, type SchedulerMode } from './context.js';
 import {
   ensureStateDir,
   META_VERSION,
   PilotsSchema,
   readJsonFile,
   readMeta,
+  sessionQueues,
   writeJsonFile,
   type PilotQueue,
   type SchedulerMeta,
@@ -45,6 +46,11 @@ export interface SessionHandle {
   /** The warm bridge's socket, when it runs on this host. */
   socket?: string;
   meta?: SchedulerMeta;
+  /**
+   * Pilots mode: the queues this lc routes its tasks to, in its order (LC_QUEUE): the session's
+   * own, and any it did not start with (the executor asks for them in its demand file).
+   */
+  queues?: PilotQueue[];
   /** True when an already running scheduler was attached. */
   reused: boolean;
 }
@@ -120,6 +126,12 @@ async function liveHandle(files: StateFiles, reused: boolean): Promise<SessionHa
 }
 
 export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandle> {
+  const h = await ensureSession(opts);
+  if (h.mode !== 'pilots') return h;
+  return { ...h, queues: await runQueues(opts.projectRoot, opts.env ?? process.env, sessionQueues(h.meta)) };
+}
+
+async function ensureSession(opts: EnsureOptions): Promise<SessionHandle> {
   const env = opts.env ?? process.env;
   checkLoginNode(env);
   const ctx = schedulerContext(opts.projectRoot, env);
@@ -159,7 +171,8 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
     }
     await clearStale(files);
     const python = await findDaskPython({ python: settings.python, source: settings.pythonSource });
-    const queue = ctx.mode === 'pilots' ? await sessionQueue(opts.projectRoot, env) : undefined;
+    const queues = ctx.mode === 'pilots' ? await runQueues(opts.projectRoot, env, []) : [];
+    const queue = queues[0];
     const workerTimeoutS = opts.workerTimeoutS ?? (Number(env.LC_SCHEDULER_START_TIMEOUT) || 120);
     const spec: SpawnSpec = {
       version: META_VERSION,
@@ -172,12 +185,12 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
       bindHost: ctx.bindHost ?? (queue && !settings.interface ? await addressTowardNodes(env) : undefined),
       interface: settings.interface,
       workerTimeoutS,
-      ...(queue ? { queue } : {}),
+      ...(queue ? { queue, queues } : {}),
     };
     writeJsonFile(files.spawn, spec);
     opts.onNotice?.(
       queue
-        ? `starting a Dask scheduler here for pilot jobs of queue ${queue.name} (up to ${queue.maxJobs}); log: ${files.log}`
+        ? `starting a Dask scheduler here for pilot jobs of ${queuesText(queues)}; log: ${files.log}`
         : `starting a ${ctx.mode} Dask scheduler (${ctx.expectedWorkers} worker${ctx.expectedWorkers > 1 ? 's' : ''}); log: ${files.log}`,
     );
     const pid = spawnSupervisor(files, env);
@@ -187,11 +200,22 @@ export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandl
   }
 }
 
-/** The queue of a pilots session (LC_QUEUE), as its pilots will ask for it. */
-async function sessionQueue(projectRoot: string, env: NodeJS.ProcessEnv): Promise<PilotQueue> {
-  const { readQueueSettings, queueNamed } = await import('../queues/config.js');
+/**
+ * The queues of LC_QUEUE, as their pilots will ask for them: a queue the session already has as
+ * it started with it (one sinfo less, and the same shape its pilots have), any other resolved now.
+ */
+async function runQueues(projectRoot: string, env: NodeJS.ProcessEnv, session: readonly PilotQueue[]): Promise<PilotQueue[]> {
+  const { readQueueSettings, queuesNamed } = await import('../queues/config.js');
   const { pilotQueue } = await import('../queues/pilot-queue.js');
-  return pilotQueue(queueNamed(readQueueSettings(projectRoot, env), (env.LC_QUEUE ?? '').trim(), 'LC_QUEUE'), env);
+  const names = queueNames(env);
+  if (names.every((n) => session.some((q) => q.name === n))) return names.map((n) => session.find((q) => q.name === n) as PilotQueue);
+  const specs = queuesNamed(readQueueSettings(projectRoot, env), names.join(','), 'LC_QUEUE');
+  return Promise.all(specs.map((q) => session.find((s) => s.name === q.name) ?? pilotQueue(q, env)));
+}
+
+/** `queue cpu (up to 20)`, `queues cpu (up to 20), gpu (up to 4)`. */
+function queuesText(queues: readonly PilotQueue[]): string {
+  return `queue${queues.length > 1 ? 's' : ''} ${queues.map((q) => `${q.name} (up to ${q.maxJobs})`).join(', ')}`;
 }
 
 function supervisorScript(): string {

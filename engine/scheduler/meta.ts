@@ -62,8 +62,14 @@ function build() {
     expectedWorkers: z.number().int().nonnegative(),
     idleTimeoutS: z.number().positive(),
     python: z.string(),
-    /** Pilots mode: the queue its pilot jobs are submitted to. */
+    /** Pilots mode: the queue its pilot jobs are submitted to (the first, when it has several). */
     queue: PilotQueueSchema.optional(),
+    /**
+     * Pilots mode: every queue it submits to, in the order tasks are routed (first that fits);
+     * absent: `queue` alone. Added beside `queue`, version unchanged, so that an older lc still
+     * reads a session as its first queue's instead of as a foreign file to clear.
+     */
+    queues: z.array(PilotQueueSchema).optional(),
     address: z.string().optional(),
     schedulerPid: z.number().int().optional(),
     workersPid: z.number().int().optional(),
@@ -95,6 +101,8 @@ function build() {
     python: z.string(),
     pythonDir: z.string(),
     queue: PilotQueueSchema.optional(),
+    /** Every queue, first = `queue` (see MetaSchema). */
+    queues: z.array(PilotQueueSchema).optional(),
     /** Where the scheduler listens (local: loopback); absent: the node chooses (lc_network.py). */
     bindHost: z.string().optional(),
     /** Network interface for scheduler and workers (scheduler.interface), when configured. */
@@ -103,25 +111,51 @@ function build() {
     workerTimeoutS: z.number().positive(),
   });
 
+  const WorkSchema = z.object({ tasks: z.number(), cpus: z.number(), gpus: z.number() });
+
   const ActivitySchema = z.object({
     version: z.literal(1),
     busy: z.boolean(),
     idleSince: z.number().nullable(),
     workers: z.array(z.object({ name: z.string(), address: z.string(), resources: z.record(z.string(), z.number()) })),
-    /** Tasks not finished and not running, and the cpus/gpus they ask for (pilots size to it). */
-    demand: z.object({ tasks: z.number(), cpus: z.number(), gpus: z.number() }).optional(),
+    /**
+     * Tasks not finished and not running, and the cpus/gpus they ask for (pilots size to it);
+     * `queues`: the same per queue (a task's queue is its lc-queue-<name> resource).
+     */
+    demand: z.object({ tasks: z.number(), cpus: z.number(), gpus: z.number(), queues: z.record(z.string(), WorkSchema).optional() }).optional(),
   });
 
-  /** What one run attached to a pilots session still has to run (engine/executors/dask/pilot-gate.ts). */
-  const DemandSchema = z.object({ version: z.literal(1), tasks: z.number(), cpus: z.number(), gpus: z.number(), at: z.number() });
+  /**
+   * What one run attached to a pilots session still has to run (engine/executors/dask/pilot-gate.ts):
+   * in all, and per queue (absent: all of it is the first queue's); `add`: queues the run routes
+   * to that the session did not start with, which its supervisor then submits pilots of too.
+   */
+  const DemandSchema = z.object({
+    version: z.literal(1),
+    tasks: z.number(),
+    cpus: z.number(),
+    gpus: z.number(),
+    at: z.number(),
+    queues: z.record(z.string(), WorkSchema).optional(),
+    add: z.array(PilotQueueSchema).optional(),
+  });
 
-  /** The pilot jobs a session submitted and has not seen end (`pilots.json`). */
+  /**
+   * The pilot jobs a session submitted and has not seen end (`pilots.json`), of all its queues.
+   * Extended, version unchanged, for an older lc that finds it after a crash: it still cancels
+   * every job listed.
+   */
   const PilotsSchema = z.object({
     version: z.literal(1),
+    /** The first queue. */
     queue: z.string(),
+    /** Every queue, in order (absent: `queue` alone). */
+    queues: z.array(z.string()).optional(),
     jobs: z.array(
       z.object({
         id: z.string(),
+        /** The job's queue (absent: the first). */
+        queue: z.string().optional(),
         submittedAt: z.string(),
         /** As squeue last said: PENDING, RUNNING, COMPLETING... */
         state: z.string().optional(),
@@ -134,6 +168,8 @@ function build() {
     ),
     /** The last sbatch refusal, while it stands. */
     refused: z.string().optional(),
+    /** Per queue: its last sbatch refusal, while it stands. */
+    refusedBy: z.record(z.string(), z.string()).optional(),
   });
 
   /** Written by a worker (python/lc_network.py) that could not connect to the scheduler. */
@@ -158,6 +194,7 @@ function build() {
   return {
     SchedulerModeSchema,
     PilotQueueSchema,
+    WorkSchema,
     PilotsSchema,
     DemandSchema,
     MetaSchema,
@@ -181,6 +218,8 @@ export const StartFailureSchema: Schemas['StartFailureSchema'] = deferred(() => 
 export const PilotsSchema: Schemas['PilotsSchema'] = deferred(() => schemas().PilotsSchema);
 export const DemandSchema: Schemas['DemandSchema'] = deferred(() => schemas().DemandSchema);
 export type PilotQueue = z.infer<Schemas['PilotQueueSchema']>;
+export type Work = z.infer<Schemas['WorkSchema']>;
+export type Demand = z.infer<Schemas['DemandSchema']>;
 export type Pilots = z.infer<Schemas['PilotsSchema']>;
 export type ManagedMode = z.infer<Schemas['SchedulerModeSchema']>;
 export type SchedulerMeta = z.infer<Schemas['MetaSchema']>;
@@ -255,6 +294,11 @@ export function writeJsonFile(path: string, doc: unknown): void {
 }
 
 export const readMeta = (files: StateFiles): SchedulerMeta | undefined => readJsonFile(files.meta, MetaSchema);
+
+/** The queues of a pilots session (or of its spawn spec), in routing order; none outside pilots mode. */
+export function sessionQueues(m: { queue?: PilotQueue | undefined; queues?: PilotQueue[] | undefined } | undefined): PilotQueue[] {
+  return m?.queues ?? (m?.queue ? [m.queue] : []);
+}
 
 /** The state dir exists with mode 0700 (tightened if it already existed). */
 export function ensureStateDir(dir: string): void {

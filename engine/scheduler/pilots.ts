@@ -1,21 +1,21 @@
 /**
- * The pilot jobs of a pilots session (run by its supervisor): submitted with sbatch while tasks
- * wait, never more than the queue's max_jobs nor more than the unfinished work needs, at most
- * one a second; cancelled when the session has had nothing to do for the queue's idle time, and
- * all of them when the session stops. Each pilot runs one worker per node (srun), which retires
- * before the job's walltime; the next tick replaces it while work remains. A pilot also ends
- * by itself: its workers exit when the scheduler is gone (death timeout), and a pilot that
- * starts after that finds no scheduler and exits at once. What the session knows of its pilots
- * is kept in pilots.json (lc scheduler status reads it).
+ * The pilot jobs of one queue of a pilots session (run by its supervisor, one manager per queue,
+ * see pilot-fleet.ts): submitted with sbatch while that queue's tasks wait, never more than the
+ * queue's max_jobs nor more than its unfinished work needs, at most one a second; cancelled when
+ * the queue has had nothing to do for its idle time, and all of them when the session stops.
+ * Each pilot runs one worker per node (srun), which advertises the queue and retires before the
+ * job's walltime; the next tick replaces it while work remains. A pilot also ends by itself: its
+ * workers exit when the scheduler is gone (death timeout), and a pilot that starts after that
+ * finds no scheduler and exits at once.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { shellQuote } from '../astra/template.js';
 import { workerArgs } from './worker-args.js';
-import { DemandSchema, readJsonFile, writeJsonFile, PilotsSchema, type Activity, type PilotQueue, type Pilots, type SpawnSpec, type StateFiles } from './meta.js';
+import type { Activity, PilotQueue, Pilots, SpawnSpec, StateFiles, Work } from './meta.js';
 
 const run = promisify(execFile);
 
@@ -28,18 +28,9 @@ const REFUSAL_BACKOFF_MS = Number(process.env.LC_PILOT_REFUSAL_BACKOFF_MS) || 60
 /** Refusals in a row, with no pilot alive, after which the session gives up. */
 const MAX_REFUSALS = 3;
 
-type Job = Pilots['jobs'][number];
-interface Demand {
-  tasks: number;
-  cpus: number;
-  gpus: number;
-}
-
-/** A demand file older than this belongs to a run that ended without removing it. */
-const DEMAND_FRESH_MS = 10_000;
+export type Job = Pilots['jobs'][number];
 
 export class PilotManager {
-  private readonly queue: PilotQueue;
   private jobs: Job[] = [];
   private lastSubmit = 0;
   private lastPoll = 0;
@@ -51,23 +42,34 @@ export class PilotManager {
 
   constructor(
     private readonly spec: SpawnSpec,
+    readonly queue: PilotQueue,
     private readonly files: StateFiles,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: (msg: string) => void,
+    /** What it knows of its jobs changed: pilots.json is to be rewritten. */
+    private readonly onChange: () => void,
+    /** Jobs of this queue a supervisor before it submitted (it keeps cancelling them). */
+    jobs: Job[] = [],
   ) {
-    this.queue = spec.queue as PilotQueue;
-    // a supervisor that restarts on the same state keeps cancelling what it submitted
-    this.jobs = readJsonFile(files.pilots, PilotsSchema)?.jobs ?? [];
+    this.jobs = jobs;
   }
 
-  /** One step: learn what the pilots do, submit one if the work needs it, cancel when idle. Returns a fatal reason. */
-  async tick(act: Activity | undefined): Promise<string | undefined> {
+  /** Its jobs, as squeue last said, and its last sbatch refusal while it stands. */
+  state(): { jobs: readonly Job[]; refused?: string } {
+    return { jobs: this.jobs, ...(this.refused ? { refused: this.refused } : {}) };
+  }
+
+  /**
+   * One step: learn what the pilots do, submit one if the queue's work needs it (`runs`: what
+   * the attached runs still have for this queue), cancel when idle. Returns a fatal reason.
+   */
+  async tick(act: Activity | undefined, runs: Work): Promise<string | undefined> {
     const now = Date.now();
     if (now - this.lastPoll >= POLL_MS) {
       this.lastPoll = now;
       await this.poll();
     }
-    const demand = this.demand(act, now);
+    const demand = this.demand(act, runs);
     if (demand.tasks > 0) this.idleSince = null;
     else this.idleSince ??= now;
     if (this.jobs.length > 0 && this.idleSince !== null && now - this.idleSince >= this.queue.idleTimeoutS * 1000) {
@@ -85,27 +87,14 @@ export class PilotManager {
   }
 
   /**
-   * The unfinished work: what the runs attached to this session still hold (their demand files,
-   * rewritten every second while they have work; an older one is a run that ended) or what Dask
-   * holds, whichever is more.
+   * The queue's unfinished work: what the runs attached to this session still have for it (their
+   * demand files) or what Dask holds of it, whichever is more. Dask's tasks that name no queue
+   * (an older lc's) are the first queue's.
    */
-  private demand(act: Activity | undefined, now: number): Demand {
-    const runs: Demand = { tasks: 0, cpus: 0, gpus: 0 };
-    const dir = join(this.files.dir, 'demand');
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.json'));
-    } catch {
-      // no run has asked yet
-    }
-    for (const n of names) {
-      const d = readJsonFile(join(dir, n), DemandSchema);
-      if (!d || now - d.at > DEMAND_FRESH_MS) continue;
-      runs.tasks += d.tasks;
-      runs.cpus += d.cpus;
-      runs.gpus += d.gpus;
-    }
-    const dask = act?.demand ?? { tasks: 0, cpus: 0, gpus: 0 };
+  private demand(act: Activity | undefined, runs: Work): Work {
+    const d = act?.demand;
+    const first = sessionFirst(this.spec) === this.queue.name;
+    const dask = d?.queues ? addWork(d.queues[this.queue.name], first ? d.queues[''] : undefined) : first && d ? d : NO_WORK;
     return runs.cpus >= dask.cpus ? runs : dask;
   }
 
@@ -115,7 +104,7 @@ export class PilotManager {
   }
 
   /** Pilots the unfinished work needs: its cpus (and gpus) over one pilot's, at most max_jobs. */
-  private wanted(d: Demand): number {
+  private wanted(d: Work): number {
     if (d.tasks === 0) return 0;
     const q = this.queue;
     const byCpus = Math.ceil(d.cpus / (q.cpus * q.nodes));
@@ -127,7 +116,7 @@ export class PilotManager {
     try {
       const { stdout } = await run('sbatch', ['--parsable', this.pilotScript()], { env: this.env, cwd: this.files.pilotsDir, timeout: 60_000 });
       const id = stdout.trim().split(';')[0] as string;
-      this.jobs.push({ id, submittedAt: new Date().toISOString(), state: 'PENDING' });
+      this.jobs.push({ id, queue: this.queue.name, submittedAt: new Date().toISOString(), state: 'PENDING' });
       this.refusals = 0;
       this.refused = undefined;
       this.log(`submitted pilot job ${id} (queue ${this.queue.name}, ${this.jobs.length} of at most ${this.queue.maxJobs})`);
@@ -166,9 +155,9 @@ export class PilotManager {
       const f = seen.get(j.id);
       if (!f) return [];
       const [, state, reason, nodes, timeLeft] = f as [string, string, string, string, string];
-      return [{ id: j.id, submittedAt: j.submittedAt, state, ...(reason && reason !== 'None' ? { reason } : {}), ...(nodes ? { nodes } : {}), ...(timeLeft ? { timeLeft } : {}) }];
+      return [{ id: j.id, queue: this.queue.name, submittedAt: j.submittedAt, state, ...(reason && reason !== 'None' ? { reason } : {}), ...(nodes ? { nodes } : {}), ...(timeLeft ? { timeLeft } : {}) }];
     });
-    if (this.jobs.length < before) this.log(`${before - this.jobs.length} pilot job(s) ended`);
+    if (this.jobs.length < before) this.log(`${before - this.jobs.length} pilot job(s) of queue ${this.queue.name} ended`);
     this.save();
   }
 
@@ -187,16 +176,15 @@ export class PilotManager {
   }
 
   private save(): void {
-    const doc: Pilots = { version: 1, queue: this.queue.name, jobs: this.jobs, ...(this.refused ? { refused: this.refused } : {}) };
-    writeJsonFile(this.files.pilots, doc);
+    this.onChange();
   }
 
-  /** The batch script of every pilot of this session (written once). */
+  /** The batch script of every pilot of this queue (written once). */
   private pilotScript(): string {
     if (this.script) return this.script;
     mkdirSync(this.files.pilotsDir, { recursive: true, mode: 0o700 });
-    const path = join(this.files.pilotsDir, 'pilot.sh');
-    writeFileSync(path, pilotScript(this.spec, this.files), { mode: 0o700 });
+    const path = join(this.files.pilotsDir, `pilot-${this.queue.name}.sh`);
+    writeFileSync(path, pilotScript(this.spec, this.files, this.queue), { mode: 0o700 });
     this.script = path;
     return path;
   }
@@ -208,8 +196,7 @@ export class PilotManager {
  * counts the walltime: a worker slow to start must not retire after it), staggered by up to
  * half the margin but never past the walltime nor below half the lifetime.
  */
-export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
-  const q = spec.queue as PilotQueue;
+export function pilotScript(spec: SpawnSpec, files: StateFiles, q: PilotQueue = spec.queue as PilotQueue): string {
   // the queue's settings keep the margin under the walltime (engine/queues/config.ts)
   const lifetime = q.walltimeS - q.lifetimeMarginS;
   const stagger = Math.floor(Math.min(q.lifetimeMarginS, lifetime) / 2);
@@ -224,6 +211,8 @@ export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
     String(lifetime),
     '--lifetime-stagger',
     String(stagger),
+    '--queue',
+    q.name,
     ...(spec.interface ? ['--interface', spec.interface] : []),
   ];
   const srun = ['srun', `--nodes=${q.nodes}`, `--ntasks=${q.nodes}`, '--ntasks-per-node=1', '--kill-on-bad-exit=0'];
@@ -237,3 +226,11 @@ export function pilotScript(spec: SpawnSpec, files: StateFiles): string {
     '',
   ].join('\n');
 }
+
+const NO_WORK: Work = { tasks: 0, cpus: 0, gpus: 0 };
+
+function addWork(a: Work | undefined, b: Work | undefined): Work {
+  return { tasks: (a?.tasks ?? 0) + (b?.tasks ?? 0), cpus: (a?.cpus ?? 0) + (b?.cpus ?? 0), gpus: (a?.gpus ?? 0) + (b?.gpus ?? 0) };
+}
+
+const sessionFirst = (spec: SpawnSpec): string | undefined => spec.queues?.[0]?.name ?? spec.queue?.name;

@@ -8,7 +8,7 @@ import { UtilisationSchema } from '../executors/dask/protocol.js';
 import { schedulerContext, type SchedulerMode } from './context.js';
 import { connectBridge } from './connect.js';
 import { probeAddress, schedulerAlive, supervisorAlive, type SessionHandle } from './ensure.js';
-import { ActivitySchema, PilotsSchema, readJsonFile, readMeta, type Pilots } from './meta.js';
+import { ActivitySchema, PilotsSchema, readJsonFile, readMeta, sessionQueues, type PilotQueue, type Pilots } from './meta.js';
 import { sleep } from './proc.js';
 import { tlsFiles } from './tls.js';
 import { errorMessage } from '../errors.js';
@@ -40,8 +40,20 @@ export interface SchedulerStatus {
   logPath?: string;
   /** Why workers could not be queried, if they could not. */
   workersError?: string;
-  /** Pilots mode: the queue and the pilot jobs it has submitted, as squeue last said. */
-  pilots?: { queue: string; maxJobs: number; jobs: Pilots['jobs']; refused?: string };
+  /**
+   * Pilots mode: the pilot jobs it has submitted, as squeue last said, of all its queues (each
+   * job names its queue; `queue` is the queues comma-separated, as --queue takes them, and
+   * `maxJobs` their sum), and per queue in `queues`.
+   */
+  pilots?: QueuePilots & { queues: QueuePilots[] };
+}
+
+/** One queue's pilot jobs: at most maxJobs; its last sbatch refusal while it stands. */
+export interface QueuePilots {
+  queue: string;
+  maxJobs: number;
+  jobs: Pilots['jobs'];
+  refused?: string;
 }
 
 export interface StatusOptions {
@@ -96,10 +108,8 @@ export async function schedulerStatus(opts: StatusOptions): Promise<SchedulerSta
     expectedWorkers: meta.expectedWorkers,
     ...(meta.address ? { address: meta.address } : {}),
   };
-  if (meta.queue) {
-    const p = readJsonFile(files.pilots, PilotsSchema);
-    st.pilots = { queue: meta.queue.name, maxJobs: meta.queue.maxJobs, jobs: p?.jobs ?? [], ...(p?.refused ? { refused: p.refused } : {}) };
-  }
+  const queues = sessionQueues(meta);
+  if (queues.length > 0) st.pilots = pilotsStatus(queues, readJsonFile(files.pilots, PilotsSchema));
   if (act)
     st.idleLeftS =
       act.busy || act.idleSince === null ? null : Math.max(0, meta.idleTimeoutS - (now - act.idleSince) / 1000);
@@ -118,6 +128,23 @@ export async function schedulerStatus(opts: StatusOptions): Promise<SchedulerSta
     await addWorkers(st, handle, opts, env);
   }
   return st;
+}
+
+/** The pilots of every queue, each job named with its queue (an older pilots.json's are the first queue's). */
+function pilotsStatus(queues: readonly PilotQueue[], p: Pilots | undefined): NonNullable<SchedulerStatus['pilots']> {
+  const first = queues[0]?.name ?? '';
+  const jobs = (p?.jobs ?? []).map((j) => ({ ...j, queue: j.queue ?? first }));
+  const per: QueuePilots[] = queues.map((q) => {
+    const refused = p?.refusedBy?.[q.name] ?? (queues.length === 1 ? p?.refused : undefined);
+    return { queue: q.name, maxJobs: q.maxJobs, jobs: jobs.filter((j) => j.queue === q.name), ...(refused ? { refused } : {}) };
+  });
+  return {
+    queue: queues.map((q) => q.name).join(','),
+    maxJobs: queues.reduce((a, q) => a + q.maxJobs, 0),
+    jobs,
+    ...(p?.refused ? { refused: p.refused } : {}),
+    queues: per,
+  };
 }
 
 async function addWorkers(

@@ -31,7 +31,7 @@ import {
 } from './meta.js';
 import { awaitExit, startChild as spawnChild, terminate, type Child } from './children.js';
 import { procStartTime, sleep } from './proc.js';
-import { PilotManager } from './pilots.js';
+import { PilotFleet } from './pilot-fleet.js';
 import { workerArgs as sessionWorkerArgs } from './worker-args.js';
 import { schedulerNode, slurmJobGone } from './slurm.js';
 import { createSessionTls } from './tls.js';
@@ -87,6 +87,7 @@ export async function runSupervisor(dir: string): Promise<number> {
     idleTimeoutS: spec.idleTimeoutS,
     python: spec.python,
     ...(spec.queue ? { queue: spec.queue } : {}),
+    ...(spec.queues ? { queues: spec.queues } : {}),
   };
   const saveMeta = (): void => writeJsonFile(files.meta, meta);
   saveMeta(); // before anything starts: `stop` can find us from the first moment
@@ -101,7 +102,12 @@ export async function runSupervisor(dir: string): Promise<number> {
   let scheduler: Child | undefined;
   let workers: Child | undefined;
   let bridge: Child | undefined;
-  const pilots = spec.mode === 'pilots' ? new PilotManager(spec, files, env, log) : undefined;
+  // a queue a later run adds is in meta.json from then on (status, and the runs after it)
+  const onQueues = (queues: SchedulerMeta['queues']): void => {
+    meta.queues = queues;
+    saveMeta();
+  };
+  const pilots = spec.mode === 'pilots' ? new PilotFleet(spec, files, env, log, onQueues) : undefined;
   try {
     await createSessionTls(files.tls);
     mkdirSync(files.work, { recursive: true, mode: 0o700 });
@@ -281,7 +287,7 @@ interface Procs {
   scheduler: Child | undefined;
   workers: Child | undefined;
   bridge: Child | undefined;
-  pilots?: PilotManager | undefined;
+  pilots?: PilotFleet | undefined;
 }
 
 async function monitor(

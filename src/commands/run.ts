@@ -59,7 +59,8 @@ Options:
       --no-build       refuse (before any task starts) when an image the plan needs is not
                        there, instead of building or pulling it (lc build makes them)
       --queue Q        outside an allocation: compute in pilot jobs of queue Q (queues: in
-                       .lightcone/lightcone.yaml); default LC_QUEUE, else scheduler.queue
+                       .lightcone/lightcone.yaml); several, Q1,Q2: each task goes to the first
+                       that fits it; default LC_QUEUE, else scheduler.queue
 
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
 Stopping the session scheduler (lc scheduler stop) under a run cancels it the same way.
@@ -70,6 +71,7 @@ Examples:
   lc run fit -u baseline -n       what would run for one output in one universe, and why
   lc run --plain -k               in an sbatch script: one line per event, keep going past failures
   lc run --queue cpu              from a login node: compute in pilot jobs of queue cpu
+  lc run --queue cpu,gpu          the same, GPU tasks (and those too big for cpu) on queue gpu
 `;
 
 const OPTIONS = {

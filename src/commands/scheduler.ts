@@ -27,7 +27,8 @@ SLURM), started on first use and reused by every later \`lc run\` and by the TUI
 Options:
   --queue Q  the session of queue Q's pilot jobs (outside an allocation; default LC_QUEUE, else
              scheduler.queue): status lists the pilot jobs, pending ones with SLURM's reason;
-             stop cancels every one of them
+             stop cancels every one of them. Q1,Q2: the session named by its first queue,
+             which submits the pilots of each (status lists them per queue)
   --json     machine-readable output (schemas/lc-scheduler.schema.json, lc-scheduler-stop.schema.json)
 
 Inside a SLURM allocation the workers run as one \`srun --overlap\` step, one per node.

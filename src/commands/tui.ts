@@ -22,7 +22,8 @@ Options:
   -j, --jobs N       at most N tasks at once for runs started here
       --executor E   local, dask or auto (default: auto)
       --queue Q      outside an allocation, runs started here compute in pilot jobs of queue Q
-                     (default LC_QUEUE, else scheduler.queue); WORKERS shows the pilot jobs
+                     (or Q1,Q2: each task on the first that fits it; default LC_QUEUE, else
+                     scheduler.queue); WORKERS shows the pilot jobs
       --ascii        ASCII glyphs only (no unicode symbols or box drawing)
       --no-color     no colour (also NO_COLOR=1)
 

@@ -39,10 +39,16 @@ export function renderSchedulerStatus(st: SchedulerStatus, p: Paint): string {
   );
   if (st.pilots) {
     const pl = st.pilots;
-    lines.push(`${label('pilots')}${pl.jobs.length} of at most ${pl.maxJobs} (queue ${pl.queue})${pl.refused ? p.red(`  sbatch refused: ${pl.refused}`) : ''}`);
-    for (const j of pl.jobs) {
-      const where = j.state === 'PENDING' ? `pending (${j.reason ?? 'unknown reason'})` : `${(j.state ?? '?').toLowerCase()} on ${j.nodes ?? '?'}${j.timeLeft ? `, ${j.timeLeft} left` : ''}`;
-      lines.push(`  job ${j.id}  ${where}`);
+    const several = pl.queues.length > 1;
+    // one queue: its line as ever; several: their sum, then each queue's line and jobs
+    if (several) lines.push(`${label('pilots')}${pl.jobs.length} of at most ${pl.maxJobs} (queues ${pl.queues.map((q) => q.queue).join(', ')}; a task goes to the first that fits it)`);
+    for (const q of pl.queues) {
+      const line = `${q.jobs.length} of at most ${q.maxJobs} (queue ${q.queue})${q.refused ? p.red(`  sbatch refused: ${q.refused}`) : ''}`;
+      lines.push(several ? `  ${line}` : `${label('pilots')}${line}`);
+      for (const j of q.jobs) {
+        const where = j.state === 'PENDING' ? `pending (${j.reason ?? 'unknown reason'})` : `${(j.state ?? '?').toLowerCase()} on ${j.nodes ?? '?'}${j.timeLeft ? `, ${j.timeLeft} left` : ''}`;
+        lines.push(`${several ? '    ' : '  '}job ${j.id}  ${where}`);
+      }
     }
   }
   const width = Math.max(4, ...st.workers.map((w) => w.host.length));

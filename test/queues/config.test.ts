@@ -44,7 +44,7 @@ scheduler:
   queue: cpu
 `);
     const s = readQueueSettings(root, env);
-    expect(s.defaultQueue).toBe('cpu');
+    expect(s.defaultQueues).toEqual(['cpu']);
     expect(s.queues.get('cpu')).toEqual({
       name: 'cpu',
       nodes: 2,
@@ -88,7 +88,7 @@ scheduler:
     expect(s.queues.get('base')?.walltimeS).toBe(1800);
     expect(s.queues.get('mine')).toMatchObject({ walltimeS: 1800, maxJobs: 2 });
     expect(s.queues.get('big')).toMatchObject({ nodes: 4, walltimeS: 1800 });
-    expect(s.defaultQueue).toBe('mine');
+    expect(s.defaultQueues).toEqual(['mine']);
   });
 
   it('errors name the file, the line and the field', () => {
@@ -113,6 +113,18 @@ scheduler:
         /lightcone\.yaml:4: scheduler\.queue: no queue named 'gpu' under queues: \(there are: cpu\)/,
       ],
       ['queues:\n  cpu:\n    sbatch: --exclusive\n', /queues\.cpu\.sbatch: must be a list of sbatch options/],
+      [
+        'queues:\n  cpu: {}\nscheduler:\n  queue:\n    - cpu\n    - gpu\n',
+        /lightcone\.yaml:6: scheduler\.queue\[1\]: no queue named 'gpu' under queues: \(there are: cpu\)/,
+      ],
+      [
+        'queues:\n  cpu: {}\nscheduler:\n  queue: cpu,cpu\n',
+        /lightcone\.yaml:4: scheduler\.queue: queue 'cpu' is named twice/,
+      ],
+      [
+        'queues:\n  cpu: {}\nscheduler:\n  queue: []\n',
+        /lightcone\.yaml:4: scheduler\.queue: must be the name of a queue under queues:, or a list of them/,
+      ],
     ];
     for (const [text, re] of cases) {
       const { root, env } = setup(text);

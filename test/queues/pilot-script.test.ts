@@ -74,7 +74,7 @@ describe('pilot jobs', () => {
       'exec srun --nodes=2 --ntasks=2 --ntasks-per-node=1 --kill-on-bad-exit=0 /usr/bin/python3 /opt/lc/python/lc_dask_launch.py worker ' +
         '--scheduler-file /scratch/.lightcone/scheduler/pilots-abc-gpu/scheduler.json --tls-dir /scratch/.lightcone/scheduler/pilots-abc-gpu/tls ' +
         '--local-directory /scratch/.lightcone/scheduler/pilots-abc-gpu/work --cpus 64 --memory 274877906944 --gpus 4 ' +
-        '--lifetime 6600 --lifetime-stagger 300 --name-suffix "-$SLURM_JOB_ID" --lifetime-start "$(date +%s)"',
+        '--lifetime 6600 --lifetime-stagger 300 --queue gpu --name-suffix "-$SLURM_JOB_ID" --lifetime-start "$(date +%s)"',
     );
   });
 

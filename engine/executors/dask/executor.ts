@@ -21,8 +21,9 @@ import { join } from 'node:path';
 import { errorMessage, LcError } from '../../errors.js';
 import { connectBridge } from '../../scheduler/connect.js';
 import { ensureScheduler, supervisorAlive, type SessionHandle } from '../../scheduler/ensure.js';
-import { readMeta, type PilotQueue } from '../../scheduler/meta.js';
-import { PilotGate, type LiveWorker } from './pilot-gate.js';
+import { readMeta, sessionQueues, type PilotQueue } from '../../scheduler/meta.js';
+import { queueResource, routeTask } from '../../queues/route.js';
+import { PilotGate, type LiveWorker, type Work } from './pilot-gate.js';
 import type { ExecRequest, ExecResult, Executor, NodeCapacity, NodeUtilisation } from '../executor.js';
 import type { BridgeClient } from './bridge.js';
 import { LogFollower } from './log-follower.js';
@@ -61,6 +62,8 @@ interface Pending {
   started: boolean;
   /** Pilots: the worker it was sent to (pilot-gate.ts). */
   worker?: string;
+  /** Pilots: the queue it goes to, the first of the run's that fits it (engine/queues/route.ts). */
+  queue?: string;
   /** lc asked Dask to cancel it. */
   cancelAsked?: boolean;
   /** Pilots: times Dask dropped it before it started without being asked (see onResult). */
@@ -119,12 +122,16 @@ export function whyDoesNotFit(r: ExecRequest['resources'], nodes: NodeCapacity[]
   return undefined;
 }
 
-/** Only positive amounts travel: a zero `gpus` must not make Dask look for a gpus key. */
-export function daskResources(r: ExecRequest['resources']): SubmitRequest['resources'] {
+/**
+ * Only positive amounts travel: a zero `gpus` must not make Dask look for a gpus key. A pilots
+ * task also asks for one unit of its queue's resource: only that queue's workers run it.
+ */
+export function daskResources(r: ExecRequest['resources'], queue?: string): SubmitRequest['resources'] {
   const out: SubmitRequest['resources'] = {};
   if (r.cpus > 0) out.cpus = r.cpus;
   if (r.memoryBytes !== undefined && r.memoryBytes > 0) out.memory = r.memoryBytes;
   if (r.gpus > 0) out.gpus = r.gpus;
+  if (queue !== undefined) out[queueResource(queue)] = 1;
   return out;
 }
 
@@ -145,14 +152,21 @@ class DaskExecutorImpl implements DaskExecutor {
   private shutdownCbs: ((why: string, failed: boolean) => void)[] = [];
   /** Pilots mode: tasks go to Dask as live workers have room (pilot-gate.ts). */
   private readonly gate: PilotGate | undefined;
+  /** Pilots mode: the queues this run routes to, in order. */
+  private readonly queues: PilotQueue[];
 
   constructor(
     readonly session: SessionHandle,
     private readonly bridge: BridgeClient,
     private readonly opts: DaskExecutorOptions,
   ) {
-    if (session.meta?.queue && session.files)
-      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(), () => this.unfinishedWork(), () => void this.pump());
+    this.queues = session.queues ?? sessionQueues(session.meta);
+    if (this.queues.length > 0 && session.files) {
+      // queues the session did not start with: its supervisor adds them when it reads our demand
+      const mine = sessionQueues(session.meta).map((q) => q.name);
+      const add = this.queues.filter((q) => !mine.includes(q.name));
+      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(), () => this.unfinishedWork(), () => void this.pump(), add);
+    }
     bridge.onStarted((m) => (m.again ? this.onStartedAgain(m.id, m.host, m.startedAt) : this.onStarted(m.id, m.host, m.startedAt)));
     bridge.onResult((m) => this.onResult(m));
     bridge.onStopping(() => this.enterShutdown(this.sessionStop() ?? { why: 'the session scheduler was stopped', failed: false }));
@@ -217,9 +231,8 @@ class DaskExecutorImpl implements DaskExecutor {
   }
 
   async capacity(): Promise<NodeCapacity[]> {
-    // pilots: what the queue's pilots will bring (workers come and go with them)
-    const queue = this.session.meta?.queue;
-    if (queue) return pilotCapacity(queue);
+    // pilots: what the queues' pilots will bring (workers come and go with them)
+    if (this.queues.length > 0) return this.queues.map(pilotNode);
     const c = await this.bridge.query('capacity', CapacitySchema);
     return c.map((w) => ({ host: w.host, cpus: w.cpus, memoryBytes: w.memoryBytes, gpus: w.gpus }));
   }
@@ -227,18 +240,22 @@ class DaskExecutorImpl implements DaskExecutor {
   /** The live workers (pilots come and go). */
   private async liveWorkers(): Promise<LiveWorker[]> {
     const c = await this.bridge.query('capacity', CapacitySchema);
-    return c.map((w) => ({ address: w.address, cpus: w.cpus, gpus: w.gpus }));
+    return c.map((w) => ({ address: w.address, cpus: w.cpus, gpus: w.gpus, ...(w.queue !== undefined ? { queue: w.queue } : {}) }));
   }
 
-  /** What this executor still has to run: queued here, or sent and not finished. */
-  private unfinishedWork(): { tasks: number; cpus: number; gpus: number } {
-    let cpus = 0;
-    let gpus = 0;
+  /** What this executor still has to run, in all and per queue: queued here, or sent and not finished. */
+  private unfinishedWork(): Work {
+    const all = { tasks: 0, cpus: 0, gpus: 0 };
+    const queues: Record<string, { tasks: number; cpus: number; gpus: number }> = {};
     for (const p of this.pending.values()) {
-      cpus += p.req.resources.cpus;
-      gpus += p.req.resources.gpus;
+      const per = p.queue !== undefined ? (queues[p.queue] ??= { tasks: 0, cpus: 0, gpus: 0 }) : undefined;
+      for (const w of per ? [all, per] : [all]) {
+        w.tasks++;
+        w.cpus += p.req.resources.cpus;
+        w.gpus += p.req.resources.gpus;
+      }
     }
-    return { tasks: this.pending.size, cpus, gpus };
+    return { ...all, queues };
   }
 
   async refreshCapacity(): Promise<void> {
@@ -277,6 +294,10 @@ class DaskExecutorImpl implements DaskExecutor {
         resolve,
         reject,
       };
+      if (this.queues.length > 0) {
+        const q = routeTask(req.resources, this.queues);
+        if (q) p.queue = q.name;
+      }
       this.pending.set(req.id, p);
       this.queue.push(p);
       this.gate?.wake();
@@ -284,21 +305,20 @@ class DaskExecutorImpl implements DaskExecutor {
     });
   }
 
-  /** Hand queued tasks to Dask while the cluster has room (see admitWindow); FIFO. */
+  /** Hand queued tasks to Dask while the cluster has room (see admitWindow); FIFO (per queue with pilots). */
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
+    // pilots: queues whose next task found no worker with room this time round
+    const blocked = new Set<string>();
     try {
       while (this.queue.length > 0 && !this.broken) {
-        const p = this.queue[0] as Pending;
-        if (this.gate) {
-          const w = this.gate.place(p.req.resources);
-          if (w === undefined) break;
-          p.worker = w;
-        } else if (this.inflight >= admitWindow(this.cpuTotal)) break;
         if (this.opts.jobs !== undefined && this.inflight >= this.opts.jobs) break;
-        this.queue.shift();
-        const why = whyDoesNotFit(p.req.resources, this.nodes);
+        const p = this.gate ? this.placeNext(blocked) : this.queue[0];
+        if (!p || (!this.gate && this.inflight >= admitWindow(this.cpuTotal))) break;
+        if (this.queue[0] === p) this.queue.shift();
+        else this.queue = this.queue.filter((x) => x !== p);
+        const why = this.queues.length > 0 && p.queue === undefined ? this.fitsNoQueue(p) : whyDoesNotFit(p.req.resources, this.nodes);
         if (why) {
           this.finishLocally(p, 'does_not_fit', why);
           continue;
@@ -317,6 +337,37 @@ class DaskExecutorImpl implements DaskExecutor {
     }
   }
 
+  /**
+   * Pilots: the first queued task a live worker of its queue has room for (named its worker),
+   * in order within each queue; a queue whose next task waits holds its later ones back, but
+   * not the other queues' (small tasks run while a big one waits for its pilot). A task that
+   * fits no queue comes out at once, to be refused.
+   */
+  private placeNext(blocked: Set<string>): Pending | undefined {
+    const gate = this.gate as PilotGate;
+    for (const p of this.queue) {
+      if (p.queue === undefined) return p;
+      if (blocked.has(p.queue)) {
+        if (blocked.size >= this.queues.length) return undefined;
+        continue;
+      }
+      const w = gate.place(p.req.resources, p.queue);
+      if (w !== undefined) {
+        p.worker = w;
+        return p;
+      }
+      blocked.add(p.queue);
+    }
+    return undefined;
+  }
+
+  /** Why a task fits none of the run's queues (the runner refuses such a run before it starts). */
+  private fitsNoQueue(p: Pending): string {
+    const r = p.req.resources;
+    const asked = [`cpus=${r.cpus}`, ...(r.memoryBytes ? [`memory=${r.memoryBytes} bytes`] : []), ...(r.gpus ? [`gpus=${r.gpus}`] : [])].join(' ');
+    return `needs ${asked}; no node of queue ${this.queues.map((q) => q.name).join(', ')} has that much`;
+  }
+
   private send(p: Pending): void {
     const req = p.req;
     const msg: SubmitRequest = {
@@ -325,7 +376,7 @@ class DaskExecutorImpl implements DaskExecutor {
       command: req.command,
       cwd: req.cwd,
       env: req.env,
-      resources: daskResources(req.resources),
+      resources: daskResources(req.resources, p.queue),
       logPath: req.logPath,
       graceS: this.opts.graceS ?? 5,
       ...(req.resources.timeLimitS ? { timeLimitS: req.resources.timeLimitS } : {}),
@@ -487,8 +538,8 @@ class DaskExecutorImpl implements DaskExecutor {
   }
 }
 
-/** Every node of every pilot the queue allows, each with the queue's node shape. */
-function pilotCapacity(q: PilotQueue): NodeCapacity[] {
+/** A node of the queue's pilots: its shape is what a task is checked against (`queue cpu` names it in refusals). */
+function pilotNode(q: PilotQueue): NodeCapacity {
   const memoryBytes = q.memoryBytes ?? Number.MAX_SAFE_INTEGER;
-  return Array.from({ length: q.maxJobs * q.nodes }, (_, i) => ({ host: `${q.name}-pilot-node-${i + 1}`, cpus: q.cpus, memoryBytes, gpus: q.gpus }));
+  return { host: `queue ${q.name}`, cpus: q.cpus, memoryBytes, gpus: q.gpus };
 }

@@ -5,11 +5,13 @@
  * others idle. So with pilots a task goes to Dask only when a live worker has room for it, named
  * as the task's preferred worker (Dask may still use another if that one leaves), and the work
  * still waiting on this side is told to the session's supervisor through a demand file
- * (`<state>/demand/<pid>.json`), which its pilot manager sizes the pilots to.
+ * (`<state>/demand/<pid>.json`), in all and per queue, which its pilot managers size each
+ * queue's pilots to. A task goes only to a worker of its queue.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resources } from '../../astra/model.js';
+import type { PilotQueue } from '../../scheduler/meta.js';
 
 export interface Room {
   cpus: number;
@@ -18,6 +20,16 @@ export interface Room {
 
 export interface LiveWorker extends Room {
   address: string;
+  /** The pilot queue it belongs to (its lc-queue-<name> resource). */
+  queue?: string;
+}
+
+/** Unfinished work, in all and per queue. */
+export interface Work {
+  tasks: number;
+  cpus: number;
+  gpus: number;
+  queues?: Record<string, { tasks: number; cpus: number; gpus: number }>;
 }
 
 /** A round trip lc -> Dask -> worker -> lc, about: what a worker's waiting tasks should cover. */
@@ -42,9 +54,11 @@ export class PilotGate {
     /** The live workers and what each offers. */
     private readonly liveWorkers: () => Promise<LiveWorker[]>,
     /** What this executor still has to run (queued here and sent): tasks, cpus, gpus. */
-    private readonly work: () => { tasks: number; cpus: number; gpus: number },
+    private readonly work: () => Work,
     /** Called after each tick: the pump tries again. */
     private readonly onTick: () => void,
+    /** Queues the run routes to that the session did not start with: the supervisor adds them. */
+    private readonly add: readonly PilotQueue[] = [],
   ) {
     mkdirSync(demandDir, { recursive: true, mode: 0o700 });
     this.file = join(demandDir, `${process.pid}.json`);
@@ -56,9 +70,10 @@ export class PilotGate {
    * trip to lc: for short tasks as many as cover a round trip (`lead`); for tasks long beside a
    * round trip none, which keeps them spread over pilots that join later.
    */
-  place(r: Resources): string | undefined {
+  place(r: Resources, queue?: string): string | undefined {
     let best: { address: string; free: number } | undefined;
     for (const w of this.live) {
+      if (queue !== undefined && w.queue !== queue) continue;
       if (r.cpus > w.cpus || r.gpus > w.gpus) continue;
       const u = this.used.get(w.address) ?? { cpus: 0, gpus: 0 };
       const lead = this.lead();
@@ -124,9 +139,10 @@ export class PilotGate {
     this.onTick();
   }
 
-  private writeDemand(w: { tasks: number; cpus: number; gpus: number }): void {
+  private writeDemand(w: Work): void {
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, ...w, at: Date.now() }) + '\n', { mode: 0o600 });
+    const doc = { version: 1, ...w, at: Date.now(), ...(this.add.length > 0 ? { add: this.add } : {}) };
+    writeFileSync(tmp, JSON.stringify(doc) + '\n', { mode: 0o600 });
     renameSync(tmp, this.file);
   }
 }

@@ -14,7 +14,8 @@ export interface SubmitRequest {
   cwd: string;
   env: Record<string, string>;
   /** Only positive amounts; the bridge drops keys no worker advertises (except gpus: does_not_fit). */
-  resources: { cpus?: number; memory?: number; gpus?: number };
+  /** Pilots with several queues add `lc-queue-<name>: 1` (engine/queues/route.ts). */
+  resources: { cpus?: number; memory?: number; gpus?: number; [queue: `lc-queue-${string}`]: number };
   logPath: string;
   timeLimitS?: number;
   graceS?: number;
@@ -86,7 +87,8 @@ function build() {
   ]);
 
   const CapacitySchema = z.array(
-    z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num }),
+    /** `queue`: a pilot worker's queue (its lc-queue-<name> resource). */
+    z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num, queue: z.string().optional() }),
   );
   const UtilisationSchema = z.array(
     z.object({

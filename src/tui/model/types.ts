@@ -124,11 +124,11 @@ export const idleRun = (): RunView => ({
   etaS: null,
 });
 
-/** Pilot jobs of a queue's session (engine/scheduler/pilots.ts). */
+/** Pilot jobs of a queue's session (engine/scheduler/pilots.ts): all its queues' (`queue`: their names, comma-separated). */
 export interface PilotsView {
   queue: string;
   maxJobs: number;
-  jobs: { id: string; state?: string; reason?: string; nodes?: string; timeLeft?: string }[];
+  jobs: { id: string; queue?: string; state?: string; reason?: string; nodes?: string; timeLeft?: string }[];
   refused?: string;
 }
 

@@ -65,9 +65,12 @@ function pilotSegs(p: PilotsView): Line {
 /** The empty pane of a queue's session: what its pilots are waiting for. */
 function noWorkerYet(p: PilotsView, g: Glyphs): string {
   if (p.refused) return `sbatch refused the pilot jobs: ${p.refused}`;
+  // a session of several queues: which queue's pilot it is
+  const of = (j: PilotsView['jobs'][number]): string => (j.queue && j.queue !== p.queue ? ` (queue ${j.queue})` : '');
   const pending = p.jobs.find((j) => j.state === 'PENDING');
-  if (pending) return `pilot job ${pending.id} pending (${pending.reason ?? 'waiting'})`;
-  return p.jobs.length ? `pilot job ${p.jobs[0]?.id} starting${g.dots}` : `no pilot jobs: nothing to do`;
+  if (pending) return `pilot job ${pending.id}${of(pending)} pending (${pending.reason ?? 'waiting'})`;
+  const first = p.jobs[0];
+  return first ? `pilot job ${first.id}${of(first)} starting${g.dots}` : `no pilot jobs: nothing to do`;
 }
 
 /** Narrow panes show a node on two lines (name and slots, then bars). */
