@@ -5,10 +5,13 @@
 // Why: Node 20 loads ES modules one file at a time through the async loader (resolve, read,
 // compile, link), about 0.5 ms each; `lc status` needs ~80 of our modules before it can start,
 // which cost ~35 ms of a 0.5 s budget. One file per command path loads in a few ms.
-// Dependencies from node_modules stay external, and dist/'s per-module files stay as tsc wrote
-// them (tests import them).
-import { chmodSync, rmSync } from 'node:fs';
+// Dependencies from node_modules stay external but for the TUI's (see below), and dist/'s
+// per-module files stay as tsc wrote them (tests import them).
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const BUNDLED = new Set(['ink', 'react']);
+const runtimeDependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
 
 // Chunk names carry content hashes: start empty so no stale chunk from an earlier build ships.
 rmSync('dist/bin', { recursive: true, force: true });
@@ -21,7 +24,15 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // Every runtime dependency stays external except the TUI's (ink, react and what they pull
+  // in): as separate files they took ~0.55 s to load (hundreds of modules, CommonJS ones
+  // pre-parsed for their exports), longer than the TUI's whole first-frame budget. Bundled, they
+  // load as one chunk, only on the TUI's path (src/commands/tui.ts still picks React's
+  // production build at run time). react-devtools-core is only for ink's DEV mode.
+  external: [...runtimeDependencies.filter((d) => !BUNDLED.has(d)), 'react-devtools-core'],
+  // Their CommonJS parts require Node built-ins ('assert', 'events'), which an ES module chunk
+  // can only do through a require of its own.
+  banner: { js: "import { createRequire as lcCreateRequire } from 'node:module'; const require = lcCreateRequire(import.meta.url);" },
   // Flat: code that finds files next to itself (the supervisor) must sit in dist/bin/ too.
   chunkNames: '[name]-[hash]',
   logLevel: 'warning',
