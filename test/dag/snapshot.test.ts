@@ -154,6 +154,18 @@ describe('what a snapshot gives back', () => {
   });
 });
 
+test('no snapshot is kept for a project over the task limit, and an earlier one is removed', async () => {
+  const { root, cache } = await snapshottedSweep();
+  expect(readSnapshot(cache, root, CODE)).toBeDefined();
+  const started = Date.now();
+  const { opened, deps } = await fresh(root);
+  const count = opened.dag.tasks.length;
+  expect(writeSnapshot(cache, CODE, opened, deps, started, count - 1)).toBe(false);
+  expect(readSnapshot(cache, root, CODE)).toBeUndefined();
+  expect(writeSnapshot(cache, CODE, opened, deps, started, count)).toBe(true);
+  expect(readSnapshot(cache, root, CODE)).toBeDefined();
+});
+
 describe('a snapshot is refused when anything the load depended on changed', () => {
   /** Each change, applied after the snapshot was written. */
   const changes: [string, (root: string) => void][] = [
