@@ -14,7 +14,7 @@ import { paint } from '../color.js';
 import { formatDiagnostic } from '../diagnostics.js';
 import { openProject } from '../project-context.js';
 import { findProjectRoot } from '../project-root.js';
-import { statusJson } from '../render/status-json.js';
+import { statusJsonChunks } from '../render/status-json.js';
 import { slowWork } from '../progress.js';
 import { executorHere, type ExecutorHere } from '../../engine/executors/kind.js';
 import { renderStatusText } from '../render/status-text.js';
@@ -69,8 +69,10 @@ export const command: Command = {
     const done = slowWork(`checking ${tasks.length.toLocaleString('en-US')} outputs`, tasks.length >= BIG);
     const statuses = await computeStatus(ctx, tasks, { dirCache, prefetched }).finally(done);
     dirCache?.save();
-    if (values.json) process.stdout.write(statusJson(statuses, { live, scratch: ctx.scratch, executor: await executorOf(root) }));
-    else process.stdout.write(renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
+    if (values.json) {
+      const json = statusJsonChunks(statuses, { live, scratch: ctx.scratch, executor: await executorOf(root) });
+      for (const piece of json) process.stdout.write(piece);
+    } else process.stdout.write(renderStatusText(statuses, { paint: p, dag: ctx.dag, live }));
     return values.check && statuses.some((s) => s.state !== 'ok') ? 1 : 0;
   },
 };

@@ -1,9 +1,10 @@
 /** Text and JSON renderers of status and verify, on hand-made results. */
 import { describe, expect, it } from 'vitest';
+import type { LiveRun } from '../../engine/runner/live-run.js';
 import type { TaskState, TaskStatus, StaleReason } from '../../engine/status/types.js';
 import type { VerifyResult } from '../../engine/verify/types.js';
 import { paint } from '../../src/color.js';
-import { statusJson } from '../../src/render/status-json.js';
+import { statusJson, statusJsonChunks } from '../../src/render/status-json.js';
 import { MODIFIED_HINT, renderStatusText } from '../../src/render/status-text.js';
 import { verifyJson } from '../../src/render/verify-json.js';
 import { renderVerifyText } from '../../src/render/verify-text.js';
@@ -144,6 +145,48 @@ describe('status json', () => {
       ],
       summary: { ok: 0, stale: 1, missing: 1, failed: 0, modified: 0, unreadable: 0, running: 0, queued: 0 },
     });
+  });
+});
+
+describe('status json text', () => {
+  /** What the renderer wrote before it wrote in pieces: one pretty-printed document. */
+  const whole = (text: string) => JSON.stringify(JSON.parse(text), null, 2) + '\n';
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      st(`u${i}`, 'o', i % 3 === 0 ? 'stale' : 'missing', [{ kind: 'recipe', detail: `line one\nline "${i}"` }]),
+    );
+
+  it.each([0, 1, 2, 20_000])('is the pretty-printed document, byte for byte, with %i tasks', (n) => {
+    const text = statusJson(many(n), { scratch: { base: '/s', source: 'project' } });
+    expect(text).toBe(whole(text));
+    expect(JSON.parse(text).tasks).toHaveLength(n);
+  });
+
+  it('is the pretty-printed document with a live run, notes and recorded values', () => {
+    const live: LiveRun = {
+      holder: { pid: 1, host: 'h', startedAt: '2026-01-01T00:00:00Z', runId: 'r' },
+      command: 'lc run',
+      held: true,
+      progress: null,
+      tasks: new Map([['u1/o', { state: 'running', host: 'node "1"', since: 1_000 }]]),
+      unfinished: new Set(['u1/o']),
+    };
+    const tasks = many(3).map((t, i) => (i === 2 ? { ...t, notes: ['ran on the host,\nnot in env'] } : t));
+    const text = statusJson(tasks, { live });
+    expect(text).toBe(whole(text));
+    expect(JSON.parse(text).tasks[1].live).toEqual({
+      state: 'running',
+      host: 'node "1"',
+      since: '1970-01-01T00:00:01.000Z',
+    });
+  });
+
+  it('comes in pieces of about a megabyte on a big status, the summary in the last', () => {
+    const pieces = [...statusJsonChunks(many(20_000))];
+    expect(pieces.length).toBeGreaterThan(3);
+    for (const p of pieces.slice(0, -1)) expect(p.length).toBeLessThan(1.1 * 2 ** 20);
+    expect(pieces.at(-1)).toContain('"summary"');
+    expect(JSON.parse(pieces.join('')).summary).toMatchObject({ stale: 6667, missing: 13_333 });
   });
 });
 
