@@ -17,6 +17,7 @@ BENCHES=(
   big-input.sh
   containers.sh
   pilots.sh
+  scale.sh
 )
 
 status=0

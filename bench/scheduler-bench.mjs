@@ -6,6 +6,9 @@
 //                  from a plain distributed Client using the session's certificates
 //   lc executor    500 `true` tasks through the Dask executor (bridge, worker process group, log)
 //   lc run         a 500-task project (warm): first task start after process spawn, wall time
+//   CPU and memory over the executor batch: this process (lc's side), the session's scheduler
+//   (its process on the first node, seen through /proc: the test cluster's nodes share this
+//   host's process table) and the bridge (CPU and peak RSS)
 // Prints a markdown table and writes bench/out/scheduler/results.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,6 +90,41 @@ const rawMs = Object.fromEntries(
 row(`raw Dask: ${N} no-op Python tasks, bulk`, `${rawMs.noop.toFixed(2)} ms/task`);
 row(`raw Dask: ${N} \`true\` shell tasks (cpus=1), bulk`, `${rawMs.shell.toFixed(2)} ms/task`);
 
+/** utime + stime of a process, in seconds, from /proc (undefined when it is not visible). */
+function procCpuS(pid) {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+const cpuDelta = (after, before) => (after === undefined || before === undefined ? '-' : `${(after - before).toFixed(2)} s`);
+function procMem(pid, field) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return m ? `${(Number(m[1]) / 1024).toFixed(0)} MiB` : '-';
+  } catch {
+    return '-';
+  }
+}
+/** The session scheduler's own process: a python running lc_dask_launch.py scheduler for this session. */
+function findScheduler(sessionDir) {
+  if (!sessionDir) return undefined;
+  try {
+    const out = execFileSync('pgrep', ['-f', 'lc_dask_launch.py scheduler'], { encoding: 'utf8' });
+    for (const pid of out.trim().split('\n').map(Number)) {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('python') && cmd.includes(sessionDir)) return pid;
+    }
+  } catch {
+    /* none visible */
+  }
+  return undefined;
+}
+
 const submitAll = async (tag) => {
   const t0 = performance.now();
   const rs = await Promise.all(
@@ -106,8 +144,18 @@ const submitAll = async (tag) => {
   return (performance.now() - t0) / N;
 };
 await submitAll('warm'); // warm-up
+const schedulerPid = findScheduler(ex.session.files?.dir);
+const bridgePid = ex.session.meta.bridgePid;
+const before = { lc: process.cpuUsage(), scheduler: procCpuS(schedulerPid), bridge: procCpuS(bridgePid) };
 const lcMs = await submitAll('t');
-row(`lc Dask executor: ${N} \`true\` tasks, bulk`, `${lcMs.toFixed(2)} ms/task`);
+const lcCpu = process.cpuUsage(before.lc);
+row(`lc Dask executor: ${N} \`true\` tasks, bulk`, `${lcMs.toFixed(2)} ms/task`, `${(1000 / lcMs).toFixed(0)} tasks/s (raw Dask: ${(1000 / rawMs.shell).toFixed(0)} tasks/s), ${(lcMs / rawMs.shell).toFixed(2)}x raw`);
+row(
+  'CPU during the batch: lc (this process) / scheduler / bridge',
+  `${((lcCpu.user + lcCpu.system) / 1e6).toFixed(2)} s / ${cpuDelta(procCpuS(schedulerPid), before.scheduler)} / ${cpuDelta(procCpuS(bridgePid), before.bridge)}`,
+  `per task: ${(((lcCpu.user + lcCpu.system) / 1e3) / N).toFixed(2)} ms in lc`,
+);
+row('bridge memory: RSS now / peak', `${procMem(bridgePid, 'VmRSS')} / ${procMem(bridgePid, 'VmHWM')}`, `pid ${bridgePid ?? '?'}`);
 const overhead = lcMs - rawMs.shell;
 row(
   'executor overhead per task (lc - raw shell)',
@@ -180,6 +228,6 @@ row(
 
 const md = ['| measure | value | note |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, 'results.md'), `# Session scheduler benchmark (${new Date().toISOString()})\n\n${md}\n`);
+writeFileSync(join(OUT, N === 500 ? 'results.md' : `results-${N}.md`), `# Session scheduler benchmark, ${N} tasks (${new Date().toISOString()})\n\n${md}\n`);
 console.log(md);
 await stopScheduler({ projectRoot: proj, env });

@@ -6,7 +6,9 @@
 # Measures: first frame (ms since process start), first frame with status, idle CPU over 10 s,
 # RSS idle and peak, Ink render time per frame while the 5,000 tasks run (p50/p95/max), frames
 # per second during the run (the store caps it at ~10).
-# Targets: first frame < 1 s; steady frame render < 16 ms; idle CPU < 3 %; RSS < 250 MB.
+# Targets (5,000 tasks): first frame <= 0.5 s; steady frame render < 16 ms; idle CPU < 3 %;
+# RSS <= 200 MB. Other sizes (TUI_BENCH_UNIVERSES=20000: 100,000 tasks) are reported, in
+# results-N.md.
 #
 # env: TUI_BENCH_UNIVERSES=1000 TUI_BENCH_OUTPUTS=5 TUI_BENCH_RUN_TIMEOUT=900
 #      TUI_BENCH_NICE=-10   run lc at this nice level (root only) to measure it, not the other
@@ -25,6 +27,10 @@ K=${TUI_BENCH_OUTPUTS:-5}
 run_timeout=${TUI_BENCH_RUN_TIMEOUT:-900}
 nice_level=${TUI_BENCH_NICE:-0}
 work=$out/work-$U-$K
+results=$out/results.md
+[ "$((U * K))" = 5000 ] || results=$out/results-$((U * K)).md
+# See bench/run-local.sh: this machine's NODE_EXTRA_CA_CERTS costs every node start ~80 ms.
+unset NODE_EXTRA_CA_CERTS
 dir=$work/lc
 if [ ! -f "$dir/.complete" ]; then
   rm -rf "$work"
@@ -91,7 +97,7 @@ for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 rm -rf "$dir/results" "$out/scratch-plain"
 plain_rss=$( (cd "$dir" && env LIGHTCONE_SCRATCH="$out/scratch-plain" /usr/bin/time -f '%M' node "$lc" run --plain >/dev/null 2>"$out/plain.time") ; tail -1 "$out/plain.time" | awk '{ printf "%.0f", $1 / 1024 }')
 
-node - "$metrics" "$out/results.md" "$U" "$K" "$idle_cpu" "$rss_idle" "$rss_peak" "$run_s" "$idle_child" "$load" "$plain_rss" <<'JS'
+node - "$metrics" "$results" "$U" "$K" "$idle_cpu" "$rss_idle" "$rss_peak" "$run_s" "$idle_child" "$load" "$plain_rss" <<'JS'
 const fs = require('node:fs');
 const [file, md, U, K, idleCpu, rssIdle, rssPeak, runS, idleChild, load, plainRss] = process.argv.slice(2);
 const m = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -100,14 +106,17 @@ const q = (a, p) => { const s = [...a].sort((x, y) => x - y); return s.length ? 
 const steady = m.runRenderMs.length ? m.runRenderMs : m.renderMs.slice(2);
 const marks = Object.entries(m.marks).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ');
 const peak = Math.max(Number(rssPeak), m.peakRssMb);
+// the targets are for the 5,000-task sweep; other sizes are reported
+const small = Number(U) * Number(K) <= 5000;
+const target = (text, ok) => (small ? [text, ok] : ['-', null]);
 const rows = [
-  ['first frame', `${m.firstFrameMs.toFixed(0)} ms`, '< 1000 ms', m.firstFrameMs < 1000],
+  ['first frame (cold: no snapshot, nothing cached)', `${m.firstFrameMs.toFixed(0)} ms`, ...target('<= 500 ms', m.firstFrameMs <= 500)],
   ['first frame with status', `${m.firstStatusFrameMs.toFixed(0)} ms`, '-', null],
   ['frame render p50 / p95 / max', `${q(steady, 0.5).toFixed(2)} / ${q(steady, 0.95).toFixed(2)} / ${Math.max(...steady).toFixed(2)} ms`, 'p95 < 16 ms', q(steady, 0.95) < 16],
   ['start-up milestones', marks, '-', null],
   ['frames during the run / per second', `${m.runRenderMs.length} / ${(m.runRenderMs.length / Number(runS)).toFixed(1)}`, '<= ~10 per s', m.runRenderMs.length / Number(runS) <= 11],
   ['idle CPU over 10 s (own; waited-for children)', `${idleCpu} %; ${idleChild} %`, '< 3 %', Number(idleCpu) < 3],
-  ['RSS idle / peak', `${rssIdle} / ${peak.toFixed(0)} MB`, '< 250 MB', peak < 250],
+  ['RSS idle / peak', `${rssIdle} / ${peak.toFixed(0)} MB`, ...target('<= 200 MB', peak <= 200)],
   ['V8 heap used / reserved at the RSS peak', `${m.peakMemory.heapUsed ?? '?'} / ${m.peakMemory.heapTotal ?? '?'} MB`, '-', null],
   ['peak RSS of the same run without the TUI (lc run --plain)', `${plainRss} MB`, '-', null],
   ['run of all tasks (wall)', `${runS} s`, '-', null],
@@ -119,6 +128,7 @@ fs.writeFileSync(md, out + '\n');
 process.stdout.write(out + '\n');
 JS
 
+[ "$results" = "$out/results.md" ] || exit 0
 echo
 echo "in-memory rendering (bench/tui-render.mjs, 1,000 frames):"
 node --expose-gc "$here/tui-render.mjs" 1000 | tee -a "$out/results.md"
