@@ -154,6 +154,12 @@ class DaskExecutorImpl implements DaskExecutor {
   private readonly gate: PilotGate | undefined;
   /** Pilots mode: the queues this run routes to, in order. */
   private readonly queues: PilotQueue[];
+  /**
+   * Whether tasks ask for their queue's resource: only when the session's supervisor knows
+   * queues (its meta lists them), as its workers then advertise theirs; an older one's do not,
+   * and a task asking for it would wait for ever.
+   */
+  private readonly tagQueues: boolean;
 
   constructor(
     readonly session: SessionHandle,
@@ -161,11 +167,14 @@ class DaskExecutorImpl implements DaskExecutor {
     private readonly opts: DaskExecutorOptions,
   ) {
     this.queues = session.queues ?? sessionQueues(session.meta);
+    this.tagQueues = session.meta?.queues !== undefined;
     if (this.queues.length > 0 && session.files) {
       // queues the session did not start with: its supervisor adds them when it reads our demand
       const mine = sessionQueues(session.meta).map((q) => q.name);
       const add = this.queues.filter((q) => !mine.includes(q.name));
-      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(), () => this.unfinishedWork(), () => void this.pump(), add);
+      // a worker that names no queue is an older pilot's: the session's first queue's
+      const first = mine[0];
+      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(first), () => this.unfinishedWork(), () => void this.pump(), add);
     }
     bridge.onStarted((m) => (m.again ? this.onStartedAgain(m.id, m.host, m.startedAt) : this.onStarted(m.id, m.host, m.startedAt)));
     bridge.onResult((m) => this.onResult(m));
@@ -237,10 +246,13 @@ class DaskExecutorImpl implements DaskExecutor {
     return c.map((w) => ({ host: w.host, cpus: w.cpus, memoryBytes: w.memoryBytes, gpus: w.gpus }));
   }
 
-  /** The live workers (pilots come and go). */
-  private async liveWorkers(): Promise<LiveWorker[]> {
+  /** The live workers (pilots come and go), each with its queue (`untagged`: that of a worker naming none). */
+  private async liveWorkers(untagged: string | undefined): Promise<LiveWorker[]> {
     const c = await this.bridge.query('capacity', CapacitySchema);
-    return c.map((w) => ({ address: w.address, cpus: w.cpus, gpus: w.gpus, ...(w.queue !== undefined ? { queue: w.queue } : {}) }));
+    return c.map((w) => {
+      const queue = w.queue ?? untagged;
+      return { address: w.address, cpus: w.cpus, gpus: w.gpus, ...(queue !== undefined ? { queue } : {}) };
+    });
   }
 
   /** What this executor still has to run, in all and per queue: queued here, or sent and not finished. */
@@ -376,7 +388,7 @@ class DaskExecutorImpl implements DaskExecutor {
       command: req.command,
       cwd: req.cwd,
       env: req.env,
-      resources: daskResources(req.resources, p.queue),
+      resources: daskResources(req.resources, this.tagQueues ? p.queue : undefined),
       logPath: req.logPath,
       graceS: this.opts.graceS ?? 5,
       ...(req.resources.timeLimitS ? { timeLimitS: req.resources.timeLimitS } : {}),
