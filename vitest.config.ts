@@ -31,7 +31,9 @@ export default defineConfig({
           // its root (scripts/with-debian13.sh), which has none. The Debian 12 lane runs them.
           exclude: [...configDefaults.exclude, ...(process.env.LC_STACK_ROOT ? ['test/hpc/containers.test.ts'] : [])],
           globalSetup: ['test/hpc/global-setup.ts'],
-          // one cluster with two nodes: files take turns
+          // one cluster with two nodes: files take turns (in a run of this project alone this
+          // setting did not hold; scripts/test.sh passes --no-file-parallelism, and so must a
+          // hand run of several hpc files)
           fileParallelism: false,
           testTimeout: 180_000,
         },
