@@ -151,12 +151,12 @@ export class TuiController {
   key(k: KeyPress): void {
     if (this.disposed) return;
     const { actions, command } = interpretKey(this.store.getState(), k);
-    for (const a of actions) this.store.dispatch(a);
+    for (const a of actions) this.store.dispatch(a, true);
     if (command) void this.execute(command);
   }
 
   resize(cols: number, rows: number): void {
-    this.store.dispatch({ type: 'resize', cols, rows });
+    this.store.dispatch({ type: 'resize', cols, rows }, true);
   }
 
   async execute(cmd: TuiCommand): Promise<void> {

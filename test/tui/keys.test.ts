@@ -3,17 +3,34 @@ import { interpretKey, splitTyped, type KeyPress } from '../../src/tui/model/key
 import { reduceAll } from '../../src/tui/model/reducer.js';
 import { createStore, type Clock } from '../../src/tui/model/store.js';
 import type { ViewState } from '../../src/tui/model/types.js';
+import type { RunEvent } from '../../engine/events.js';
 import { NOW, mixedScene, stopConfirmScene } from './fixtures.js';
 
 const SIZE = { cols: 80, rows: 24 };
 const press = (s: ViewState, input: string, extra: Partial<KeyPress> = {}) => interpretKey(s, { input, ...extra });
 /** Apply a key's actions, as the controller does. */
-const after = (s: ViewState, input: string, extra: Partial<KeyPress> = {}) => reduceAll(s, press(s, input, extra).actions);
+const after = (s: ViewState, input: string, extra: Partial<KeyPress> = {}) =>
+  reduceAll(s, press(s, input, extra).actions);
 
 const running = (s: ViewState, owner: 'self' | 'attached' = 'self'): ViewState =>
   reduceAll(s, [
-    owner === 'self' ? { type: 'run_starting' } : { type: 'attach', holder: { pid: 4242, host: 'node01', startedAt: '2026-01-15T11:59:00Z' } },
-    { type: 'run_events', events: [{ type: 'plan_ready', t: NOW, runId: 'r', executor: 'local', dryRun: false, upToDate: 0, tasks: [{ id: 'raw-median/fit', reasons: [] }] }] },
+    owner === 'self'
+      ? { type: 'run_starting' }
+      : { type: 'attach', holder: { pid: 4242, host: 'node01', startedAt: '2026-01-15T11:59:00Z' } },
+    {
+      type: 'run_events',
+      events: [
+        {
+          type: 'plan_ready',
+          t: NOW,
+          runId: 'r',
+          executor: 'local',
+          dryRun: false,
+          upToDate: 0,
+          tasks: [{ id: 'raw-median/fit', reasons: [] }],
+        },
+      ],
+    },
   ]);
 
 describe('run keys', () => {
@@ -72,7 +89,9 @@ describe('scheduler key', () => {
     const asked = after(base, 's');
     expect(asked.ui.confirm?.kind).toBe('stop_scheduler');
     expect(press(asked, 'y').command).toEqual({ kind: 'stop_scheduler' });
-    const ext = reduceAll(base, [{ type: 'scheduler', scheduler: { state: 'running', address: 'tcp://h:1', workers: 2, external: true } }]);
+    const ext = reduceAll(base, [
+      { type: 'scheduler', scheduler: { state: 'running', address: 'tcp://h:1', workers: 2, external: true } },
+    ]);
     expect(after(ext, 's').ui.confirm).toBeNull();
     expect(after(ext, 's').ui.message?.text).toMatch(/never stops it/);
   });
@@ -115,7 +134,11 @@ describe('navigation keys', () => {
 
   test('u opens the universe picker with the current filter', () => {
     const s = after(mixedScene(SIZE), 'u');
-    expect(s.ui.overlay).toEqual({ kind: 'universes', cursor: 0, picked: ['baseline', 'clipped-ols', 'raw-median', 'robust'] });
+    expect(s.ui.overlay).toEqual({
+      kind: 'universes',
+      cursor: 0,
+      picked: ['baseline', 'clipped-ols', 'raw-median', 'robust'],
+    });
     const one = after(after(s, ' '), '', { enter: true });
     expect(one.universeFilter).toEqual(['clipped-ols', 'raw-median', 'robust']);
   });
@@ -141,7 +164,7 @@ describe('navigation keys', () => {
 });
 
 describe('store', () => {
-  function fakeClock(): Clock & { advance(ms: number): void } {
+  function fakeClock(): Clock & { advance(ms: number): void; spend(ms: number): void } {
     let now = 0;
     let timers: { at: number; fn: () => void; id: number }[] = [];
     let id = 0;
@@ -153,6 +176,10 @@ describe('store', () => {
       },
       clearTimeout(h) {
         timers = timers.filter((t) => t.id !== h);
+      },
+      /** Time passing inside a callback (work done), no timer run. */
+      spend(ms) {
+        now += ms;
       },
       advance(ms) {
         const end = now + ms;
@@ -174,7 +201,16 @@ describe('store', () => {
     const listener = vi.fn();
     store.subscribe(listener);
     for (let i = 0; i < 1000; i++) {
-      store.pushEvent({ type: 'progress', t: NOW, done: i, running: 1, pending: 0, failed: 0, elapsedS: i, etaS: null });
+      store.pushEvent({
+        type: 'progress',
+        t: NOW,
+        done: i,
+        running: 1,
+        pending: 0,
+        failed: 0,
+        elapsedS: i,
+        etaS: null,
+      });
       clock.advance(1);
     }
     clock.advance(200);
@@ -182,6 +218,46 @@ describe('store', () => {
     expect(listener.mock.calls.length).toBeGreaterThanOrEqual(10);
     expect(listener.mock.calls.length).toBeLessThanOrEqual(13);
     expect(store.getState().run.done).toBe(999);
+  });
+
+  const progress = (i: number): RunEvent => ({
+    type: 'progress',
+    t: NOW,
+    done: i,
+    running: 1,
+    pending: 0,
+    failed: 0,
+    elapsedS: i,
+    etaS: null,
+  });
+
+  test('slow frames come less often: each costs at most a quarter of the time, and keys still draw within a frame period', () => {
+    const clock = fakeClock();
+    const store = createStore(mixedScene(SIZE), { clock, frameMs: 100 });
+    // every frame costs 100 ms of this thread (a very big sweep)
+    const listener = vi.fn(() => clock.spend(100));
+    store.subscribe(listener);
+    for (let i = 0; i < 10_000; i++) {
+      store.pushEvent(progress(i));
+      clock.advance(1);
+    }
+    // 10 s of events: a frame each 400 ms (25), not each 100 ms (100)
+    expect(listener.mock.calls.length).toBeGreaterThanOrEqual(20);
+    expect(listener.mock.calls.length).toBeLessThanOrEqual(27);
+    clock.advance(1000);
+    expect(store.getState().run.done).toBe(9999);
+
+    const before = listener.mock.calls.length;
+    store.pushEvent(progress(10_000));
+    clock.advance(1); // a frame: its cost pushes the next event frame 400 ms out
+    store.pushEvent(progress(10_001));
+    store.dispatch({ type: 'log', log: { taskId: 'u/o', path: '/l', lines: [], truncatedLines: 0, scroll: null } });
+    clock.advance(100); // a background update waits with the events
+    expect(listener.mock.calls.length).toBe(before + 1);
+    store.dispatch({ type: 'move', delta: 1 }, true);
+    clock.advance(100);
+    expect(listener.mock.calls.length).toBe(before + 2);
+    expect(store.getState().run.done).toBe(10_001);
   });
 
   test('a key press after a quiet spell renders at once (no frame wait)', () => {
@@ -199,7 +275,10 @@ describe('store', () => {
 describe('typed runs', () => {
   test('keys that arrive together are split into single presses', () => {
     expect(splitTyped('jj\r')).toEqual([{ input: 'j' }, { input: 'j' }, { input: '', enter: true }]);
-    expect(splitTyped('\u0003\u0003')).toEqual([{ input: 'c', ctrl: true }, { input: 'c', ctrl: true }]);
+    expect(splitTyped('\u0003\u0003')).toEqual([
+      { input: 'c', ctrl: true },
+      { input: 'c', ctrl: true },
+    ]);
     expect(splitTyped('j')).toBeNull();
     expect(splitTyped('\u001b[A')).toBeNull();
   });

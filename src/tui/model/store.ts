@@ -1,13 +1,25 @@
 /**
  * The TUI store: the reducer's state plus a frame clock. Runner events are buffered and folded
  * in one batch per frame; subscribers (the Ink root) are told at most once per `frameMs`
- * (default 100 ms, so at most ~10 frames/s however fast events arrive). A key press reduces
- * at once and renders on the next tick, so typing never waits for a frame slot that is free.
+ * (default 100 ms, so at most ~10 frames/s however fast events arrive), and no more often than
+ * keeps frames within FRAME_SHARE of this thread. A key press reduces at once and renders on
+ * the next tick, so typing never waits for a frame slot that is free.
  */
 import type { RunEvent } from '../../../engine/events.js';
 import type { MonitorAction } from './actions.js';
 import { reduce } from './reducer.js';
 import type { ViewState } from './types.js';
+
+/**
+ * The most of this thread the frames may take. A frame that cost c ms (folding the events,
+ * React, Ink) is followed by at least c / FRAME_SHARE ms before the next one runner events ask
+ * for, and other background updates (a log tail re-read for the task a frame shows first): on a
+ * sweep big enough to make frames slow (100,000 tasks), the TUI draws less often
+ * instead of starving the run, whose local executor shares the thread (at a fixed 10 frames/s
+ * such a run went ~50x slower than without the TUI). Key presses and resizes keep the plain
+ * frame period.
+ */
+export const FRAME_SHARE = 0.25;
 
 export interface Clock {
   now(): number;
@@ -23,8 +35,12 @@ const realClock: Clock = {
 
 export interface Store {
   getState(): ViewState;
-  /** Reduce now (pending events first, so order is kept); subscribers hear about it next frame. */
-  dispatch(action: MonitorAction): void;
+  /**
+   * Reduce now (pending events first, so order is kept); subscribers hear about it next frame.
+   * `urgent` (what the user did: a key, a resize) takes the plain frame period however slow
+   * frames are; anything else (log lines, samples, ticks) waits its turn like runner events.
+   */
+  dispatch(action: MonitorAction, urgent?: boolean): void;
   /** Buffer a runner event for the next frame. */
   pushEvent(event: RunEvent): void;
   subscribe(listener: () => void): () => void;
@@ -42,7 +58,10 @@ export function createStore(initial: ViewState, opts: { frameMs?: number; clock?
   let pending: RunEvent[] = [];
   let dirty = false;
   let timer: unknown = null;
+  let timerAt = Infinity;
   let lastFrame = -Infinity;
+  /** What the last frame cost, ms. */
+  let cost = 0;
   let frames = 0;
   let disposed = false;
   const listeners = new Set<() => void>();
@@ -57,33 +76,44 @@ export function createStore(initial: ViewState, opts: { frameMs?: number; clock?
 
   const frame = (): void => {
     timer = null;
+    timerAt = Infinity;
+    const started = clock.now();
     applyPending();
     if (!dirty || disposed) return;
     dirty = false;
-    lastFrame = clock.now();
+    lastFrame = started;
     frames++;
     for (const l of [...listeners]) l();
+    // React and Ink finish drawing in microtasks, which all run before this timer
+    clock.setTimeout(() => (cost = clock.now() - started), 0);
   };
 
-  const schedule = (): void => {
-    if (timer !== null || disposed) return;
-    const wait = Math.max(0, lastFrame + frameMs - clock.now());
-    timer = clock.setTimeout(frame, wait);
+  /** A frame at the next free slot: `urgent` (a key press) keeps the plain period. */
+  const schedule = (urgent: boolean): void => {
+    if (disposed) return;
+    const period = urgent ? frameMs : Math.max(frameMs, cost / FRAME_SHARE);
+    const at = Math.max(clock.now(), lastFrame + period);
+    if (timer !== null) {
+      if (timerAt <= at) return;
+      clock.clearTimeout(timer);
+    }
+    timerAt = at;
+    timer = clock.setTimeout(frame, at - clock.now());
   };
 
   return {
     getState: () => state,
-    dispatch(action) {
+    dispatch(action, urgent = false) {
       applyPending();
       const next = reduce(state, action);
       if (next === state) return;
       state = next;
       dirty = true;
-      schedule();
+      schedule(urgent);
     },
     pushEvent(event) {
       pending.push(event);
-      schedule();
+      schedule(false);
     },
     subscribe(listener) {
       listeners.add(listener);
