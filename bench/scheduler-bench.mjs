@@ -116,8 +116,9 @@ function findScheduler(sessionDir) {
   try {
     const out = execFileSync('pgrep', ['-f', 'lc_dask_launch.py scheduler'], { encoding: 'utf8' });
     for (const pid of out.trim().split('\n').map(Number)) {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('python') && cmd.includes(sessionDir)) return pid;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // the python itself, not the srun that started it (same arguments)
+      if (/python[\d.]*$/.test(argv[0] ?? '') && argv.some((a) => a.includes(sessionDir))) return pid;
     }
   } catch {
     /* none visible */
