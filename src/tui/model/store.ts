@@ -1,9 +1,9 @@
 /**
  * The TUI store: the reducer's state plus a frame clock. Runner events are buffered and folded
  * in one batch per frame; subscribers (the Ink root) are told at most once per `frameMs`
- * (default 100 ms, so at most ~10 frames/s however fast events arrive), and no more often than
- * keeps frames within FRAME_SHARE of this thread. A key press reduces at once and renders on
- * the next tick, so typing never waits for a frame slot that is free.
+ * (default 100 ms, so at most ~10 frames/s however fast events arrive), and less often when
+ * frames are slow (FRAME_SHARE). A key press reduces at once and renders on the next tick, so
+ * typing never waits for a frame slot that is free.
  */
 import type { RunEvent } from '../../../engine/events.js';
 import type { MonitorAction } from './actions.js';
@@ -88,7 +88,7 @@ export function createStore(initial: ViewState, opts: { frameMs?: number; clock?
     clock.setTimeout(() => (cost = clock.now() - started), 0);
   };
 
-  /** A frame at the next free slot: `urgent` (a key press) keeps the plain period. */
+  /** A frame at the next free slot: `urgent` (a key, a resize) keeps the plain period. */
   const schedule = (urgent: boolean): void => {
     if (disposed) return;
     const period = urgent ? frameMs : Math.max(frameMs, cost / FRAME_SHARE);
