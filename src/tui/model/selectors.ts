@@ -183,13 +183,16 @@ export interface HistoryEta {
   runs: number;
   /** The output that most of the remaining time belongs to. */
   output: string;
+  /** Tasks still to do whose output has no known duration: the estimate leaves them out. */
+  unknown: number;
 }
 
 /**
  * The time a run has left, from how long each output's tasks took before (their manifests'
  * durations, in any universe, and those this run finished): the median per output for each task
  * still to do (less what a running one has already run), over how many run at once now. Null
- * when no task still to do has an output with a known duration.
+ * when no task still to do has an output with a known duration; a lower bound (`unknown` > 0)
+ * when some have none.
  */
 export function etaFromHistory(state: ViewState): HistoryEta | null {
   const byOutput = new Map<string, number[]>();
@@ -203,12 +206,16 @@ export function etaFromHistory(state: ViewState): HistoryEta | null {
   let left = 0;
   let runs = 0;
   let running = 0;
+  let unknown = 0;
   const share = new Map<string, number>();
   for (const t of state.tasks.values()) {
     if (t.live !== 'running' && t.live !== 'queued') continue;
     if (t.live === 'running') running++;
     const m = medians.get(t.output);
-    if (m === undefined) continue;
+    if (m === undefined) {
+      unknown++;
+      continue;
+    }
     const ran = t.live === 'running' && t.startedAt !== undefined ? (state.now - t.startedAt) / 1000 : 0;
     const rest = Math.max(0, m - ran);
     left += rest;
@@ -217,7 +224,7 @@ export function etaFromHistory(state: ViewState): HistoryEta | null {
   if (share.size === 0) return null;
   for (const o of share.keys()) runs += byOutput.get(o)?.length ?? 0;
   const output = [...share].sort((a, b) => b[1] - a[1])[0]?.[0] as string;
-  return { etaS: left / Math.max(1, running), runs, output };
+  return { etaS: left / Math.max(1, running), runs, output, unknown };
 }
 
 

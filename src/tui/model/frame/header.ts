@@ -105,9 +105,12 @@ function runSegs(state: ViewState, g: Glyphs): Line {
   }
 }
 
-/** The run's ETA from past durations, with what it rests on; else the runner's own, or `?`. */
+/**
+ * The run's ETA from past durations, with what it rests on (`>` when tasks of outputs never run
+ * before are left out of it); else the runner's own, or `?`.
+ */
 function etaText(state: ViewState, runnerEtaS: number | null): string {
   const h = etaFromHistory(state);
-  if (h) return `ETA ${formatDuration(h.etaS)} from ${h.runs} past run${h.runs === 1 ? '' : 's'} of ${h.output}`;
+  if (h) return `ETA ${h.unknown > 0 ? '> ' : ''}${formatDuration(h.etaS)} from ${h.runs} past run${h.runs === 1 ? '' : 's'} of ${h.output}`;
   return `ETA ${runnerEtaS === null ? '?' : formatDuration(runnerEtaS)}`;
 }
