@@ -30,12 +30,7 @@ dedup_u=${RUN_BENCH_DEDUP_U:-100}
 out=$repo/bench/out/run
 [ "$U" = 2000 ] || out=$out-$U
 if [ "$N" -le 10000 ]; then vs_make=1.1 rss_mb=300; else vs_make=1.2 rss_mb=1024; fi
-# This machine's environment sets NODE_EXTRA_CA_CERTS, which makes every node process read and
-# parse a CA bundle at start-up (~80 ms here, a third of a no-op run); lc never opens a TLS
-# connection, and users' shells rarely set it. Node's start-up with and without it is printed.
-node_start_env=$( { /usr/bin/time -f %e node -e '' ; } 2>&1 | tail -1)
-unset NODE_EXTRA_CA_CERTS
-node_start=$( { /usr/bin/time -f %e node -e '' ; } 2>&1 | tail -1)
+without_node_ca_certs
 
 # The previous run's files are deleted after generation, and the timed runs start 35 s later:
 # ext4 skips inodes freed in the last ~30 s when it allocates new ones, which slowed whichever
@@ -66,7 +61,7 @@ note "CPU s: user+sys of the command and every process it waited for (GNU time);
 note ""
 note "dentry/inode caches dropped before each full run: $([ "${BENCH_DROP_CACHES:-}" = 1 ] && [ "$(id -u)" = 0 ] && echo yes || echo no) (BENCH_DROP_CACHES=1)"
 note "machine: $(nproc) cpus, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), node $(node --version), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-note "node -e '': ${node_start} s (${node_start_env} s with this machine's NODE_EXTRA_CA_CERTS, unset for every command below)"
+note "node -e '': ${NODE_START} s (${NODE_START_WITH_CA} s with this machine's NODE_EXTRA_CA_CERTS, unset for every command below)"
 note ""
 note "| what | wall s | CPU s (all processes) | peak RSS MiB | tasks done | note |"
 note "|---|---|---|---|---|---|"

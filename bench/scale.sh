@@ -25,8 +25,7 @@ tasks=$((U * K))
 peer_timeout=${SCALE_SNAKEMAKE_TIMEOUT:-600}
 dir=$out/sweep-$U-$K
 export LIGHTCONE_SCRATCH=$out/scratch
-# See bench/run-local.sh: this machine's NODE_EXTRA_CA_CERTS costs every node start ~80 ms.
-unset NODE_EXTRA_CA_CERTS
+without_node_ca_certs # see lib/measure.sh
 
 if [ ! -f "$dir/.complete" ]; then
   rm -rf "$dir" "$LIGHTCONE_SCRATCH"

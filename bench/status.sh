@@ -32,10 +32,7 @@ tasks=$((U * K))
 peer_runs=${STATUS_BENCH_PEER_RUNS:-$([ "$tasks" -le 10000 ] && echo 3 || echo 1)}
 results=$out/results.md
 [ "$tasks" = 10000 ] || results=$out/results-$tasks.md
-# See bench/run-local.sh: this machine's NODE_EXTRA_CA_CERTS costs every node start ~80 ms.
-node_start_env=$( { /usr/bin/time -f %e node -e '' ; } 2>&1 | tail -1)
-unset NODE_EXTRA_CA_CERTS
-node_start=$( { /usr/bin/time -f %e node -e '' ; } 2>&1 | tail -1)
+without_node_ca_certs
 container=${STATUS_BENCH_CONTAINER:+-container}
 # 10,000 container starts would take an hour here: the recipes run on the host (runtime none,
 # said in every output's notes); status still identifies the image as it would for a real run
@@ -129,7 +126,7 @@ fi
   echo "| snakemake -n -j 1 (dry-run, nothing to do) | $peer_dry s | $peer_dry_cpu s |"
   echo
   echo "Load average when done: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times; compare ratios)."
-  echo "node -e '': ${node_start} s (${node_start_env} s with this machine's NODE_EXTRA_CA_CERTS, unset for every command above)."
+  echo "node -e '': ${NODE_START} s (${NODE_START_WITH_CA} s with this machine's NODE_EXTRA_CA_CERTS, unset for every command above)."
   echo "lc status peak RSS: $status_rss MiB. lc vs snakemake no-op: $ratio."
   [ "$peer_noop" = - ] || awk -v a="$peer_noop" -v b="$status_text" 'BEGIN { r = a / b; print (r >= 20 ? "PASS" : "MISS") ": lc status " sprintf("%.1f", r) "x faster than Snakemake'"'"'s no-op (target >= 20x)" }'
   [ "$tasks" != 10000 ] || awk -v s="$status_text" 'BEGIN { print (s <= 0.5 ? "PASS" : "MISS") ": lc status of 10000 tasks in " s " s (target <= 0.5 s)" }'

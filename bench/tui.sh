@@ -16,6 +16,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
+# shellcheck source=bench/lib/measure.sh
+source "$here/lib/measure.sh"
 out=$repo/bench/out/tui
 mkdir -p "$out"
 lc=$repo/dist/bin/lc.js
@@ -29,8 +31,7 @@ nice_level=${TUI_BENCH_NICE:-0}
 work=$out/work-$U-$K
 results=$out/results.md
 [ "$((U * K))" = 5000 ] || results=$out/results-$((U * K)).md
-# See bench/run-local.sh: this machine's NODE_EXTRA_CA_CERTS costs every node start ~80 ms.
-unset NODE_EXTRA_CA_CERTS
+without_node_ca_certs # see lib/measure.sh
 dir=$work/lc
 if [ ! -f "$dir/.complete" ]; then
   rm -rf "$work"

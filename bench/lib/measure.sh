@@ -52,3 +52,14 @@ settle() {
   sync
   echo 2 > /proc/sys/vm/drop_caches
 }
+
+# without_node_ca_certs: this machine's environment sets NODE_EXTRA_CA_CERTS, which makes every
+# node process read and parse a CA bundle at start-up (~80 ms here, a third of a no-op run); lc
+# never opens a TLS connection, and users' shells rarely set it. Unsets it for the rest of the
+# script, after timing node's start-up with it (NODE_START_WITH_CA) and without (NODE_START),
+# for the results to print.
+without_node_ca_certs() {
+  NODE_START_WITH_CA=$( { /usr/bin/time -f %e node -e '' ; } 2>&1 | tail -1)
+  unset NODE_EXTRA_CA_CERTS
+  NODE_START=$( { /usr/bin/time -f %e node -e '' ; } 2>&1 | tail -1)
+}

@@ -141,3 +141,44 @@ echo "probe $2 ran on $(hostname)"
   for (let i = 0; i < universes; i++) files[`universes/u${i}.yaml`] = `id: u${i}\ndecisions:\n  rep: r${i}\n`;
   return files;
 }
+
+/** lc's pilot jobs in squeue (named `lc-pilot-<queue>`), pending and running. */
+export async function pilotJobs(env: Record<string, string>): Promise<{ id: string; state: string; name: string }[]> {
+  const r = await execa('squeue', ['-h', '-o', '%i|%T|%j'], { env, reject: false });
+  return String(r.stdout)
+    .split('\n')
+    .map((l) => l.trim().split('|'))
+    .filter((f) => f.length === 3 && (f[2] as string).startsWith('lc-pilot-'))
+    .map(([id, state, name]) => ({ id: id as string, state: state as string, name: name as string }));
+}
+
+/** Nothing queued and every node idle: a job of the previous test may still be completing. */
+export async function waitClusterIdle(env: Record<string, string>, timeoutMs = 120_000): Promise<boolean> {
+  const idle = async () => {
+    const q = await execa('squeue', ['-h', '-o', '%i'], { env, reject: false });
+    const n = await execa('sinfo', ['-h', '-N', '-o', '%T'], { env, reject: false });
+    return (
+      String(q.stdout).trim() === '' &&
+      String(n.stdout)
+        .split('\n')
+        .every((st) => st.trim() === 'idle')
+    );
+  };
+  return waitFor(idle, timeoutMs, 500);
+}
+
+/**
+ * The end of a pilots test file: the next file's allocations must find every node free again,
+ * even after a failed test, so pilots still queued after a minute are cancelled.
+ */
+export async function drainPilots(env: Record<string, string>): Promise<void> {
+  const empty = async () =>
+    String((await execa('squeue', ['-h', '-o', '%i'], { env, reject: false })).stdout).trim() === '';
+  if (await waitFor(empty, 60_000, 500)) return;
+  await execa(
+    'scancel',
+    (await pilotJobs(env)).map((p) => p.id),
+    { env, reject: false },
+  );
+  await waitFor(empty, 60_000, 500);
+}

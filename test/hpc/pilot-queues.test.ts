@@ -11,7 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
-import { clusterEnv, killMatching, PY, waitFor } from './helpers.js';
+import { clusterEnv, drainPilots, killMatching, pilotJobs, PY, waitClusterIdle, waitFor } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -24,17 +24,7 @@ beforeAll(() => {
 });
 // each test starts on an idle cluster: a job of the previous one may still be completing
 beforeEach(async () => {
-  const idle = async () => {
-    const q = await execa('squeue', ['-h', '-o', '%i'], { env, reject: false });
-    const n = await execa('sinfo', ['-h', '-N', '-o', '%T'], { env, reject: false });
-    return (
-      String(q.stdout).trim() === '' &&
-      String(n.stdout)
-        .split('\n')
-        .every((st) => st.trim() === 'idle')
-    );
-  };
-  expect(await waitFor(idle, 120_000, 500)).toBe(true);
+  expect(await waitClusterIdle(env)).toBe(true);
 });
 afterEach(async () => {
   // the session is named by its first queue: stopping it cancels every queue's pilots
@@ -42,16 +32,7 @@ afterEach(async () => {
     await lc(['scheduler', 'stop', '--queue', 'small'], { cwd: join(dir, project), env: envOf(project) });
 });
 afterAll(async () => {
-  const idle = async () =>
-    String((await execa('squeue', ['-h', '-o', '%i'], { env, reject: false })).stdout).trim() === '';
-  if (!(await waitFor(idle, 60_000, 500))) {
-    await execa(
-      'scancel',
-      (await pilots()).map((p) => p.id),
-      { env, reject: false },
-    );
-    await waitFor(idle, 60_000, 500);
-  }
+  await drainPilots(env);
   killMatching(dir);
   cleanup();
 });
@@ -99,14 +80,7 @@ ${output('small', 1)}${output('big', 2)}${extra}`,
 }
 
 /** Our pilot jobs in squeue: id, state, name. */
-async function pilots(): Promise<{ id: string; state: string; name: string }[]> {
-  const r = await execa('squeue', ['-h', '-o', '%i|%T|%j'], { env, reject: false });
-  return String(r.stdout)
-    .split('\n')
-    .map((l) => l.trim().split('|'))
-    .filter((f) => f.length === 3 && (f[2] as string).startsWith('lc-pilot-'))
-    .map(([id, state, name]) => ({ id: id as string, state: state as string, name: name as string }));
-}
+const pilots = () => pilotJobs(env);
 
 /** Per output, the pilot jobs (name and id) its tasks ran in. */
 function ranIn(root: string, output: string): { name: string; id: string }[] {

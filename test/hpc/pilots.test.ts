@@ -12,7 +12,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
-import { clusterEnv, killMatching, PY, waitFor } from './helpers.js';
+import { clusterEnv, drainPilots, killMatching, pilotJobs, PY, waitClusterIdle, waitFor } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -25,17 +25,7 @@ beforeAll(() => {
 });
 // each test starts on an idle cluster: a job of the previous one may still be completing
 beforeEach(async () => {
-  const idle = async () => {
-    const q = await execa('squeue', ['-h', '-o', '%i'], { env, reject: false });
-    const n = await execa('sinfo', ['-h', '-N', '-o', '%T'], { env, reject: false });
-    return (
-      String(q.stdout).trim() === '' &&
-      String(n.stdout)
-        .split('\n')
-        .every((st) => st.trim() === 'idle')
-    );
-  };
-  expect(await waitFor(idle, 120_000, 500)).toBe(true);
+  expect(await waitClusterIdle(env)).toBe(true);
 });
 afterEach(async () => {
   // every test leaves nothing queued or running; a failed one must not poison the next
@@ -43,17 +33,7 @@ afterEach(async () => {
     await lc(['scheduler', 'stop', '--queue', 'cpu'], { cwd: join(dir, project), env: envOf(project) });
 });
 afterAll(async () => {
-  // the next file's allocations must find every node free again, even after a failed test here
-  const idle = async () =>
-    String((await execa('squeue', ['-h', '-o', '%i'], { env, reject: false })).stdout).trim() === '';
-  if (!(await waitFor(idle, 60_000, 500))) {
-    await execa(
-      'scancel',
-      (await pilots()).map((p) => p.id),
-      { env, reject: false },
-    );
-    await waitFor(idle, 60_000, 500);
-  }
+  await drainPilots(env);
   killMatching(dir);
   cleanup();
 });
@@ -71,14 +51,7 @@ function sessionMeta(name: string): { pid: number; schedulerPid: number } {
 }
 
 /** Our pilot jobs in squeue: id, state, name. */
-async function pilots(): Promise<{ id: string; state: string }[]> {
-  const r = await execa('squeue', ['-h', '-o', '%i|%T|%j'], { env, reject: false });
-  return String(r.stdout)
-    .split('\n')
-    .map((l) => l.trim().split('|'))
-    .filter((f) => f[2]?.startsWith('lc-pilot-'))
-    .map(([id, state]) => ({ id: id as string, state: state as string }));
-}
+const pilots = () => pilotJobs(env);
 
 function project(name: string, n: number, command: string, queue: string, cpus = 2): string {
   return writeProject(join(dir, name), {

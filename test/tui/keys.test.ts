@@ -195,31 +195,6 @@ describe('store', () => {
     };
   }
 
-  test('events are batched: at most one frame per 100 ms however many arrive', () => {
-    const clock = fakeClock();
-    const store = createStore(mixedScene(SIZE), { clock, frameMs: 100 });
-    const listener = vi.fn();
-    store.subscribe(listener);
-    for (let i = 0; i < 1000; i++) {
-      store.pushEvent({
-        type: 'progress',
-        t: NOW,
-        done: i,
-        running: 1,
-        pending: 0,
-        failed: 0,
-        elapsedS: i,
-        etaS: null,
-      });
-      clock.advance(1);
-    }
-    clock.advance(200);
-    // 1,000 events over 1.2 s: about 12 frames, never one per event.
-    expect(listener.mock.calls.length).toBeGreaterThanOrEqual(10);
-    expect(listener.mock.calls.length).toBeLessThanOrEqual(13);
-    expect(store.getState().run.done).toBe(999);
-  });
-
   const progress = (i: number): RunEvent => ({
     type: 'progress',
     t: NOW,
@@ -229,6 +204,22 @@ describe('store', () => {
     failed: 0,
     elapsedS: i,
     etaS: null,
+  });
+
+  test('events are batched: at most one frame per 100 ms however many arrive', () => {
+    const clock = fakeClock();
+    const store = createStore(mixedScene(SIZE), { clock, frameMs: 100 });
+    const listener = vi.fn();
+    store.subscribe(listener);
+    for (let i = 0; i < 1000; i++) {
+      store.pushEvent(progress(i));
+      clock.advance(1);
+    }
+    clock.advance(200);
+    // 1,000 events over 1.2 s: about 12 frames, never one per event.
+    expect(listener.mock.calls.length).toBeGreaterThanOrEqual(10);
+    expect(listener.mock.calls.length).toBeLessThanOrEqual(13);
+    expect(store.getState().run.done).toBe(999);
   });
 
   test('slow frames come less often: each costs at most a quarter of the time, and keys still draw within a frame period', () => {
