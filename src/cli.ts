@@ -37,7 +37,7 @@ Environment:
   LIGHTCONE_SCRATCH      logs, caches and scheduler state (default: scratch_root in
                          .lightcone/lightcone.yaml, else $SCRATCH, else .lightcone/ in the project)
   LC_PYTHON              the Python that runs Dask (default: the first python3 with distributed)
-  LC_QUEUE               outside an allocation: compute in pilot jobs of this queue
+  LC_QUEUE               compute in pilot jobs of this queue (in an allocation: beside its nodes)
   DASK_SCHEDULER_ADDRESS run on this Dask scheduler (attach only)
   LC_CONTAINER_RUNTIME   podman, podman-hpc, apptainer, singularity, docker or none
   LC_SCHEDULER_IDLE_TIMEOUT, LC_SCHEDULER_INTERFACE: the session scheduler's idle timeout and

@@ -38,5 +38,6 @@ export function executorHere(env: NodeJS.ProcessEnv = process.env): ExecutorHere
   const name = resolveExecutorKind('auto', env);
   if (name === 'local') return { name, scheduler: null, queue: null };
   const scheduler = env.DASK_SCHEDULER_ADDRESS ? 'external' : env.SLURM_JOB_ID ? 'slurm' : 'pilots';
-  return { name, scheduler, queue: scheduler === 'pilots' ? (env.LC_QUEUE ?? null) : null };
+  // in an allocation a queue adds pilots beyond its nodes
+  return { name, scheduler, queue: scheduler !== 'external' ? env.LC_QUEUE || null : null };
 }

@@ -126,9 +126,11 @@ async function liveHandle(files: StateFiles, reused: boolean): Promise<SessionHa
 }
 
 export async function ensureScheduler(opts: EnsureOptions): Promise<SessionHandle> {
+  const env = opts.env ?? process.env;
   const h = await ensureSession(opts);
-  if (h.mode !== 'pilots') return h;
-  return { ...h, queues: await runQueues(opts.projectRoot, opts.env ?? process.env, sessionQueues(h.meta)) };
+  // in an allocation, pilots only for a run that asks for a queue (the session may have some already)
+  if (h.mode !== 'pilots' && !(h.mode === 'slurm' && queueNames(env).length > 0)) return h;
+  return { ...h, queues: await runQueues(opts.projectRoot, env, sessionQueues(h.meta)) };
 }
 
 async function ensureSession(opts: EnsureOptions): Promise<SessionHandle> {
@@ -171,7 +173,7 @@ async function ensureSession(opts: EnsureOptions): Promise<SessionHandle> {
     }
     await clearStale(files);
     const python = await findDaskPython({ python: settings.python, source: settings.pythonSource });
-    const queues = ctx.mode === 'pilots' ? await runQueues(opts.projectRoot, env, []) : [];
+    const queues = ctx.mode === 'pilots' || (ctx.mode === 'slurm' && queueNames(env).length > 0) ? await runQueues(opts.projectRoot, env, []) : [];
     const queue = queues[0];
     const workerTimeoutS = opts.workerTimeoutS ?? (Number(env.LC_SCHEDULER_START_TIMEOUT) || 120);
     const spec: SpawnSpec = {
@@ -182,16 +184,17 @@ async function ensureSession(opts: EnsureOptions): Promise<SessionHandle> {
       idleTimeoutS: settings.idleTimeoutS,
       python: python.python,
       pythonDir: pythonDir(),
-      bindHost: ctx.bindHost ?? (queue && !settings.interface ? await addressTowardNodes(env) : undefined),
+      bindHost: ctx.bindHost ?? (ctx.mode === 'pilots' && !settings.interface ? await addressTowardNodes(env) : undefined),
       interface: settings.interface,
       workerTimeoutS,
       ...(queue ? { queue, queues } : {}),
     };
     writeJsonFile(files.spawn, spec);
+    const workers = `${ctx.expectedWorkers} worker${ctx.expectedWorkers > 1 ? 's' : ''}`;
     opts.onNotice?.(
-      queue
+      ctx.mode === 'pilots'
         ? `starting a Dask scheduler here for pilot jobs of ${queuesText(queues)}; log: ${files.log}`
-        : `starting a ${ctx.mode} Dask scheduler (${ctx.expectedWorkers} worker${ctx.expectedWorkers > 1 ? 's' : ''}); log: ${files.log}`,
+        : `starting a ${ctx.mode} Dask scheduler (${workers}${queue ? `, and pilot jobs of ${queuesText(queues)} while tasks wait` : ''}); log: ${files.log}`,
     );
     const pid = spawnSupervisor(files, env);
     return await waitReady(files, pid, procStartTime(pid), workerTimeoutS * 1000 + 60_000);

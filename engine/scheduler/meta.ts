@@ -62,10 +62,13 @@ function build() {
     expectedWorkers: z.number().int().nonnegative(),
     idleTimeoutS: z.number().positive(),
     python: z.string(),
-    /** Pilots mode: the queue its pilot jobs are submitted to (the first, when it has several). */
+    /**
+     * Pilots mode, or an allocation's session once a run asked for a queue: the queue its pilot
+     * jobs are submitted to (the first, when it has several).
+     */
     queue: PilotQueueSchema.optional(),
     /**
-     * Pilots mode: every queue it submits to, in the order tasks are routed (first that fits);
+     * Every queue it submits pilots to, in the order tasks are routed (first that fits);
      * absent: `queue` alone. Added beside `queue`, version unchanged, so that an older lc still
      * reads a session as its first queue's instead of as a foreign file to clear.
      */
@@ -244,7 +247,7 @@ export interface StateFiles {
   work: string;
   ownerLock: string;
   spawnLock: string;
-  /** Pilots mode: the submitted jobs, and a directory for their script and logs. */
+  /** Pilot jobs (pilots mode, or an allocation's session asked for a queue): the submitted jobs, and a directory for their script and logs. */
   pilots: string;
   pilotsDir: string;
 }
@@ -295,7 +298,7 @@ export function writeJsonFile(path: string, doc: unknown): void {
 
 export const readMeta = (files: StateFiles): SchedulerMeta | undefined => readJsonFile(files.meta, MetaSchema);
 
-/** The queues of a pilots session (or of its spawn spec), in routing order; none outside pilots mode. */
+/** The queues a session submits pilots to (or its spawn spec names), in routing order; none for a session without pilots. */
 export function sessionQueues(m: { queue?: PilotQueue | undefined; queues?: PilotQueue[] | undefined } | undefined): PilotQueue[] {
   return m?.queues ?? (m?.queue ? [m.queue] : []);
 }

@@ -92,6 +92,8 @@ export class PilotManager {
    * (an older lc's) are the first queue's.
    */
   private demand(act: Activity | undefined, runs: Work): Work {
+    // in an allocation Dask also holds what its own nodes run: only the runs know what waits beyond them
+    if (this.spec.mode !== 'pilots') return runs;
     const d = act?.demand;
     const first = sessionFirst(this.spec) === this.queue.name;
     const dask = d?.queues ? addWork(d.queues[this.queue.name], first ? d.queues[''] : undefined) : first && d ? d : NO_WORK;
@@ -114,7 +116,7 @@ export class PilotManager {
 
   private async submit(): Promise<string | undefined> {
     try {
-      const { stdout } = await run('sbatch', ['--parsable', this.pilotScript()], { env: this.env, cwd: this.files.pilotsDir, timeout: 60_000 });
+      const { stdout } = await run('sbatch', ['--parsable', this.pilotScript()], { env: submitEnv(this.env), cwd: this.files.pilotsDir, timeout: 60_000 });
       const id = stdout.trim().split(';')[0] as string;
       this.jobs.push({ id, queue: this.queue.name, submittedAt: new Date().toISOString(), state: 'PENDING' });
       this.refusals = 0;
@@ -225,6 +227,18 @@ export function pilotScript(spec: SpawnSpec, files: StateFiles, q: PilotQueue = 
     `exec ${srun.join(' ')} ${worker.map(shellQuote).join(' ')} --name-suffix "-$SLURM_JOB_ID" --lifetime-start "$(date +%s)"`,
     '',
   ].join('\n');
+}
+
+/** SLURM's variables that say where SLURM is, not which job this is. */
+const SITE_VARIABLES = new Set(['SLURM_CONF', 'SLURM_CLUSTERS', 'SLURM_TIME_FORMAT']);
+
+/**
+ * sbatch's environment, which the pilot inherits (--export=ALL): without an enclosing
+ * allocation's variables (SLURM_CPUS_PER_TASK, SLURM_MEM_PER_NODE, SLURM_NTASKS...), which
+ * srun inside the pilot would otherwise read as its own options.
+ */
+export function submitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('SLURM_') || SITE_VARIABLES.has(k)));
 }
 
 const NO_WORK: Work = { tasks: 0, cpus: 0, gpus: 0 };

@@ -107,7 +107,8 @@ export async function runSupervisor(dir: string): Promise<number> {
     meta.queues = queues;
     saveMeta();
   };
-  const pilots = spec.mode === 'pilots' ? new PilotFleet(spec, files, env, log, onQueues) : undefined;
+  // an allocation's session submits pilots only once a run asks for a queue (its demand file)
+  const pilots = spec.mode === 'local' ? undefined : new PilotFleet(spec, files, env, log, onQueues);
   try {
     await createSessionTls(files.tls);
     mkdirSync(files.work, { recursive: true, mode: 0o700 });
@@ -123,7 +124,7 @@ export async function runSupervisor(dir: string): Promise<number> {
       log(`scheduler listening on ${address}`);
       chmodSync(files.schedulerFile, 0o600);
       // pilots mode: the workers come in pilot jobs, which the pilot manager submits
-      if (!pilots) {
+      if (spec.mode !== 'pilots') {
         workers = startWorkers(spec, files, launch, startChild);
         meta.workersPid = workers.proc.pid;
       }

@@ -58,9 +58,10 @@ Options:
       --strict-inputs  fingerprint external input files by content, not mtime and size
       --no-build       refuse (before any task starts) when an image the plan needs is not
                        there, instead of building or pulling it (lc build makes them)
-      --queue Q        outside an allocation: compute in pilot jobs of queue Q (queues: in
-                       .lightcone/lightcone.yaml); several, Q1,Q2: each task goes to the first
-                       that fits it; default LC_QUEUE, else scheduler.queue
+      --queue Q        compute in pilot jobs of queue Q (queues: in .lightcone/lightcone.yaml);
+                       several, Q1,Q2: each task goes to the first that fits it; default
+                       LC_QUEUE, else scheduler.queue. Inside an allocation only when asked
+                       (--queue or LC_QUEUE): pilots then add to its nodes while tasks wait
 
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
 Stopping the session scheduler (lc scheduler stop) under a run cancels it the same way.

@@ -25,8 +25,9 @@ SLURM), started on first use and reused by every later \`lc run\` and by the TUI
   stop     retire the workers, end the srun step, remove its state (idempotent)
 
 Options:
-  --queue Q  the session of queue Q's pilot jobs (outside an allocation; default LC_QUEUE, else
-             scheduler.queue): status lists the pilot jobs, pending ones with SLURM's reason;
+  --queue Q  the session of queue Q's pilot jobs (default LC_QUEUE, else scheduler.queue; in an
+             allocation, its session, which then submits pilots while tasks wait): status
+             lists the pilot jobs, pending ones with SLURM's reason;
              stop cancels every one of them. Q1,Q2: the session named by its first queue,
              which submits the pilots of each (status lists them per queue)
   --json     machine-readable output (schemas/lc-scheduler.schema.json, lc-scheduler-stop.schema.json)

@@ -21,9 +21,9 @@ Options:
   -u, --universe U   show and act on these universes only (repeatable; u changes it)
   -j, --jobs N       at most N tasks at once for runs started here
       --executor E   local, dask or auto (default: auto)
-      --queue Q      outside an allocation, runs started here compute in pilot jobs of queue Q
-                     (or Q1,Q2: each task on the first that fits it; default LC_QUEUE, else
-                     scheduler.queue); WORKERS shows the pilot jobs
+      --queue Q      runs started here compute in pilot jobs of queue Q (or Q1,Q2: each task
+                     on the first that fits it; default LC_QUEUE, else scheduler.queue; inside
+                     an allocation only when asked, beside its nodes); WORKERS shows the pilots
       --ascii        ASCII glyphs only (no unicode symbols or box drawing)
       --no-color     no colour (also NO_COLOR=1)
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sbatchOptions } from '../../engine/queues/pilot-queue.js';
 import type { QueueSpec } from '../../engine/queues/config.js';
-import { pilotScript } from '../../engine/scheduler/pilots.js';
+import { pilotScript, submitEnv } from '../../engine/scheduler/pilots.js';
 import { stateFiles, type SpawnSpec } from '../../engine/scheduler/meta.js';
 
 const queue: QueueSpec = {
@@ -108,5 +108,17 @@ describe('pilot jobs', () => {
     expect(lifetimeArgs(60, 30)).toBe('--lifetime 30 --lifetime-stagger 15');
     // a margin larger than what is left: the stagger cannot bring the retirement to the start
     expect(lifetimeArgs(60, 50)).toBe('--lifetime 10 --lifetime-stagger 5');
+  });
+
+  it('sbatch gets no variable of an enclosing allocation (its srun would read them), but keeps where SLURM is', () => {
+    const env = submitEnv({
+      PATH: '/usr/bin',
+      SLURM_CONF: '/etc/slurm/slurm.conf',
+      SLURM_JOB_ID: '42',
+      SLURM_CPUS_PER_TASK: '4',
+      SLURM_MEM_PER_NODE: '1000',
+      SBATCH_ACCOUNT: 'm1234',
+    });
+    expect(env).toEqual({ PATH: '/usr/bin', SLURM_CONF: '/etc/slurm/slurm.conf', SBATCH_ACCOUNT: 'm1234' });
   });
 });

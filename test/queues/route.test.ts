@@ -75,6 +75,22 @@ describe('several queues', () => {
     expect(route(1, 8)).toBeUndefined();
   });
 
+  it('inside an allocation a queue is used only when asked for: --queue or LC_QUEUE, never the settings’ default', () => {
+    const { root, env } = project(`${QUEUES}scheduler:\n  queue: cpu\n`);
+    const inJob = { ...env, SLURM_JOB_ID: '42' };
+    expect(selectQueue(root, undefined, inJob)).toBeUndefined();
+    expect(inJob.LC_QUEUE).toBeUndefined();
+    expect(selectQueue(root, 'gpu', inJob)).toEqual(['gpu']);
+    expect(inJob.LC_QUEUE).toBe('gpu');
+    const fromEnv = { ...env, SLURM_JOB_ID: '42', LC_QUEUE: 'cpu,gpu' };
+    expect(selectQueue(root, undefined, fromEnv)).toEqual(['cpu', 'gpu']);
+    expect(() => selectQueue(root, 'tpu', { ...env, SLURM_JOB_ID: '42' })).toThrow(
+      /lc run --queue: no queue named 'tpu'/,
+    );
+    // outside one, the default applies
+    expect(selectQueue(root, undefined, { ...env })).toEqual(['cpu']);
+  });
+
   it('a task asks for one unit of its queue’s resource', () => {
     expect(queueResource('gpu')).toBe('lc-queue-gpu');
   });

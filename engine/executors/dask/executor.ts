@@ -152,8 +152,16 @@ class DaskExecutorImpl implements DaskExecutor {
   private shutdownCbs: ((why: string, failed: boolean) => void)[] = [];
   /** Pilots mode: tasks go to Dask as live workers have room (pilot-gate.ts). */
   private readonly gate: PilotGate | undefined;
-  /** Pilots mode: the queues this run routes to, in order. */
+  /** Pilots: the queues this run routes to, in order. */
   private readonly queues: PilotQueue[];
+  /**
+   * An allocation's session: its own workers (no queue) take any task, beside the pilots of the
+   * queues this run asked for, which take their queue's tasks only.
+   */
+  private readonly mixed: boolean;
+  /** Mixed: the allocation's nodes, and the addresses of its workers as last seen. */
+  private ownNodes: NodeCapacity[] = [];
+  private ownWorkers = new Set<string>();
   /**
    * Whether tasks ask for their queue's resource: only when the session's supervisor knows
    * queues (its meta lists them), as its workers then advertise theirs; an older one's do not,
@@ -166,15 +174,19 @@ class DaskExecutorImpl implements DaskExecutor {
     private readonly bridge: BridgeClient,
     private readonly opts: DaskExecutorOptions,
   ) {
-    this.queues = session.queues ?? sessionQueues(session.meta);
-    this.tagQueues = session.meta?.queues !== undefined;
+    this.mixed = session.mode === 'slurm';
+    // in an allocation only a run that asks for queues uses pilots, whatever the session has
+    this.queues = this.mixed ? (session.queues ?? []) : (session.queues ?? sessionQueues(session.meta));
+    // the allocation's workers advertise no queue: a task asking for one would shun them
+    this.tagQueues = !this.mixed && session.meta?.queues !== undefined;
     if (this.queues.length > 0 && session.files) {
       // queues the session did not start with: its supervisor adds them when it reads our demand
       const mine = sessionQueues(session.meta).map((q) => q.name);
       const add = this.queues.filter((q) => !mine.includes(q.name));
-      // a worker that names no queue is an older pilot's: the session's first queue's
-      const first = mine[0];
-      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(first), () => this.unfinishedWork(), () => void this.pump(), add);
+      // a worker that names no queue is an older pilot's: the session's first queue's (in an
+      // allocation: one of its own nodes)
+      const first = this.mixed ? undefined : mine[0];
+      this.gate = new PilotGate(join(session.files.dir, 'demand'), () => this.liveWorkers(first), () => this.unfinishedWork(), () => this.pump(), add);
     }
     bridge.onStarted((m) => (m.again ? this.onStartedAgain(m.id, m.host, m.startedAt) : this.onStarted(m.id, m.host, m.startedAt)));
     bridge.onResult((m) => this.onResult(m));
@@ -241,14 +253,18 @@ class DaskExecutorImpl implements DaskExecutor {
 
   async capacity(): Promise<NodeCapacity[]> {
     // pilots: what the queues' pilots will bring (workers come and go with them)
-    if (this.queues.length > 0) return this.queues.map(pilotNode);
+    if (this.queues.length > 0 && !this.mixed) return this.queues.map(pilotNode);
     const c = await this.bridge.query('capacity', CapacitySchema);
-    return c.map((w) => ({ host: w.host, cpus: w.cpus, memoryBytes: w.memoryBytes, gpus: w.gpus }));
+    const own = c.filter((w) => w.queue === undefined).map((w) => ({ host: w.host, cpus: w.cpus, memoryBytes: w.memoryBytes, gpus: w.gpus }));
+    if (!this.mixed) return own;
+    this.ownNodes = own;
+    return [...own, ...this.queues.map(pilotNode)];
   }
 
   /** The live workers (pilots come and go), each with its queue (`untagged`: that of a worker naming none). */
   private async liveWorkers(untagged: string | undefined): Promise<LiveWorker[]> {
     const c = await this.bridge.query('capacity', CapacitySchema);
+    if (this.mixed) this.ownWorkers = new Set(c.filter((w) => w.queue === undefined).map((w) => w.address));
     return c.map((w) => {
       const queue = w.queue ?? untagged;
       return { address: w.address, cpus: w.cpus, gpus: w.gpus, ...(queue !== undefined ? { queue } : {}) };
@@ -260,6 +276,8 @@ class DaskExecutorImpl implements DaskExecutor {
     const all = { tasks: 0, cpus: 0, gpus: 0 };
     const queues: Record<string, { tasks: number; cpus: number; gpus: number }> = {};
     for (const p of this.pending.values()) {
+      // in an allocation, what its own nodes took is no pilot's work
+      if (p.worker !== undefined && this.ownWorkers.has(p.worker)) continue;
       const per = p.queue !== undefined ? (queues[p.queue] ??= { tasks: 0, cpus: 0, gpus: 0 }) : undefined;
       for (const w of per ? [all, per] : [all]) {
         w.tasks++;
@@ -330,7 +348,7 @@ class DaskExecutorImpl implements DaskExecutor {
         if (!p || (!this.gate && this.inflight >= admitWindow(this.cpuTotal))) break;
         if (this.queue[0] === p) this.queue.shift();
         else this.queue = this.queue.filter((x) => x !== p);
-        const why = this.queues.length > 0 && p.queue === undefined ? this.fitsNoQueue(p) : whyDoesNotFit(p.req.resources, this.nodes);
+        const why = this.refusal(p);
         if (why) {
           this.finishLocally(p, 'does_not_fit', why);
           continue;
@@ -357,10 +375,13 @@ class DaskExecutorImpl implements DaskExecutor {
    */
   private placeNext(blocked: Set<string>): Pending | undefined {
     const gate = this.gate as PilotGate;
+    // in an allocation a task of no queue waits for its own nodes, if one can hold it
+    const groups = this.queues.length + (this.mixed ? 1 : 0);
     for (const p of this.queue) {
-      if (p.queue === undefined) return p;
-      if (blocked.has(p.queue)) {
-        if (blocked.size >= this.queues.length) return undefined;
+      if (p.queue === undefined && (!this.mixed || whyDoesNotFit(p.req.resources, this.ownNodes))) return p;
+      const group = p.queue ?? '';
+      if (blocked.has(group)) {
+        if (blocked.size >= groups) return undefined;
         continue;
       }
       const w = gate.place(p.req.resources, p.queue);
@@ -368,9 +389,15 @@ class DaskExecutorImpl implements DaskExecutor {
         p.worker = w;
         return p;
       }
-      blocked.add(p.queue);
+      blocked.add(group);
     }
     return undefined;
+  }
+
+  /** Why a task can run nowhere: on no node (of its queue, with pilots; of the allocation, for one fitting no queue). */
+  private refusal(p: Pending): string | undefined {
+    if (this.queues.length === 0 || p.queue !== undefined) return whyDoesNotFit(p.req.resources, this.nodes);
+    return this.mixed ? whyDoesNotFit(p.req.resources, this.ownNodes) : this.fitsNoQueue(p);
   }
 
   /** Why a task fits none of the run's queues (the runner refuses such a run before it starts). */

@@ -55,8 +55,8 @@ export class PilotGate {
     private readonly liveWorkers: () => Promise<LiveWorker[]>,
     /** What this executor still has to run (queued here and sent): tasks, cpus, gpus. */
     private readonly work: () => Work,
-    /** Called after each tick: the pump tries again. */
-    private readonly onTick: () => void,
+    /** Called after each tick: the pump tries again (resolves once it handed over what it could). */
+    private readonly onTick: () => Promise<void> | void,
     /** Queues the run routes to that the session did not start with: the supervisor adds them. */
     private readonly add: readonly PilotQueue[] = [],
   ) {
@@ -73,7 +73,8 @@ export class PilotGate {
   place(r: Resources, queue?: string): string | undefined {
     let best: { address: string; free: number } | undefined;
     for (const w of this.live) {
-      if (queue !== undefined && w.queue !== queue) continue;
+      // a queue's worker takes that queue's tasks only; one of no queue (an allocation's) any
+      if (w.queue !== undefined && w.queue !== queue) continue;
       if (r.cpus > w.cpus || r.gpus > w.gpus) continue;
       const u = this.used.get(w.address) ?? { cpus: 0, gpus: 0 };
       const lead = this.lead();
@@ -125,8 +126,8 @@ export class PilotGate {
 
   private async tick(): Promise<void> {
     const w = this.work();
-    this.writeDemand(w);
     if (w.tasks === 0) {
+      this.writeDemand(w);
       if (this.timer) clearInterval(this.timer);
       this.timer = undefined;
       return;
@@ -136,7 +137,10 @@ export class PilotGate {
     } catch {
       // the bridge is closing: the executor says why
     }
-    this.onTick();
+    // the demand is what is left once the live workers took what they have room for: in an
+    // allocation, its own nodes' share asks for no pilot
+    await this.onTick();
+    this.writeDemand(this.work());
   }
 
   private writeDemand(w: Work): void {
