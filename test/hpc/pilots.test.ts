@@ -8,7 +8,7 @@
  * queue or a task no node can hold is refused before anything is submitted.
  */
 import { execa } from 'execa';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
@@ -48,6 +48,21 @@ function sessionMeta(name: string): { pid: number; schedulerPid: number } {
     pid: number;
     schedulerPid: number;
   };
+}
+
+/** What a failed wait needs to be understood: lc's output, then the session's log and its pilots' logs (tails). */
+function explain(name: string, out: string): string {
+  const sessions = join(dir, `${name}-scratch`, '.lightcone', 'scheduler');
+  const tail = (f: string) => `--- ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-25).join('\n')}`;
+  const logs: string[] = [];
+  for (const key of existsSync(sessions) ? readdirSync(sessions) : []) {
+    const session = join(sessions, key);
+    if (existsSync(join(session, 'scheduler.log'))) logs.push(tail(join(session, 'scheduler.log')));
+    const pilotsDir = join(session, 'pilots');
+    for (const f of existsSync(pilotsDir) ? readdirSync(pilotsDir) : [])
+      if (f.endsWith('.log')) logs.push(tail(join(pilotsDir, f)));
+  }
+  return [out, ...logs].join('\n');
 }
 
 /** Our pilot jobs in squeue: id, state, name. */
@@ -258,7 +273,7 @@ describe('pilot jobs from a login node', () => {
     });
     let out = '';
     run.all?.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), out).toBe(true);
+    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), explain('scancel', out)).toBe(true);
     // the task that started last is surely still running
     const victim = [...out.matchAll(/start {2}(r\d)\/probe {2}\[dask on (node\d)/g)].at(-1);
     const job = String((await execa('squeue', ['-h', '-w', victim?.[2] as string, '-o', '%i'], { env })).stdout).trim();
@@ -268,7 +283,10 @@ describe('pilot jobs from a login node', () => {
     expect(out).toMatch(new RegExp(`again {2}${victim?.[1]}/probe {2}on node\\d \\(the worker it ran on was lost\\)`));
     expect(out).toMatch(/done {3}2 ok/);
     const events = journal('scancel');
-    expect(events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id)).toEqual([`${victim?.[1]}/probe`]);
+    expect(
+      events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id),
+      explain('scancel', out + JSON.stringify(events)),
+    ).toEqual([`${victim?.[1]}/probe`]);
     expect(events.filter((ev) => ev.type === 'task_succeeded')).toHaveLength(2);
     // what the cut-off run left went before the task ran again: only what the finished run wrote
     expect(readdirSync(join(root, 'results', victim?.[1] as string, 'probe')).sort()).toEqual([
@@ -287,7 +305,7 @@ describe('pilot jobs from a login node', () => {
     });
     let out = '';
     run.all?.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), out).toBe(true);
+    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), explain('kill', out)).toBe(true);
     run.kill('SIGKILL');
     await run;
     expect(await waitFor(async () => (await pilots()).length === 0, 60_000)).toBe(true);
