@@ -27,7 +27,8 @@ export interface ExportOptions {
   to: string;
   /** Replace a previous export there. */
   force: boolean;
-  queue?: QueueSpec;
+  /** Queues for the #SBATCH headers: each task's is the first listed whose nodes hold it. */
+  queues?: readonly QueueSpec[];
   plan: ContainerPlan;
   /** How run.sh calls this lc: node and its entry script. */
   lc: string[];
@@ -44,20 +45,22 @@ const STEPS_SLACK_S = 300;
 
 export function exportJobs(ctx: EngineContext, tasks: readonly Task[], o: ExportOptions): ExportedJobs {
   if (tasks.length === 0) throw new LcError('NO_TASK', 'nothing to export: the selection has no task');
-  if (o.queue) for (const t of tasks) checkFits(t, o.queue);
+  const queues = o.queues ?? [];
+  // every task's queue before anything is written: one that fits none stops the export
+  const queueOf = queues.length > 0 ? tasks.map((t) => queueFor(t, queues)) : [];
   prepareDir(o.to, o.force);
   const single = tasks.length === 1;
-  const jobs = tasks.map((t) => {
+  const jobs = tasks.map((t, i) => {
     const dir = single ? o.to : join(o.to, t.universe, t.output);
     mkdirSync(dir, { recursive: true });
-    writeJob(ctx, t, dir, o);
+    writeJob(ctx, t, dir, o, queueOf[i]);
     return { task: t.id, dir };
   });
   if (single) return { jobs };
   const runAll = join(o.to, 'run-all.sh');
   writeScript(runAll, runAllScript(jobs.map((j) => j.dir)));
   const out: ExportedJobs = { jobs, runAll };
-  if (o.queue) {
+  if (queues.length > 0) {
     const index = new Map(tasks.map((t, i) => [t.id, i]));
     const order = tasks.map((t, i) => ({ dir: jobs[i]?.dir as string, after: t.deps.flatMap((d) => (index.has(d) ? [index.get(d) as number] : [])) }));
     out.submitAll = join(o.to, 'submit-all.sh');
@@ -78,7 +81,7 @@ function prepareDir(dir: string, force: boolean): void {
   mkdirSync(dir, { recursive: true });
 }
 
-function writeJob(ctx: EngineContext, t: Task, dir: string, o: ExportOptions): void {
+function writeJob(ctx: EngineContext, t: Task, dir: string, o: ExportOptions, queue: QueueSpec | undefined): void {
   const exportedAt = new Date().toISOString();
   const tag = createHash('sha256').update(`${t.id}\0${exportedAt}`).digest('hex').slice(0, 12);
   const env = {
@@ -98,7 +101,7 @@ function writeJob(ctx: EngineContext, t: Task, dir: string, o: ExportOptions): v
   });
   const image = t.container !== undefined ? o.plan.images.get(t.container) : undefined;
   const text = runScript({
-    sbatch: o.queue ? jobSbatch(t, o.queue, dir) : [],
+    sbatch: queue ? jobSbatch(t, queue, dir) : [],
     about: about(t, exportedAt),
     jobDir: dir,
     projectRoot: ctx.root,
@@ -117,7 +120,7 @@ function writeJob(ctx: EngineContext, t: Task, dir: string, o: ExportOptions): v
     project: ctx.root,
     task: { id: t.id, universe: t.universe, output: t.output, outdir: t.outdir, command: t.command, key: t.key, resources: resourcesOf(t) },
     ...(boxed && image && t.container !== undefined && o.plan.runtime ? { container: { spec: t.container, runtime: o.plan.runtime, image: image.image, id: image.id } } : {}),
-    ...(o.queue ? { queue: o.queue.name } : {}),
+    ...(queue ? { queue: queue.name } : {}),
     scriptHash: scriptBodyHash(text),
   };
   writeScript(join(dir, RUN_SCRIPT), text);
@@ -149,18 +152,32 @@ function jobSbatch(t: Task, q: QueueSpec, dir: string): string[] {
   return [...out, ...siteOptions(q), `--output=${join(dir, 'slurm-%j.out')}`];
 }
 
-/** A task the queue's nodes cannot hold is refused before anything is written. */
-function checkFits(t: Task, q: QueueSpec): void {
+/**
+ * The first queue whose nodes hold the task (as lc run --queue routes it); a task none holds is
+ * refused before anything is written, with what each queue lacks.
+ */
+function queueFor(t: Task, queues: readonly QueueSpec[]): QueueSpec {
+  const why: string[] = [];
+  for (const q of queues) {
+    const over = lacks(t, q);
+    if (over === undefined) return q;
+    why.push(over);
+  }
+  if (queues.length === 1) throw new LcError('QUEUE_INVALID', `task ${t.id} needs ${why[0]}: nothing written`, { hint: 'name a queue whose nodes can hold it' });
+  const names = queues.map((q) => q.name).join(', ');
+  throw new LcError('QUEUE_INVALID', `task ${t.id} fits none of queues ${names} (it needs ${why.join(' / ')}): nothing written`, {
+    hint: 'add a queue whose nodes can hold it to the list',
+  });
+}
+
+/** What a node of the queue lacks for the task, or undefined when it holds it (cpus not declared: any). */
+function lacks(t: Task, q: QueueSpec): string | undefined {
   const r = t.resources;
-  const over =
-    q.cpus !== undefined && r.cpus > q.cpus
-      ? `${r.cpus} cpus; a node of queue ${q.name} has ${q.cpus}`
-      : r.gpus > q.gpus
-        ? `${r.gpus} gpus; a node of queue ${q.name} has ${q.gpus}`
-        : q.memoryBytes !== undefined && r.memoryBytes !== undefined && r.memoryBytes > q.memoryBytes
-          ? `${Math.round(r.memoryBytes / 2 ** 20)} MiB; a node of queue ${q.name} has ${Math.round(q.memoryBytes / 2 ** 20)} MiB`
-          : undefined;
-  if (over) throw new LcError('QUEUE_INVALID', `task ${t.id} needs ${over}: nothing written`, { hint: 'name a queue whose nodes can hold it' });
+  if (q.cpus !== undefined && r.cpus > q.cpus) return `${r.cpus} cpus; a node of queue ${q.name} has ${q.cpus}`;
+  if (r.gpus > q.gpus) return `${r.gpus} gpus; a node of queue ${q.name} has ${q.gpus}`;
+  if (q.memoryBytes !== undefined && r.memoryBytes !== undefined && r.memoryBytes > q.memoryBytes)
+    return `${Math.round(r.memoryBytes / 2 ** 20)} MiB; a node of queue ${q.name} has ${Math.round(q.memoryBytes / 2 ** 20)} MiB`;
+  return undefined;
 }
 
 function writeScript(path: string, text: string): void {

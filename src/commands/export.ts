@@ -9,7 +9,7 @@ import { prepareContainers } from '../../engine/containers/plan.js';
 import { LcError } from '../../engine/errors.js';
 import { pythonDir } from '../../engine/executors/dask/python.js';
 import { exportJobs } from '../../engine/jobs/export.js';
-import { queueNamed, readQueueSettings } from '../../engine/queues/config.js';
+import { queuesNamed, readQueueSettings } from '../../engine/queues/config.js';
 import { preflightDiagnostics } from '../../engine/runner/preflight.js';
 import { parseCommandArgs, SELECT_OPTIONS } from '../args.js';
 import { paint } from '../color.js';
@@ -36,7 +36,8 @@ Targets: output, sub.output or universe/output (at least one).
 Options:
   --to DIR          where to write (new, empty, or an earlier export with --force)
   --queue Q         an #SBATCH header from queue Q (partition, account, qos, ...; queues: in
-                    .lightcone/lightcone.yaml) with the task's own cpus, memory, gpus and time
+                    .lightcone/lightcone.yaml) with the task's own cpus, memory, gpus and time;
+                    Q1,Q2: each task's from the first queue whose nodes hold it
   -u, --universe U  only these universes (repeatable)
   --force           replace an earlier export in DIR
   --json            {"schema":1,"jobs":[{"task","dir"}],"run_all","submit_all"}
@@ -67,7 +68,7 @@ export const command: Command = {
     const ctx = await openProject(g, universes.length > 0 ? { universes } : {});
     const selected = selectTasks(ctx.dag, targets, universes);
     if (!selected.ok) throw selected.error;
-    const queue = values.queue !== undefined ? queueNamed(readQueueSettings(ctx.root), values.queue, 'lc export job --queue') : undefined;
+    const queues = values.queue !== undefined ? queuesNamed(readQueueSettings(ctx.root), values.queue, 'lc export job --queue') : [];
     const p = paint(g.color);
     const { plan, problems } = await prepareContainers(ctx, selected.value);
     if (problems.length > 0) {
@@ -76,7 +77,7 @@ export const command: Command = {
     }
     const to = resolve(g.cwd, values.to);
     const lc = [process.execPath, join(dirname(pythonDir()), 'dist', 'bin', 'lc.js')];
-    const out = exportJobs(ctx, selected.value, { to, force: values.force === true, plan, lc, ...(queue ? { queue } : {}) });
+    const out = exportJobs(ctx, selected.value, { to, force: values.force === true, plan, lc, queues });
     if (values.json) {
       process.stdout.write(JSON.stringify({ schema: 1, ...(snakeKeys(out) as object) }, null, 2) + '\n');
       return 0;
@@ -84,7 +85,7 @@ export const command: Command = {
     const rel = (path: string) => relative(g.cwd, path) || '.';
     for (const j of out.jobs) process.stdout.write(`${p.tone('ok', 'exported')} ${j.task} -> ${rel(join(j.dir, 'run.sh'))}\n`);
     const first = out.jobs[0]?.dir as string;
-    const how = out.submitAll ? `sh ${rel(out.submitAll)}` : out.runAll ? `sh ${rel(out.runAll)}` : `sh ${rel(join(first, 'run.sh'))}${queue ? ` (or sbatch ${rel(join(first, 'run.sh'))})` : ''}`;
+    const how = out.submitAll ? `sh ${rel(out.submitAll)}` : out.runAll ? `sh ${rel(out.runAll)}` : `sh ${rel(join(first, 'run.sh'))}${queues.length > 0 ? ` (or sbatch ${rel(join(first, 'run.sh'))})` : ''}`;
     process.stdout.write(p.dim(`run: ${how}`) + '\n');
     return 0;
   },

@@ -221,6 +221,47 @@ describe('lc export job', () => {
     expect(await statusOf(p.run)).toMatchObject({ 'b/prep': 'ok', 'b/report': 'ok' });
   });
 
+  test('--queue small,big: each job’s header from the first queue whose nodes hold its task; one no queue holds is refused', async () => {
+    const p = project({
+      config:
+        'queues:\n  small: {partition: short, cpus: 1, walltime: "01:00:00"}\n  big: {partition: wide, cpus: 8, walltime: "04:00:00"}\n',
+      reportResources: '{cpus: 4}',
+    });
+    const jobDir = join(dir, 'jobs-two-queues');
+    const ex = await p.run(['export', 'job', 'prep', 'report', '-u', 'a', '--to', jobDir, '--queue', 'small,big']);
+    expect(ex.exitCode, ex.stderr).toBe(0);
+    const partition = (task: string) =>
+      readFileSync(join(jobDir, task, 'run.sh'), 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('#SBATCH --partition='));
+    expect(partition('a/prep')).toBe('#SBATCH --partition=short');
+    expect(partition('a/report')).toBe('#SBATCH --partition=wide');
+    expect(JSON.parse(readFileSync(join(jobDir, 'a/report/job.json'), 'utf8'))).toMatchObject({ queue: 'big' });
+    expect(existsSync(join(jobDir, 'submit-all.sh'))).toBe(true);
+    // the order is the user's: big first takes both
+    const bigFirst = await p.run([
+      'export',
+      'job',
+      'a/prep',
+      '--to',
+      join(dir, 'job-big-first'),
+      '--queue',
+      'big,small',
+    ]);
+    expect(bigFirst.exitCode, bigFirst.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'job-big-first', 'run.sh'), 'utf8')).toContain('#SBATCH --partition=wide');
+    const none = await p.run(['export', 'job', 'a/report', '--to', join(dir, 'job-none'), '--queue', 'small,small2']);
+    expect(none.stderr).toMatch(/no queue named 'small2'/);
+    const config = 'queues:\n  small: {cpus: 1, walltime: "01:00:00"}\n  mid: {cpus: 2, walltime: "01:00:00"}\n';
+    writeProject(p.root, { '.lightcone/lightcone.yaml': config });
+    const narrow = await p.run(['export', 'job', 'a/report', '--to', join(dir, 'job-narrow'), '--queue', 'small,mid']);
+    expect(narrow.exitCode).toBe(1);
+    expect(narrow.stderr).toMatch(
+      /task a\/report fits none of queues small, mid \(it needs 4 cpus; a node of queue small has 1 \/ 4 cpus; a node of queue mid has 2\): nothing written \[QUEUE_INVALID\]/,
+    );
+    expect(existsSync(join(dir, 'job-narrow'))).toBe(false);
+  });
+
   test('what cannot be exported is refused before anything is written', async () => {
     const p = project({ config: 'queues:\n  small: {cpus: 1, walltime: "01:00:00"}\n', reportResources: '{cpus: 2}' });
     const wide = await p.run(['export', 'job', 'a/report', '--to', join(dir, 'job-wide'), '--queue', 'small']);
