@@ -79,6 +79,7 @@ interface Context {
 
 async function candidates(c: Context): Promise<string[]> {
   const value = c.prev !== undefined ? VALUE_OF[c.prev] : undefined;
+  if (value === 'queue') return queueList(c.current, await namesOf(value, c.cwd));
   if (value) return namesOf(value, c.cwd);
   if (c.prev === '-C' || c.prev === '--project' || c.prev === '--to') return [];
   if (c.command === undefined) return c.current.startsWith('-') ? GLOBAL : [...COMMAND_NAMES, 'help', 'version'];
@@ -87,6 +88,15 @@ async function candidates(c: Context): Promise<string[]> {
   if (sub && c.positionals.length === 1) return [...sub];
   if (c.command === 'help') return c.positionals.length === 1 ? [...COMMAND_NAMES] : [];
   return TARGETED.has(c.command) ? targets(c.cwd, c.current) : [];
+}
+
+/** `--queue cpu,g`: the queues not listed yet, after what is typed up to the last comma. */
+function queueList(current: string, names: readonly string[]): string[] {
+  const comma = current.lastIndexOf(',');
+  if (comma < 0) return [...names];
+  const head = current.slice(0, comma + 1);
+  const listed = new Set(head.split(','));
+  return names.filter((n) => !listed.has(n)).map((n) => head + n);
 }
 
 /** The options a command's --help lists. */

@@ -46,6 +46,10 @@ describe('lc completion', () => {
     expect(await complete('run', 'res')).toEqual(['residuals']);
     expect(await complete('verify', 'robust/f')).toEqual(['robust/fit']);
     expect(await complete('run', '--queue', '')).toEqual(['cpu', 'gpu']);
+    // a comma list: the queues not named yet, after those that are
+    expect(await complete('run', '--queue', 'cpu,')).toEqual(['cpu,gpu']);
+    expect(await complete('run', '--queue', 'gpu,c')).toEqual(['gpu,cpu']);
+    expect(await complete('run', '--queue', 'cpu,gpu,')).toEqual([]);
     expect(await complete('scheduler', 'st')).toEqual(['start', 'status', 'stop']);
     expect(await complete('help', 'ver')).toEqual(['verify']);
   });
