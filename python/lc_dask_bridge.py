@@ -23,7 +23,10 @@ Messages (bridge -> Node):
   {"type":"result","id","host","startedAt","finishedAt","exitCode","signal","reason","detail","cpuS","tail"}
   {"type":"reply","rid","ok",("data"|"error")}
   {"type":"fatal","code","message","hint"}   then exit
-A closed connection cancels that session's tasks (their process groups are killed).
+Submits that arrive together go to Dask together (one client.map per resources and worker), in
+order with the requests around them; an id already submitted, or twice in one batch, is
+refused (result `spawn_error`). A closed connection cancels that session's tasks (their
+process groups are killed).
 Task output never crosses the bridge: the worker writes the log file (shared filesystem) and
 the Node side tails it; results carry the last lines as a fallback.
 """
@@ -66,9 +69,12 @@ import lc_dask_task  # noqa: E402
 # Every submit would otherwise read the caller's source code for the dashboard's
 # "computations" list: ~1.5 ms of CPU per task here. Newer releases honour nframes=0;
 # 2022.12 skips frames of ignored modules, and ".*" ignores them all.
+# A batch of submits (client.map) carries each task's command and environment: a few MB for a
+# big batch, which is no data to load "with Dask directly", as that warning would advise.
 dask.config.set({
     "distributed.diagnostics.computations.ignore-modules": [".*"],
     "distributed.diagnostics.computations.nframes": 0,
+    "distributed.admin.large-graph-warning-threshold": "1GB",
 })
 
 try:  # ship worker-side code by value: external workers need nothing of lc installed
@@ -221,34 +227,59 @@ class Session:
                 "exitCode": None, "signal": None, "reason": reason, "detail": detail,
                 "cpuS": None, "tail": []}
 
-    async def submit(self, req):
+    async def submit(self, reqs):
+        """Hand tasks to Dask: one client.map per group asking the same resources and worker,
+        so the scheduler takes one graph update for a group instead of one per task (a
+        submit's message, graph and scheduler-side update are most of a short task's cost)."""
+        groups = {}
+        ids = set()
+        for req in reqs:
+            task = await self.task_spec(req, ids)
+            if task is None:
+                continue
+            spec, worker = task
+            ids.add(spec["id"])
+            resources = spec["resources"]
+            groups.setdefault((tuple(sorted(resources.items())), worker), []).append(spec)
+        client = self.cluster.client
+        for (resources, worker), specs in groups.items():
+            # a worker chosen by lc (pilots: one with room now) is a preference, not a requirement
+            placement = {"workers": [worker], "allow_other_workers": True} if worker else {}
+            try:
+                futs = client.map(self.cluster.run_shell, specs, key=[s["key"] for s in specs],
+                                  resources=dict(resources) or None, pure=False, retries=0, **placement)
+            except Exception as e:  # each task of the group is told, none waits for ever
+                for spec in specs:
+                    self.write(self.result_msg(spec["id"], "spawn_error", f"Dask: {type(e).__name__}: {e}"))
+                continue
+            for spec, fut in zip(specs, futs):
+                tid = spec["id"]
+                self.tasks[tid] = {"key": spec["key"], "future": fut, "started": False,
+                                   "cancelled": False, "grace": float(spec["graceS"])}
+                self.by_key[spec["key"]] = tid
+                asyncio.ensure_future(self.watch(tid, fut))
+
+    async def task_spec(self, req, batch_ids):
+        """The spec run_shell gets and the preferred worker, or None once the task's result is
+        written (refused: the scheduler is stopping, a duplicate id, a task no worker fits)."""
         tid = req["id"]
         if self.cluster.stopping:
             self.write(self.result_msg(tid, "cancelled", "the session scheduler is stopping"))
-            return
-        if tid in self.tasks:
+            return None
+        if tid in self.tasks or tid in batch_ids:
             self.write(self.result_msg(tid, "spawn_error", f"task {tid} is already running"))
-            return
+            return None
         workers = await self.cluster.refresh_workers()
         resources, why = fit_resources(req.get("resources"), workers)
         if why is not None:
             self.write(self.result_msg(tid, "does_not_fit", why))
-            return
+            return None
         key = f"{self.prefix}/{next(self.counter)}/{tid}"
         spec = {"key": key, "id": tid, "command": req["command"], "cwd": req["cwd"],
                 "env": {**self.base_env, **(req.get("env") or {})}, "logPath": req["logPath"],
                 "timeLimitS": req.get("timeLimitS"), "graceS": req.get("graceS") or 5.0,
                 "resources": resources, "topic": self.cluster.topic}
-        # a worker chosen by lc (pilots: one with room now) is a preference, not a requirement
-        placement = {"workers": [req["worker"]], "allow_other_workers": True} if req.get("worker") else {}
-        fut = self.cluster.client.submit(
-            self.cluster.run_shell, spec, key=key, resources=resources or None, pure=False, retries=0,
-            **placement,
-        )
-        self.tasks[tid] = {"key": key, "future": fut, "started": False, "cancelled": False,
-                           "grace": float(spec["graceS"])}
-        self.by_key[key] = tid
-        asyncio.ensure_future(self.watch(tid, fut))
+        return spec, req.get("worker")
 
     async def watch(self, tid, fut):
         """Results normally arrive as events (on_result); this covers errors, cancellation and
@@ -340,7 +371,7 @@ class Session:
     async def handle(self, req):
         op = req.get("op")
         if op == "submit":
-            await self.submit(req)
+            await self.submit([req])
         elif op == "cancel":
             await self.cancel(req["id"], bool(req.get("force")))
         elif op == "env":
@@ -400,6 +431,10 @@ async def drain(cluster):
                 pass
 
 
+# At most this many submits go to Dask in one batch (a few ms of work): cancels wait no longer.
+MAX_BATCH = 500
+
+
 async def serve_stream(cluster, reader, writer):
     """One session over a pair of asyncio streams (stdio or a unix socket connection)."""
 
@@ -412,25 +447,56 @@ async def serve_stream(cluster, reader, writer):
     workers = await cluster.refresh_workers(0)
     write({"type": "ready", "protocol": BRIDGE_PROTOCOL, "address": cluster.client.scheduler.address,
            "distributed": distributed.__version__, "python": sys.executable, "workers": len(workers)})
-    try:
+    # lines are read as they come, so that submits that arrived together go to Dask together
+    inbox = asyncio.Queue()
+
+    async def read_lines():
         while True:
             line = await reader.readline()
+            inbox.put_nowait(line)
             if not line:
-                break
+                return
+
+    def parse(line):
+        try:
+            return json.loads(line)
+        except ValueError:
+            write({"type": "reply", "rid": None, "ok": False,
+                   "error": {"code": "BAD_REQUEST", "message": f"not JSON: {line[:200]!r}"}})
+            return None
+
+    reading = asyncio.ensure_future(read_lines())
+    held = None  # the request that ended a batch of submits: the next one handled
+    try:
+        while True:
+            req, held = (held, None) if held is not None else (None, None)
+            if req is None:
+                line = await inbox.get()
+                if not line:
+                    break
+                req = parse(line)
+                if req is None:
+                    continue
             try:
-                req = json.loads(line)
-            except ValueError:
-                write({"type": "reply", "rid": None, "ok": False,
-                       "error": {"code": "BAD_REQUEST", "message": f"not JSON: {line[:200]!r}"}})
-                continue
-            try:
-                if not await sess.handle(req):
+                if req.get("op") == "submit":
+                    batch = [req]
+                    while len(batch) < MAX_BATCH and not inbox.empty():
+                        line = inbox.get_nowait()
+                        nxt = parse(line) if line else {"op": "close"}
+                        if nxt is not None and nxt.get("op") == "submit":
+                            batch.append(nxt)
+                        elif nxt is not None:
+                            held = nxt
+                            break
+                    await sess.submit(batch)
+                elif not await sess.handle(req):
                     break
             except Exception as e:  # a bad request must not kill the other sessions
                 write({"type": "reply", "rid": req.get("rid"), "ok": False,
                        "error": {"code": "BRIDGE_ERROR", "message": f"{type(e).__name__}: {e}"}})
             await writer.drain()
     finally:
+        reading.cancel()
         await sess.cancel_all()
         try:
             await writer.drain()

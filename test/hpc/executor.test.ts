@@ -12,7 +12,16 @@ import type { ExecRequest } from '../../engine/executors/executor.js';
 import { stopScheduler } from '../../engine/scheduler/index.js';
 import type { Resources } from '../../engine/astra/model.js';
 import { REPO, tempDir } from '../helpers/lc.js';
-import { allocate, clusterEnv, isAlive, killMatching, processesMatching, waitFor, type Allocation } from './helpers.js';
+import {
+  allocate,
+  clusterEnv,
+  isAlive,
+  killMatching,
+  processesMatching,
+  PY,
+  waitFor,
+  type Allocation,
+} from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -167,6 +176,66 @@ describe('Dask executor in a 2-node allocation', () => {
     expect(gpu.reason).toBe('does_not_fit');
     const mem = await ex.submit(req('mem', 'true', { memoryBytes: 1e15 }));
     expect(mem.reason).toBe('does_not_fit');
+  });
+
+  test('the bridge: submits written together run, an id twice in one batch is refused, a cancel right behind them holds', async () => {
+    const files = ex.session.files as { schedulerFile: string; tls: string };
+    const bridge = execa(
+      PY,
+      [
+        join(REPO, 'python', 'lc_dask_bridge.py'),
+        'stdio',
+        '--scheduler-file',
+        files.schedulerFile,
+        '--tls-dir',
+        files.tls,
+      ],
+      { env, reject: false },
+    );
+    const results: { id: string; reason: string; exitCode: number | null; detail: string | null }[] = [];
+    let buf = '';
+    bridge.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const m = JSON.parse(buf.slice(0, i)) as { type: string } & (typeof results)[number];
+        buf = buf.slice(i + 1);
+        if (m.type === 'result') results.push(m);
+      }
+    });
+    const submit = (id: string, command: string) =>
+      JSON.stringify({
+        op: 'submit',
+        id,
+        command,
+        cwd: dir,
+        env: {},
+        resources: { cpus: 1 },
+        logPath: join(dir, 'logs', `batch-${id}.log`),
+      });
+    // one write: the bridge reads them together and hands them to Dask as one batch
+    bridge.stdin?.write(
+      [
+        submit('b1', 'true'),
+        submit('b2', 'exit 3'),
+        submit('b1', 'true'),
+        submit('slow', 'sleep 60'),
+        JSON.stringify({ op: 'cancel', id: 'slow', force: true }),
+        '',
+      ].join('\n'),
+    );
+    expect(await waitFor(() => results.length >= 4, 30_000), JSON.stringify(results)).toBe(true);
+    bridge.stdin?.end(JSON.stringify({ op: 'close' }) + '\n');
+    await bridge;
+    const by = (id: string) => results.filter((r) => r.id === id);
+    expect(
+      by('b1')
+        .map((r) => r.reason)
+        .sort(),
+    ).toEqual(['exit', 'spawn_error']);
+    expect(by('b1').find((r) => r.reason === 'spawn_error')?.detail).toBe('task b1 is already running');
+    expect(by('b1').find((r) => r.reason === 'exit')?.exitCode).toBe(0);
+    expect(by('b2')).toMatchObject([{ reason: 'exit', exitCode: 3 }]);
+    expect(by('slow')).toMatchObject([{ reason: 'cancelled' }]);
   });
 
   test('utilisation counts the worker’s whole process tree (a busy shell task shows up)', async () => {
