@@ -351,11 +351,13 @@ class Session:
         for addr, w in sorted(workers.items(), key=lambda kv: str(kv[1].get("name"))):
             r = w.get("resources") or {}
             queue = next((k[len("lc-queue-"):] for k in r if k.startswith("lc-queue-")), None)
+            retires = r.get("lc-retires-at")  # a pilot's worker: when it retires (lc_dask_launch.py)
             out.append({"host": str(w.get("name") or w.get("host") or addr), "address": addr,
                         "cpus": float(r.get("cpus") or w.get("nthreads") or 0),
                         "memoryBytes": float(r.get("memory") or w.get("memory_limit") or 0),
                         "gpus": float(r.get("gpus") or 0),
-                        **({"queue": queue} if queue is not None else {})})
+                        **({"queue": queue} if queue is not None else {}),
+                        **({"retiresAt": float(retires) * 1000.0} if retires is not None else {})})
         return out
 
     async def utilisation(self):

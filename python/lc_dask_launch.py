@@ -19,6 +19,7 @@ import ctypes
 import json
 import math
 import os
+import random
 import signal
 import socket
 import sys
@@ -130,6 +131,8 @@ UNFINISHED = ("released", "waiting", "no-worker", "queued", "processing")
 QUEUE_PREFIX = "lc-queue-"
 # more than a worker could ever run at once: the resource marks the queue, cpus limit the tasks
 QUEUE_AMOUNT = 1_000_000.0
+# A pilot's worker advertises when it retires (epoch seconds) under this resource key.
+RETIRES_AT = "lc-retires-at"
 
 
 def demand(s):
@@ -216,6 +219,11 @@ async def run_worker(args):
     if args.queue:
         # a pilot's worker takes only its queue's tasks (each asks for one unit of it)
         res[QUEUE_PREFIX + args.queue] = QUEUE_AMOUNT
+    retire = lifetime(args)
+    if retire:
+        # when it retires, for lc to place no task there that would not end before (no task
+        # asks for this key, so it limits nothing)
+        res[RETIRES_AT] = time.time() + retire["lifetime"]
     where = listen_on(args)
     # threads only bound concurrency from above; the cpus resource is what really limits it,
     # and fractional cpu requests need more threads than cores
@@ -230,7 +238,7 @@ async def run_worker(args):
         scheduler_file=args.scheduler_file, nthreads=nthreads, resources=res,
         memory_limit=int(res["memory"]), name=name, protocol="tls", **where,
         security=security(args.tls_dir), local_directory=local_dir, dashboard=False,
-        death_timeout=args.death_timeout, plugins=(KillTasksOnClose(),), **lifetime(args),
+        death_timeout=args.death_timeout, plugins=(KillTasksOnClose(),), **retire,
     ) as w:
         finished = asyncio.ensure_future(w.finished())
         stopped = asyncio.ensure_future(stop.wait())
@@ -255,9 +263,11 @@ def lifetime(args):
         print(f"lc-worker: started {args.lifetime - left:.0f} s into its job, after its lifetime "
               f"({args.lifetime:.0f} s): it retires at once", file=sys.stderr)
     left = max(left, 1.0)
-    # the stagger never brings the retirement forward to (or past) the start
+    # the stagger never brings the retirement forward to (or past) the start; drawn here, not
+    # by Dask, so that the worker can say when it retires
     stagger = min(args.lifetime_stagger or 0, left / 2)
-    return {"lifetime": left, "lifetime_stagger": stagger, "lifetime_restart": False}
+    left += random.uniform(-stagger, stagger)
+    return {"lifetime": left, "lifetime_stagger": 0, "lifetime_restart": False}
 
 
 def main(argv):

@@ -72,4 +72,37 @@ describe('pilot gate', () => {
     expect(demand()).toMatchObject({ version: 1, tasks: 2, cpus: 4, queues: { cpu: { tasks: 2 } } });
     g.close();
   });
+
+  it('a task goes to no worker that retires before such a task would end, unless tasks are too long for any pilot', async () => {
+    const soon = Date.now() + 5_000;
+    const later = Date.now() + 600_000;
+    const { g } = await gate(
+      [{ address: 'tls://old:1', cpus: 2, gpus: 0, queue: 'cpu', retiresAt: soon, lifetimeMs: 60_000 }],
+      () => ({ tasks: 1, cpus: 1, gpus: 0 }),
+    );
+    // nothing known of the tasks' run time yet: it goes there
+    expect(g.place(task(1), 'cpu')).toBe('tls://old:1');
+    g.took(8_000);
+    // 8 s tasks, 5 s left: it waits for the next pilot
+    expect(g.place(task(1), 'cpu')).toBeUndefined();
+    g.close();
+    const fresh = await gate(
+      [
+        { address: 'tls://old:1', cpus: 2, gpus: 0, queue: 'cpu', retiresAt: soon, lifetimeMs: 60_000 },
+        { address: 'tls://new:1', cpus: 2, gpus: 0, queue: 'cpu', retiresAt: later, lifetimeMs: 60_000 },
+      ],
+      () => ({ tasks: 1, cpus: 1, gpus: 0 }),
+    );
+    fresh.g.took(8_000);
+    expect(fresh.g.place(task(1), 'cpu')).toBe('tls://new:1');
+    fresh.g.close();
+    // tasks of 40 s and pilots living 60 s: no pilot would hold one twice over, it runs where it can
+    const long = await gate(
+      [{ address: 'tls://old:1', cpus: 2, gpus: 0, queue: 'cpu', retiresAt: soon, lifetimeMs: 60_000 }],
+      () => ({ tasks: 1, cpus: 1, gpus: 0 }),
+    );
+    long.g.took(40_000);
+    expect(long.g.place(task(1), 'cpu')).toBe('tls://old:1');
+    long.g.close();
+  });
 });

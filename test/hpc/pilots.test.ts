@@ -314,8 +314,9 @@ describe('pilot jobs from a login node', () => {
   test('lifetime_margin: a worker retires before the walltime, a new pilot takes over, and every task is ok exactly once', async () => {
     // walltime 1:30, margin 45 s: the worker retires 23-67 s into its job (staggered; counted
     // from the job's start). Ten tasks of 8 s on one pilot at a time (max_jobs 1, one task per
-    // pilot) are 80 s of work: the first pilot retires with work left, most likely under a
-    // task, while no other worker runs. Each run of a task is recorded.
+    // pilot) are 80 s of work: the first pilot retires with work left, while no other worker
+    // runs. Once a task's run time is known, none starts on a worker retiring before it would
+    // end: none is cut off. Each run of a task is recorded.
     const n = 10;
     const attempts = join(dir, 'lifetime-attempts.txt');
     writeFileSync(attempts, '');
@@ -359,6 +360,8 @@ describe('pilot jobs from a login node', () => {
     );
     const restarts = tally(events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id));
     for (const id of ids) expect((runs[id] ?? 0) - 1, id).toBe(restarts[id] ?? 0);
+    // no task started on a worker about to retire
+    expect(restarts, explain('lifetime', r.stdout)).toEqual({});
     // each output was written by a pilot of this run
     for (const u of readdirSync(join(root, 'results')))
       expect(states.has(readFileSync(join(root, 'results', u, 'probe', 'job.txt'), 'utf8').trim()), u).toBe(true);

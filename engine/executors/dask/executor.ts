@@ -267,7 +267,15 @@ class DaskExecutorImpl implements DaskExecutor {
     if (this.mixed) this.ownWorkers = new Set(c.filter((w) => w.queue === undefined).map((w) => w.address));
     return c.map((w) => {
       const queue = w.queue ?? untagged;
-      return { address: w.address, cpus: w.cpus, gpus: w.gpus, ...(queue !== undefined ? { queue } : {}) };
+      const q = this.queues.find((x) => x.name === queue);
+      const lifetimeMs = q ? (q.walltimeS - q.lifetimeMarginS) * 1000 : undefined;
+      return {
+        address: w.address,
+        cpus: w.cpus,
+        gpus: w.gpus,
+        ...(queue !== undefined ? { queue } : {}),
+        ...(w.retiresAt !== undefined && lifetimeMs !== undefined ? { retiresAt: w.retiresAt, lifetimeMs } : {}),
+      };
     });
   }
 

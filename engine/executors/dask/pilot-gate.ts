@@ -22,6 +22,9 @@ export interface LiveWorker extends Room {
   address: string;
   /** The pilot queue it belongs to (its lc-queue-<name> resource). */
   queue?: string;
+  /** A pilot's worker: when it retires (epoch ms), and a fresh pilot's worker's lifetime (ms). */
+  retiresAt?: number;
+  lifetimeMs?: number;
 }
 
 /** Unfinished work, in all and per queue. */
@@ -76,6 +79,7 @@ export class PilotGate {
       // a queue's worker takes that queue's tasks only; one of no queue (an allocation's) any
       if (w.queue !== undefined && w.queue !== queue) continue;
       if (r.cpus > w.cpus || r.gpus > w.gpus) continue;
+      if (this.retiresFirst(w)) continue;
       const u = this.used.get(w.address) ?? { cpus: 0, gpus: 0 };
       const lead = this.lead();
       const free = lead * w.cpus - u.cpus;
@@ -83,6 +87,17 @@ export class PilotGate {
       if (!best || free > best.free) best = { address: w.address, free };
     }
     return best?.address;
+  }
+
+  /**
+   * Whether a task started on the worker now would most likely be cut off by its retirement
+   * (and run again elsewhere): it retires within 1.5 times the tasks' mean run time. Only when
+   * a fresh pilot's lifetime holds such a task twice over: tasks longer than that run wherever
+   * they can, as the next pilot would retire under them too.
+   */
+  private retiresFirst(w: LiveWorker): boolean {
+    if (this.meanMs === undefined || w.retiresAt === undefined || w.lifetimeMs === undefined) return false;
+    return w.retiresAt - Date.now() < 1.5 * this.meanMs && 2 * this.meanMs <= w.lifetimeMs;
   }
 
   sent(r: Resources, worker: string): void {

@@ -87,8 +87,8 @@ function build() {
   ]);
 
   const CapacitySchema = z.array(
-    /** `queue`: a pilot worker's queue (its lc-queue-<name> resource). */
-    z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num, queue: z.string().optional() }),
+    /** `queue`: a pilot worker's queue (its lc-queue-<name> resource); `retiresAt`: when it retires (epoch ms). */
+    z.object({ host: z.string(), address: z.string(), cpus: num, memoryBytes: num, gpus: num, queue: z.string().optional(), retiresAt: num.optional() }),
   );
   const UtilisationSchema = z.array(
     z.object({
