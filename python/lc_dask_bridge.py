@@ -300,8 +300,11 @@ class Session:
             msg = {"type": "result", "id": tid, **res}
         except BaseException as e:  # cancelled future, lost worker, ...
             t = self.tasks.get(tid) or {}
-            if t.get("cancelled") or type(e).__name__ in ("CancelledError", "FutureCancelledError"):
+            if t.get("cancelled"):
                 msg = self.result_msg(tid, "cancelled", "cancelled before it started")
+            elif type(e).__name__ in ("CancelledError", "FutureCancelledError"):
+                # nobody asked: the scheduler let it go (the workers it waited for left)
+                msg = self.result_msg(tid, "cancelled", "Dask dropped it before it started (unasked; its workers left?)")
             else:
                 msg = self.result_msg(tid, "spawn_error", f"Dask: {type(e).__name__}: {e}")
         self.finish(tid, msg)
