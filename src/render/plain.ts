@@ -234,9 +234,13 @@ export class PlainRunRenderer {
     }
   }
 
-  /** Failures that end alike, grouped (engine/status/failure-groups.ts): said when any two share a cause. */
+  /**
+   * Failures that end alike, grouped (engine/status/failure-groups.ts): said when any two share
+   * a cause. In task order, not the order they failed in: the same failures give the same epilog.
+   */
   private causes(): void {
-    const groups = groupFailures(this.failed.map((f) => ({ id: f.id, universe: f.id.slice(0, f.id.indexOf('/')), tail: f.tail, fallback: f.what })));
+    const byId = [...this.failed].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+    const groups = groupFailures(byId.map((f) => ({ id: f.id, universe: f.id.slice(0, f.id.indexOf('/')), tail: f.tail, fallback: f.what })));
     if (groups.length === this.failed.length) return;
     this.buf.push(this.p.red('failed, by cause:'));
     for (const g of groups) {
