@@ -2,7 +2,8 @@
  * Which scheduler an `lc` process should use, from the environment alone:
  *   external  DASK_SCHEDULER_ADDRESS is set: attach only, never start or stop anything
  *   slurm     inside an allocation (SLURM_JOB_ID): one scheduler per allocation, key
- *             `slurm-<jobid>`, shared by every project there; one worker per node via srun
+ *             `slurm-<jobid>`, shared by every project there; one worker per node via srun,
+ *             and pilot jobs of the queues a run asks for (LC_QUEUE) while its tasks wait
  *   pilots    outside an allocation with queues (LC_QUEUE, `cpu` or `cpu,gpu`): one scheduler
  *             per project and first queue, here, listening where compute nodes reach it;
  *             workers come in pilot jobs of each queue
