@@ -474,7 +474,7 @@ async def serve_stream(cluster, reader, writer):
     held = None  # the request that ended a batch of submits: the next one handled
     try:
         while True:
-            req, held = (held, None) if held is not None else (None, None)
+            req, held = held, None
             if req is None:
                 line = await inbox.get()
                 if not line:

@@ -14,7 +14,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lc, LC, REPO, tempDir, writeProject } from '../helpers/lc.js';
-import { allocate, clusterEnv, killMatching, waitFor, type Allocation } from './helpers.js';
+import { allocate, clusterEnv, killMatching, replicaSweep, waitFor, type Allocation } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -44,17 +44,11 @@ const ours = (): string[] =>
 function project(name: string, n: number, command: string): string {
   const cpus = Number(clusterEnv().LC_CLUSTER_CPUS);
   return writeProject(join(dir, name), {
-    'astra.yaml': `id: boxed
-version: "0.0.12"
-name: Boxed on two nodes
-inputs: []
-decisions:
-  rep:
-    label: Replicate
-    options:
-${Array.from({ length: n }, (_, i) => `      r${i}: {label: Replicate ${i}}`).join('\n')}
-outputs:
-  - id: inside
+    ...replicaSweep(
+      'boxed',
+      'Boxed on two nodes',
+      n,
+      `  - id: inside
     type: data
     decisions: [rep]
     recipe:
@@ -62,8 +56,6 @@ outputs:
       container: env/Containerfile
       resources: {cpus: ${cpus}}
 `,
-    ...Object.fromEntries(
-      Array.from({ length: n }, (_, i) => [`universes/r${i}.yaml`, `id: r${i}\ndecisions: {rep: r${i}}\n`]),
     ),
     'env/Containerfile': 'FROM localhost/lc-test-base\nCOPY marker.txt /opt/marker.txt\n',
     'env/marker.txt': `only in the image of ${name}, ${Date.now()}\n`,

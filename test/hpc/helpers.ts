@@ -107,6 +107,29 @@ export async function waitFor(
   }
 }
 
+/**
+ * A sweep of n universes r0..r{n-1} over one decision `rep`: its astra.yaml (`outputs`: the
+ * YAML list under `outputs:`) and its universe files.
+ */
+export function replicaSweep(id: string, title: string, n: number, outputs: string): Record<string, string> {
+  return {
+    'astra.yaml': `id: ${id}
+version: "0.0.12"
+name: ${title}
+inputs: []
+decisions:
+  rep:
+    label: Replicate
+    options:
+${Array.from({ length: n }, (_, i) => `      r${i}: {label: Replicate ${i}}`).join('\n')}
+outputs:
+${outputs}`,
+    ...Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [`universes/r${i}.yaml`, `id: r${i}\ndecisions: {rep: r${i}}\n`]),
+    ),
+  };
+}
+
 /** A project whose every task records `host start end` and needs `cpus` cpus. */
 export function probeProject(universes: number, cpus: number, sleepS: number): Record<string, string> {
   const files: Record<string, string> = {

@@ -11,7 +11,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
-import { clusterEnv, drainPilots, killMatching, pilotJobs, PY, waitClusterIdle, waitFor } from './helpers.js';
+import {
+  clusterEnv,
+  drainPilots,
+  killMatching,
+  pilotJobs,
+  PY,
+  replicaSweep,
+  waitClusterIdle,
+  waitFor,
+} from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -61,20 +70,7 @@ function project(name: string, n: number, extra = ''): string {
       resources: {cpus: ${cpus}}
 `;
   return writeProject(join(dir, name), {
-    'astra.yaml': `id: queues
-version: "0.0.12"
-name: Queues
-inputs: []
-decisions:
-  rep:
-    label: Replicate
-    options:
-${Array.from({ length: n }, (_, i) => `      r${i}: {label: Replicate ${i}}`).join('\n')}
-outputs:
-${output('small', 1)}${output('big', 2)}${extra}`,
-    ...Object.fromEntries(
-      Array.from({ length: n }, (_, i) => [`universes/r${i}.yaml`, `id: r${i}\ndecisions: {rep: r${i}}\n`]),
-    ),
+    ...replicaSweep('queues', 'Queues', n, `${output('small', 1)}${output('big', 2)}${extra}`),
     '.lightcone/lightcone.yaml': QUEUES,
   });
 }

@@ -17,6 +17,7 @@ import {
   killMatching,
   pilotJobs,
   PY,
+  replicaSweep,
   waitClusterIdle,
   waitFor,
   type Allocation,
@@ -71,25 +72,17 @@ const QUEUE = `queues:
 function project(name: string, n: number, sleepS: number): string {
   const cpus = Number(base.LC_CLUSTER_CPUS);
   return writeProject(join(dir, name), {
-    'astra.yaml': `id: beside
-version: "0.0.12"
-name: Beside
-inputs: []
-decisions:
-  rep:
-    label: Replicate
-    options:
-${Array.from({ length: n }, (_, i) => `      r${i}: {label: Replicate ${i}}`).join('\n')}
-outputs:
-  - id: probe
+    ...replicaSweep(
+      'beside',
+      'Beside',
+      n,
+      `  - id: probe
     type: data
     decisions: [rep]
     recipe:
       command: "hostname > {output}/host.txt; sleep ${sleepS}"
       resources: {cpus: ${cpus}}
 `,
-    ...Object.fromEntries(
-      Array.from({ length: n }, (_, i) => [`universes/r${i}.yaml`, `id: r${i}\ndecisions: {rep: r${i}}\n`]),
     ),
     '.lightcone/lightcone.yaml': QUEUE,
   });
@@ -99,6 +92,20 @@ function hosts(root: string): string[] {
   return readdirSync(join(root, 'results')).map((u) =>
     readFileSync(join(root, 'results', u, 'probe', 'host.txt'), 'utf8').trim(),
   );
+}
+
+/** `lc run --plain --queue cpu` started in `root`: the process, and what it printed so far. */
+function startRun(root: string, e: Record<string, string>): { run: ReturnType<typeof execa>; out: () => string } {
+  const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
+    cwd: root,
+    env: e,
+    reject: false,
+    all: true,
+    timeout: 170_000,
+  });
+  let out = '';
+  run.all?.on('data', (d: Buffer) => (out += d.toString()));
+  return { run, out: () => out };
 }
 
 /** The one node of the test's allocation. */
@@ -111,24 +118,16 @@ describe('pilot jobs beside an allocation', () => {
   test('lc run --queue in a one-node allocation: tasks on its node and in a pilot on the other, with the queue’s header; the pilot ends when idle', async () => {
     const root = project('beside', 4, 6);
     const e = envOf('beside');
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-      cwd: root,
-      env: e,
-      reject: false,
-      all: true,
-      timeout: 170_000,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    const { run, out } = startRun(root, e);
     // the allocation's node runs one task at a time: the others wait, and a pilot is submitted
     let pilot: { id: string } | undefined;
-    expect(await waitFor(async () => (pilot = (await pilotJobs(base))[0]) !== undefined, 60_000), out).toBe(true);
+    expect(await waitFor(async () => (pilot = (await pilotJobs(base))[0]) !== undefined, 60_000), out()).toBe(true);
     const job = String((await execa('scontrol', ['show', 'job', pilot?.id as string], { env: base })).stdout);
     expect(job).toMatch(/Comment=lc-pilot-beside/);
     expect(job).toMatch(/Partition=debug/);
     const r = await run;
-    expect(r.exitCode, out).toBe(0);
-    expect(out).toMatch(/done {3}4 ok/);
+    expect(r.exitCode, out()).toBe(0);
+    expect(out()).toMatch(/done {3}4 ok/);
     const own = await allocationNode();
     const ran = hosts(root);
     expect(ran).toContain(own);
@@ -165,22 +164,14 @@ describe('pilot jobs beside an allocation', () => {
   test('lc scheduler stop in the allocation cancels the run and its pilot', async () => {
     const root = project('stop', 3, 60);
     const e = envOf('stop');
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-      cwd: root,
-      env: e,
-      reject: false,
-      all: true,
-      timeout: 170_000,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    const { run, out } = startRun(root, e);
     // one task on the allocation's node, one in the pilot
-    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), out).toBe(true);
+    expect(await waitFor(() => (out().match(/ start /g) ?? []).length >= 2, 90_000), out()).toBe(true);
     expect((await pilotJobs(base)).length).toBe(1);
     const stop = await lc(['scheduler', 'stop'], { cwd: root, env: e });
     expect(stop.exitCode, stop.stderr).toBe(0);
     const r = await run;
-    expect(r.exitCode, out).toBe(130);
+    expect(r.exitCode, out()).toBe(130);
     expect(await waitFor(async () => (await pilotJobs(base)).length === 0, 30_000)).toBe(true);
   });
 });

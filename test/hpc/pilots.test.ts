@@ -12,7 +12,16 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
-import { clusterEnv, drainPilots, killMatching, pilotJobs, PY, waitClusterIdle, waitFor } from './helpers.js';
+import {
+  clusterEnv,
+  drainPilots,
+  killMatching,
+  pilotJobs,
+  PY,
+  replicaSweep,
+  waitClusterIdle,
+  waitFor,
+} from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -70,25 +79,17 @@ const pilots = () => pilotJobs(env);
 
 function project(name: string, n: number, command: string, queue: string, cpus = 2): string {
   return writeProject(join(dir, name), {
-    'astra.yaml': `id: pilots
-version: "0.0.12"
-name: Pilots
-inputs: []
-decisions:
-  rep:
-    label: Replicate
-    options:
-${Array.from({ length: n }, (_, i) => `      r${i}: {label: Replicate ${i}}`).join('\n')}
-outputs:
-  - id: probe
+    ...replicaSweep(
+      'pilots',
+      'Pilots',
+      n,
+      `  - id: probe
     type: data
     decisions: [rep]
     recipe:
       command: "${command}"
       resources: {cpus: ${cpus}}
 `,
-    ...Object.fromEntries(
-      Array.from({ length: n }, (_, i) => [`universes/r${i}.yaml`, `id: r${i}\ndecisions: {rep: r${i}}\n`]),
     ),
     '.lightcone/lightcone.yaml': `queues:\n  cpu:\n${queue}`,
   });
