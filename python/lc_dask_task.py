@@ -243,6 +243,10 @@ def run_shell(spec):
            "resources": res, "id": spec.get("id", key), "gpu_ids": gpu_ids or []}
     with reg.lock:
         reg.running[key] = rec
+        # a cancel that came while it was starting found it neither running nor to come: honour it
+        cancelled_late = reg.cancelled.pop(key, None) is not None
+    if cancelled_late:
+        _stop_group(rec, "cancelled", grace)
     if spec.get("timeLimitS"):
         t = threading.Timer(float(spec["timeLimitS"]), _stop_group, (rec, "time_limit", grace))
         t.daemon = True
