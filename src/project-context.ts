@@ -5,15 +5,12 @@
  * spec load depends on changed since the last one, the DAG comes from the project snapshot
  * (engine/dag/snapshot.ts) instead.
  */
-import { buildDag } from '../engine/dag/index.js';
 import { unknownUniverseError } from '../engine/dag/select.js';
 import { codeIdentity, readSnapshot, writeSnapshot } from '../engine/dag/snapshot.js';
 import type { EngineContext } from '../engine/context.js';
 import { LcError, type Diagnostic } from '../engine/errors.js';
 import { scratchPaths } from '../engine/scratch/paths.js';
 import { ensurePrivateScratch } from '../engine/scratch/private.js';
-import { loadProject } from '../engine/astra/index.js';
-import { projectInfo } from '../engine/astra/info.js';
 import type { Project } from '../engine/astra/model.js';
 import type { GlobalOptions } from './commands/command.js';
 import { findProjectRoot } from './project-root.js';
@@ -70,6 +67,13 @@ export async function openFullProject(g: GlobalOptions): Promise<ProjectContext 
 }
 
 async function loadFresh(root: string, universes: string[] | undefined) {
+  // Imported here, not above: a command answered from the snapshot never loads the spec
+  // loader or the DAG builder (a tenth of a no-op run's module loading).
+  const [{ loadProject }, { projectInfo }, { buildDag }] = await Promise.all([
+    import('../engine/astra/index.js'),
+    import('../engine/astra/info.js'),
+    import('../engine/dag/build.js'),
+  ]);
   const loaded = await loadProject(root);
   const project = loaded.project;
   if (!project || loaded.diagnostics.some((d) => d.severity === 'error')) throw invalid(loaded.diagnostics);

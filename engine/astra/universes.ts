@@ -8,7 +8,7 @@
  * choices then come from `<sub>/universes/<name>.yaml`. Those files are structurally checked
  * whether used or not, and resolved (in context) by each universe that names them.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { diagnosticAt } from '../errors.js';
@@ -23,29 +23,14 @@ import { quickUniverse } from './universe-quick.js';
 import { scanFlatUniverse } from './universe-scan.js';
 import { parseFast } from './yaml-fast.js';
 import { Locator, type DocPath } from './yaml-source.js';
+import { universeFiles } from './universe-files.js';
+
+export { universeFiles };
 
 export const UNIVERSES_DIR = 'universes';
 
 /** The one universe of a project without universe files (Lightcone's name for it). */
 export const DEFAULT_UNIVERSE = 'default';
-const UNIVERSE_EXT = /\.ya?ml$/;
-
-/** Universe files of one directory, sorted by file name (so `a.yaml` precedes `a.yml`). */
-export function universeFiles(dir: string, deps?: SpecDeps): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    names = [];
-  }
-  const files = names
-    .filter((n) => UNIVERSE_EXT.test(n) && !n.startsWith('.'))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((n) => `${dir}/${n}`); // not path.join: 20,000 normalisations add up
-  deps?.listed(dir, files);
-  return files;
-}
-
 /** Clean files go straight from the tree to a RawUniverse; the rest through zod and the structure checks. */
 async function readUniverse(text: string, file: string): Promise<{ value: RawUniverse | undefined; loc: Locator; diagnostics: Diagnostic[] }> {
   const flat = scanFlatUniverse(text);

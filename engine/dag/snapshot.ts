@@ -23,7 +23,7 @@ import type { Diagnostic } from '../errors.js';
 import { racyWindowMs } from '../status/racy-window.js';
 import type { SpecDeps } from '../astra/deps.js';
 import type { ProjectInfo } from '../astra/info.js';
-import { universeFiles } from '../astra/universes.js';
+import { universeFiles } from '../astra/universe-files.js';
 import {
   looksLikeSnapshot,
   SNAPSHOT_SCHEMA,

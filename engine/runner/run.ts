@@ -15,7 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { EngineContext } from '../context.js';
 import { assertNever, errorMessage, LcError } from '../errors.js';
-import { upstreamClosure } from '../dag/index.js';
+import { upstreamClosure } from '../dag/select.js';
 import type { Task } from '../dag/task.js';
 import type { ExecutorName, FailReason, RunEvent, RunEventListener } from '../events.js';
 import type { NodeCapacity } from '../executors/executor.js';

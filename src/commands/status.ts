@@ -3,7 +3,7 @@
  * reasons. Reads manifests and stats only, never output bytes. Exits 0, except with --check:
  * 1 when any selected task is not ok (for scripts and CI).
  */
-import { selectTasks } from '../../engine/dag/index.js';
+import { selectTasks } from '../../engine/dag/select.js';
 import type { Task } from '../../engine/dag/task.js';
 import { DirHashCache } from '../../engine/hash/dir-cache.js';
 import { scratchPaths } from '../../engine/scratch/paths.js';
