@@ -5,6 +5,7 @@ import { paint } from '../../src/color.js';
 import { renderDagDot, renderTaskDot } from '../../src/render/dag-dot.js';
 import { outputGraph } from '../../src/render/dag-graph.js';
 import { writeDagJson } from '../../src/render/dag-json.js';
+import { snakeKeys } from '../../src/render/json-keys.js';
 import { renderDagMermaid, renderTaskMermaid } from '../../src/render/dag-mermaid.js';
 import { renderDagText } from '../../src/render/dag-text.js';
 import { lineFit } from './model-builder.js';
@@ -14,7 +15,10 @@ const dag = buildDag(project).dag as Dag;
 
 describe('text view', () => {
   it('prints layers, inputs, per-output counts and the dedup footer', () => {
-    const text = renderDagText(outputGraph(project, dag, dag.tasks, true), { paint: paint(false), name: 'Noisy line fit' });
+    const text = renderDagText(outputGraph(project, dag, dag.tasks, true), {
+      paint: paint(false),
+      name: 'Noisy line fit',
+    });
     expect(text).toBe(
       [
         'Noisy line fit · 4 outputs in 4 layers',
@@ -42,9 +46,16 @@ describe('text view', () => {
   it('counts only the selection, in ASCII when asked', () => {
     const sel = selectTasks(dag, ['fit'], ['robust']);
     if (!sel.ok) throw sel.error;
-    const keep = upstreamClosure(dag, sel.value.map((t) => t.id));
+    const keep = upstreamClosure(
+      dag,
+      sel.value.map((t) => t.id),
+    );
     const tasks = dag.tasks.filter((t) => keep.has(t.id));
-    const text = renderDagText(outputGraph(project, dag, tasks, false), { paint: paint(false), name: 'p', ascii: true });
+    const text = renderDagText(outputGraph(project, dag, tasks, false), {
+      paint: paint(false),
+      name: 'p',
+      ascii: true,
+    });
     expect(text).toContain('`- cleaned  1 of 4 universes');
     expect(text).not.toContain('residuals');
     expect(text).toMatch(/2 tasks, 1 universe, 2 execution groups\n$/);
@@ -58,7 +69,14 @@ describe('graph views', () => {
     expect(dot.startsWith('digraph "Noisy line fit" {')).toBe(true);
     expect(dot).toContain(String.raw`"cleaned" [label="cleaned\n4 tasks, 2 groups"];`);
     expect(dot).toContain('"input:points" [label="data/points.csv", shape=ellipse];');
-    for (const e of ['"input:points" -> "cleaned"', '"cleaned" -> "fit"', '"cleaned" -> "residuals"', '"fit" -> "residuals"', '"fit" -> "summary"', '"residuals" -> "summary"']) {
+    for (const e of [
+      '"input:points" -> "cleaned"',
+      '"cleaned" -> "fit"',
+      '"cleaned" -> "residuals"',
+      '"fit" -> "residuals"',
+      '"fit" -> "summary"',
+      '"residuals" -> "summary"',
+    ]) {
       expect(dot).toContain(`  ${e};`);
     }
     expect(dot.trimEnd().endsWith('}')).toBe(true);
@@ -85,7 +103,47 @@ describe('JSON view', () => {
     const doc = JSON.parse(chunks.join('')) as { schema: number; tasks: Record<string, unknown>[] };
     expect(doc.schema).toBe(1);
     expect(doc.tasks.map((t) => t.id)).toEqual(dag.tasks.map((t) => t.id));
-    expect(Object.keys(doc.tasks[0] as object)).toEqual(['id', 'universe', 'output', 'key', 'group', 'deps', 'command', 'outdir', 'resources']);
-    expect(doc.tasks[4]).toMatchObject({ id: 'baseline/fit', deps: ['baseline/cleaned'], outdir: 'results/baseline/fit', resources: { cpus: 1, gpus: 0 } });
+    expect(Object.keys(doc.tasks[0] as object)).toEqual([
+      'id',
+      'universe',
+      'output',
+      'key',
+      'group',
+      'deps',
+      'command',
+      'outdir',
+      'resources',
+    ]);
+    expect(doc.tasks[4]).toMatchObject({
+      id: 'baseline/fit',
+      deps: ['baseline/cleaned'],
+      outdir: 'results/baseline/fit',
+      resources: { cpus: 1, gpus: 0 },
+    });
+  });
+
+  it('writes each task exactly as JSON.stringify writes its object, odd characters and all resources included', () => {
+    const odd = dag.tasks.map((t, i) => ({
+      ...t,
+      id: i === 0 ? 'u/"quoted"\\ \u2028 é\n' : t.id,
+      command: `${t.command} && printf '%s\t"\\n'`,
+      resources: i === 1 ? { cpus: 2, gpus: 1, memoryBytes: 1024, timeLimitS: 60, diskBytes: 10 } : t.resources,
+    }));
+    const chunks: string[] = [];
+    writeDagJson(odd, (s) => chunks.push(s));
+    const expected = odd.map((t) =>
+      JSON.stringify({
+        id: t.id,
+        universe: t.universe,
+        output: t.output,
+        key: t.key,
+        group: t.group,
+        deps: t.deps,
+        command: t.command,
+        outdir: t.outdir,
+        resources: snakeKeys(t.resources),
+      }),
+    );
+    expect(chunks.join('')).toBe(`{"schema":1,"tasks":[${expected.join(',')}]}\n`);
   });
 });
