@@ -80,7 +80,7 @@ export interface ScratchPaths {
   /** `<scratch>/.lightcone` */
   base: string;
   projectHash: string;
-  /** `<base>/logs/<hash>`; task logs at `<logs>/<universe>/<output>/<attempt>.log`. */
+  /** `<base>/logs/<hash>`; task logs at `<logs>/<universe>/<output>.<attempt>.log`. */
   logs: string;
   /** `<base>/failures/<hash>`; one JSON record per failed task. */
   failures: string;

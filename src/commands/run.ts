@@ -65,7 +65,7 @@ Options:
 
 Ctrl-C once: nothing new starts, running tasks get SIGTERM and no manifest; twice: kill at once.
 Stopping the session scheduler (lc scheduler stop) under a run cancels it the same way.
-Task logs: <scratch>/.lightcone/logs/<project>/<universe>/<output>/<attempt>.log
+Task logs: <scratch>/.lightcone/logs/<project>/<universe>/<output>.<attempt>.log
 
 Examples:
   lc run                          everything not ok, here (or on the allocation's nodes)

@@ -3,13 +3,12 @@
  * the task runs. Logs are read from their files (never from output events), which works the
  * same for our runs and for attached ones, and never duplicates lines.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { LOG_LINES_KEPT } from './model/reducer.js';
 import { displayState, logTaskFor } from './model/selectors.js';
 import type { Store } from './model/store.js';
 import type { TaskView } from './model/types.js';
-import { taskLogDir, tailLogFile } from '../../engine/runner/logs.js';
+import { newestTaskLog, tailLogFile } from '../../engine/runner/logs.js';
 import type { ScratchPaths } from '../../engine/scratch/paths.js';
 
 /** Lines read for the log pane; the full viewer reads LOG_LINES_KEPT (from at most VIEW_BYTES). */
@@ -31,18 +30,7 @@ export class LogFeed {
   pathOf(t: TaskView): string | undefined {
     const known = displayState(t) === 'failed' ? (t.failure?.logPath ?? t.logPath) : (t.logPath ?? t.failure?.logPath);
     if (known) return known;
-    const dir = taskLogDir(this.scratch, t);
-    try {
-      const attempts = readdirSync(dir)
-        .map((n) => /^(\d+)\.log$/.exec(n)?.[1])
-        .filter((n): n is string => n !== undefined)
-        .map(Number)
-        .sort((a, b) => a - b);
-      const last = attempts.at(-1);
-      return last === undefined ? undefined : join(dir, `${last}.log`);
-    } catch {
-      return undefined;
-    }
+    return newestTaskLog(this.scratch, t);
   }
 
   /** Keep the log pane on the task it should show (called after every frame). */

@@ -54,7 +54,7 @@ export function runLc(args: string[], root: string, scratch: string, more: Recor
 
 /** The task log of attempt `attempt`. */
 export function taskLog(scratch: string, root: string, universe: string, output: string, attempt = 1): string {
-  return join(scratch, '.lightcone', 'logs', projectHash(root), universe, output, `${attempt}.log`);
+  return join(scratch, '.lightcone', 'logs', projectHash(root), universe, `${output}.${attempt}.log`);
 }
 
 /** [start, end] ms read from `start <ms>` / `end <ms>` lines a task echoed into its log. */

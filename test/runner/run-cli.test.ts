@@ -155,7 +155,7 @@ describe('failures', () => {
     const r = await runLc(['run', '-j1', '--plain'], root, scratch);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(
-      /FAIL {3}bad\/first {2}exit 2 {2}1\/6 {2}log: .*\/logs\/[0-9a-f]{12}\/bad\/first\/1\.log$/m,
+      /FAIL {3}bad\/first {2}exit 2 {2}1\/6 {2}log: .*\/logs\/[0-9a-f]{12}\/bad\/first\.1\.log$/m,
     );
     expect(r.stdout).toMatch(/^ {4}line one$/m);
     expect(r.stdout).toMatch(/^ {4}line two$/m);
