@@ -53,8 +53,9 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
     });
   }
   if (executor !== 'local') (await import('../../engine/queues/select.js')).selectQueue(findProjectRoot(g.cwd, g.projectDir), values.queue, process.env, 'lc tui');
-  const [{ runTui }, ctx] = await loadTui(g);
-  return runTui({ g, ctx, universes: values.universe ?? [], ascii: values.ascii === true, executor, jobs });
+  let saveSnapshot: (() => void) | undefined;
+  const [{ runTui }, ctx] = await loadTui(g, (write) => (saveSnapshot = write));
+  return runTui({ g, ctx, universes: values.universe ?? [], ascii: values.ascii === true, executor, jobs, afterFirstFrame: saveSnapshot });
 }
 
 /**
@@ -63,12 +64,12 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
  * imported, from FORCE_COLOR and NODE_ENV: set for the import, then put back, so the recipes the
  * TUI runs see the user's environment.
  */
-async function loadTui(g: GlobalOptions) {
+async function loadTui(g: GlobalOptions, deferSnapshot: (write: () => void) => void) {
   const nodeEnv = process.env.NODE_ENV;
   const restoreColor = applyColor(g.color);
   process.env.NODE_ENV ??= 'production';
   try {
-    return await Promise.all([import('../tui/main.js'), openProject(g)]);
+    return await Promise.all([import('../tui/main.js'), openProject(g, { deferSnapshot })]);
   } finally {
     restoreColor();
     if (nodeEnv === undefined) delete process.env.NODE_ENV;

@@ -22,6 +22,8 @@ export interface TuiStartOptions {
   ascii: boolean;
   executor: ExecutorKind;
   jobs?: number;
+  /** Work that may wait until the first frame is drawn (writing the project snapshot). */
+  afterFirstFrame?: () => void;
 }
 
 // The alternate screen (as vim and htop use): the dashboard never scrolls the shell's history
@@ -78,7 +80,9 @@ export async function runTui(opts: TuiStartOptions): Promise<number> {
         }
       : {}),
   });
-  // The first frame (project shape, "reading status") is up; now status, executor and pollers.
+  // The first frame (project shape, "reading status") is up; now status, executor and pollers,
+  // and (a fresh load) the project snapshot, once status has begun.
+  if (opts.afterFirstFrame) setImmediate(opts.afterFirstFrame);
   void controller.start().then(
     () => metrics?.mark('controllerStarted'),
     (e: unknown) => controller.store.dispatch({ type: 'message', text: `start-up: ${errorMessage(e)}`, level: 'error' }),

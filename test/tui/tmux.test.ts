@@ -3,9 +3,12 @@
  * 120x40 pane; we press r and read the screen back with capture-pane.
  */
 import { execa } from 'execa';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { snapshotSchema } from '../../engine/dag/snapshot-format.js';
+import { snapshotPath } from '../../engine/dag/snapshot.js';
+import { scratchPaths } from '../../engine/scratch/paths.js';
 import { EXAMPLES, LC, copyExample, lc, tempDir, writeProject } from '../helpers/lc.js';
 
 // One tmux server (socket) per session, so a session ending never races the next one's start.
@@ -78,6 +81,25 @@ async function startLc(name: string, args: string, env = ''): Promise<string> {
 
 // eslint-disable-next-line no-control-regex
 const COLOUR = /\u001b\[[0-9;]*3[0-7][0-9;]*m/;
+
+test('a TUI that loaded the spec afresh leaves the project snapshot for the next command (written after its first frame)', async () => {
+  const root = copyExample('line-fit', join(tmp.dir, 'snapshot'));
+  const scratch = join(tmp.dir, 'snapshot-scratch');
+  // files younger than the racy window are never snapshotted
+  await new Promise((r) => setTimeout(r, 300));
+  const snapshot = snapshotPath(scratchPaths(root, { LIGHTCONE_SCRATCH: scratch }).cache);
+  sock = `lc-tui-test-${process.pid}-snapshot`;
+  sockets.add(sock);
+  const cmd = `cd '${root}' && exec env -u CI TERM=xterm-256color LIGHTCONE_SCRATCH='${scratch}' '${process.execPath}' '${LC}'`;
+  expect((await tmux('new-session', '-d', '-x', '120', '-y', '40', cmd)).exitCode).toBe(0);
+  await waitForScreen(/tasks need work/);
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(snapshot) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const written = snapshotSchema().safeParse(JSON.parse(readFileSync(snapshot, 'utf8')));
+  expect(written.success, written.error?.message).toBe(true);
+  expect(written.data?.root).toBe(root);
+  await tmux('send-keys', '-t', '0', 'q');
+});
 
 test('lc --ascii -u U with NO_COLOR: no colour, ASCII only, the universe filter in the header', async () => {
   await startLc('plain', '--ascii -u baseline', 'NO_COLOR=1');
