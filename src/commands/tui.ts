@@ -62,17 +62,20 @@ async function run(args: string[], g: GlobalOptions): Promise<number> {
  * Ink and the project, loaded side by side (both mostly I/O). Ink's colour and React's production
  * build (the development one is several times slower per frame) are chosen when they are first
  * imported, from FORCE_COLOR and NODE_ENV: set for the import, then put back, so the recipes the
- * TUI runs see the user's environment.
+ * TUI runs see the user's environment. (The bundle in dist/bin has React's production build
+ * only, see scripts/bundle.mjs; NODE_ENV matters when lc runs from its sources. `env` is an
+ * alias so the bundler's NODE_ENV constant does not replace these reads and writes.)
  */
 async function loadTui(g: GlobalOptions, deferSnapshot: (write: () => void) => void) {
-  const nodeEnv = process.env.NODE_ENV;
+  const env = process.env;
+  const nodeEnv = env.NODE_ENV;
   const restoreColor = applyColor(g.color);
-  process.env.NODE_ENV ??= 'production';
+  env.NODE_ENV ??= 'production';
   try {
     return await Promise.all([import('../tui/main.js'), openProject(g, { deferSnapshot })]);
   } finally {
     restoreColor();
-    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    if (nodeEnv === undefined) delete env.NODE_ENV;
   }
 }
 
