@@ -27,13 +27,13 @@ await build({
   // Every runtime dependency stays external except the TUI's (ink, react and what they pull
   // in): as separate files they took ~0.55 s to load (hundreds of modules, CommonJS ones
   // pre-parsed for their exports), longer than the TUI's whole first-frame budget. Bundled, they
-  // load as one chunk, only on the TUI's path (src/commands/tui.ts still picks React's
-  // production build at run time). react-devtools-core is only for ink's DEV mode.
+  // load as one chunk, only on the TUI's path, with React's production build only (see
+  // `define`). react-devtools-core is only for ink's DEV mode.
   external: [...runtimeDependencies.filter((d) => !BUNDLED.has(d)), 'react-devtools-core'],
-  // React's and its reconciler's development builds (~770 KB of the TUI's 1.75 MB chunk) were
-  // bundled beside the production ones and never run (the TUI always loads production), yet
-  // Node parsed them on every start: with NODE_ENV fixed here their branches are dropped. Only
-  // bundled code sees this; lc's own reads of the variable go through an alias (src/commands/tui.ts).
+  // React's and its reconciler's development builds (~770 KB of what was a 1.75 MB chunk) would
+  // be bundled beside the production ones and never run (the TUI always loads production), yet
+  // parsed on every start: with NODE_ENV fixed here their branches are dropped. Only bundled
+  // code sees this; lc's own reads of the variable go through an alias (src/commands/tui.ts).
   define: { 'process.env.NODE_ENV': '"production"' },
   // Their CommonJS parts require Node built-ins ('assert', 'events'), which an ES module chunk
   // can only do through a require of its own.
