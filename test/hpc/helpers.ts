@@ -3,6 +3,7 @@
  */
 import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
+import { LC } from '../helpers/lc.js';
 
 export const CLUSTER_DIR = process.env.LC_CLUSTER_DIR ?? '/tmp/lc-cluster';
 /**
@@ -105,6 +106,28 @@ export async function waitFor(
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/**
+ * `lc run --plain ARGS...` started in `root` and left running: the process, and what it printed
+ * so far (stdout and stderr together). `timeoutMs` undefined: no time limit.
+ */
+export function startLcRun(
+  root: string,
+  env: Record<string, string>,
+  args: string[],
+  timeoutMs: number | undefined = 170_000,
+): { run: ReturnType<typeof execa>; out: () => string } {
+  const run = execa(process.execPath, [LC, 'run', '--plain', ...args], {
+    cwd: root,
+    env,
+    reject: false,
+    all: true,
+    ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+  });
+  let out = '';
+  run.all?.on('data', (d: Buffer) => (out += d.toString()));
+  return { run, out: () => out };
 }
 
 /**

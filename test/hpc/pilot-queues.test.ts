@@ -6,11 +6,10 @@
  * A session started for `small` takes on `big` when a later run asks for both; a task no queue
  * holds is refused before anything is submitted.
  */
-import { execa } from 'execa';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
+import { lc, tempDir, writeProject } from '../helpers/lc.js';
 import {
   clusterEnv,
   drainPilots,
@@ -18,6 +17,7 @@ import {
   pilotJobs,
   PY,
   replicaSweep,
+  startLcRun,
   waitClusterIdle,
   waitFor,
 } from './helpers.js';
@@ -126,15 +126,7 @@ interface StatusJson {
 describe('several pilot queues in one session', () => {
   test('each task runs in pilots of the first queue that holds it; each queue keeps to its max_jobs; nothing is left', async () => {
     const root = project('split', 4);
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'small,big'], {
-      cwd: root,
-      env: envOf('split'),
-      reject: false,
-      all: true,
-      timeout: 240_000,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    const { run, out } = startLcRun(root, envOf('split'), ['--queue', 'small,big'], 240_000);
     const most = mostPerQueue(run);
     // while it runs, lc scheduler status lists the pilots per queue
     let st: StatusJson = {};
@@ -143,7 +135,7 @@ describe('several pilot queues in one session', () => {
       st = JSON.parse(r.stdout || '{}') as StatusJson;
       return new Set(st.pilots?.jobs.map((j) => j.queue)).size === 2;
     };
-    expect(await waitFor(perQueue, 90_000, 1_000), out).toBe(true);
+    expect(await waitFor(perQueue, 90_000, 1_000), out()).toBe(true);
     expect(st.pilots?.queue).toBe('small,big');
     expect(st.pilots?.max_jobs).toBe(3);
     expect(st.pilots?.queues.map((q) => [q.queue, q.max_jobs])).toEqual([
@@ -151,7 +143,7 @@ describe('several pilot queues in one session', () => {
       ['big', 1],
     ]);
     const r = await run;
-    expect(r.exitCode, out).toBe(0);
+    expect(r.exitCode, out()).toBe(0);
     expect(Object.fromEntries(await most)).toEqual({ 'lc-pilot-small': 2, 'lc-pilot-big': 1 });
     const small = ranIn(root, 'small');
     const big = ranIn(root, 'big');

@@ -18,6 +18,7 @@ import {
   pilotJobs,
   PY,
   replicaSweep,
+  startLcRun,
   waitClusterIdle,
   waitFor,
   type Allocation,
@@ -94,20 +95,6 @@ function hosts(root: string): string[] {
   );
 }
 
-/** `lc run --plain --queue cpu` started in `root`: the process, and what it printed so far. */
-function startRun(root: string, e: Record<string, string>): { run: ReturnType<typeof execa>; out: () => string } {
-  const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-    cwd: root,
-    env: e,
-    reject: false,
-    all: true,
-    timeout: 170_000,
-  });
-  let out = '';
-  run.all?.on('data', (d: Buffer) => (out += d.toString()));
-  return { run, out: () => out };
-}
-
 /** The one node of the test's allocation. */
 async function allocationNode(): Promise<string> {
   const r = await execa('squeue', ['-h', '-j', alloc?.jobId as string, '-o', '%N'], { env: base });
@@ -118,7 +105,7 @@ describe('pilot jobs beside an allocation', () => {
   test('lc run --queue in a one-node allocation: tasks on its node and in a pilot on the other, with the queue’s header; the pilot ends when idle', async () => {
     const root = project('beside', 4, 6);
     const e = envOf('beside');
-    const { run, out } = startRun(root, e);
+    const { run, out } = startLcRun(root, e, ['--queue', 'cpu']);
     // the allocation's node runs one task at a time: the others wait, and a pilot is submitted
     let pilot: { id: string } | undefined;
     expect(await waitFor(async () => (pilot = (await pilotJobs(base))[0]) !== undefined, 60_000), out()).toBe(true);
@@ -164,7 +151,7 @@ describe('pilot jobs beside an allocation', () => {
   test('lc scheduler stop in the allocation cancels the run and its pilot', async () => {
     const root = project('stop', 3, 60);
     const e = envOf('stop');
-    const { run, out } = startRun(root, e);
+    const { run, out } = startLcRun(root, e, ['--queue', 'cpu']);
     // one task on the allocation's node, one in the pilot
     expect(await waitFor(() => (out().match(/ start /g) ?? []).length >= 2, 90_000), out()).toBe(true);
     expect((await pilotJobs(base)).length).toBe(1);

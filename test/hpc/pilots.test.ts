@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { lc, LC, tempDir, writeProject } from '../helpers/lc.js';
+import { lc, tempDir, writeProject } from '../helpers/lc.js';
 import {
   clusterEnv,
   drainPilots,
@@ -19,6 +19,7 @@ import {
   pilotJobs,
   PY,
   replicaSweep,
+  startLcRun,
   waitClusterIdle,
   waitFor,
 } from './helpers.js';
@@ -170,16 +171,8 @@ async function allPilots(): Promise<{ id: string; state: string }[]> {
 describe('pilot jobs from a login node', () => {
   test('submitted with the queue’s header; tasks on both pilots; the pilots end when the work is done', async () => {
     const root = project('spread', 4, 'hostname > {output}/host.txt; sleep 3', QUEUE);
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-      cwd: root,
-      env: envOf('spread'),
-      reject: false,
-      all: true,
-      timeout: 170_000,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await waitFor(async () => (await pilots()).length === 2, 60_000), out).toBe(true);
+    const { run, out } = startLcRun(root, envOf('spread'), ['--queue', 'cpu']);
+    expect(await waitFor(async () => (await pilots()).length === 2, 60_000), out()).toBe(true);
     const [first] = await pilots();
     const job = String((await execa('scontrol', ['show', 'job', '-o', first?.id as string], { env })).stdout);
     for (const field of [
@@ -193,7 +186,7 @@ describe('pilot jobs from a login node', () => {
       expect(job).toContain(field);
     expect(job).toMatch(/NumCPUs=2\b/);
     const r = await run;
-    expect(r.exitCode, out).toBe(0);
+    expect(r.exitCode, out()).toBe(0);
     expect(new Set(hosts(root))).toEqual(new Set(['node1', 'node2']));
     // nothing left to do: the pilots are cancelled after the queue's idle time (5 s here)
     expect(await waitFor(async () => (await pilots()).length === 0, 45_000)).toBe(true);
@@ -224,18 +217,10 @@ describe('pilot jobs from a login node', () => {
     // three pilots of one node each on a 2-node cluster: one stays pending
     const root = project('stop', 3, 'sleep 30', QUEUE.replace('max_jobs: 2', 'max_jobs: 3'));
     const e = envOf('stop');
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-      cwd: root,
-      env: e,
-      reject: false,
-      all: true,
-      timeout: 170_000,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    const { run, out } = startLcRun(root, e, ['--queue', 'cpu']);
     expect(
-      await waitFor(async () => (out.match(/ start /g) ?? []).length >= 2 && (await pilots()).length === 3, 90_000),
-      out,
+      await waitFor(async () => (out().match(/ start /g) ?? []).length >= 2 && (await pilots()).length === 3, 90_000),
+      out(),
     ).toBe(true);
     // two pilots run the two started tasks, the third waits for a node
     expect((await pilots()).some((p) => p.state === 'PENDING')).toBe(true);
@@ -252,7 +237,7 @@ describe('pilot jobs from a login node', () => {
     const stop = await lc(['scheduler', 'stop', '--queue', 'cpu'], { cwd: root, env: e });
     expect(stop.exitCode, stop.stderr).toBe(0);
     const r = await run;
-    expect(r.exitCode, out).toBe(130);
+    expect(r.exitCode, out()).toBe(130);
     expect(await waitFor(async () => (await pilots()).length === 0, 30_000)).toBe(true);
   });
 
@@ -265,28 +250,24 @@ describe('pilot jobs from a login node', () => {
       QUEUE,
     );
     const e = envOf('scancel');
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-      cwd: root,
-      env: e,
-      reject: false,
-      all: true,
-      timeout: 170_000,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), explain('scancel', out)).toBe(true);
+    const { run, out } = startLcRun(root, e, ['--queue', 'cpu']);
+    expect(await waitFor(() => (out().match(/ start /g) ?? []).length >= 2, 90_000), explain('scancel', out())).toBe(
+      true,
+    );
     // the task that started last is surely still running
-    const victim = [...out.matchAll(/start {2}(r\d)\/probe {2}\[dask on (node\d)/g)].at(-1);
+    const victim = [...out().matchAll(/start {2}(r\d)\/probe {2}\[dask on (node\d)/g)].at(-1);
     const job = String((await execa('squeue', ['-h', '-w', victim?.[2] as string, '-o', '%i'], { env })).stdout).trim();
     await execa('scancel', [job], { env });
     const r = await run;
-    expect(r.exitCode, out).toBe(0);
-    expect(out).toMatch(new RegExp(`again {2}${victim?.[1]}/probe {2}on node\\d \\(the worker it ran on was lost\\)`));
-    expect(out).toMatch(/done {3}2 ok/);
+    expect(r.exitCode, out()).toBe(0);
+    expect(out()).toMatch(
+      new RegExp(`again {2}${victim?.[1]}/probe {2}on node\\d \\(the worker it ran on was lost\\)`),
+    );
+    expect(out()).toMatch(/done {3}2 ok/);
     const events = journal('scancel');
     expect(
       events.filter((ev) => ev.type === 'task_restarted').map((ev) => ev.id),
-      explain('scancel', out + JSON.stringify(events)),
+      explain('scancel', out() + JSON.stringify(events)),
     ).toEqual([`${victim?.[1]}/probe`]);
     expect(events.filter((ev) => ev.type === 'task_succeeded')).toHaveLength(2);
     // what the cut-off run left went before the task ran again: only what the finished run wrote
@@ -298,15 +279,8 @@ describe('pilot jobs from a login node', () => {
 
   test('kill -9 of lc run: its tasks end with it, and the pilots after the idle time', async () => {
     const root = project('kill', 2, 'sleep 30', QUEUE);
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-      cwd: root,
-      env: envOf('kill'),
-      reject: false,
-      all: true,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await waitFor(() => (out.match(/ start /g) ?? []).length >= 2, 90_000), explain('kill', out)).toBe(true);
+    const { run, out } = startLcRun(root, envOf('kill'), ['--queue', 'cpu'], undefined);
+    expect(await waitFor(() => (out().match(/ start /g) ?? []).length >= 2, 90_000), explain('kill', out())).toBe(true);
     run.kill('SIGKILL');
     await run;
     expect(await waitFor(async () => (await pilots()).length === 0, 60_000)).toBe(true);
@@ -374,18 +348,10 @@ describe('pilot jobs from a login node', () => {
   test('kill -9 of the session’s supervisor and scheduler: the pilots end on their own, a pending one too, and lc run fails clearly', async () => {
     // three pilots of one node each on a 2-node cluster: one stays pending
     const root = project('orphan', 3, 'sleep 30', QUEUE.replace('max_jobs: 2', 'max_jobs: 3'));
-    const run = execa(process.execPath, [LC, 'run', '--plain', '--queue', 'cpu'], {
-      cwd: root,
-      env: envOf('orphan'),
-      reject: false,
-      all: true,
-      timeout: 170_000,
-    });
-    let out = '';
-    run.all?.on('data', (d: Buffer) => (out += d.toString()));
+    const { run, out } = startLcRun(root, envOf('orphan'), ['--queue', 'cpu']);
     const started = async () =>
-      (out.match(/ start /g) ?? []).length >= 2 && (await pilots()).some((p) => p.state === 'PENDING');
-    expect(await waitFor(started, 90_000), out).toBe(true);
+      (out().match(/ start /g) ?? []).length >= 2 && (await pilots()).some((p) => p.state === 'PENDING');
+    expect(await waitFor(started, 90_000), out()).toBe(true);
     // The scheduler first: at its parent's death it would retire the workers itself. Here
     // nothing of the session is left to tell the pilots: they must notice by themselves.
     const meta = sessionMeta('orphan');
@@ -393,12 +359,12 @@ describe('pilot jobs from a login node', () => {
     process.kill(meta.pid, 'SIGKILL');
     const killedAt = Date.now();
     const r = await run;
-    expect(Date.now() - killedAt, out).toBeLessThan(60_000);
-    expect(r.exitCode, out).toBe(1);
-    expect(out).toMatch(
+    expect(Date.now() - killedAt, out()).toBeLessThan(60_000);
+    expect(r.exitCode, out()).toBe(1);
+    expect(out()).toMatch(
       /failed: the session scheduler died \(its supervisor, pid \d+, is gone; see \S+scheduler\.log\)/,
     );
-    expect(out).toMatch(/done {3}0 ok, /);
+    expect(out()).toMatch(/done {3}0 ok, /);
     // the workers exit when their scheduler's connection breaks (at the latest when their death
     // timeout ends, 60 s); the pending pilot then starts, finds no scheduler and exits at once
     expect(await waitFor(async () => (await pilots()).length === 0, 120_000)).toBe(true);
