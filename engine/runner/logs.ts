@@ -48,8 +48,12 @@ function attemptsIn(names: readonly string[], output: string): number[] {
   return attempts.sort((a, b) => a - b);
 }
 
-/** Attempt numbers in the previous layout's dir of a task (none when there is none). */
-function legacyAttempts(scratch: ScratchPaths, task: TaskRef): number[] {
+/**
+ * Attempt numbers in the previous layout's dir of a task, ascending; none when its universe's
+ * log dir (`names`) holds no such dir.
+ */
+function legacyAttempts(scratch: ScratchPaths, task: TaskRef, names: readonly string[]): number[] {
+  if (!names.includes(task.output)) return [];
   try {
     return readdirSync(legacyLogDir(scratch, task))
       .map((n) => /^(\d+)\.log$/.exec(n)?.[1])
@@ -70,7 +74,7 @@ export async function allocateLog(scratch: ScratchPaths, task: TaskRef): Promise
   if (mkdirSync(dir, { recursive: true }) !== undefined) return { path: taskLogPath(scratch, task, 1), attempt: 1 };
   const names = readdirSync(dir);
   const attempts = attemptsIn(names, task.output);
-  const legacy = names.includes(task.output) ? legacyAttempts(scratch, task) : [];
+  const legacy = legacyAttempts(scratch, task, names);
   const attempt = Math.max(attempts.at(-1) ?? 0, legacy.at(-1) ?? 0) + 1;
   for (const old of attempts.slice(0, Math.max(0, attempts.length - (LOGS_KEPT - 1)))) {
     try {
@@ -92,7 +96,7 @@ export function newestTaskLog(scratch: ScratchPaths, task: TaskRef): string | un
   }
   const last = attemptsIn(names, task.output).at(-1);
   if (last !== undefined) return taskLogPath(scratch, task, last);
-  const legacy = names.includes(task.output) ? legacyAttempts(scratch, task).at(-1) : undefined;
+  const legacy = legacyAttempts(scratch, task, names).at(-1);
   return legacy === undefined ? undefined : join(legacyLogDir(scratch, task), `${legacy}.log`);
 }
 
