@@ -9,29 +9,9 @@
 // per-module files stay as tsc wrote them (tests import them).
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { lazyStringWidth, yogaWithoutFetch } from './bundle-plugins.mjs';
 
 const BUNDLED = new Set(['ink', 'react']);
-
-// Ink lays out with yoga-layout, whose WebAssembly ships as a base64 data: URL. Its Emscripten
-// loader fetches that URL when a global `fetch` exists, and in Node the first call of `fetch`
-// loads undici, Node's HTTP client: ~40 ms of the TUI's start-up only to decode base64. With
-// `fetch` shadowed in that one module the loader takes its own synchronous path (decode, then
-// WebAssembly.instantiate). The build fails if the module is not found, so a yoga-layout that
-// moves it cannot silently bring the cost back.
-const YOGA_WASM_MODULE = /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/;
-const yogaWithoutFetch = {
-  name: 'yoga-without-fetch',
-  setup(build) {
-    let seen = false;
-    build.onLoad({ filter: YOGA_WASM_MODULE }, (args) => {
-      seen = true;
-      return { contents: `const fetch = undefined;\n${readFileSync(args.path, 'utf8')}`, loader: 'js' };
-    });
-    build.onEnd((result) => {
-      if (result.errors.length === 0 && !seen) throw new Error(`bundle: no module matched ${YOGA_WASM_MODULE}; yoga-layout changed its layout`);
-    });
-  },
-};
 const runtimeDependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
 
 // Chunk names carry content hashes: start empty so no stale chunk from an earlier build ships.
@@ -61,7 +41,8 @@ await build({
   banner: { js: "import { createRequire as lcCreateRequire } from 'node:module'; const require = lcCreateRequire(import.meta.url);" },
   // Flat: code that finds files next to itself (the supervisor) must sit in dist/bin/ too.
   chunkNames: '[name]-[hash]',
-  plugins: [yogaWithoutFetch],
+  // Start-up costs of the TUI's dependencies, routed around (see bundle-plugins.mjs).
+  plugins: [yogaWithoutFetch, lazyStringWidth({ oneColumnModule: 'dist/src/tui/text-width.js' })],
   logLevel: 'warning',
 });
 chmodSync('dist/bin/lc.js', 0o755);
