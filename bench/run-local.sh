@@ -32,9 +32,13 @@ out=$repo/bench/out/run
 if [ "$N" -le 10000 ]; then vs_make=1.1 rss_mb=300; else vs_make=1.2 rss_mb=1024; fi
 without_node_ca_certs
 
-# The previous run's files are deleted after generation, and the timed runs start 35 s later:
-# ext4 skips inodes freed in the last ~30 s when it allocates new ones, which slowed whichever
-# command ran first by up to 2x (back to back, lc took 22 s instead of 14-17 s).
+# The previous run's files are deleted after generation, written back (sync), and the timed
+# runs start 65 s later. An ext4 without a journal (this machine's) reads the deletion time of
+# every free inode it considers for a new one and skips those freed in the last 60 s (360 s
+# while their inode table block is not yet written back): after a big delete each new file or
+# directory scans past thousands of them. Back to back, lc took 22 s instead of 14-17 s; in a
+# perf profile of a 2,000-task run started 36 s after a delete, that scan was a third of lc's
+# samples (ext4 recently_deleted), and 20% even 65 s after one.
 [ -d "$out" ] && mv "$out" "$out.old.$$"
 mkdir -p "$out"
 results=$out/results.md
@@ -51,8 +55,9 @@ cp -r "$out/make" "$out/make-timed"
 cp -r "$out/make" "$out/make-mkdir"
 if compgen -G "$out.old.*" >/dev/null; then
   rm -rf "$out".old.*
-  echo "waiting 35 s for the inodes just freed to age (ext4)..." >&2
-  sleep 35
+  sync
+  echo "waiting 65 s for the inodes just freed to age (ext4)..." >&2
+  sleep 65
 fi
 
 note "# lc run (local executor) vs make and Snakemake: $U x $K chain = $N tasks, -j2"
