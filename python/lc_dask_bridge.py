@@ -443,9 +443,20 @@ MAX_BATCH = 500
 async def serve_stream(cluster, reader, writer):
     """One session over a pair of asyncio streams (stdio or a unix socket connection)."""
 
+    # Messages go out together, once per pass of the event loop. One write each (started,
+    # result, replies) made ~5 send() calls per task, 6% of the bridge's time in a profile of
+    # 20,000 tasks.
+    out = []
+
+    def flush():
+        if out and not writer.is_closing():
+            writer.write(b"".join(out))
+        out.clear()
+
     def write(msg):
-        if not writer.is_closing():
-            writer.write((json.dumps(msg, separators=(",", ":")) + "\n").encode())
+        if not out:
+            asyncio.get_running_loop().call_soon(flush)
+        out.append((json.dumps(msg, separators=(",", ":")) + "\n").encode())
 
     sess = Session(cluster, write)
     sess.writer = writer if isinstance(writer, asyncio.StreamWriter) else None
@@ -499,11 +510,13 @@ async def serve_stream(cluster, reader, writer):
             except Exception as e:  # a bad request must not kill the other sessions
                 write({"type": "reply", "rid": req.get("rid"), "ok": False,
                        "error": {"code": "BRIDGE_ERROR", "message": f"{type(e).__name__}: {e}"}})
+            flush()
             await writer.drain()
     finally:
         reading.cancel()
         await sess.cancel_all()
         try:
+            flush()
             await writer.drain()
             writer.close()
         except Exception:

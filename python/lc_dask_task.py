@@ -8,6 +8,7 @@ State shared between calls on one worker (running tasks, CPU samples) lives in a
 object registered in sys.modules, because by-value functions unpickled separately do not
 share their globals.
 """
+import datetime
 import math
 import os
 import signal
@@ -33,35 +34,40 @@ TAIL_LINES = 20
 TAIL_BYTES = 8192
 
 
-def _mark_running(log_path, outdir):
-    """A file beside the attempt's log while it runs. Found at the start: an earlier run of this
-    very attempt was cut off with its worker (Dask runs it again here), and whatever it left in
-    the output directory goes, as lc empties it before a first run."""
-    marker = f"{log_path}.running"
-    if outdir and os.path.exists(marker) and os.path.isdir(outdir):
-        for name in os.listdir(outdir):
-            path = os.path.join(outdir, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+def _open_log(log_path):
+    """The attempt's log, for appending. lc made its directory already where the scratch is
+    shared (every site lc targets); on a node that does not see it yet, it is made here."""
     try:
-        with open(marker, "w"):
-            pass
-    except OSError:
-        return None
-    return marker
+        return open(log_path, "ab")
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        return open(log_path, "ab")
 
 
-def _unmark(marker):
-    if marker:
-        try:
-            os.unlink(marker)
-        except OSError:
-            pass
+def _clear_outdir(outdir):
+    """Remove what an earlier, cut-off run of this attempt left in the output directory, as lc
+    empties it before a first run."""
+    if not outdir or not os.path.isdir(outdir):
+        return
+    for name in os.listdir(outdir):
+        path = os.path.join(outdir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def _log_header(spec, host, started, again):
+    """The lines every run of an attempt starts its log with (the local executor writes the same
+    ones; lc leaves them out of the lines it shows)."""
+    at = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(timespec="milliseconds")
+    note = " again" if again else ""
+    why = " (an earlier run of this attempt was cut off; what it left in the output directory was removed)" if again else ""
+    command = spec["command"].replace("\n", "\n# > ")
+    return f"# lc: {spec.get('id', spec['key'])}{note} on {host} at {at.replace('+00:00', 'Z')}{why}\n# $ {command}\n".encode()
 
 
 def _worker_closing(reg, wait_s=3.0):
@@ -208,8 +214,7 @@ def run_shell(spec):
     result = {"host": host, "startedAt": started * 1000.0, "signal": None, "exitCode": None,
               "reason": "exit", "cpuS": None, "tail": [], "detail": None}
     try:
-        os.makedirs(os.path.dirname(log_path), exist_ok=True)
-        log = open(log_path, "ab")
+        log = _open_log(log_path)
     except OSError as e:
         result.update(reason="spawn_error", detail=f"cannot open log {log_path}: {e}",
                       finishedAt=time.time() * 1000.0)
@@ -218,8 +223,21 @@ def run_shell(spec):
         log.close()
         result.update(reason="cancelled", detail="cancelled before it started", finishedAt=time.time() * 1000.0)
         return result
-    offset = log.seek(0, os.SEEK_END)
-    running = _mark_running(log_path, (spec.get("env") or {}).get("LIGHTCONE_OUTDIR"))
+    # Every run writes the header first, so a log with something in it means an earlier run of
+    # this very attempt started here or elsewhere: its worker was lost and Dask runs it again.
+    # (A file marking the run instead cost a create and an unlink per task on the shared file
+    # system: two metadata round trips on Lustre.)
+    again = log.seek(0, os.SEEK_END) > 0
+    if again:
+        _clear_outdir((spec.get("env") or {}).get("LIGHTCONE_OUTDIR"))
+    try:
+        log.write(_log_header(spec, host, started, again))
+        log.flush()
+    except OSError as e:
+        log.close()
+        result.update(reason="spawn_error", detail=f"cannot write log {log_path}: {e}", finishedAt=time.time() * 1000.0)
+        return result
+    offset = log.tell()
     res = spec.get("resources") or {}
     gpu_ids = _take_gpus(reg, float(res.get("gpus") or 0))
     try:
@@ -231,7 +249,6 @@ def run_shell(spec):
     except OSError as e:
         log.close()
         _give_back_gpus(reg, gpu_ids)
-        _unmark(running)
         result.update(reason="spawn_error", detail=str(e), finishedAt=time.time() * 1000.0)
         return result
     finally:
@@ -291,7 +308,6 @@ def run_shell(spec):
         from distributed import Reschedule
 
         raise Reschedule()
-    _unmark(running)
     result["finishedAt"] = time.time() * 1000.0
     result["tail"] = _read_tail(log_path, offset)
     if worker is not None and spec.get("topic"):

@@ -9,6 +9,8 @@ import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } fro
 import { dirname } from 'node:path';
 
 const MAX_LINE = 16 * 1024;
+/** Lines of the header a run starts its log with: `# lc: <task> on <host> at <time>`, `# $ <command>`, `# > <more of it>`. */
+const HEADER = /^# (lc:|\$|>) /;
 
 export class LogFollower {
   private offset: number;
@@ -63,6 +65,9 @@ export class LogFollower {
   }
 
   private emit(line: string): void {
+    // the header the worker writes before each run (python/lc_dask_task.py), as the local
+    // executor does: the log's, not the task's output
+    if (HEADER.test(line)) return;
     this.onLine?.('stdout', line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line.replace(/\r$/, ''));
   }
 }
