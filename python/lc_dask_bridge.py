@@ -187,7 +187,11 @@ class Session:
         self.counter = itertools.count(1)
         self.tasks = {}  # task id -> {"key", "future", "started", "cancelled", "grace"}
         self.by_key = {}  # dask key -> task id
-        self.base_env = {}  # lc's environment, set once per session ({"op": "env"})
+        # lc's environment, set once per session ({"op": "env"}), as JSON text: each task carries
+        # it, and Dask's client walks a dict argument entry by entry for every task it packs
+        # (futures in it?), ~15% of the bridge's time with a shell's ~100 variables; a string
+        # it passes whole
+        self.base_env = "{}"
         self.writer = None  # the stream writer, in `serve` mode (drain() flushes it)
         cluster.sessions[self.prefix] = self
 
@@ -276,7 +280,7 @@ class Session:
             return None
         key = f"{self.prefix}/{next(self.counter)}/{tid}"
         spec = {"key": key, "id": tid, "command": req["command"], "cwd": req["cwd"],
-                "env": {**self.base_env, **(req.get("env") or {})}, "logPath": req["logPath"],
+                "baseEnv": self.base_env, "env": req.get("env") or {}, "logPath": req["logPath"],
                 "timeLimitS": req.get("timeLimitS"), "graceS": req.get("graceS") or 5.0,
                 "resources": resources, "topic": self.cluster.topic}
         return spec, req.get("worker")
@@ -380,7 +384,7 @@ class Session:
         elif op == "cancel":
             await self.cancel(req["id"], bool(req.get("force")))
         elif op == "env":
-            self.base_env = {str(k): str(v) for k, v in (req.get("env") or {}).items()}
+            self.base_env = json.dumps({str(k): str(v) for k, v in (req.get("env") or {}).items()})
         elif op == "close":
             return False
         else:

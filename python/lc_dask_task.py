@@ -9,6 +9,7 @@ object registered in sys.modules, because by-value functions unpickled separatel
 share their globals.
 """
 import datetime
+import json
 import math
 import os
 import signal
@@ -144,6 +145,14 @@ def _read_tail(path, offset):
     return lines[-TAIL_LINES:]
 
 
+def _spec_env(spec):
+    """lc's environment (JSON text, see the bridge's Session) with the task's variables over it."""
+    base = spec.get("baseEnv")
+    env = json.loads(base) if isinstance(base, str) else {}
+    env.update(spec.get("env") or {})
+    return env
+
+
 def _task_env(extra, cpus, gpu_ids):
     """The worker's environment, then lc's (except what describes lc's own machine or SLURM
     step: the worker is in the same allocation and knows its node better), then the task's."""
@@ -243,7 +252,7 @@ def run_shell(spec):
     try:
         proc = subprocess.Popen(
             ["/bin/sh", "-c", spec["command"]], cwd=spec["cwd"],
-            env=_task_env(spec.get("env", {}), res.get("cpus"), gpu_ids),
+            env=_task_env(_spec_env(spec), res.get("cpus"), gpu_ids),
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     except OSError as e:
