@@ -70,25 +70,14 @@ sec = Security(tls_ca_file=tls + '/ca.pem', tls_client_cert=tls + '/cert.pem', t
 c = Client(addr, security=sec, timeout=30)
 def noop(i): return i
 def shell(i): return subprocess.run('true', shell=True).returncode
-for name, fn, kw in (('noop', noop, {}), ('shell', shell, {'resources': {'cpus': 1}})):
-    c.gather(c.map(fn, range(20), pure=False, **kw))  # warm-up: functions shipped
-    t = time.perf_counter()
-    c.gather(c.map(fn, range(n), key=[f'{name}-{i}' for i in range(n)], **kw))
-    print(name, (time.perf_counter() - t) * 1000 / n)
+name = sys.argv[4]
+fn, kw = {'noop': (noop, {}), 'shell': (shell, {'resources': {'cpus': 1}})}[name]
+c.gather(c.map(fn, range(20), pure=False, **kw))  # warm-up: functions shipped
+t = time.perf_counter()
+c.gather(c.map(fn, range(n), key=[f'{name}-{i}' for i in range(n)], **kw))
+print((time.perf_counter() - t) * 1000 / n)
 c.close()
 `;
-const rawOut = execFileSync(ex.session.meta.python, ['-c', raw, ex.session.tls.dir, ex.session.address, String(N)], {
-  encoding: 'utf8',
-});
-const rawMs = Object.fromEntries(
-  rawOut
-    .trim()
-    .split('\n')
-    .map((l) => l.split(' '))
-    .map(([k, v]) => [k, Number(v)]),
-);
-row(`raw Dask: ${N} no-op Python tasks, bulk`, `${rawMs.noop.toFixed(2)} ms/task`);
-row(`raw Dask: ${N} \`true\` shell tasks (cpus=1), bulk`, `${rawMs.shell.toFixed(2)} ms/task`);
 
 /** utime + stime of a process, in seconds, from /proc (undefined when it is not visible). */
 function procCpuS(pid) {
@@ -101,7 +90,8 @@ function procCpuS(pid) {
     return undefined;
   }
 }
-const cpuDelta = (after, before) => (after === undefined || before === undefined ? '-' : `${(after - before).toFixed(2)} s`);
+const cpuDelta = (after, before) =>
+  after === undefined || before === undefined ? '-' : `${(after - before).toFixed(2)} s`;
 function procMem(pid, field) {
   try {
     const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
@@ -126,6 +116,68 @@ function findScheduler(sessionDir) {
   return undefined;
 }
 
+/** The session's workers: pythons running lc_dask_launch.py worker for this session. */
+function findWorkers(sessionDir) {
+  if (!sessionDir) return [];
+  try {
+    const out = execFileSync('pgrep', ['-f', 'lc_dask_launch.py worker'], { encoding: 'utf8' });
+    return out
+      .trim()
+      .split('\n')
+      .map(Number)
+      .filter((pid) => {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return /python[\d.]*$/.test(argv[0] ?? '') && argv.some((a) => a.includes(sessionDir));
+      });
+  } catch {
+    return [];
+  }
+}
+/** CPU seconds of the workers and of the task processes they waited for (cutime, cstime). */
+function workersCpuS(pids) {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      sum += (Number(v[11]) + Number(v[12]) + Number(v[13]) + Number(v[14])) / 100;
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+const schedulerPid = findScheduler(ex.session.files?.dir);
+const workerPids = findWorkers(ex.session.files?.dir);
+/** CPU of the scheduler and the workers (with their tasks) while `work` runs. */
+async function clusterCpu(work) {
+  const before = { scheduler: procCpuS(schedulerPid), workers: workersCpuS(workerPids) };
+  const value = await work();
+  return {
+    value,
+    scheduler: cpuDelta(procCpuS(schedulerPid), before.scheduler),
+    workers: `${(workersCpuS(workerPids) - before.workers).toFixed(2)} s`,
+  };
+}
+
+// raw Dask on the same scheduler, same certificates (each run includes its client's connection
+// and 20 warm-up tasks)
+const rawRun = (mode) =>
+  Number(
+    execFileSync(ex.session.meta.python, ['-c', raw, ex.session.tls.dir, ex.session.address, String(N), mode], {
+      encoding: 'utf8',
+    }).trim(),
+  );
+const rawMs = { noop: rawRun('noop') };
+const rawShell = await clusterCpu(async () => rawRun('shell'));
+rawMs.shell = rawShell.value;
+row(`raw Dask: ${N} no-op Python tasks, bulk`, `${rawMs.noop.toFixed(2)} ms/task`);
+row(`raw Dask: ${N} \`true\` shell tasks (cpus=1), bulk`, `${rawMs.shell.toFixed(2)} ms/task`);
+row(
+  'CPU during the raw shell batch: scheduler / workers with their tasks',
+  `${rawShell.scheduler} / ${rawShell.workers}`,
+);
+
 const submitAll = async (tag) => {
   const t0 = performance.now();
   const rs = await Promise.all(
@@ -145,18 +197,27 @@ const submitAll = async (tag) => {
   return (performance.now() - t0) / N;
 };
 await submitAll('warm'); // warm-up
-const schedulerPid = findScheduler(ex.session.files?.dir);
 const bridgePid = ex.session.meta.bridgePid;
-const before = { lc: process.cpuUsage(), scheduler: procCpuS(schedulerPid), bridge: procCpuS(bridgePid) };
-const lcMs = await submitAll('t');
+const before = { lc: process.cpuUsage(), bridge: procCpuS(bridgePid) };
+const lcBatch = await clusterCpu(() => submitAll('t'));
+const lcMs = lcBatch.value;
 const lcCpu = process.cpuUsage(before.lc);
-row(`lc Dask executor: ${N} \`true\` tasks, bulk`, `${lcMs.toFixed(2)} ms/task`, `${(1000 / lcMs).toFixed(0)} tasks/s (raw Dask: ${(1000 / rawMs.shell).toFixed(0)} tasks/s), ${(lcMs / rawMs.shell).toFixed(2)}x raw`);
+row(
+  `lc Dask executor: ${N} \`true\` tasks, bulk`,
+  `${lcMs.toFixed(2)} ms/task`,
+  `${(1000 / lcMs).toFixed(0)} tasks/s (raw Dask: ${(1000 / rawMs.shell).toFixed(0)} tasks/s), ${(lcMs / rawMs.shell).toFixed(2)}x raw`,
+);
 row(
   'CPU during the batch: lc (this process) / scheduler / bridge',
-  `${((lcCpu.user + lcCpu.system) / 1e6).toFixed(2)} s / ${cpuDelta(procCpuS(schedulerPid), before.scheduler)} / ${cpuDelta(procCpuS(bridgePid), before.bridge)}`,
-  `per task: ${(((lcCpu.user + lcCpu.system) / 1e3) / N).toFixed(2)} ms in lc`,
+  `${((lcCpu.user + lcCpu.system) / 1e6).toFixed(2)} s / ${lcBatch.scheduler} / ${cpuDelta(procCpuS(bridgePid), before.bridge)}`,
+  `per task: ${((lcCpu.user + lcCpu.system) / 1e3 / N).toFixed(2)} ms in lc`,
 );
-row('bridge memory: RSS now / peak', `${procMem(bridgePid, 'VmRSS')} / ${procMem(bridgePid, 'VmHWM')}`, `pid ${bridgePid ?? '?'}`);
+row('CPU during the lc batch: workers with their tasks', lcBatch.workers, `raw shell batch: ${rawShell.workers}`);
+row(
+  'bridge memory: RSS now / peak',
+  `${procMem(bridgePid, 'VmRSS')} / ${procMem(bridgePid, 'VmHWM')}`,
+  `pid ${bridgePid ?? '?'}`,
+);
 const overhead = lcMs - rawMs.shell;
 row(
   'executor overhead per task (lc - raw shell)',
@@ -229,6 +290,9 @@ row(
 
 const md = ['| measure | value | note |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, N === 500 ? 'results.md' : `results-${N}.md`), `# Session scheduler benchmark, ${N} tasks (${new Date().toISOString()})\n\n${md}\n`);
+writeFileSync(
+  join(OUT, N === 500 ? 'results.md' : `results-${N}.md`),
+  `# Session scheduler benchmark, ${N} tasks (${new Date().toISOString()})\n\n${md}\n`,
+);
 console.log(md);
 await stopScheduler({ projectRoot: proj, env });
