@@ -187,10 +187,10 @@ class Session:
         self.counter = itertools.count(1)
         self.tasks = {}  # task id -> {"key", "future", "started", "cancelled", "grace"}
         self.by_key = {}  # dask key -> task id
-        # lc's environment, set once per session ({"op": "env"}), as JSON text: each task carries
-        # it, and Dask's client walks a dict argument entry by entry for every task it packs
-        # (futures in it?), ~15% of the bridge's time with a shell's ~100 variables; a string
-        # it passes whole
+        # lc's environment, set once per session ({"op": "env"}), kept as JSON text: every task
+        # carries it, and Dask's client walks each task argument entry by entry as it packs the
+        # task (for futures, keys and sizes), ~15% of the bridge's time with a dict of a shell's
+        # ~100 variables; a string it takes whole
         self.base_env = "{}"
         self.writer = None  # the stream writer, in `serve` mode (drain() flushes it)
         cluster.sessions[self.prefix] = self
