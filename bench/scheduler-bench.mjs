@@ -60,7 +60,7 @@ row(
   ex.session.socket ? 'via warm bridge socket' : 'via a new stdio bridge',
 );
 
-// raw Dask on the same scheduler, same certificates
+// The raw Dask client: one bulk batch (noop or shell) per run, on the same scheduler and certificates
 const raw = `
 import sys, time, subprocess
 from distributed import Client
@@ -79,13 +79,18 @@ print((time.perf_counter() - t) * 1000 / n)
 c.close()
 `;
 
-/** utime + stime of a process, in seconds, from /proc (undefined when it is not visible). */
-function procCpuS(pid) {
+/**
+ * utime + stime of a process, in seconds, from /proc (undefined when it is not visible); with
+ * `waited`, plus the CPU of the children it waited for (cutime + cstime: a worker's tasks).
+ */
+function procCpuS(pid, waited = false) {
   if (!pid) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ = 100)
+    // fields 14-17, in clock ticks (USER_HZ = 100)
+    const ticks = Number(f[11]) + Number(f[12]) + (waited ? Number(f[13]) + Number(f[14]) : 0);
+    return ticks / 100;
   } catch {
     return undefined;
   }
@@ -100,27 +105,14 @@ function procMem(pid, field) {
     return '-';
   }
 }
-/** The session scheduler's own process: a python running lc_dask_launch.py scheduler for this session. */
-function findScheduler(sessionDir) {
-  if (!sessionDir) return undefined;
-  try {
-    const out = execFileSync('pgrep', ['-f', 'lc_dask_launch.py scheduler'], { encoding: 'utf8' });
-    for (const pid of out.trim().split('\n').map(Number)) {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      // the python itself, not the srun that started it (same arguments)
-      if (/python[\d.]*$/.test(argv[0] ?? '') && argv.some((a) => a.includes(sessionDir))) return pid;
-    }
-  } catch {
-    /* none visible */
-  }
-  return undefined;
-}
-
-/** The session's workers: pythons running lc_dask_launch.py worker for this session. */
-function findWorkers(sessionDir) {
+/**
+ * The session's own pythons running `lc_dask_launch.py ROLE` (scheduler, worker): the python
+ * itself, not the srun that started it (same arguments).
+ */
+function sessionPythons(role, sessionDir) {
   if (!sessionDir) return [];
   try {
-    const out = execFileSync('pgrep', ['-f', 'lc_dask_launch.py worker'], { encoding: 'utf8' });
+    const out = execFileSync('pgrep', ['-f', `lc_dask_launch.py ${role}`], { encoding: 'utf8' });
     return out
       .trim()
       .split('\n')
@@ -130,25 +122,13 @@ function findWorkers(sessionDir) {
         return /python[\d.]*$/.test(argv[0] ?? '') && argv.some((a) => a.includes(sessionDir));
       });
   } catch {
-    return [];
+    return []; // none visible
   }
 }
-/** CPU seconds of the workers and of the task processes they waited for (cutime, cstime). */
-function workersCpuS(pids) {
-  let sum = 0;
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      sum += (Number(v[11]) + Number(v[12]) + Number(v[13]) + Number(v[14])) / 100;
-    } catch {
-      /* gone */
-    }
-  }
-  return sum;
-}
-const schedulerPid = findScheduler(ex.session.files?.dir);
-const workerPids = findWorkers(ex.session.files?.dir);
+/** CPU seconds of the workers and of the task processes they waited for. */
+const workersCpuS = (pids) => pids.reduce((sum, pid) => sum + (procCpuS(pid, true) ?? 0), 0);
+const schedulerPid = sessionPythons('scheduler', ex.session.files?.dir)[0];
+const workerPids = sessionPythons('worker', ex.session.files?.dir);
 /** CPU of the scheduler and the workers (with their tasks) while `work` runs. */
 async function clusterCpu(work) {
   const before = { scheduler: procCpuS(schedulerPid), workers: workersCpuS(workerPids) };
