@@ -62,8 +62,8 @@ def _clear_outdir(outdir):
 
 
 def _log_header(spec, host, started, again):
-    """The lines every run of an attempt starts its log with (the local executor writes the same
-    ones; lc leaves them out of the lines it shows)."""
+    """The lines every run of an attempt starts its log with, as engine/executors/log-header.ts
+    writes them for the local executor (lc leaves them out of the lines it shows)."""
     at = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(timespec="milliseconds")
     note = " again" if again else ""
     why = " (an earlier run of this attempt was cut off; what it left in the output directory was removed)" if again else ""

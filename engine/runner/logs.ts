@@ -15,6 +15,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '../dag/task.js';
+import { isLogHeaderLine } from '../executors/log-header.js';
 import type { ScratchPaths } from '../scratch/paths.js';
 
 export const LOGS_KEPT = 10;
@@ -118,7 +119,7 @@ export function tailLogFile(path: string, n = 20, maxBytes = 16 * 1024): string[
     if (lines.at(-1) === '') lines.pop();
     if (len < size) lines.shift(); // a fragment: we did not start at a line boundary
     return lines
-      .filter((l) => !l.startsWith('# lc: ') && !l.startsWith('# $ ') && !l.startsWith('# > '))
+      .filter((l) => !isLogHeaderLine(l))
       .slice(-n)
       .map((l) => (l.length > 500 ? `${l.slice(0, 500)} …` : l));
   } finally {

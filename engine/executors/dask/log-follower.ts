@@ -7,10 +7,9 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isLogHeaderLine } from '../log-header.js';
 
 const MAX_LINE = 16 * 1024;
-/** Lines of the header a run starts its log with: `# lc: <task> on <host> at <time>`, `# $ <command>`, `# > <more of it>`. */
-const HEADER = /^# (lc:|\$|>) /;
 
 export class LogFollower {
   private offset: number;
@@ -65,9 +64,8 @@ export class LogFollower {
   }
 
   private emit(line: string): void {
-    // the header the worker writes before each run (python/lc_dask_task.py), as the local
-    // executor does: the log's, not the task's output
-    if (HEADER.test(line)) return;
+    // the header the worker writes before each run: the log's, not the task's output
+    if (isLogHeaderLine(line)) return;
     this.onLine?.('stdout', line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line.replace(/\r$/, ''));
   }
 }

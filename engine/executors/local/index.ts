@@ -18,6 +18,7 @@ import { describeRequest, SlotPool, type Allocation } from './slots.js';
 import { createSpawner } from './spawner.js';
 import { createUtilisationSampler } from './utilisation.js';
 import { errorMessage } from '../../errors.js';
+import { logHeader } from '../log-header.js';
 
 export { detectLocalCapacity, type LocalCapacity } from './capacity.js';
 export { describeRequest, SlotPool } from './slots.js';
@@ -176,7 +177,7 @@ export async function createLocalExecutor(opts: LocalExecutorOptions = {}): Prom
 
   const spawnIt = (r: Running) => {
     const { req } = r;
-    const header = `# lc: ${req.id} on ${host} at ${new Date().toISOString()}\n# $ ${req.command.replace(/\n/g, '\n# > ')}\n`;
+    const header = logHeader(req.id, host, new Date(), req.command);
     // The launcher's child creates the log itself (no file creation on lc's event loop); the
     // direct spawner hands the child a descriptor, so it needs the file open here.
     let logFd = -1;
